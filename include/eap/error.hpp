@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace eap {
+
+/// Base class of every exception eap throws. Catch this to handle any eap failure.
+class error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A value passed to an eap function is out of its allowed range. The message names the
+/// argument, its value and the limit it broke.
+class argument_error : public error {
+public:
+    using error::error;
+};
+
+/// A layer or tensor shape that cannot exist (zero sizes, kernel larger than the padded input,
+/// channels not divisible by groups, a tensor that does not match its layer...).
+class shape_error : public argument_error {
+public:
+    using argument_error::argument_error;
+};
+
+/// A hardware description that cannot exist (zero capacity, negative cost, no PE array...).
+class hardware_error : public argument_error {
+public:
+    using argument_error::argument_error;
+};
+
+/// A 64-bit count would overflow.
+class overflow_error : public error {
+public:
+    using error::error;
+};
+
+/// A file or a stream could not be opened, read or written.
+class io_error : public error {
+public:
+    using error::error;
+};
+
+/// Malformed input text or data. Carries where the problem is: the file (or stream name),
+/// the 1-based line (0 when not line-oriented) and the field.
+class parse_error : public error {
+public:
+    parse_error(std::string file, std::size_t line, std::string field, const std::string& what)
+        : error(format(file, line, field, what)), file_(std::move(file)), line_(line),
+          field_(std::move(field)) {}
+
+    const std::string& file() const noexcept { return file_; }
+    std::size_t line() const noexcept { return line_; }
+    const std::string& field() const noexcept { return field_; }
+
+private:
+    static std::string format(const std::string& file, std::size_t line, const std::string& field,
+                              const std::string& what) {
+        std::ostringstream out;
+        out << file;
+        if (line != 0) out << ':' << line;
+        if (!field.empty()) out << ": field '" << field << "'";
+        out << ": " << what;
+        return out.str();
+    }
+
+    std::string file_;
+    std::size_t line_;
+    std::string field_;
+};
+
+namespace detail {
+
+/// Concatenates the streamable arguments into one message.
+template <class... Parts>
+std::string message(const Parts&... parts) {
+    std::ostringstream out;
+    (out << ... << parts);
+    return out.str();
+}
+
+}  // namespace detail
+}  // namespace eap
