@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// eap: energy estimation of CNN inference on a described accelerator, and energy-aware pruning.
+// The umbrella header: includes every public part of the library.
+#pragma once
+
+#include "eap/version.hpp"
+#include "eap/error.hpp"
+
+// Hardware and shapes (standard library only).
+#include "eap/hardware/data_type.hpp"
+#include "eap/hardware/hardware.hpp"
+#include "eap/hardware/accelerator.hpp"
+#include "eap/hardware/presets.hpp"
+#include "eap/shape/padding.hpp"
+#include "eap/shape/fmap_shape.hpp"
+#include "eap/shape/conv_shape.hpp"
+#include "eap/shape/pool_shape.hpp"
+
+// Networks.
+#include "eap/network/layer.hpp"
+#include "eap/network/network.hpp"
+#include "eap/zoo/zoo.hpp"
+
+// Files.
+#include "eap/io/atomic_file.hpp"
+
+// Energy model.
+#include "eap/energy/sparsity.hpp"
