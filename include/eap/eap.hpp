@@ -21,6 +21,9 @@
 #include "eap/network/network.hpp"
 #include "eap/zoo/zoo.hpp"
 
+// Tensor support (xtensor).
+#include "eap/detail/xtensor.hpp"
+
 // Files.
 #include "eap/io/atomic_file.hpp"
 

@@ -1679,6 +1679,22 @@ inline network by_name(const std::string& name) {
 }  // namespace eap::zoo
 // end eap/zoo/zoo.hpp
 
+// Tensor support (xtensor).
+// #include <eap/detail/xtensor.hpp>
+// begin eap/detail/xtensor.hpp
+// SPDX-License-Identifier: MIT
+
+// Every xtensor include of eap goes through this header, so that a move to xtensor >= 0.26
+// (which moved its headers into containers/, core/, views/ ...) changes one file.
+// XTENSOR_USE_XSIMD must be the same in every translation unit; the CMake target sets it.
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xbuilder.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+#include <xtensor/xtensor.hpp>
+#include <xtensor/xview.hpp>
+// end eap/detail/xtensor.hpp
+
 // Files.
 // #include <eap/io/atomic_file.hpp>
 // begin eap/io/atomic_file.hpp
