@@ -26,6 +26,7 @@
 
 // Files.
 #include "eap/io/atomic_file.hpp"
+#include "eap/io/network_text.hpp"
 
 // Energy model.
 #include "eap/energy/sparsity.hpp"
