@@ -30,3 +30,8 @@
 
 // Energy model.
 #include "eap/energy/sparsity.hpp"
+
+// Charts (SVG and the CSV behind them).
+#include "eap/chart/axis.hpp"
+#include "eap/chart/bar_chart.hpp"
+#include "eap/chart/scatter_chart.hpp"

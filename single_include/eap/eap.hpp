@@ -2209,5 +2209,491 @@ struct layer_sparse_counts {
 
 }  // namespace eap
 // end eap/energy/sparsity.hpp
+
+// Charts (SVG and the CSV behind them).
+// #include <eap/chart/axis.hpp>
+// begin eap/chart/axis.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+// #include <eap/error.hpp>
+
+namespace eap::chart {
+
+/// A numeric axis: its range, its scale and the tick values to label.
+struct axis {
+    double low = 0.0;
+    double high = 1.0;
+    bool logarithmic = false;
+    std::vector<double> ticks;
+
+    /// Position of `value` along the axis as a fraction in [0, 1] (outside for values out of range).
+    double fraction(double value) const {
+        if (logarithmic) return (std::log10(value) - std::log10(low)) / (std::log10(high) - std::log10(low));
+        return (value - low) / (high - low);
+    }
+};
+
+/// A linear axis with ticks at 1, 2, 2.5 or 5 times a power of ten, about `target_ticks` of
+/// them, covering the data; from 0 when `include_zero` (bar heights), else tight around the data
+/// (accuracies cluster far from zero).
+inline axis linear_axis(double data_low, double data_high, int target_ticks = 6, bool include_zero = true) {
+    if (!std::isfinite(data_low) || !std::isfinite(data_high) || data_low > data_high)
+        throw argument_error("eap::chart::linear_axis: the data range must be finite and ordered");
+    if (target_ticks < 2) throw argument_error("eap::chart::linear_axis: target_ticks must be at least 2");
+    double low = include_zero ? std::min(0.0, data_low) : data_low;
+    double high = include_zero ? std::max(0.0, data_high) : data_high;
+    if (high == low) {
+        const double half = low == 0.0 ? 1.0 : std::abs(low) * 0.05;
+        low -= include_zero && low == 0.0 ? 0.0 : half;
+        high += half;
+    }
+    const double raw_step = (high - low) / target_ticks;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw_step)));
+    double step = 10.0 * magnitude;
+    for (double m : {1.0, 2.0, 2.5, 5.0})
+        if (m * magnitude >= raw_step) {
+            step = m * magnitude;
+            break;
+        }
+    axis a;
+    a.low = std::floor(low / step) * step;
+    a.high = std::ceil(high / step) * step;
+    const long count = std::lround((a.high - a.low) / step);
+    for (long i = 0; i <= count; ++i) {
+        const double t = a.low + step * static_cast<double>(i);
+        a.ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+    }
+    return a;
+}
+
+/// A logarithmic axis spanning whole decades around the (positive) data, ticks at each decade.
+inline axis log_axis(double data_low, double data_high) {
+    if (!(data_low > 0.0) || !(data_high > 0.0) || !std::isfinite(data_low) || !std::isfinite(data_high))
+        throw argument_error("eap::chart::log_axis: a logarithmic axis needs positive, finite data");
+    axis a;
+    a.logarithmic = true;
+    const double lo = std::floor(std::log10(data_low));
+    double hi = std::ceil(std::log10(data_high));
+    if (hi <= lo) hi = lo + 1.0;
+    a.low = std::pow(10.0, lo);
+    a.high = std::pow(10.0, hi);
+    for (double e = lo; e <= hi + 1e-9; e += 1.0) a.ticks.push_back(std::pow(10.0, e));
+    return a;
+}
+
+/// A short label for a tick value: 0.25, 40, 1.5k, 2M, 1e9, ...
+inline std::string tick_label(double v) {
+    char buffer[32];
+    const double a = std::abs(v);
+    if (a == 0.0) return "0";
+    if (a >= 1e12 || a < 1e-3) {
+        std::snprintf(buffer, sizeof buffer, "%.3g", v);
+    } else if (a >= 1e9) {
+        std::snprintf(buffer, sizeof buffer, "%gG", v / 1e9);
+    } else if (a >= 1e6) {
+        std::snprintf(buffer, sizeof buffer, "%gM", v / 1e6);
+    } else if (a >= 1e4) {
+        std::snprintf(buffer, sizeof buffer, "%gk", v / 1e3);
+    } else {
+        std::snprintf(buffer, sizeof buffer, "%g", v);
+    }
+    return buffer;
+}
+
+}  // namespace eap::chart
+// end eap/chart/axis.hpp
+// #include <eap/chart/bar_chart.hpp>
+// begin eap/chart/bar_chart.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+// #include <eap/chart/axis.hpp>
+// #include <eap/chart/detail/csv.hpp>
+// begin eap/chart/detail/csv.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace eap::chart::detail {
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+inline std::string csv_field(std::string_view text) {
+    if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + '"';
+}
+
+/// A number with enough digits to read back the same double.
+inline std::string csv_number(double v) {
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%.17g", v);
+    return buffer;
+}
+
+}  // namespace eap::chart::detail
+// end eap/chart/detail/csv.hpp
+// #include <eap/chart/detail/svg_writer.hpp>
+// begin eap/chart/detail/svg_writer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace eap::chart::detail {
+
+/// Text safe inside an XML element or a quoted attribute.
+inline std::string xml_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&apos;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+/// A fixed, colour-blind-friendly palette (Okabe-Ito), cycled for series and groups.
+inline const char* palette(std::size_t i) {
+    static const char* const colors[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
+                                         "#56B4E9", "#D55E00", "#F0E442", "#000000"};
+    return colors[i % (sizeof colors / sizeof colors[0])];
+}
+
+/// Builds an SVG document element by element; coordinates are written with two decimals so the
+/// output is byte-for-byte reproducible.
+class svg_writer {
+public:
+    svg_writer(double width, double height) {
+        out_ << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+             << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(width) << "\" height=\"" << num(height)
+             << "\" viewBox=\"0 0 " << num(width) << ' ' << num(height)
+             << "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
+             << "<rect x=\"0\" y=\"0\" width=\"" << num(width) << "\" height=\"" << num(height)
+             << "\" fill=\"white\"/>\n";
+    }
+
+    void line(double x1, double y1, double x2, double y2, std::string_view stroke, double width = 1.0,
+              std::string_view dash = {}) {
+        out_ << "<line x1=\"" << num(x1) << "\" y1=\"" << num(y1) << "\" x2=\"" << num(x2) << "\" y2=\"" << num(y2)
+             << "\" stroke=\"" << stroke << "\" stroke-width=\"" << num(width) << '"';
+        if (!dash.empty()) out_ << " stroke-dasharray=\"" << dash << '"';
+        out_ << "/>\n";
+    }
+
+    void rect(double x, double y, double w, double h, std::string_view fill, std::string_view title = {}) {
+        out_ << "<rect x=\"" << num(x) << "\" y=\"" << num(y) << "\" width=\"" << num(w) << "\" height=\"" << num(h)
+             << "\" fill=\"" << fill << '"';
+        if (title.empty()) {
+            out_ << "/>\n";
+        } else {
+            out_ << "><title>" << xml_escape(title) << "</title></rect>\n";
+        }
+    }
+
+    void circle(double x, double y, double r, std::string_view fill, std::string_view title = {}) {
+        out_ << "<circle cx=\"" << num(x) << "\" cy=\"" << num(y) << "\" r=\"" << num(r) << "\" fill=\"" << fill << '"';
+        if (title.empty()) {
+            out_ << "/>\n";
+        } else {
+            out_ << "><title>" << xml_escape(title) << "</title></circle>\n";
+        }
+    }
+
+    /// `anchor` is start, middle or end; `rotate` turns the text about its anchor point.
+    void text(double x, double y, std::string_view content, std::string_view anchor = "start", double size = 12,
+              double rotate = 0, bool bold = false) {
+        out_ << "<text x=\"" << num(x) << "\" y=\"" << num(y) << "\" text-anchor=\"" << anchor << "\" font-size=\""
+             << num(size) << '"';
+        if (bold) out_ << " font-weight=\"bold\"";
+        if (rotate != 0) out_ << " transform=\"rotate(" << num(rotate) << ' ' << num(x) << ' ' << num(y) << ")\"";
+        out_ << '>' << xml_escape(content) << "</text>\n";
+    }
+
+    std::string finish() {
+        out_ << "</svg>\n";
+        return out_.str();
+    }
+
+    static std::string num(double v) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.2f", v);
+        return buffer;
+    }
+
+private:
+    std::ostringstream out_;
+};
+
+}  // namespace eap::chart::detail
+// end eap/chart/detail/svg_writer.hpp
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+
+namespace eap::chart {
+
+/// One stacked component of every bar (e.g. "weights", or "DRAM"), one value per category.
+struct bar_series {
+    std::string name;
+    std::vector<double> values;
+};
+
+/// Stacked bars: one bar per category (e.g. per layer), each split into the series.
+struct stacked_bar_chart {
+    std::string title;
+    std::string x_label;  ///< what the categories are, e.g. "layer"
+    std::string y_label;  ///< the quantity with its unit, e.g. "energy (normalised to one MAC)"
+    std::vector<std::string> categories;
+    std::vector<bar_series> series;
+
+    /// Throws `eap::argument_error` when the series do not match the categories or hold a value
+    /// that is negative or not finite.
+    void validate() const {
+        if (categories.empty()) throw argument_error("eap::chart::stacked_bar_chart: no categories");
+        if (series.empty()) throw argument_error("eap::chart::stacked_bar_chart: no series");
+        for (const auto& s : series) {
+            if (s.values.size() != categories.size())
+                throw argument_error(eap::detail::message("eap::chart::stacked_bar_chart: series '", s.name, "' has ",
+                                                          s.values.size(), " values for ", categories.size(),
+                                                          " categories"));
+            for (double v : s.values)
+                if (!std::isfinite(v) || v < 0.0)
+                    throw argument_error(eap::detail::message("eap::chart::stacked_bar_chart: series '", s.name,
+                                                              "' holds ", v, "; stacked values must be finite and >= 0"));
+        }
+    }
+
+    /// Height of the bar of category `i`.
+    double total(std::size_t i) const {
+        double sum = 0.0;
+        for (const auto& s : series) sum += s.values[i];
+        return sum;
+    }
+};
+
+/// The chart as an SVG document.
+inline std::string to_svg(const stacked_bar_chart& chart) {
+    chart.validate();
+    const std::size_t n = chart.categories.size();
+    std::size_t longest = 0;
+    for (const auto& c : chart.categories) longest = std::max(longest, c.size());
+    const double left = 80, right = 170, top = 44;
+    const double bottom = 56 + 6.0 * static_cast<double>(std::min<std::size_t>(longest, 28));
+    const double slot = std::max(14.0, std::min(60.0, 720.0 / static_cast<double>(n)));
+    const double plot_w = slot * static_cast<double>(n), plot_h = 320;
+    const double width = left + plot_w + right, height = top + plot_h + bottom;
+
+    double highest = 0.0;
+    for (std::size_t i = 0; i < n; ++i) highest = std::max(highest, chart.total(i));
+    const axis y = linear_axis(0.0, highest);
+
+    detail::svg_writer svg(width, height);
+    svg.text(width / 2, 24, chart.title, "middle", 15, 0, true);
+    for (double t : y.ticks) {
+        const double py = top + plot_h * (1.0 - y.fraction(t));
+        svg.line(left, py, left + plot_w, py, "#dddddd");
+        svg.text(left - 6, py + 4, tick_label(t), "end");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = left + slot * static_cast<double>(i) + slot * 0.15;
+        double base = 0.0;
+        for (std::size_t k = 0; k < chart.series.size(); ++k) {
+            const double v = chart.series[k].values[i];
+            if (v <= 0.0) continue;
+            const double y0 = top + plot_h * (1.0 - y.fraction(base));
+            const double y1 = top + plot_h * (1.0 - y.fraction(base + v));
+            svg.rect(x, y1, slot * 0.7, y0 - y1, detail::palette(k),
+                     chart.categories[i] + ", " + chart.series[k].name + ": " + tick_label(v));
+            base += v;
+        }
+        const double lx = x + slot * 0.35, ly = top + plot_h + 10;
+        svg.text(lx, ly, chart.categories[i], "end", 11, -50);
+    }
+    svg.line(left, top + plot_h, left + plot_w, top + plot_h, "#333333");
+    svg.line(left, top, left, top + plot_h, "#333333");
+    svg.text(18, top + plot_h / 2, chart.y_label, "middle", 12, -90);
+    svg.text(left + plot_w / 2, height - 8, chart.x_label, "middle");
+    for (std::size_t k = 0; k < chart.series.size(); ++k) {
+        const double ly = top + 10 + 20.0 * static_cast<double>(k);
+        svg.rect(left + plot_w + 16, ly - 10, 12, 12, detail::palette(k));
+        svg.text(left + plot_w + 34, ly, chart.series[k].name);
+    }
+    return svg.finish();
+}
+
+/// The data behind the chart: one row per category, one column per series, and the total.
+inline void write_csv(std::ostream& out, const stacked_bar_chart& chart) {
+    chart.validate();
+    out << detail::csv_field(chart.x_label.empty() ? "category" : chart.x_label);
+    for (const auto& s : chart.series) out << ',' << detail::csv_field(s.name);
+    out << ",total\n";
+    for (std::size_t i = 0; i < chart.categories.size(); ++i) {
+        out << detail::csv_field(chart.categories[i]);
+        for (const auto& s : chart.series) out << ',' << detail::csv_number(s.values[i]);
+        out << ',' << detail::csv_number(chart.total(i)) << '\n';
+    }
+}
+
+/// Writes `<stem>.svg` and `<stem>.csv` (each through a temporary file and a rename).
+inline void save_chart(const std::filesystem::path& stem, const stacked_bar_chart& chart) {
+    const std::string svg = to_svg(chart);
+    write_file_atomically(std::filesystem::path(stem).concat(".svg"), [&svg](std::ostream& out) { out << svg; });
+    write_file_atomically(std::filesystem::path(stem).concat(".csv"), [&chart](std::ostream& out) { write_csv(out, chart); });
+}
+
+}  // namespace eap::chart
+// end eap/chart/bar_chart.hpp
+// #include <eap/chart/scatter_chart.hpp>
+// begin eap/chart/scatter_chart.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+// #include <eap/chart/axis.hpp>
+// #include <eap/chart/detail/csv.hpp>
+// #include <eap/chart/detail/svg_writer.hpp>
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+
+namespace eap::chart {
+
+/// A labelled point. Points of the same `group` share a colour and a legend entry; when the
+/// chart connects groups, the points of a group are joined in order (e.g. original -> pruned).
+struct scatter_point {
+    std::string label;
+    double x = 0.0;
+    double y = 0.0;
+    std::string group;
+};
+
+struct scatter_chart {
+    std::string title;
+    std::string x_label;  ///< quantity and unit
+    std::string y_label;
+    bool log_x = false;
+    bool log_y = false;
+    bool connect_groups = false;
+    std::vector<scatter_point> points;
+
+    void validate() const {
+        if (points.empty()) throw argument_error("eap::chart::scatter_chart: no points");
+        for (const auto& p : points) {
+            if (!std::isfinite(p.x) || !std::isfinite(p.y))
+                throw argument_error("eap::chart::scatter_chart: point '" + p.label + "' is not finite");
+            if ((log_x && p.x <= 0.0) || (log_y && p.y <= 0.0))
+                throw argument_error("eap::chart::scatter_chart: point '" + p.label +
+                                     "' is not positive on a logarithmic axis");
+        }
+    }
+
+    /// The groups in order of first appearance.
+    std::vector<std::string> groups() const {
+        std::vector<std::string> out;
+        for (const auto& p : points)
+            if (std::find(out.begin(), out.end(), p.group) == out.end()) out.push_back(p.group);
+        return out;
+    }
+};
+
+inline std::string to_svg(const scatter_chart& chart) {
+    chart.validate();
+    const double left = 80, right = 190, top = 44, bottom = 56, plot_w = 560, plot_h = 380;
+    const double width = left + plot_w + right, height = top + plot_h + bottom;
+    auto [xmin, xmax] = std::minmax_element(chart.points.begin(), chart.points.end(),
+                                            [](const auto& a, const auto& b) { return a.x < b.x; });
+    auto [ymin, ymax] = std::minmax_element(chart.points.begin(), chart.points.end(),
+                                            [](const auto& a, const auto& b) { return a.y < b.y; });
+    auto make_axis = [](bool logarithmic, double lo, double hi) {
+        return logarithmic ? log_axis(lo, hi) : linear_axis(lo, hi, 6, false);
+    };
+    const axis x = make_axis(chart.log_x, xmin->x, xmax->x);
+    const axis y = make_axis(chart.log_y, ymin->y, ymax->y);
+    auto px = [&](double v) { return left + plot_w * x.fraction(v); };
+    auto py = [&](double v) { return top + plot_h * (1.0 - y.fraction(v)); };
+
+    detail::svg_writer svg(width, height);
+    svg.text(width / 2, 24, chart.title, "middle", 15, 0, true);
+    for (double t : x.ticks) {
+        svg.line(px(t), top, px(t), top + plot_h, "#dddddd");
+        svg.text(px(t), top + plot_h + 18, tick_label(t), "middle");
+    }
+    for (double t : y.ticks) {
+        svg.line(left, py(t), left + plot_w, py(t), "#dddddd");
+        svg.text(left - 6, py(t) + 4, tick_label(t), "end");
+    }
+    svg.line(left, top + plot_h, left + plot_w, top + plot_h, "#333333");
+    svg.line(left, top, left, top + plot_h, "#333333");
+    const auto groups = chart.groups();
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        const scatter_point* previous = nullptr;
+        for (const auto& p : chart.points) {
+            if (p.group != groups[g]) continue;
+            if (chart.connect_groups && previous)
+                svg.line(px(previous->x), py(previous->y), px(p.x), py(p.y), detail::palette(g), 1.5, "4 3");
+            previous = &p;
+        }
+        for (const auto& p : chart.points) {
+            if (p.group != groups[g]) continue;
+            svg.circle(px(p.x), py(p.y), 5, detail::palette(g), p.label);
+            svg.text(px(p.x) + 8, py(p.y) - 6, p.label, "start", 11);
+        }
+        const double ly = top + 10 + 20.0 * static_cast<double>(g);
+        svg.circle(left + plot_w + 22, ly - 4, 5, detail::palette(g));
+        svg.text(left + plot_w + 34, ly, groups[g]);
+    }
+    svg.text(18, top + plot_h / 2, chart.y_label + (chart.log_y ? " (log scale)" : ""), "middle", 12, -90);
+    svg.text(left + plot_w / 2, height - 10, chart.x_label + (chart.log_x ? " (log scale)" : ""), "middle");
+    return svg.finish();
+}
+
+/// The data behind the chart: label, group, x, y.
+inline void write_csv(std::ostream& out, const scatter_chart& chart) {
+    chart.validate();
+    out << "label,group," << detail::csv_field(chart.x_label.empty() ? "x" : chart.x_label) << ','
+        << detail::csv_field(chart.y_label.empty() ? "y" : chart.y_label) << '\n';
+    for (const auto& p : chart.points)
+        out << detail::csv_field(p.label) << ',' << detail::csv_field(p.group) << ',' << detail::csv_number(p.x) << ','
+            << detail::csv_number(p.y) << '\n';
+}
+
+/// Writes `<stem>.svg` and `<stem>.csv`.
+inline void save_chart(const std::filesystem::path& stem, const scatter_chart& chart) {
+    const std::string svg = to_svg(chart);
+    write_file_atomically(std::filesystem::path(stem).concat(".svg"), [&svg](std::ostream& out) { out << svg; });
+    write_file_atomically(std::filesystem::path(stem).concat(".csv"), [&chart](std::ostream& out) { write_csv(out, chart); });
+}
+
+}  // namespace eap::chart
+// end eap/chart/scatter_chart.hpp
 // end eap/eap.hpp
 #endif  // EAP_SINGLE_INCLUDE_HPP
