@@ -2271,7 +2271,8 @@ inline axis linear_axis(double data_low, double data_high, int target_ticks = 6,
     return a;
 }
 
-/// A logarithmic axis spanning whole decades around the (positive) data, ticks at each decade.
+/// A logarithmic axis spanning whole decades around the (positive) data, ticks at each decade
+/// (and at 2x and 5x when it spans at most two decades).
 inline axis log_axis(double data_low, double data_high) {
     if (!(data_low > 0.0) || !(data_high > 0.0) || !std::isfinite(data_low) || !std::isfinite(data_high))
         throw argument_error("eap::chart::log_axis: a logarithmic axis needs positive, finite data");
@@ -2282,7 +2283,16 @@ inline axis log_axis(double data_low, double data_high) {
     if (hi <= lo) hi = lo + 1.0;
     a.low = std::pow(10.0, lo);
     a.high = std::pow(10.0, hi);
-    for (double e = lo; e <= hi + 1e-9; e += 1.0) a.ticks.push_back(std::pow(10.0, e));
+    // Few decades leave the axis nearly unlabelled: add 2x and 5x ticks then.
+    const bool fine = hi - lo <= 2.0;
+    for (double e = lo; e <= hi + 1e-9; e += 1.0) {
+        const double decade = std::pow(10.0, e);
+        a.ticks.push_back(decade);
+        if (fine && e < hi - 0.5) {
+            a.ticks.push_back(2.0 * decade);
+            a.ticks.push_back(5.0 * decade);
+        }
+    }
     return a;
 }
 
