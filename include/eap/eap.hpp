@@ -26,6 +26,12 @@
 
 // Files.
 #include "eap/io/atomic_file.hpp"
+#include "eap/io/network_text.hpp"
 
 // Energy model.
 #include "eap/energy/sparsity.hpp"
+
+// Charts (SVG and the CSV behind them).
+#include "eap/chart/axis.hpp"
+#include "eap/chart/bar_chart.hpp"
+#include "eap/chart/scatter_chart.hpp"

@@ -472,8 +472,9 @@ namespace detail {
 
 template <class T>
 struct is_cost : std::false_type {};
+// sizeof(...) instantiates the argument, so that its own static_asserts fire with their messages.
 template <std::intmax_t N, std::intmax_t D>
-struct is_cost<cost<N, D>> : std::true_type {};
+struct is_cost<cost<N, D>> : std::bool_constant<sizeof(cost<N, D>) != 0> {};
 
 template <class T>
 struct capacity_traits {
@@ -487,13 +488,13 @@ struct capacity_traits<unbounded> {
 };
 template <std::int64_t N>
 struct capacity_traits<shared_words<N>> {
-    static constexpr bool valid = true;
+    static constexpr bool valid = sizeof(shared_words<N>) != 0;
     static constexpr std::int64_t total = N;
     static constexpr level_capacity value() { return level_capacity::shared(N); }
 };
 template <std::int64_t W, std::int64_t I, std::int64_t P>
 struct capacity_traits<words_per_type<W, I, P>> {
-    static constexpr bool valid = true;
+    static constexpr bool valid = sizeof(words_per_type<W, I, P>) != 0;
     static constexpr std::int64_t total = W + I + P;
     static constexpr level_capacity value() { return level_capacity::per_type(W, I, P); }
 };
@@ -511,7 +512,7 @@ struct is_levels<levels<L...>> : std::true_type {};
 template <class T>
 struct is_word_bits : std::false_type {};
 template <int W, int I, int P>
-struct is_word_bits<word_bits<W, I, P>> : std::true_type {
+struct is_word_bits<word_bits<W, I, P>> : std::bool_constant<sizeof(word_bits<W, I, P>) != 0> {
     static constexpr per_data_type<int> bits() { return make_per_data_type(W, I, P); }
 };
 
@@ -1057,7 +1058,7 @@ struct pool_params {
         pool_params p{};
         p.method = m;
         p.global = true;
-        p.stride_height = p.stride_width = 1;
+        p.kernel_height = p.kernel_width = p.stride_height = p.stride_width = 1;
         return p;
     }
 
@@ -1077,6 +1078,12 @@ struct pool_params {
             throw shape_error("eap::pool_params: padding must be smaller than the kernel");
         return fmap_shape{in.channels, extent(in.height, kernel_height, stride_height, pad.top, pad.bottom, "height"),
                           extent(in.width, kernel_width, stride_width, pad.left, pad.right, "width")};
+    }
+
+    friend bool operator==(const pool_params& a, const pool_params& b) {
+        return a.method == b.method && a.kernel_height == b.kernel_height && a.kernel_width == b.kernel_width &&
+               a.stride_height == b.stride_height && a.stride_width == b.stride_width && a.pad == b.pad &&
+               a.ceil_mode == b.ceil_mode && a.global == b.global;
     }
 
 private:
@@ -1116,6 +1123,8 @@ namespace eap {
 /// The network's input image.
 struct input_params {
     fmap_shape shape;
+
+    friend bool operator==(const input_params& a, const input_params& b) { return a.shape == b.shape; }
 };
 
 /// A convolution; its input channels and size come from the layer that feeds it.
@@ -1134,19 +1143,33 @@ struct conv_params {
                                         std::int64_t pad_all = 0, std::int64_t groups_count = 1) {
         return conv_params{out, kernel, kernel, stride, stride, padding::uniform(pad_all), groups_count, true};
     }
+
+    friend bool operator==(const conv_params& a, const conv_params& b) {
+        return a.out_channels == b.out_channels && a.kernel_height == b.kernel_height &&
+               a.kernel_width == b.kernel_width && a.stride_height == b.stride_height &&
+               a.stride_width == b.stride_width && a.pad == b.pad && a.groups == b.groups && a.bias == b.bias;
+    }
 };
 
 /// A fully-connected layer; it flattens whatever feeds it.
 struct fc_params {
     std::int64_t out_features = 1;
     bool bias = true;
+
+    friend bool operator==(const fc_params& a, const fc_params& b) {
+        return a.out_features == b.out_features && a.bias == b.bias;
+    }
 };
 
 /// Channel-wise concatenation of all inputs (same height and width).
-struct concat_params {};
+struct concat_params {
+    friend bool operator==(const concat_params&, const concat_params&) { return true; }
+};
 
 /// Element-wise sum of all inputs (same shape).
-struct add_params {};
+struct add_params {
+    friend bool operator==(const add_params&, const add_params&) { return true; }
+};
 
 using layer_params = std::variant<input_params, conv_params, fc_params, pool_params, concat_params, add_params>;
 
@@ -1181,6 +1204,12 @@ struct layer {
     layer_kind kind() const { return static_cast<layer_kind>(params.index()); }
     /// True for CONV and FC layers: the only ones with weights and MACs.
     bool is_compute() const { return kind() == layer_kind::conv || kind() == layer_kind::fully_connected; }
+
+    friend bool operator==(const layer& a, const layer& b) {
+        return a.name == b.name && a.params == b.params && a.inputs == b.inputs && a.act == b.act &&
+               a.output == b.output;
+    }
+    friend bool operator!=(const layer& a, const layer& b) { return !(a == b); }
 };
 
 }  // namespace eap
@@ -1211,15 +1240,21 @@ namespace eap {
 class network {
 public:
     explicit network(std::string name, fmap_shape input, std::string input_name = "data") : name_(std::move(name)) {
+        check_network_name(name_);
         if (input.channels < 1 || input.height < 1 || input.width < 1)
             throw shape_error(detail::message("eap::network '", name_, "': the input shape must be at least 1x1x1 (got ",
                                               input.channels, "x", input.height, "x", input.width, ")"));
         (void)input.size();
-        append(layer{std::move(input_name), input_params{input}, {}, activation::none, input});
+        layer l{std::move(input_name), input_params{input}, {}, activation::none, input};
+        check_name(l);
+        append(std::move(l));
     }
 
     const std::string& name() const noexcept { return name_; }
-    void rename(std::string name) { name_ = std::move(name); }
+    void rename(std::string name) {
+        check_network_name(name);
+        name_ = std::move(name);
+    }
 
     /// A convolution fed by `input`.
     std::size_t add_conv(std::string name, std::size_t input, const conv_params& p, activation act = activation::relu) {
@@ -1341,17 +1376,32 @@ public:
         return total;
     }
 
+    friend bool operator==(const network& a, const network& b) { return a.name_ == b.name_ && a.layers_ == b.layers_; }
+    friend bool operator!=(const network& a, const network& b) { return !(a == b); }
+
 private:
     [[noreturn]] void fail(const layer& l, const std::string& what) const {
         throw shape_error(detail::message("eap::network '", name_, "', layer '", l.name, "': ", what));
     }
 
-    void check_inputs(const layer& l, std::size_t min_inputs, std::size_t max_inputs) const {
+    static void check_network_name(const std::string& name) {
+        if (name.empty()) throw argument_error("eap::network: the network name must not be empty");
+        for (char c : name)
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '#')
+                throw argument_error("eap::network: the network name '" + name + "' must not contain white space or '#'");
+    }
+
+    // Names must survive the text format: no separators, no comment marker.
+    void check_name(const layer& l) const {
         if (l.name.empty()) throw shape_error(detail::message("eap::network '", name_, "': a layer name must not be empty"));
         for (char c : l.name)
             if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == '=' || c == '#')
                 fail(l, "a layer name must not contain white space, ',', '=' or '#'");
         if (find(l.name)) fail(l, "the name is already used by another layer");
+    }
+
+    void check_inputs(const layer& l, std::size_t min_inputs, std::size_t max_inputs) const {
+        check_name(l);
         if (l.inputs.size() < min_inputs || (max_inputs != 0 && l.inputs.size() > max_inputs))
             fail(l, detail::message("takes ", min_inputs, max_inputs == min_inputs ? "" : " or more", " input(s), got ",
                                     l.inputs.size()));
@@ -1750,6 +1800,377 @@ void write_file_atomically(const std::filesystem::path& path, Writer&& write, bo
 
 }  // namespace eap
 // end eap/io/atomic_file.hpp
+// #include <eap/io/network_text.hpp>
+// begin eap/io/network_text.hpp
+// SPDX-License-Identifier: MIT
+
+#include <charconv>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <tuple>
+#include <utility>
+#include <variant>
+#include <vector>
+
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+// #include <eap/network/network.hpp>
+
+// The plain-text network description: one layer per line, so users describe networks without
+// recompiling.
+//
+//     # comments run from '#' to the end of the line; blank lines are ignored
+//     eap-network 1
+//     name lenet
+//     input data channels=1 height=28 width=28
+//     conv conv1 input=data out=32 kernel=5 stride=1 pad=2 groups=1 bias=1 act=relu
+//     pool pool1 input=conv1 method=max kernel=2 stride=2 pad=0 ceil=0
+//     conv c3 input=pool1 out=16 kernel=3x1 stride=1x1 pad=1,1,0,0 act=none
+//     concat cat input=conv1,c3
+//     add sum input=a,b act=relu
+//     pool gap input=sum method=average global=1
+//     fc fc1 input=gap out=10 act=none
+//
+// The first line (after comments) is `eap-network 1`; then `name`, then exactly one `input`
+// line, then the layers, each naming its inputs (earlier layers) with `input=`. Sizes are
+// `N` or `HxW`; `pad` is `P` (all sides), `V,H` (top/bottom, left/right) or `T,B,L,R`.
+// Optional keys and their defaults: stride=1 (conv) or the kernel (pool), pad=0, groups=1,
+// bias=1, act=none, ceil=0, global=0. A key may appear once per line. Every error is an
+// `eap::parse_error` with the source name, the line and the field.
+
+namespace eap {
+
+namespace detail {
+
+struct network_text_line {
+    const std::string* source;
+    std::size_t number;
+    std::string kind;
+    std::string name;
+    std::map<std::string, std::string, std::less<>> fields;
+    std::map<std::string, bool, std::less<>> used;
+
+    [[noreturn]] void fail(const std::string& field, const std::string& what) const {
+        throw parse_error(*source, number, field, what);
+    }
+
+    bool has(std::string_view key) const { return fields.find(key) != fields.end(); }
+
+    const std::string& text(std::string_view key) {
+        auto it = fields.find(key);
+        if (it == fields.end()) fail(std::string(key), "is required for a '" + kind + "' line");
+        used[it->first] = true;
+        return it->second;
+    }
+
+    std::int64_t integer(std::string_view key, std::string_view value, std::int64_t min_value) const {
+        std::int64_t v = 0;
+        const char* end = value.data() + value.size();
+        auto [ptr, ec] = std::from_chars(value.data(), end, v);
+        if (ec == std::errc::result_out_of_range)
+            fail(std::string(key), "'" + std::string(value) + "' does not fit in a 64-bit integer");
+        if (ec != std::errc() || ptr != end || value.empty())
+            fail(std::string(key), "'" + std::string(value) + "' is not an integer");
+        if (v < min_value)
+            fail(std::string(key), message("is ", v, "; it must be at least ", min_value));
+        return v;
+    }
+
+    std::int64_t integer(std::string_view key, std::int64_t min_value) { return integer(key, text(key), min_value); }
+
+    std::int64_t integer_or(std::string_view key, std::int64_t fallback, std::int64_t min_value) {
+        return has(key) ? integer(key, min_value) : fallback;
+    }
+
+    bool flag_or(std::string_view key, bool fallback) {
+        if (!has(key)) return fallback;
+        const std::string& v = text(key);
+        if (v == "1" || v == "true") return true;
+        if (v == "0" || v == "false") return false;
+        fail(std::string(key), "'" + v + "' is not 0 or 1");
+    }
+
+    /// `N` or `HxW`.
+    std::pair<std::int64_t, std::int64_t> pair_or(std::string_view key, std::pair<std::int64_t, std::int64_t> fallback,
+                                                  std::int64_t min_value) {
+        if (!has(key)) return fallback;
+        const std::string& v = text(key);
+        const auto x = v.find('x');
+        if (x == std::string::npos) {
+            const auto n = integer(key, v, min_value);
+            return {n, n};
+        }
+        return {integer(key, std::string_view(v).substr(0, x), min_value),
+                integer(key, std::string_view(v).substr(x + 1), min_value)};
+    }
+
+    padding padding_or_zero() {
+        if (!has("pad")) return padding{};
+        const std::string& v = text("pad");
+        std::vector<std::int64_t> parts;
+        std::size_t start = 0;
+        while (true) {
+            const auto comma = v.find(',', start);
+            parts.push_back(integer("pad", std::string_view(v).substr(start, comma - start), 0));
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+        if (parts.size() == 1) return padding::uniform(parts[0]);
+        if (parts.size() == 2) return padding::symmetric(parts[0], parts[1]);
+        if (parts.size() == 4) return padding{parts[0], parts[1], parts[2], parts[3]};
+        fail("pad", "'" + v + "' must be P, V,H or T,B,L,R");
+    }
+
+    activation activation_or_none() {
+        if (!has("act")) return activation::none;
+        const std::string& v = text("act");
+        if (v == "relu") return activation::relu;
+        if (v == "none") return activation::none;
+        fail("act", "'" + v + "' is not relu or none");
+    }
+
+    void check_all_used() const {
+        for (const auto& [key, value] : fields)
+            if (used.find(key) == used.end()) fail(key, "is not a field of a '" + kind + "' line");
+    }
+};
+
+inline network_text_line split_network_text_line(const std::string& source, std::size_t number, std::string_view line) {
+    network_text_line out{&source, number, {}, {}, {}, {}};
+    std::vector<std::string_view> tokens;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+        if (i >= line.size()) break;
+        const std::size_t start = i;
+        while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
+        tokens.push_back(line.substr(start, i - start));
+    }
+    if (tokens.empty()) return out;
+    out.kind = std::string(tokens[0]);
+    if (tokens.size() >= 2) out.name = std::string(tokens[1]);
+    for (std::size_t t = 2; t < tokens.size(); ++t) {
+        const auto eq = tokens[t].find('=');
+        if (eq == std::string_view::npos || eq == 0)
+            out.fail(std::string(tokens[t]), "expected key=value");
+        std::string key(tokens[t].substr(0, eq));
+        if (out.fields.count(key)) out.fail(key, "appears twice");
+        out.fields.emplace(std::move(key), std::string(tokens[t].substr(eq + 1)));
+    }
+    return out;
+}
+
+inline std::vector<std::size_t> resolve_network_inputs(const network& net, network_text_line& line, bool many) {
+    const std::string& list = line.text("input");
+    std::vector<std::size_t> out;
+    std::size_t start = 0;
+    while (true) {
+        const auto comma = list.find(',', start);
+        const std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        const auto index = net.find(name);
+        if (!index) line.fail("input", "'" + name + "' is not an earlier layer");
+        out.push_back(*index);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    if (!many && out.size() != 1) line.fail("input", "a '" + line.kind + "' layer takes exactly one input");
+    if (many && out.size() < 2) line.fail("input", "a '" + line.kind + "' layer takes two or more inputs");
+    return out;
+}
+
+inline void add_network_text_layer(network& net, network_text_line& line) {
+    if (line.kind == "conv") {
+        const auto inputs = resolve_network_inputs(net, line, false);
+        conv_params p;
+        p.out_channels = line.integer("out", 1);
+        std::tie(p.kernel_height, p.kernel_width) = line.pair_or("kernel", {-1, -1}, 1);
+        if (p.kernel_height < 0) line.fail("kernel", "is required for a 'conv' line");
+        std::tie(p.stride_height, p.stride_width) = line.pair_or("stride", {1, 1}, 1);
+        p.pad = line.padding_or_zero();
+        p.groups = line.integer_or("groups", 1, 1);
+        p.bias = line.flag_or("bias", true);
+        const activation act = line.activation_or_none();
+        line.check_all_used();
+        net.add_conv(line.name, inputs.front(), p, act);
+    } else if (line.kind == "fc") {
+        const auto inputs = resolve_network_inputs(net, line, false);
+        fc_params p;
+        p.out_features = line.integer("out", 1);
+        p.bias = line.flag_or("bias", true);
+        const activation act = line.activation_or_none();
+        line.check_all_used();
+        net.add_fc(line.name, inputs.front(), p, act);
+    } else if (line.kind == "pool") {
+        const auto inputs = resolve_network_inputs(net, line, false);
+        pool_params p;
+        const std::string& method = line.text("method");
+        if (method == "max") p.method = pool_method::max;
+        else if (method == "average") p.method = pool_method::average;
+        else line.fail("method", "'" + method + "' is not max or average");
+        p.global = line.flag_or("global", false);
+        if (p.global) {
+            p.kernel_height = p.kernel_width = p.stride_height = p.stride_width = 1;
+        } else {
+            std::tie(p.kernel_height, p.kernel_width) = line.pair_or("kernel", {-1, -1}, 1);
+            if (p.kernel_height < 0) line.fail("kernel", "is required for a pool line unless global=1");
+            std::tie(p.stride_height, p.stride_width) = line.pair_or("stride", {p.kernel_height, p.kernel_width}, 1);
+            p.pad = line.padding_or_zero();
+            p.ceil_mode = line.flag_or("ceil", false);
+        }
+        line.check_all_used();
+        net.add_pool(line.name, inputs.front(), p);
+    } else if (line.kind == "concat") {
+        auto inputs = resolve_network_inputs(net, line, true);
+        line.check_all_used();
+        net.add_concat(line.name, std::move(inputs));
+    } else if (line.kind == "add") {
+        auto inputs = resolve_network_inputs(net, line, true);
+        const activation act = line.activation_or_none();
+        line.check_all_used();
+        net.add_add(line.name, std::move(inputs), act);
+    } else {
+        line.fail("", "unknown line kind '" + line.kind + "' (expected conv, fc, pool, concat, add)");
+    }
+}
+
+}  // namespace detail
+
+/// Reads a network description from `in`; `source` names the input in error messages.
+/// Throws `eap::parse_error` (source, line, field) on any malformed or impossible line.
+inline network read_network_text(std::istream& in, const std::string& source = "<stream>") {
+    std::string raw;
+    std::size_t number = 0;
+    enum class expect { magic, name, input, layers } state = expect::magic;
+    std::string name;
+    std::optional<network> net;
+    while (std::getline(in, raw)) {
+        ++number;
+        if (raw.size() > 65536) throw parse_error(source, number, "", "line longer than 65536 characters");
+        const auto hash = raw.find('#');
+        detail::network_text_line line =
+            detail::split_network_text_line(source, number, std::string_view(raw).substr(0, hash));
+        if (line.kind.empty()) continue;
+        switch (state) {
+        case expect::magic:
+            if (line.kind != "eap-network") line.fail("", "the first line must be 'eap-network 1'");
+            if (line.name != "1" || !line.fields.empty()) line.fail("version", "unsupported version '" + line.name + "' (this reader knows 1)");
+            state = expect::name;
+            break;
+        case expect::name:
+            if (line.kind != "name" || line.name.empty() || !line.fields.empty())
+                line.fail("name", "expected 'name <network name>' after the version line");
+            name = line.name;
+            state = expect::input;
+            break;
+        case expect::input: {
+            if (line.kind != "input" || line.name.empty()) line.fail("input", "expected 'input <name> channels=C height=H width=W'");
+            fmap_shape shape{line.integer("channels", 1), line.integer("height", 1), line.integer("width", 1)};
+            line.check_all_used();
+            try {
+                net.emplace(name, shape, line.name);
+            } catch (const parse_error&) {
+                throw;
+            } catch (const error& e) {
+                line.fail("", e.what());
+            }
+            state = expect::layers;
+            break;
+        }
+        case expect::layers:
+            if (line.name.empty()) line.fail("name", "a '" + line.kind + "' line needs a layer name");
+            try {
+                detail::add_network_text_layer(*net, line);
+            } catch (const parse_error&) {
+                throw;
+            } catch (const error& e) {
+                line.fail("", e.what());
+            }
+            break;
+        }
+    }
+    if (in.bad()) throw parse_error(source, number, "", "read error");
+    if (!net) throw parse_error(source, number, "", "the description ends before its 'input' line");
+    if (net->size() < 2) throw parse_error(source, number, "", "the network has no layer after its input");
+    return std::move(*net);
+}
+
+/// Reads the network description in the file at `path`.
+inline network read_network_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) throw io_error("eap::read_network_file: cannot open '" + path.string() + "'");
+    return read_network_text(in, path.string());
+}
+
+namespace detail {
+inline void write_pair(std::ostream& out, const char* key, std::int64_t a, std::int64_t b) {
+    out << ' ' << key << '=' << a;
+    if (a != b) out << 'x' << b;
+}
+inline void write_padding(std::ostream& out, const padding& p) {
+    out << " pad=";
+    if (p.top == p.bottom && p.top == p.left && p.top == p.right) out << p.top;
+    else out << p.top << ',' << p.bottom << ',' << p.left << ',' << p.right;
+}
+}  // namespace detail
+
+/// Writes `net` in the text format; `read_network_text` gives back an equal network.
+inline void write_network_text(std::ostream& out, const network& net) {
+    out << "eap-network 1\nname " << net.name() << '\n';
+    const fmap_shape in = net.input().output;
+    out << "input " << net.input().name << " channels=" << in.channels << " height=" << in.height
+        << " width=" << in.width << '\n';
+    for (std::size_t i = 1; i < net.size(); ++i) {
+        const layer& l = net[i];
+        out << to_string(l.kind()) << ' ' << l.name << " input=";
+        for (std::size_t k = 0; k < l.inputs.size(); ++k) out << (k ? "," : "") << net[l.inputs[k]].name;
+        if (const auto* c = std::get_if<conv_params>(&l.params)) {
+            out << " out=" << c->out_channels;
+            detail::write_pair(out, "kernel", c->kernel_height, c->kernel_width);
+            detail::write_pair(out, "stride", c->stride_height, c->stride_width);
+            detail::write_padding(out, c->pad);
+            out << " groups=" << c->groups << " bias=" << (c->bias ? 1 : 0);
+        } else if (const auto* f = std::get_if<fc_params>(&l.params)) {
+            out << " out=" << f->out_features << " bias=" << (f->bias ? 1 : 0);
+        } else if (const auto* p = std::get_if<pool_params>(&l.params)) {
+            out << " method=" << to_string(p->method);
+            if (p->global) {
+                out << " global=1";
+            } else {
+                detail::write_pair(out, "kernel", p->kernel_height, p->kernel_width);
+                detail::write_pair(out, "stride", p->stride_height, p->stride_width);
+                detail::write_padding(out, p->pad);
+                out << " ceil=" << (p->ceil_mode ? 1 : 0);
+            }
+        }
+        if (l.kind() == layer_kind::conv || l.kind() == layer_kind::fully_connected || l.kind() == layer_kind::add)
+            out << " act=" << to_string(l.act);
+        out << '\n';
+    }
+}
+
+/// The text of `net` as a string.
+inline std::string to_network_text(const network& net) {
+    std::ostringstream out;
+    write_network_text(out, net);
+    return out.str();
+}
+
+/// Writes `net` to the file at `path` (through a temporary file and a rename).
+inline void write_network_file(const std::filesystem::path& path, const network& net) {
+    write_file_atomically(path, [&net](std::ostream& out) { write_network_text(out, net); });
+}
+
+}  // namespace eap
+// end eap/io/network_text.hpp
 
 // Energy model.
 // #include <eap/energy/sparsity.hpp>
@@ -1788,5 +2209,501 @@ struct layer_sparse_counts {
 
 }  // namespace eap
 // end eap/energy/sparsity.hpp
+
+// Charts (SVG and the CSV behind them).
+// #include <eap/chart/axis.hpp>
+// begin eap/chart/axis.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+// #include <eap/error.hpp>
+
+namespace eap::chart {
+
+/// A numeric axis: its range, its scale and the tick values to label.
+struct axis {
+    double low = 0.0;
+    double high = 1.0;
+    bool logarithmic = false;
+    std::vector<double> ticks;
+
+    /// Position of `value` along the axis as a fraction in [0, 1] (outside for values out of range).
+    double fraction(double value) const {
+        if (logarithmic) return (std::log10(value) - std::log10(low)) / (std::log10(high) - std::log10(low));
+        return (value - low) / (high - low);
+    }
+};
+
+/// A linear axis with ticks at 1, 2, 2.5 or 5 times a power of ten, about `target_ticks` of
+/// them, covering the data; from 0 when `include_zero` (bar heights), else tight around the data
+/// (accuracies cluster far from zero).
+inline axis linear_axis(double data_low, double data_high, int target_ticks = 6, bool include_zero = true) {
+    if (!std::isfinite(data_low) || !std::isfinite(data_high) || data_low > data_high)
+        throw argument_error("eap::chart::linear_axis: the data range must be finite and ordered");
+    if (target_ticks < 2) throw argument_error("eap::chart::linear_axis: target_ticks must be at least 2");
+    double low = include_zero ? std::min(0.0, data_low) : data_low;
+    double high = include_zero ? std::max(0.0, data_high) : data_high;
+    if (high == low) {
+        const double half = low == 0.0 ? 1.0 : std::abs(low) * 0.05;
+        low -= include_zero && low == 0.0 ? 0.0 : half;
+        high += half;
+    }
+    const double raw_step = (high - low) / target_ticks;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw_step)));
+    double step = 10.0 * magnitude;
+    for (double m : {1.0, 2.0, 2.5, 5.0})
+        if (m * magnitude >= raw_step) {
+            step = m * magnitude;
+            break;
+        }
+    axis a;
+    a.low = std::floor(low / step) * step;
+    a.high = std::ceil(high / step) * step;
+    const long count = std::lround((a.high - a.low) / step);
+    for (long i = 0; i <= count; ++i) {
+        const double t = a.low + step * static_cast<double>(i);
+        a.ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+    }
+    return a;
+}
+
+/// A logarithmic axis spanning whole decades around the (positive) data, ticks at each decade
+/// (and at 2x and 5x when it spans at most two decades).
+inline axis log_axis(double data_low, double data_high) {
+    if (!(data_low > 0.0) || !(data_high > 0.0) || !std::isfinite(data_low) || !std::isfinite(data_high))
+        throw argument_error("eap::chart::log_axis: a logarithmic axis needs positive, finite data");
+    axis a;
+    a.logarithmic = true;
+    const double lo = std::floor(std::log10(data_low));
+    double hi = std::ceil(std::log10(data_high));
+    if (hi <= lo) hi = lo + 1.0;
+    a.low = std::pow(10.0, lo);
+    a.high = std::pow(10.0, hi);
+    // Few decades leave the axis nearly unlabelled: add 2x and 5x ticks then.
+    const bool fine = hi - lo <= 2.0;
+    for (double e = lo; e <= hi + 1e-9; e += 1.0) {
+        const double decade = std::pow(10.0, e);
+        a.ticks.push_back(decade);
+        if (fine && e < hi - 0.5) {
+            a.ticks.push_back(2.0 * decade);
+            a.ticks.push_back(5.0 * decade);
+        }
+    }
+    return a;
+}
+
+/// A short label for a tick value: 0.25, 40, 1.5k, 2M, 1e9, ...
+inline std::string tick_label(double v) {
+    char buffer[32];
+    const double a = std::abs(v);
+    if (a == 0.0) return "0";
+    if (a >= 1e12 || a < 1e-3) {
+        std::snprintf(buffer, sizeof buffer, "%.3g", v);
+    } else if (a >= 1e9) {
+        std::snprintf(buffer, sizeof buffer, "%gG", v / 1e9);
+    } else if (a >= 1e6) {
+        std::snprintf(buffer, sizeof buffer, "%gM", v / 1e6);
+    } else if (a >= 1e4) {
+        std::snprintf(buffer, sizeof buffer, "%gk", v / 1e3);
+    } else {
+        std::snprintf(buffer, sizeof buffer, "%g", v);
+    }
+    return buffer;
+}
+
+}  // namespace eap::chart
+// end eap/chart/axis.hpp
+// #include <eap/chart/bar_chart.hpp>
+// begin eap/chart/bar_chart.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+// #include <eap/chart/axis.hpp>
+// #include <eap/chart/detail/csv.hpp>
+// begin eap/chart/detail/csv.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace eap::chart::detail {
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+inline std::string csv_field(std::string_view text) {
+    if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + '"';
+}
+
+/// A number with enough digits to read back the same double.
+inline std::string csv_number(double v) {
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%.17g", v);
+    return buffer;
+}
+
+}  // namespace eap::chart::detail
+// end eap/chart/detail/csv.hpp
+// #include <eap/chart/detail/svg_writer.hpp>
+// begin eap/chart/detail/svg_writer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace eap::chart::detail {
+
+/// Text safe inside an XML element or a quoted attribute.
+inline std::string xml_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&apos;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+/// A fixed, colour-blind-friendly palette (Okabe-Ito), cycled for series and groups.
+inline const char* palette(std::size_t i) {
+    static const char* const colors[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
+                                         "#56B4E9", "#D55E00", "#F0E442", "#000000"};
+    return colors[i % (sizeof colors / sizeof colors[0])];
+}
+
+/// Builds an SVG document element by element; coordinates are written with two decimals so the
+/// output is byte-for-byte reproducible.
+class svg_writer {
+public:
+    svg_writer(double width, double height) {
+        out_ << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+             << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(width) << "\" height=\"" << num(height)
+             << "\" viewBox=\"0 0 " << num(width) << ' ' << num(height)
+             << "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
+             << "<rect x=\"0\" y=\"0\" width=\"" << num(width) << "\" height=\"" << num(height)
+             << "\" fill=\"white\"/>\n";
+    }
+
+    void line(double x1, double y1, double x2, double y2, std::string_view stroke, double width = 1.0,
+              std::string_view dash = {}) {
+        out_ << "<line x1=\"" << num(x1) << "\" y1=\"" << num(y1) << "\" x2=\"" << num(x2) << "\" y2=\"" << num(y2)
+             << "\" stroke=\"" << stroke << "\" stroke-width=\"" << num(width) << '"';
+        if (!dash.empty()) out_ << " stroke-dasharray=\"" << dash << '"';
+        out_ << "/>\n";
+    }
+
+    void rect(double x, double y, double w, double h, std::string_view fill, std::string_view title = {}) {
+        out_ << "<rect x=\"" << num(x) << "\" y=\"" << num(y) << "\" width=\"" << num(w) << "\" height=\"" << num(h)
+             << "\" fill=\"" << fill << '"';
+        if (title.empty()) {
+            out_ << "/>\n";
+        } else {
+            out_ << "><title>" << xml_escape(title) << "</title></rect>\n";
+        }
+    }
+
+    void circle(double x, double y, double r, std::string_view fill, std::string_view title = {}) {
+        out_ << "<circle cx=\"" << num(x) << "\" cy=\"" << num(y) << "\" r=\"" << num(r) << "\" fill=\"" << fill << '"';
+        if (title.empty()) {
+            out_ << "/>\n";
+        } else {
+            out_ << "><title>" << xml_escape(title) << "</title></circle>\n";
+        }
+    }
+
+    /// `anchor` is start, middle or end; `rotate` turns the text about its anchor point.
+    void text(double x, double y, std::string_view content, std::string_view anchor = "start", double size = 12,
+              double rotate = 0, bool bold = false) {
+        out_ << "<text x=\"" << num(x) << "\" y=\"" << num(y) << "\" text-anchor=\"" << anchor << "\" font-size=\""
+             << num(size) << '"';
+        if (bold) out_ << " font-weight=\"bold\"";
+        if (rotate != 0) out_ << " transform=\"rotate(" << num(rotate) << ' ' << num(x) << ' ' << num(y) << ")\"";
+        out_ << '>' << xml_escape(content) << "</text>\n";
+    }
+
+    std::string finish() {
+        out_ << "</svg>\n";
+        return out_.str();
+    }
+
+    static std::string num(double v) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.2f", v);
+        return buffer;
+    }
+
+private:
+    std::ostringstream out_;
+};
+
+}  // namespace eap::chart::detail
+// end eap/chart/detail/svg_writer.hpp
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+
+namespace eap::chart {
+
+/// One stacked component of every bar (e.g. "weights", or "DRAM"), one value per category.
+struct bar_series {
+    std::string name;
+    std::vector<double> values;
+};
+
+/// Stacked bars: one bar per category (e.g. per layer), each split into the series.
+struct stacked_bar_chart {
+    std::string title;
+    std::string x_label;  ///< what the categories are, e.g. "layer"
+    std::string y_label;  ///< the quantity with its unit, e.g. "energy (normalised to one MAC)"
+    std::vector<std::string> categories;
+    std::vector<bar_series> series;
+
+    /// Throws `eap::argument_error` when the series do not match the categories or hold a value
+    /// that is negative or not finite.
+    void validate() const {
+        if (categories.empty()) throw argument_error("eap::chart::stacked_bar_chart: no categories");
+        if (series.empty()) throw argument_error("eap::chart::stacked_bar_chart: no series");
+        for (const auto& s : series) {
+            if (s.values.size() != categories.size())
+                throw argument_error(eap::detail::message("eap::chart::stacked_bar_chart: series '", s.name, "' has ",
+                                                          s.values.size(), " values for ", categories.size(),
+                                                          " categories"));
+            for (double v : s.values)
+                if (!std::isfinite(v) || v < 0.0)
+                    throw argument_error(eap::detail::message("eap::chart::stacked_bar_chart: series '", s.name,
+                                                              "' holds ", v, "; stacked values must be finite and >= 0"));
+        }
+    }
+
+    /// Height of the bar of category `i`.
+    double total(std::size_t i) const {
+        double sum = 0.0;
+        for (const auto& s : series) sum += s.values[i];
+        return sum;
+    }
+};
+
+/// The chart as an SVG document.
+inline std::string to_svg(const stacked_bar_chart& chart) {
+    chart.validate();
+    const std::size_t n = chart.categories.size();
+    std::size_t longest = 0;
+    for (const auto& c : chart.categories) longest = std::max(longest, c.size());
+    const double left = 80, right = 170, top = 44;
+    const double bottom = 56 + 6.0 * static_cast<double>(std::min<std::size_t>(longest, 28));
+    const double slot = std::max(14.0, std::min(60.0, 720.0 / static_cast<double>(n)));
+    const double plot_w = slot * static_cast<double>(n), plot_h = 320;
+    const double width = left + plot_w + right, height = top + plot_h + bottom;
+
+    double highest = 0.0;
+    for (std::size_t i = 0; i < n; ++i) highest = std::max(highest, chart.total(i));
+    const axis y = linear_axis(0.0, highest);
+
+    detail::svg_writer svg(width, height);
+    svg.text(width / 2, 24, chart.title, "middle", 15, 0, true);
+    for (double t : y.ticks) {
+        const double py = top + plot_h * (1.0 - y.fraction(t));
+        svg.line(left, py, left + plot_w, py, "#dddddd");
+        svg.text(left - 6, py + 4, tick_label(t), "end");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = left + slot * static_cast<double>(i) + slot * 0.15;
+        double base = 0.0;
+        for (std::size_t k = 0; k < chart.series.size(); ++k) {
+            const double v = chart.series[k].values[i];
+            if (v <= 0.0) continue;
+            const double y0 = top + plot_h * (1.0 - y.fraction(base));
+            const double y1 = top + plot_h * (1.0 - y.fraction(base + v));
+            svg.rect(x, y1, slot * 0.7, y0 - y1, detail::palette(k),
+                     chart.categories[i] + ", " + chart.series[k].name + ": " + tick_label(v));
+            base += v;
+        }
+        const double lx = x + slot * 0.35, ly = top + plot_h + 10;
+        svg.text(lx, ly, chart.categories[i], "end", 11, -50);
+    }
+    svg.line(left, top + plot_h, left + plot_w, top + plot_h, "#333333");
+    svg.line(left, top, left, top + plot_h, "#333333");
+    svg.text(18, top + plot_h / 2, chart.y_label, "middle", 12, -90);
+    svg.text(left + plot_w / 2, height - 8, chart.x_label, "middle");
+    for (std::size_t k = 0; k < chart.series.size(); ++k) {
+        const double ly = top + 10 + 20.0 * static_cast<double>(k);
+        svg.rect(left + plot_w + 16, ly - 10, 12, 12, detail::palette(k));
+        svg.text(left + plot_w + 34, ly, chart.series[k].name);
+    }
+    return svg.finish();
+}
+
+/// The data behind the chart: one row per category, one column per series, and the total.
+inline void write_csv(std::ostream& out, const stacked_bar_chart& chart) {
+    chart.validate();
+    out << detail::csv_field(chart.x_label.empty() ? "category" : chart.x_label);
+    for (const auto& s : chart.series) out << ',' << detail::csv_field(s.name);
+    out << ",total\n";
+    for (std::size_t i = 0; i < chart.categories.size(); ++i) {
+        out << detail::csv_field(chart.categories[i]);
+        for (const auto& s : chart.series) out << ',' << detail::csv_number(s.values[i]);
+        out << ',' << detail::csv_number(chart.total(i)) << '\n';
+    }
+}
+
+/// Writes `<stem>.svg` and `<stem>.csv` (each through a temporary file and a rename).
+inline void save_chart(const std::filesystem::path& stem, const stacked_bar_chart& chart) {
+    const std::string svg = to_svg(chart);
+    write_file_atomically(std::filesystem::path(stem).concat(".svg"), [&svg](std::ostream& out) { out << svg; });
+    write_file_atomically(std::filesystem::path(stem).concat(".csv"), [&chart](std::ostream& out) { write_csv(out, chart); });
+}
+
+}  // namespace eap::chart
+// end eap/chart/bar_chart.hpp
+// #include <eap/chart/scatter_chart.hpp>
+// begin eap/chart/scatter_chart.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+// #include <eap/chart/axis.hpp>
+// #include <eap/chart/detail/csv.hpp>
+// #include <eap/chart/detail/svg_writer.hpp>
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+
+namespace eap::chart {
+
+/// A labelled point. Points of the same `group` share a colour and a legend entry; when the
+/// chart connects groups, the points of a group are joined in order (e.g. original -> pruned).
+struct scatter_point {
+    std::string label;
+    double x = 0.0;
+    double y = 0.0;
+    std::string group;
+};
+
+struct scatter_chart {
+    std::string title;
+    std::string x_label;  ///< quantity and unit
+    std::string y_label;
+    bool log_x = false;
+    bool log_y = false;
+    bool connect_groups = false;
+    std::vector<scatter_point> points;
+
+    void validate() const {
+        if (points.empty()) throw argument_error("eap::chart::scatter_chart: no points");
+        for (const auto& p : points) {
+            if (!std::isfinite(p.x) || !std::isfinite(p.y))
+                throw argument_error("eap::chart::scatter_chart: point '" + p.label + "' is not finite");
+            if ((log_x && p.x <= 0.0) || (log_y && p.y <= 0.0))
+                throw argument_error("eap::chart::scatter_chart: point '" + p.label +
+                                     "' is not positive on a logarithmic axis");
+        }
+    }
+
+    /// The groups in order of first appearance.
+    std::vector<std::string> groups() const {
+        std::vector<std::string> out;
+        for (const auto& p : points)
+            if (std::find(out.begin(), out.end(), p.group) == out.end()) out.push_back(p.group);
+        return out;
+    }
+};
+
+inline std::string to_svg(const scatter_chart& chart) {
+    chart.validate();
+    const double left = 80, right = 190, top = 44, bottom = 56, plot_w = 560, plot_h = 380;
+    const double width = left + plot_w + right, height = top + plot_h + bottom;
+    auto [xmin, xmax] = std::minmax_element(chart.points.begin(), chart.points.end(),
+                                            [](const auto& a, const auto& b) { return a.x < b.x; });
+    auto [ymin, ymax] = std::minmax_element(chart.points.begin(), chart.points.end(),
+                                            [](const auto& a, const auto& b) { return a.y < b.y; });
+    auto make_axis = [](bool logarithmic, double lo, double hi) {
+        return logarithmic ? log_axis(lo, hi) : linear_axis(lo, hi, 6, false);
+    };
+    const axis x = make_axis(chart.log_x, xmin->x, xmax->x);
+    const axis y = make_axis(chart.log_y, ymin->y, ymax->y);
+    auto px = [&](double v) { return left + plot_w * x.fraction(v); };
+    auto py = [&](double v) { return top + plot_h * (1.0 - y.fraction(v)); };
+
+    detail::svg_writer svg(width, height);
+    svg.text(width / 2, 24, chart.title, "middle", 15, 0, true);
+    for (double t : x.ticks) {
+        svg.line(px(t), top, px(t), top + plot_h, "#dddddd");
+        svg.text(px(t), top + plot_h + 18, tick_label(t), "middle");
+    }
+    for (double t : y.ticks) {
+        svg.line(left, py(t), left + plot_w, py(t), "#dddddd");
+        svg.text(left - 6, py(t) + 4, tick_label(t), "end");
+    }
+    svg.line(left, top + plot_h, left + plot_w, top + plot_h, "#333333");
+    svg.line(left, top, left, top + plot_h, "#333333");
+    const auto groups = chart.groups();
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        const scatter_point* previous = nullptr;
+        for (const auto& p : chart.points) {
+            if (p.group != groups[g]) continue;
+            if (chart.connect_groups && previous)
+                svg.line(px(previous->x), py(previous->y), px(p.x), py(p.y), detail::palette(g), 1.5, "4 3");
+            previous = &p;
+        }
+        for (const auto& p : chart.points) {
+            if (p.group != groups[g]) continue;
+            svg.circle(px(p.x), py(p.y), 5, detail::palette(g), p.label);
+            svg.text(px(p.x) + 8, py(p.y) - 6, p.label, "start", 11);
+        }
+        const double ly = top + 10 + 20.0 * static_cast<double>(g);
+        svg.circle(left + plot_w + 22, ly - 4, 5, detail::palette(g));
+        svg.text(left + plot_w + 34, ly, groups[g]);
+    }
+    svg.text(18, top + plot_h / 2, chart.y_label + (chart.log_y ? " (log scale)" : ""), "middle", 12, -90);
+    svg.text(left + plot_w / 2, height - 10, chart.x_label + (chart.log_x ? " (log scale)" : ""), "middle");
+    return svg.finish();
+}
+
+/// The data behind the chart: label, group, x, y.
+inline void write_csv(std::ostream& out, const scatter_chart& chart) {
+    chart.validate();
+    out << "label,group," << detail::csv_field(chart.x_label.empty() ? "x" : chart.x_label) << ','
+        << detail::csv_field(chart.y_label.empty() ? "y" : chart.y_label) << '\n';
+    for (const auto& p : chart.points)
+        out << detail::csv_field(p.label) << ',' << detail::csv_field(p.group) << ',' << detail::csv_number(p.x) << ','
+            << detail::csv_number(p.y) << '\n';
+}
+
+/// Writes `<stem>.svg` and `<stem>.csv`.
+inline void save_chart(const std::filesystem::path& stem, const scatter_chart& chart) {
+    const std::string svg = to_svg(chart);
+    write_file_atomically(std::filesystem::path(stem).concat(".svg"), [&svg](std::ostream& out) { out << svg; });
+    write_file_atomically(std::filesystem::path(stem).concat(".csv"), [&chart](std::ostream& out) { write_csv(out, chart); });
+}
+
+}  // namespace eap::chart
+// end eap/chart/scatter_chart.hpp
 // end eap/eap.hpp
 #endif  // EAP_SINGLE_INCLUDE_HPP
