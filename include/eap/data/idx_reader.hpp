@@ -132,6 +132,8 @@ private:
 /// `eap::parse_error` naming `source`.
 inline idx_array parse_idx(const std::vector<std::uint8_t>& bytes, const std::string& source,
                            std::int64_t max_values = std::int64_t{1} << 32) {
+    if (max_values < 0)
+        throw argument_error(eap::detail::message("eap::data::parse_idx: max_values = ", max_values, " must not be negative"));
     detail::idx_byte_source in(bytes, source);
     std::uint8_t magic[4];
     in.read(magic, 4, "magic");
@@ -150,9 +152,11 @@ inline idx_array parse_idx(const std::vector<std::uint8_t>& bytes, const std::st
         in.read(raw, 4, "dimensions");
         const std::int64_t d = (std::int64_t{raw[0]} << 24) | (std::int64_t{raw[1]} << 16) | (std::int64_t{raw[2]} << 8) | raw[3];
         result.dims.push_back(d);
-        count = eap::detail::checked_mul(count, d, "IDX value count");
-        if (count > max_values)
+        // Each dimension is below 2^32 and the count so far at most max_values, so checking
+        // before multiplying keeps the product in range.
+        if (d != 0 && count > max_values / d)
             throw parse_error(source, 0, "dimensions", eap::detail::message("more than ", max_values, " values"));
+        count *= d;
     }
     // Read in pieces so that a corrupt size fails at the end of the real data instead of
     // allocating what the header claims up front.

@@ -168,8 +168,10 @@ private:
             if (!std::isdigit(static_cast<unsigned char>(peek()))) fail(field, "expected a non-negative integer");
             std::int64_t value = 0;
             while (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) {
-                value = eap::detail::checked_add(eap::detail::checked_mul(value, 10, "npy shape"), text_[pos_] - '0',
-                                                 "npy shape");
+                const int digit = text_[pos_] - '0';
+                if (value > (std::numeric_limits<std::int64_t>::max() - digit) / 10)
+                    fail(field, "a dimension does not fit in a 64-bit integer");
+                value = value * 10 + digit;
                 ++pos_;
             }
             // NumPy may write Python 2 long suffixes in old files.
@@ -267,7 +269,11 @@ inline npy_header read_npy_header(std::istream& in, const std::string& source) {
     npy_header header;
     eap::detail::npy_header_parser(text, source).parse(header);
     header.data_offset = 8 + length_bytes + static_cast<std::int64_t>(length);
-    (void)header.element_count();
+    try {
+        (void)eap::detail::checked_mul(header.element_count(), header.item_size, "npy data size");
+    } catch (const overflow_error&) {
+        throw parse_error(source, 0, "shape", "the array would hold more than 2^63 bytes");
+    }
     return header;
 }
 
