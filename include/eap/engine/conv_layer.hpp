@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "eap/detail/elementwise.hpp"
 #include "eap/detail/engine_checks.hpp"
 #include "eap/detail/scratch_buffer.hpp"
 #include "eap/engine/gemm.hpp"
@@ -63,11 +64,7 @@ public:
                         const float b = bias_data ? bias_data[channel] : 0.0f;
                         const float* source = product + j * length + i * positions;
                         float* target = out.data() + ((first + i) * m + channel) * positions;
-                        if (relu) {
-                            for (std::int64_t p = 0; p < positions; ++p) target[p] = std::max(source[p] + b, 0.0f);
-                        } else {
-                            for (std::int64_t p = 0; p < positions; ++p) target[p] = source[p] + b;
-                        }
+                        eap::detail::add_bias(source, b, relu, target, positions);
                     }
                 }
             }
@@ -121,13 +118,11 @@ public:
                         const float* source = out_grad.data() + offset;
                         const float* value = out.data() + offset;
                         float* target = delta + j * length + i * positions;
-                        if (relu) {
-                            for (std::int64_t p = 0; p < positions; ++p)
-                                target[p] = value[p] > 0.0f ? source[p] : 0.0f;
-                        } else {
+                        if (relu)
+                            eap::detail::copy_where_positive(value, source, target, positions);
+                        else
                             std::copy(source, source + positions, target);
-                        }
-                        for (std::int64_t p = 0; p < positions; ++p) sum += target[p];
+                        sum += eap::detail::sum(target, positions);
                     }
                     if (has_bias) bias_grad(channel) += sum;
                 }

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "eap/detail/elementwise.hpp"
 #include "eap/detail/engine_checks.hpp"
 #include "eap/engine/conv_layer.hpp"
 #include "eap/engine/fc_layer.hpp"
@@ -105,7 +106,7 @@ public:
                                     l.kind() == layer_kind::add;
                 if (linear) hook(event(net, i, forward_stage::pre_activation));
                 if (l.act == activation::relu)
-                    for (float& v : out) v = std::max(v, 0.0f);
+                    eap::detail::relu_in_place(out.data(), static_cast<std::int64_t>(out.size()));
                 hook(event(net, i, forward_stage::output));
             }
         }
@@ -226,9 +227,7 @@ private:
             const std::int64_t part = net[j].output.channels * plane;
             if (j != 0) {
                 for (std::int64_t n = 0; n < batch_; ++n) {
-                    const float* source = grads_[i].data() + n * out_image + offset;
-                    float* target = grads_[j].data() + n * part;
-                    for (std::int64_t v = 0; v < part; ++v) target[v] += source[v];
+                    eap::detail::add_to(grads_[i].data() + n * out_image + offset, grads_[j].data() + n * part, part);
                 }
             }
             offset += part;
@@ -241,27 +240,18 @@ private:
         float* out = outputs_[i].data();
         const std::size_t size = outputs_[i].size();
         std::copy(outputs_[l.inputs[0]].begin(), outputs_[l.inputs[0]].end(), out);
-        for (std::size_t k = 1; k < l.inputs.size(); ++k) {
-            const float* in = outputs_[l.inputs[k]].data();
-            for (std::size_t v = 0; v < size; ++v) out[v] += in[v];
-        }
-        if (act == activation::relu)
-            for (std::size_t v = 0; v < size; ++v) out[v] = std::max(out[v], 0.0f);
+        for (std::size_t k = 1; k < l.inputs.size(); ++k)
+            eap::detail::add_to(outputs_[l.inputs[k]].data(), out, static_cast<std::int64_t>(size));
+        if (act == activation::relu) eap::detail::relu_in_place(out, static_cast<std::int64_t>(size));
     }
 
     void add_backward(const network& net, std::size_t i) {
         const layer& l = net[i];
-        float* delta = grads_[i].data();
-        const float* out = outputs_[i].data();
-        const std::size_t size = grads_[i].size();
-        if (l.act == activation::relu)
-            for (std::size_t v = 0; v < size; ++v)
-                if (!(out[v] > 0.0f)) delta[v] = 0.0f;
-        for (std::size_t j : l.inputs) {
-            if (j == 0) continue;
-            float* target = grads_[j].data();
-            for (std::size_t v = 0; v < size; ++v) target[v] += delta[v];
-        }
+        const auto size = static_cast<std::int64_t>(grads_[i].size());
+        // In place: the gradient buffer is this layer's own.
+        if (l.act == activation::relu) eap::detail::zero_where_not_positive(outputs_[i].data(), grads_[i].data(), size);
+        for (std::size_t j : l.inputs)
+            if (j != 0) eap::detail::add_to(grads_[i].data(), grads_[j].data(), size);
     }
 
     std::vector<activation_tensor> outputs_;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "eap/detail/elementwise.hpp"
 #include "eap/detail/engine_checks.hpp"
 #include "eap/engine/gemm.hpp"
 #include "eap/engine/tensor.hpp"
@@ -32,10 +33,8 @@ public:
         const float* b = bias.size() == 0 ? nullptr : bias.data();
         for (std::int64_t n = 0; n < batch; ++n) {
             float* row = out.data() + n * m;
-            if (b)
-                for (std::int64_t j = 0; j < m; ++j) row[j] += b[j];
-            if (relu)
-                for (std::int64_t j = 0; j < m; ++j) row[j] = std::max(row[j], 0.0f);
+            if (b) eap::detail::add_to(b, row, m);
+            if (relu) eap::detail::relu_in_place(row, m);
         }
     }
 
@@ -58,7 +57,7 @@ public:
         const std::size_t values = static_cast<std::size_t>(batch * m);
         if (delta_.size() != values) delta_.resize({values});
         if (act == activation::relu) {
-            for (std::size_t i = 0; i < values; ++i) delta_.data()[i] = out.data()[i] > 0.0f ? out_grad.data()[i] : 0.0f;
+            eap::detail::copy_where_positive(out.data(), out_grad.data(), delta_.data(), static_cast<std::int64_t>(values));
         } else {
             std::copy(out_grad.data(), out_grad.data() + values, delta_.data());
         }
@@ -69,8 +68,7 @@ public:
         if (bias.size() != 0) {
             if (bias_grad.size() != bias.size()) bias_grad.resize(bias.shape());
             std::fill(bias_grad.begin(), bias_grad.end(), 0.0f);
-            for (std::int64_t n = 0; n < batch; ++n)
-                for (std::int64_t j = 0; j < m; ++j) bias_grad.data()[j] += delta[n * m + j];
+            for (std::int64_t n = 0; n < batch; ++n) eap::detail::add_to(delta + n * m, bias_grad.data(), m);
         } else if (bias_grad.size() != 0) {
             bias_grad.resize({0});
         }

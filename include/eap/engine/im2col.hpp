@@ -98,7 +98,14 @@ inline void col2im_add(const conv_shape& shape, const float* columns, std::int64
                     if (h < 0 || h >= height) continue;
                     const float* in = row + e * out_w;
                     float* out = target + h * width;
-                    for (std::int64_t f = cols.first; f < cols.last; ++f) out[f * sw + column_offset] += in[f];
+                    if (sw == 1) {
+                        // Both runs start at the first valid column (never before the row).
+                        float* __restrict run = out + (cols.first + column_offset);
+                        const float* __restrict from = in + cols.first;
+                        for (std::int64_t f = 0; f < cols.last - cols.first; ++f) run[f] += from[f];
+                    } else {
+                        for (std::int64_t f = cols.first; f < cols.last; ++f) out[f * sw + column_offset] += in[f];
+                    }
                 }
             }
         }
