@@ -31,6 +31,27 @@
 // Energy model.
 #include "eap/energy/sparsity.hpp"
 
+// CNN engine: forward and backward passes, masked training, evaluation, capture (xtensor + OpenBLAS).
+#include "eap/engine/tensor.hpp"
+#include "eap/engine/gemm.hpp"
+#include "eap/engine/im2col.hpp"
+#include "eap/engine/conv_layer.hpp"
+#include "eap/engine/fc_layer.hpp"
+#include "eap/engine/pool_layer.hpp"
+#include "eap/engine/model.hpp"
+#include "eap/engine/executor.hpp"
+#include "eap/engine/loss.hpp"
+#include "eap/engine/sgd.hpp"
+#include "eap/engine/trainer.hpp"
+#include "eap/engine/evaluate.hpp"
+#include "eap/engine/capture.hpp"
+#include "eap/engine/activation_density.hpp"
+#include "eap/io/npy.hpp"
+#include "eap/io/model_files.hpp"
+#include "eap/data/idx_reader.hpp"
+#include "eap/data/fashion_mnist.hpp"
+#include "eap/zoo/fashion_mnist.hpp"
+
 // Charts (SVG and the CSV behind them).
 #include "eap/chart/axis.hpp"
 #include "eap/chart/bar_chart.hpp"

@@ -58,4 +58,28 @@ inline void add_to(const float* __restrict source, float* __restrict target, std
     for (std::int64_t p = 0; p < count; ++p) target[p] += source[p];
 }
 
+/// target[f] = max(target[f], source[f * stride]) (NaN-free inputs).
+inline void max_into(const float* __restrict source, std::int64_t stride, float* __restrict target, std::int64_t count) {
+    if (stride == 1) {
+        for (std::int64_t f = 0; f < count; ++f) {
+            const float v = source[f];
+            target[f] = target[f] < v ? v : target[f];
+        }
+    } else {
+        for (std::int64_t f = 0; f < count; ++f) {
+            const float v = source[f * stride];
+            target[f] = target[f] < v ? v : target[f];
+        }
+    }
+}
+
+/// target[f] += source[f * stride].
+inline void add_into(const float* __restrict source, std::int64_t stride, float* __restrict target, std::int64_t count) {
+    if (stride == 1) {
+        for (std::int64_t f = 0; f < count; ++f) target[f] += source[f];
+    } else {
+        for (std::int64_t f = 0; f < count; ++f) target[f] += source[f * stride];
+    }
+}
+
 }  // namespace eap::detail

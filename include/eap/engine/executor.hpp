@@ -157,7 +157,8 @@ public:
             }
             case layer_kind::pool:
                 if (activation_tensor* g = input_grad(l.inputs[0]))
-                    state_[i].pool.backward(std::get<pool_params>(l.params), outputs_[l.inputs[0]], grads_[i], *g);
+                    state_[i].pool.backward(std::get<pool_params>(l.params), outputs_[l.inputs[0]], outputs_[i], grads_[i],
+                                            *g);
                 break;
             case layer_kind::concat: concat_backward(net, i); break;
             case layer_kind::add: add_backward(net, i); break;
