@@ -2210,6 +2210,2882 @@ struct layer_sparse_counts {
 }  // namespace eap
 // end eap/energy/sparsity.hpp
 
+// CNN engine: forward and backward passes, masked training, evaluation, capture (xtensor + OpenBLAS).
+// #include <eap/engine/tensor.hpp>
+// begin eap/engine/tensor.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+// #include <eap/detail/xtensor.hpp>
+
+namespace eap::engine {
+
+// The tensor conventions of the engine, shared with the sparse counters and the pruning solvers.
+// All are row-major xtensor containers of float.
+
+/// Activations of a batch: N images x C channels x H rows x W columns. An FC layer's output is
+/// N x M x 1 x 1.
+using activation_tensor = xt::xtensor<float, 4>;
+/// CONV filter weights: M filters x C/groups channels x R rows x S columns. Row m of the M x K
+/// matrix (K = C/groups * R * S) is filter m flattened in C, R, S order, the order of the im2col
+/// rows.
+using conv_weight_tensor = xt::xtensor<float, 4>;
+/// FC weights: M outputs x K inputs, K = C * H * W of the layer's input flattened in C, H, W order.
+using fc_weight_tensor = xt::xtensor<float, 2>;
+/// One bias per output channel (CONV) or output (FC).
+using bias_tensor = xt::xtensor<float, 1>;
+/// Class labels of a batch (0-based).
+using label_tensor = xt::xtensor<std::int32_t, 1>;
+
+}  // namespace eap::engine
+// end eap/engine/tensor.hpp
+// #include <eap/engine/gemm.hpp>
+// begin eap/engine/gemm.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cblas.h>
+
+#include <cstdint>
+#include <limits>
+
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+/// Whether a GEMM operand is used as stored or transposed.
+enum class transpose : std::uint8_t { no, yes };
+
+namespace detail {
+inline blasint blas_extent(std::int64_t value, const char* argument) {
+    if (value < 0 || value > static_cast<std::int64_t>(std::numeric_limits<blasint>::max()))
+        throw argument_error(eap::detail::message("eap::engine::gemm: ", argument, " = ", value,
+                                                  " is outside the range of the BLAS integer [0, ",
+                                                  std::numeric_limits<blasint>::max(), "]"));
+    return static_cast<blasint>(value);
+}
+}  // namespace detail
+
+/// C = alpha * op(A) * op(B) + beta * C on row-major float matrices, where op(A) is m x k,
+/// op(B) is k x n and C is m x n; `lda`, `ldb`, `ldc` are the row strides of the matrices as
+/// stored. A thin wrapper over OpenBLAS `cblas_sgemm` that checks the sizes fit the BLAS integer.
+/// With beta == 0, C need not be initialised (BLAS does not read it).
+inline void gemm(transpose trans_a, transpose trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
+                 const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
+                 std::int64_t ldc) {
+    const blasint bm = engine::detail::blas_extent(m, "m");
+    const blasint bn = engine::detail::blas_extent(n, "n");
+    const blasint bk = engine::detail::blas_extent(k, "k");
+    const blasint blda = engine::detail::blas_extent(lda, "lda");
+    const blasint bldb = engine::detail::blas_extent(ldb, "ldb");
+    const blasint bldc = engine::detail::blas_extent(ldc, "ldc");
+    if (m == 0 || n == 0) return;
+    const std::int64_t a_columns = trans_a == transpose::no ? k : m;
+    const std::int64_t b_columns = trans_b == transpose::no ? n : k;
+    if (lda < (a_columns > 0 ? a_columns : 1) || ldb < (b_columns > 0 ? b_columns : 1) || ldc < n)
+        throw argument_error(eap::detail::message("eap::engine::gemm: a leading dimension is smaller than its row (lda = ",
+                                                  lda, " for ", a_columns, " columns, ldb = ", ldb, " for ", b_columns,
+                                                  " columns, ldc = ", ldc, " for ", n, " columns)"));
+    cblas_sgemm(CblasRowMajor, trans_a == transpose::no ? CblasNoTrans : CblasTrans,
+                trans_b == transpose::no ? CblasNoTrans : CblasTrans, bm, bn, bk, alpha, a, blda, b, bldb, beta, c,
+                bldc);
+}
+
+}  // namespace eap::engine
+// end eap/engine/gemm.hpp
+// #include <eap/engine/im2col.hpp>
+// begin eap/engine/im2col.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+// #include <eap/shape/conv_shape.hpp>
+
+namespace eap::engine {
+
+// im2col turns a convolution into one matrix product: each column of the patch matrix holds
+// the K = C/groups * R * S input values one output position reads (zeros where the window
+// hangs over the padding), in the C, R, S order of a flattened filter. Rows are written whole,
+// one contiguous run per output row, so the copies are memcpy-sized for stride 1.
+
+namespace detail {
+
+/// The output columns [first, last) whose input column f * stride + offset lies in [0, width).
+struct valid_range {
+    std::int64_t first;
+    std::int64_t last;
+};
+
+inline valid_range valid_columns(std::int64_t offset, std::int64_t stride, std::int64_t width, std::int64_t count) {
+    // f * stride + offset >= 0  <=>  f >= ceil(-offset / stride)
+    const std::int64_t first = std::min(count, offset >= 0 ? std::int64_t{0} : (-offset + stride - 1) / stride);
+    // f * stride + offset <= width - 1  <=>  f <= floor((width - 1 - offset) / stride)
+    const std::int64_t limit = width - 1 - offset;
+    const std::int64_t last = limit < 0 ? std::int64_t{0} : std::min(count, limit / stride + 1);
+    return {first, std::max(first, last)};
+}
+
+}  // namespace detail
+
+/// Writes the patch matrix of one image (C x H x W, row-major) for group `group` of the layer
+/// `shape` (its batch is ignored): row (c, r, s) of the K x (E*F) matrix starts at
+/// `columns + ((c * R + r) * S + s) * row_stride`, so several images can sit side by side in one
+/// matrix whose rows are `row_stride` long. Every element of the E*F columns is written.
+inline void im2col(const conv_shape& shape, const float* image, std::int64_t group, float* columns,
+                   std::int64_t row_stride) {
+    const std::int64_t height = shape.in_height, width = shape.in_width;
+    const std::int64_t out_h = shape.out_height(), out_w = shape.out_width();
+    const std::int64_t channels = shape.in_channels_per_group();
+    const std::int64_t kh = shape.kernel_height, kw = shape.kernel_width;
+    const std::int64_t sh = shape.stride_height, sw = shape.stride_width;
+    const std::int64_t plane = height * width;
+    for (std::int64_t c = 0; c < channels; ++c) {
+        const float* source = image + (group * channels + c) * plane;
+        for (std::int64_t r = 0; r < kh; ++r) {
+            for (std::int64_t s = 0; s < kw; ++s) {
+                float* row = columns + ((c * kh + r) * kw + s) * row_stride;
+                const std::int64_t column_offset = s - shape.pad.left;
+                const detail::valid_range cols = detail::valid_columns(column_offset, sw, width, out_w);
+                for (std::int64_t e = 0; e < out_h; ++e) {
+                    float* out = row + e * out_w;
+                    const std::int64_t h = e * sh + r - shape.pad.top;
+                    if (h < 0 || h >= height) {
+                        std::fill(out, out + out_w, 0.0f);
+                        continue;
+                    }
+                    // Input column of output column f: f * sw + column_offset (valid in [first, last)).
+                    const float* in = source + h * width;
+                    std::fill(out, out + cols.first, 0.0f);
+                    if (sw == 1) {
+                        if (cols.last > cols.first)
+                            std::memcpy(out + cols.first, in + cols.first + column_offset,
+                                        static_cast<std::size_t>(cols.last - cols.first) * sizeof(float));
+                    } else {
+                        for (std::int64_t f = cols.first; f < cols.last; ++f) out[f] = in[f * sw + column_offset];
+                    }
+                    std::fill(out + cols.last, out + out_w, 0.0f);
+                }
+            }
+        }
+    }
+}
+
+/// The adjoint of `im2col`: adds every element of the patch matrix back onto the input position
+/// it was read from (padding positions are dropped). Used for the input gradient.
+inline void col2im_add(const conv_shape& shape, const float* columns, std::int64_t row_stride, std::int64_t group,
+                       float* image) {
+    const std::int64_t height = shape.in_height, width = shape.in_width;
+    const std::int64_t out_h = shape.out_height(), out_w = shape.out_width();
+    const std::int64_t channels = shape.in_channels_per_group();
+    const std::int64_t kh = shape.kernel_height, kw = shape.kernel_width;
+    const std::int64_t sh = shape.stride_height, sw = shape.stride_width;
+    const std::int64_t plane = height * width;
+    for (std::int64_t c = 0; c < channels; ++c) {
+        float* target = image + (group * channels + c) * plane;
+        for (std::int64_t r = 0; r < kh; ++r) {
+            for (std::int64_t s = 0; s < kw; ++s) {
+                const float* row = columns + ((c * kh + r) * kw + s) * row_stride;
+                const std::int64_t column_offset = s - shape.pad.left;
+                const detail::valid_range cols = detail::valid_columns(column_offset, sw, width, out_w);
+                for (std::int64_t e = 0; e < out_h; ++e) {
+                    const std::int64_t h = e * sh + r - shape.pad.top;
+                    if (h < 0 || h >= height) continue;
+                    const float* in = row + e * out_w;
+                    float* out = target + h * width;
+                    if (sw == 1) {
+                        // Both runs start at the first valid column (never before the row).
+                        float* __restrict run = out + (cols.first + column_offset);
+                        const float* __restrict from = in + cols.first;
+                        for (std::int64_t f = 0; f < cols.last - cols.first; ++f) run[f] += from[f];
+                    } else {
+                        for (std::int64_t f = cols.first; f < cols.last; ++f) out[f * sw + column_offset] += in[f];
+                    }
+                }
+            }
+        }
+    }
+}
+
+}  // namespace eap::engine
+// end eap/engine/im2col.hpp
+// #include <eap/engine/conv_layer.hpp>
+// begin eap/engine/conv_layer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+
+// #include <eap/detail/elementwise.hpp>
+// begin eap/detail/elementwise.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+
+namespace eap::detail {
+
+// Element-wise loops of the layers, written so that the compiler vectorises them: restrict
+// pointers and selects instead of branches (a ReLU mask is a coin flip per element, so a branch
+// would be mispredicted half the time).
+
+/// target = value > 0 ? source : 0 (the ReLU derivative applied to a gradient).
+inline void copy_where_positive(const float* __restrict value, const float* __restrict source,
+                                float* __restrict target, std::int64_t count) {
+    for (std::int64_t p = 0; p < count; ++p) {
+        const float gradient = source[p];  // read unconditionally, so that the select vectorises
+        target[p] = value[p] > 0.0f ? gradient : 0.0f;
+    }
+}
+
+/// gradient = value > 0 ? gradient : 0, in place.
+inline void zero_where_not_positive(const float* __restrict value, float* __restrict gradient, std::int64_t count) {
+    for (std::int64_t p = 0; p < count; ++p) {
+        const float g = gradient[p];
+        gradient[p] = value[p] > 0.0f ? g : 0.0f;
+    }
+}
+
+/// target = source + bias, then max(., 0) when `relu`.
+inline void add_bias(const float* __restrict source, float bias, bool relu, float* __restrict target,
+                     std::int64_t count) {
+    if (relu) {
+        for (std::int64_t p = 0; p < count; ++p) target[p] = std::max(source[p] + bias, 0.0f);
+    } else {
+        for (std::int64_t p = 0; p < count; ++p) target[p] = source[p] + bias;
+    }
+}
+
+/// The sum of `count` floats in eight interleaved partial sums (a fixed order, so the result is
+/// reproducible, without one long chain of dependent additions).
+inline float sum(const float* values, std::int64_t count) {
+    float partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::int64_t p = 0;
+    for (; p + 8 <= count; p += 8)
+        for (int k = 0; k < 8; ++k) partial[k] += values[p + k];
+    for (; p < count; ++p) partial[0] += values[p];
+    return ((partial[0] + partial[1]) + (partial[2] + partial[3])) + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+}
+
+/// values = max(values, 0) in place.
+inline void relu_in_place(float* __restrict values, std::int64_t count) {
+    for (std::int64_t p = 0; p < count; ++p) values[p] = std::max(values[p], 0.0f);
+}
+
+/// target += source.
+inline void add_to(const float* __restrict source, float* __restrict target, std::int64_t count) {
+    for (std::int64_t p = 0; p < count; ++p) target[p] += source[p];
+}
+
+/// target[f] = max(target[f], source[f * stride]) (NaN-free inputs).
+inline void max_into(const float* __restrict source, std::int64_t stride, float* __restrict target, std::int64_t count) {
+    if (stride == 1) {
+        for (std::int64_t f = 0; f < count; ++f) {
+            const float v = source[f];
+            target[f] = target[f] < v ? v : target[f];
+        }
+    } else {
+        for (std::int64_t f = 0; f < count; ++f) {
+            const float v = source[f * stride];
+            target[f] = target[f] < v ? v : target[f];
+        }
+    }
+}
+
+/// target[f] += source[f * stride].
+inline void add_into(const float* __restrict source, std::int64_t stride, float* __restrict target, std::int64_t count) {
+    if (stride == 1) {
+        for (std::int64_t f = 0; f < count; ++f) target[f] += source[f];
+    } else {
+        for (std::int64_t f = 0; f < count; ++f) target[f] += source[f * stride];
+    }
+}
+
+}  // namespace eap::detail
+// end eap/detail/elementwise.hpp
+// #include <eap/detail/engine_checks.hpp>
+// begin eap/detail/engine_checks.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+
+// #include <eap/error.hpp>
+
+namespace eap::detail {
+
+/// Throws `eap::shape_error` unless `tensor` (called `name`) has the shape `expected` on the
+/// axes that are not negative in `expected`; the message names `function`, the tensor, the axis
+/// and both sizes.
+template <class Tensor, std::size_t Rank>
+void check_tensor_shape(const char* function, const char* name, const Tensor& tensor,
+                        const std::int64_t (&expected)[Rank], const char* const (&axis_names)[Rank]) {
+    static_assert(Rank >= 1, "eap::detail::check_tensor_shape: rank must be at least 1");
+    if (tensor.dimension() != Rank)
+        throw shape_error(message(function, ": tensor '", name, "' has ", tensor.dimension(), " dimensions, expected ",
+                                  Rank));
+    for (std::size_t i = 0; i < Rank; ++i) {
+        if (expected[i] < 0) continue;
+        const auto actual = static_cast<std::int64_t>(tensor.shape()[i]);
+        if (actual != expected[i])
+            throw shape_error(message(function, ": tensor '", name, "' has ", axis_names[i], " = ", actual,
+                                      ", expected ", expected[i]));
+    }
+}
+
+/// Checks an N x C x H x W activation tensor (N not checked when negative).
+template <class Tensor>
+void check_activation_shape(const char* function, const char* name, const Tensor& tensor, std::int64_t batch,
+                            std::int64_t channels, std::int64_t height, std::int64_t width) {
+    const std::int64_t expected[4] = {batch, channels, height, width};
+    static const char* const axes[4] = {"batch (axis 0)", "channels (axis 1)", "height (axis 2)", "width (axis 3)"};
+    check_tensor_shape(function, name, tensor, expected, axes);
+}
+
+}  // namespace eap::detail
+// end eap/detail/engine_checks.hpp
+// #include <eap/detail/scratch_buffer.hpp>
+// begin eap/detail/scratch_buffer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <vector>
+
+namespace eap::detail {
+
+/// A float buffer that only grows. Layers keep their im2col and GEMM scratch in these so that
+/// batch after batch reuses the same memory: on a fresh allocation every first page touch is
+/// expensive, and a batch loop would otherwise pay it every time.
+class scratch_buffer {
+public:
+    /// At least `count` floats; the contents are unspecified.
+    float* get(std::size_t count) {
+        if (data_.size() < count) {
+            data_.clear();
+            data_.shrink_to_fit();
+            data_.resize(count);
+        }
+        return data_.data();
+    }
+    std::size_t capacity() const noexcept { return data_.size(); }
+
+private:
+    std::vector<float> data_;
+};
+
+}  // namespace eap::detail
+// end eap/detail/scratch_buffer.hpp
+// #include <eap/engine/gemm.hpp>
+// #include <eap/engine/im2col.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/network/layer.hpp>
+// #include <eap/shape/conv_shape.hpp>
+
+namespace eap::engine {
+
+/// The forward and backward pass of a CONV layer (stride, padding per side, groups, bias, fused
+/// ReLU) as im2col + OpenBLAS sgemm. The batch is cut into chunks whose patch matrix stays
+/// below `patch_limit` floats; each chunk is one GEMM per group over all its images, so that
+/// small feature maps (7 x 7) still give BLAS long rows. The object owns its scratch buffers and
+/// reuses them from call to call: keep one per layer.
+class conv_layer {
+public:
+    /// Floats of the patch matrix of one chunk (8 MiB): large enough for full-speed GEMM, small
+    /// enough to stay out of the way of the other buffers.
+    static constexpr std::int64_t patch_limit = std::int64_t{1} << 21;
+
+    /// out = act(conv(in, weights) + bias). `shape` describes one image (its batch is ignored);
+    /// `in` is N x C x H x W, `weights` M x C/groups x R x S, `bias` M values or empty (no bias).
+    /// `out` is resized to N x M x E x F when it has another shape.
+    void forward(const conv_shape& shape, const activation_tensor& in, const conv_weight_tensor& weights,
+                 const bias_tensor& bias, activation act, activation_tensor& out) {
+        const std::int64_t batch = check(shape, in, weights, bias, "forward");
+        const std::int64_t m = shape.out_channels, groups = shape.groups, mg = m / groups;
+        const std::int64_t k = shape.in_channels_per_group() * shape.kernel_height * shape.kernel_width;
+        const std::int64_t positions = shape.out_height() * shape.out_width();
+        const std::int64_t in_size = shape.in_channels * shape.in_height * shape.in_width;
+        const std::array<std::size_t, 4> out_shape{static_cast<std::size_t>(batch), static_cast<std::size_t>(m),
+                                                   static_cast<std::size_t>(shape.out_height()),
+                                                   static_cast<std::size_t>(shape.out_width())};
+        if (out.shape() != out_shape) out.resize(out_shape);
+        const std::int64_t chunk = chunk_images(k, positions, batch);
+        float* columns = columns_.get(static_cast<std::size_t>(k * chunk * positions));
+        float* product = product_.get(static_cast<std::size_t>(mg * chunk * positions));
+        const bool relu = act == activation::relu;
+        const float* bias_data = bias.size() == 0 ? nullptr : bias.data();
+        for (std::int64_t first = 0; first < batch; first += chunk) {
+            const std::int64_t images = std::min(chunk, batch - first);
+            const std::int64_t length = images * positions;
+            for (std::int64_t g = 0; g < groups; ++g) {
+                for (std::int64_t i = 0; i < images; ++i)
+                    engine::im2col(shape, in.data() + (first + i) * in_size, g, columns + i * positions, length);
+                engine::gemm(transpose::no, transpose::no, mg, length, k, 1.0f, weights.data() + g * mg * k, k,
+                             columns, length, 0.0f, product, length);
+                // Scatter the M/groups x (images * E * F) product into N, C, H, W order, adding the
+                // bias and applying the activation on the way.
+                for (std::int64_t i = 0; i < images; ++i) {
+                    for (std::int64_t j = 0; j < mg; ++j) {
+                        const std::int64_t channel = g * mg + j;
+                        const float b = bias_data ? bias_data[channel] : 0.0f;
+                        const float* source = product + j * length + i * positions;
+                        float* target = out.data() + ((first + i) * m + channel) * positions;
+                        eap::detail::add_bias(source, b, relu, target, positions);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gradients of the layer. `out` is the output of `forward` (used for the ReLU derivative),
+    /// `out_grad` the gradient of the loss with respect to it. Writes `weight_grad` (resized to
+    /// the weights' shape) and `bias_grad` (resized to M, left empty when `bias` is empty), and
+    /// *adds* the input gradient to `*in_grad` unless it is null (the network input needs none).
+    void backward(const conv_shape& shape, const activation_tensor& in, const conv_weight_tensor& weights,
+                  const bias_tensor& bias, activation act, const activation_tensor& out,
+                  const activation_tensor& out_grad, conv_weight_tensor& weight_grad, bias_tensor& bias_grad,
+                  activation_tensor* in_grad) {
+        const std::int64_t batch = check(shape, in, weights, bias, "backward");
+        const std::int64_t m = shape.out_channels, groups = shape.groups, mg = m / groups;
+        const std::int64_t k = shape.in_channels_per_group() * shape.kernel_height * shape.kernel_width;
+        const std::int64_t positions = shape.out_height() * shape.out_width();
+        const std::int64_t in_size = shape.in_channels * shape.in_height * shape.in_width;
+        eap::detail::check_activation_shape("eap::engine::conv_layer::backward", "out", out, batch, m,
+                                            shape.out_height(), shape.out_width());
+        eap::detail::check_activation_shape("eap::engine::conv_layer::backward", "out_grad", out_grad, batch, m,
+                                            shape.out_height(), shape.out_width());
+        if (in_grad)
+            eap::detail::check_activation_shape("eap::engine::conv_layer::backward", "in_grad", *in_grad, batch,
+                                                shape.in_channels, shape.in_height, shape.in_width);
+        if (weight_grad.shape() != weights.shape()) weight_grad.resize(weights.shape());
+        const bool has_bias = bias.size() != 0;
+        if (has_bias) {
+            if (bias_grad.size() != bias.size()) bias_grad.resize(bias.shape());
+            std::fill(bias_grad.begin(), bias_grad.end(), 0.0f);
+        } else if (bias_grad.size() != 0) {
+            bias_grad.resize({0});
+        }
+        const std::int64_t chunk = chunk_images(k, positions, batch);
+        float* columns = columns_.get(static_cast<std::size_t>(k * chunk * positions));
+        float* delta = product_.get(static_cast<std::size_t>(mg * chunk * positions));
+        float* column_grad = in_grad ? column_grad_.get(static_cast<std::size_t>(k * chunk * positions)) : nullptr;
+        const bool relu = act == activation::relu;
+        for (std::int64_t first = 0; first < batch; first += chunk) {
+            const std::int64_t images = std::min(chunk, batch - first);
+            const std::int64_t length = images * positions;
+            for (std::int64_t g = 0; g < groups; ++g) {
+                // Gather the output gradient of this group into M/groups x (images * E * F),
+                // through the ReLU derivative, and sum it for the bias gradient.
+                for (std::int64_t j = 0; j < mg; ++j) {
+                    const std::int64_t channel = g * mg + j;
+                    float sum = 0.0f;
+                    for (std::int64_t i = 0; i < images; ++i) {
+                        const std::int64_t offset = ((first + i) * m + channel) * positions;
+                        const float* source = out_grad.data() + offset;
+                        const float* value = out.data() + offset;
+                        float* target = delta + j * length + i * positions;
+                        if (relu)
+                            eap::detail::copy_where_positive(value, source, target, positions);
+                        else
+                            std::copy(source, source + positions, target);
+                        sum += eap::detail::sum(target, positions);
+                    }
+                    if (has_bias) bias_grad(channel) += sum;
+                }
+                for (std::int64_t i = 0; i < images; ++i)
+                    engine::im2col(shape, in.data() + (first + i) * in_size, g, columns + i * positions, length);
+                // dW_g (+)= delta_g * patches^T
+                engine::gemm(transpose::no, transpose::yes, mg, k, length, 1.0f, delta, length, columns, length,
+                             first == 0 ? 0.0f : 1.0f, weight_grad.data() + g * mg * k, k);
+                if (in_grad) {
+                    // dPatches = W_g^T * delta_g, folded back onto the input.
+                    engine::gemm(transpose::yes, transpose::no, k, length, mg, 1.0f, weights.data() + g * mg * k, k,
+                                 delta, length, 0.0f, column_grad, length);
+                    for (std::int64_t i = 0; i < images; ++i)
+                        engine::col2im_add(shape, column_grad + i * positions, length, g,
+                                           in_grad->data() + (first + i) * in_size);
+                }
+            }
+        }
+    }
+
+    /// Images per chunk for a patch matrix of k rows and `positions` columns per image.
+    static std::int64_t chunk_images(std::int64_t k, std::int64_t positions, std::int64_t batch) {
+        const std::int64_t per_image = std::max<std::int64_t>(1, k * positions);
+        return std::max<std::int64_t>(1, std::min(batch, patch_limit / per_image));
+    }
+
+private:
+    static std::int64_t check(const conv_shape& shape, const activation_tensor& in, const conv_weight_tensor& weights,
+                              const bias_tensor& bias, const char* pass) {
+        const std::string function = std::string("eap::engine::conv_layer::") + pass;
+        shape.with_batch(1).validate();
+        eap::detail::check_activation_shape(function.c_str(), "in", in, -1, shape.in_channels, shape.in_height,
+                                            shape.in_width);
+        const std::int64_t expected[4] = {shape.out_channels, shape.in_channels_per_group(), shape.kernel_height,
+                                          shape.kernel_width};
+        static const char* const axes[4] = {"filters (axis 0)", "channels per group (axis 1)",
+                                            "kernel height (axis 2)", "kernel width (axis 3)"};
+        eap::detail::check_tensor_shape(function.c_str(), "weights", weights, expected, axes);
+        if (bias.size() != 0 && static_cast<std::int64_t>(bias.size()) != shape.out_channels)
+            throw shape_error(eap::detail::message(function, ": tensor 'bias' has ", bias.size(),
+                                                   " values, expected ", shape.out_channels, " (or none)"));
+        if (in.shape()[0] < 1)
+            throw shape_error(eap::detail::message(function, ": tensor 'in' has an empty batch"));
+        return static_cast<std::int64_t>(in.shape()[0]);
+    }
+
+    eap::detail::scratch_buffer columns_;
+    eap::detail::scratch_buffer product_;
+    eap::detail::scratch_buffer column_grad_;
+};
+
+}  // namespace eap::engine
+// end eap/engine/conv_layer.hpp
+// #include <eap/engine/fc_layer.hpp>
+// begin eap/engine/fc_layer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+
+// #include <eap/detail/elementwise.hpp>
+// #include <eap/detail/engine_checks.hpp>
+// #include <eap/engine/gemm.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/network/layer.hpp>
+
+namespace eap::engine {
+
+/// The forward and backward pass of a fully-connected layer (bias, fused ReLU) as one OpenBLAS
+/// sgemm per pass. The input is any N x C x H x W tensor, read as the N x K matrix of its
+/// images flattened in C, H, W order (the layout already is that matrix, so nothing is copied);
+/// the output is N x M x 1 x 1.
+class fc_layer {
+public:
+    /// out = act(in * weights^T + bias); `weights` is M x K, `bias` M values or empty.
+    void forward(const activation_tensor& in, const fc_weight_tensor& weights, const bias_tensor& bias,
+                 activation act, activation_tensor& out) const {
+        const auto [batch, k, m] = check(in, weights, bias, "forward");
+        const std::array<std::size_t, 4> out_shape{static_cast<std::size_t>(batch), static_cast<std::size_t>(m), 1, 1};
+        if (out.shape() != out_shape) out.resize(out_shape);
+        engine::gemm(transpose::no, transpose::yes, batch, m, k, 1.0f, in.data(), k, weights.data(), k, 0.0f,
+                     out.data(), m);
+        const bool relu = act == activation::relu;
+        const float* b = bias.size() == 0 ? nullptr : bias.data();
+        for (std::int64_t n = 0; n < batch; ++n) {
+            float* row = out.data() + n * m;
+            if (b) eap::detail::add_to(b, row, m);
+            if (relu) eap::detail::relu_in_place(row, m);
+        }
+    }
+
+    /// Gradients: writes `weight_grad` (M x K) and `bias_grad` (M, or empty without bias) and
+    /// *adds* the input gradient to `*in_grad` unless it is null. `out` is the forward output.
+    /// `out_grad` is the gradient with respect to `out`; it is used through the ReLU derivative
+    /// in `delta_`, a scratch copy, so the caller's tensor is not changed.
+    void backward(const activation_tensor& in, const fc_weight_tensor& weights, const bias_tensor& bias,
+                  activation act, const activation_tensor& out, const activation_tensor& out_grad,
+                  fc_weight_tensor& weight_grad, bias_tensor& bias_grad, activation_tensor* in_grad) {
+        const auto [batch, k, m] = check(in, weights, bias, "backward");
+        const char* function = "eap::engine::fc_layer::backward";
+        eap::detail::check_activation_shape(function, "out", out, batch, m, 1, 1);
+        eap::detail::check_activation_shape(function, "out_grad", out_grad, batch, m, 1, 1);
+        if (in_grad) {
+            if (in_grad->shape() != in.shape())
+                throw shape_error(eap::detail::message(function, ": tensor 'in_grad' must have the shape of 'in'"));
+        }
+        if (weight_grad.shape() != weights.shape()) weight_grad.resize(weights.shape());
+        const std::size_t values = static_cast<std::size_t>(batch * m);
+        if (delta_.size() != values) delta_.resize({values});
+        if (act == activation::relu) {
+            eap::detail::copy_where_positive(out.data(), out_grad.data(), delta_.data(), static_cast<std::int64_t>(values));
+        } else {
+            std::copy(out_grad.data(), out_grad.data() + values, delta_.data());
+        }
+        const float* delta = delta_.data();
+        // dW = delta^T * X (M x K)
+        engine::gemm(transpose::yes, transpose::no, m, k, batch, 1.0f, delta, m, in.data(), k, 0.0f,
+                     weight_grad.data(), k);
+        if (bias.size() != 0) {
+            if (bias_grad.size() != bias.size()) bias_grad.resize(bias.shape());
+            std::fill(bias_grad.begin(), bias_grad.end(), 0.0f);
+            for (std::int64_t n = 0; n < batch; ++n) eap::detail::add_to(delta + n * m, bias_grad.data(), m);
+        } else if (bias_grad.size() != 0) {
+            bias_grad.resize({0});
+        }
+        // dX += delta * W (N x K)
+        if (in_grad)
+            engine::gemm(transpose::no, transpose::no, batch, k, m, 1.0f, delta, m, weights.data(), k, 1.0f,
+                         in_grad->data(), k);
+    }
+
+private:
+    struct sizes {
+        std::int64_t batch, k, m;
+    };
+
+    static sizes check(const activation_tensor& in, const fc_weight_tensor& weights, const bias_tensor& bias,
+                       const char* pass) {
+        const std::string function = std::string("eap::engine::fc_layer::") + pass;
+        const std::int64_t batch = static_cast<std::int64_t>(in.shape()[0]);
+        if (batch < 1) throw shape_error(eap::detail::message(function, ": tensor 'in' has an empty batch"));
+        const std::int64_t k = static_cast<std::int64_t>(in.size()) / batch;
+        const std::int64_t m = static_cast<std::int64_t>(weights.shape()[0]);
+        if (static_cast<std::int64_t>(weights.shape()[1]) != k)
+            throw shape_error(eap::detail::message(function, ": tensor 'weights' has ", weights.shape()[1],
+                                                   " columns (axis 1), expected ", k,
+                                                   " (the input's C * H * W)"));
+        if (m < 1) throw shape_error(eap::detail::message(function, ": tensor 'weights' has no rows"));
+        if (bias.size() != 0 && static_cast<std::int64_t>(bias.size()) != m)
+            throw shape_error(eap::detail::message(function, ": tensor 'bias' has ", bias.size(), " values, expected ",
+                                                   m, " (or none)"));
+        return {batch, k, m};
+    }
+
+    xt::xtensor<float, 1> delta_;
+};
+
+}  // namespace eap::engine
+// end eap/engine/fc_layer.hpp
+// #include <eap/engine/pool_layer.hpp>
+// begin eap/engine/pool_layer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+
+// #include <eap/detail/elementwise.hpp>
+// #include <eap/detail/engine_checks.hpp>
+// #include <eap/engine/im2col.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/shape/fmap_shape.hpp>
+// #include <eap/shape/pool_shape.hpp>
+
+namespace eap::engine {
+
+/// Max and average pooling with Caffe's conventions, which `eap::pool_params` follows for the
+/// output size (ceil mode included):
+/// * a window covers rows [e * stride - pad_top, that + kernel), clipped to the image for the
+///   values it reads; max pooling ignores the padding;
+/// * average pooling divides by the window clipped to the *padded* image (so padding counts as
+///   zeros, but a ceil-mode window hanging past the padding does not), as Caffe and PyTorch's
+///   default `count_include_pad` do;
+/// * global pooling covers the whole feature map.
+/// On ties, max pooling routes the gradient to the first maximum of the window in row-major order.
+class pool_layer {
+public:
+    void forward(const pool_params& params, const activation_tensor& in, activation_tensor& out) const {
+        const window w = resolve(params, in, "forward");
+        const std::array<std::size_t, 4> out_shape{in.shape()[0], in.shape()[1], static_cast<std::size_t>(w.out_h),
+                                                   static_cast<std::size_t>(w.out_w)};
+        if (out.shape() != out_shape) out.resize(out_shape);
+        const std::int64_t planes = static_cast<std::int64_t>(in.shape()[0] * in.shape()[1]);
+        const std::int64_t in_plane = w.in_h * w.in_w, out_plane = w.out_h * w.out_w;
+        const bool max = params.method == pool_method::max;
+        for (std::int64_t p = 0; p < planes; ++p) {
+            const float* source = in.data() + p * in_plane;
+            float* target = out.data() + p * out_plane;
+            for (std::int64_t e = 0; e < w.out_h; ++e) {
+                float* row = target + e * w.out_w;
+                std::fill(row, row + w.out_w, max ? -std::numeric_limits<float>::infinity() : 0.0f);
+                const std::int64_t h0 = e * w.stride_h - w.pad_top;
+                const std::int64_t h_begin = std::max<std::int64_t>(h0, 0), h_end = std::min(h0 + w.kernel_h, w.in_h);
+                // One whole output row per window offset (h, kx), which vectorises across the
+                // row; the offsets are visited in row-major window order, so that every output
+                // sees its window in the same order as a direct loop would.
+                for (std::int64_t h = h_begin; h < h_end; ++h) {
+                    const float* line = source + h * w.in_w;
+                    for (std::int64_t kx = 0; kx < w.kernel_w; ++kx) {
+                        const std::int64_t offset = kx - w.pad_left;
+                        const detail::valid_range cols = detail::valid_columns(offset, w.stride_w, w.in_w, w.out_w);
+                        if (cols.last <= cols.first) continue;
+                        const float* first_in = line + (cols.first * w.stride_w + offset);
+                        if (max) eap::detail::max_into(first_in, w.stride_w, row + cols.first, cols.last - cols.first);
+                        else eap::detail::add_into(first_in, w.stride_w, row + cols.first, cols.last - cols.first);
+                    }
+                }
+                if (!max) {
+                    const std::int64_t h_count = std::min(h0 + w.kernel_h, w.in_h + w.pad_bottom) - h0;
+                    for (std::int64_t f = 0; f < w.out_w; ++f) {
+                        const std::int64_t w0 = f * w.stride_w - w.pad_left;
+                        const std::int64_t w_count = std::min(w0 + w.kernel_w, w.in_w + w.pad_right) - w0;
+                        row[f] = row[f] / static_cast<float>(h_count * w_count);
+                    }
+                }
+            }
+        }
+    }
+
+    /// *Adds* the input gradient to `in_grad` (N x C x H x W of the forward input). `out` is the
+    /// forward output: max pooling sends each output's gradient to the first element of its
+    /// window (in row-major order) that equals the maximum, the element `forward` picked.
+    void backward(const pool_params& params, const activation_tensor& in, const activation_tensor& out,
+                  const activation_tensor& out_grad, activation_tensor& in_grad) const {
+        const window w = resolve(params, in, "backward");
+        const char* function = "eap::engine::pool_layer::backward";
+        const auto batch = static_cast<std::int64_t>(in.shape()[0]), channels = static_cast<std::int64_t>(in.shape()[1]);
+        eap::detail::check_activation_shape(function, "out", out, batch, channels, w.out_h, w.out_w);
+        eap::detail::check_activation_shape(function, "out_grad", out_grad, batch, channels, w.out_h, w.out_w);
+        if (in_grad.shape() != in.shape())
+            throw shape_error(eap::detail::message(function, ": tensor 'in_grad' must have the shape of 'in'"));
+        const std::int64_t planes = batch * channels;
+        const std::int64_t in_plane = w.in_h * w.in_w, out_plane = w.out_h * w.out_w;
+        const bool max = params.method == pool_method::max;
+        for (std::int64_t p = 0; p < planes; ++p) {
+            const float* source = in.data() + p * in_plane;
+            const float* maxima = out.data() + p * out_plane;
+            const float* gradient = out_grad.data() + p * out_plane;
+            float* target = in_grad.data() + p * in_plane;
+            for (std::int64_t e = 0; e < w.out_h; ++e) {
+                const std::int64_t h0 = e * w.stride_h - w.pad_top;
+                const std::int64_t h_count = std::min(h0 + w.kernel_h, w.in_h + w.pad_bottom) - h0;
+                const std::int64_t h_begin = std::max<std::int64_t>(h0, 0), h_end = std::min(h0 + w.kernel_h, w.in_h);
+                for (std::int64_t f = 0; f < w.out_w; ++f) {
+                    const std::int64_t w0 = f * w.stride_w - w.pad_left;
+                    const std::int64_t w_begin = std::max<std::int64_t>(w0, 0), w_end = std::min(w0 + w.kernel_w, w.in_w);
+                    const float g = gradient[e * w.out_w + f];
+                    if (max) {
+                        const float best = maxima[e * w.out_w + f];
+                        bool found = false;
+                        for (std::int64_t h = h_begin; h < h_end && !found; ++h)
+                            for (std::int64_t x = w_begin; x < w_end; ++x)
+                                if (source[h * w.in_w + x] == best) {
+                                    target[h * w.in_w + x] += g;
+                                    found = true;
+                                    break;
+                                }
+                    } else {
+                        const std::int64_t w_count = std::min(w0 + w.kernel_w, w.in_w + w.pad_right) - w0;
+                        const float share = g / static_cast<float>(h_count * w_count);
+                        for (std::int64_t h = h_begin; h < h_end; ++h)
+                            for (std::int64_t x = w_begin; x < w_end; ++x) target[h * w.in_w + x] += share;
+                    }
+                }
+            }
+        }
+    }
+
+private:
+    struct window {
+        std::int64_t in_h, in_w, out_h, out_w, kernel_h, kernel_w, stride_h, stride_w;
+        std::int64_t pad_top, pad_bottom, pad_left, pad_right;
+    };
+
+    static window resolve(const pool_params& params, const activation_tensor& in, const char* pass) {
+        if (in.shape()[0] < 1)
+            throw shape_error(eap::detail::message("eap::engine::pool_layer::", pass, ": tensor 'in' has an empty batch"));
+        const fmap_shape in_fmap{static_cast<std::int64_t>(in.shape()[1]), static_cast<std::int64_t>(in.shape()[2]),
+                                 static_cast<std::int64_t>(in.shape()[3])};
+        const fmap_shape out_fmap = params.output(in_fmap);
+        if (params.global)
+            return {in_fmap.height, in_fmap.width, 1, 1, in_fmap.height, in_fmap.width, 1, 1, 0, 0, 0, 0};
+        return {in_fmap.height,       in_fmap.width,       out_fmap.height,      out_fmap.width,
+                params.kernel_height, params.kernel_width, params.stride_height, params.stride_width,
+                params.pad.top,       params.pad.bottom,   params.pad.left,      params.pad.right};
+    }
+};
+
+}  // namespace eap::engine
+// end eap/engine/pool_layer.hpp
+// #include <eap/engine/model.hpp>
+// begin eap/engine/model.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+// #include <eap/detail/random.hpp>
+// begin eap/detail/random.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdint>
+
+namespace eap::detail {
+
+/// xoshiro256** seeded through splitmix64. The standard library's distributions (and
+/// `std::shuffle`) are implementation-defined, so eap draws every random number from this
+/// generator with its own conversions: a seed then gives the same weights, batches and results
+/// with every compiler and standard library.
+class random_generator {
+public:
+    explicit random_generator(std::uint64_t seed) {
+        std::uint64_t x = seed;
+        for (auto& word : state_) word = splitmix64(x);
+    }
+
+    std::uint64_t next() {
+        const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
+        const std::uint64_t t = state_[1] << 17;
+        state_[2] ^= state_[0];
+        state_[3] ^= state_[1];
+        state_[1] ^= state_[2];
+        state_[0] ^= state_[3];
+        state_[2] ^= t;
+        state_[3] = rotl(state_[3], 45);
+        return result;
+    }
+
+    /// Uniform in [0, 1) with 53 random bits.
+    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+    /// Uniform integer in [0, bound) for bound >= 1 (rejection sampling, no modulo bias).
+    std::uint64_t below(std::uint64_t bound) {
+        const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % bound + 1) % bound;
+        std::uint64_t x = next();
+        while (x > limit) x = next();
+        return x % bound;
+    }
+
+    /// Standard normal (Box-Muller; one value per call, the second one is dropped for simplicity).
+    double normal() {
+        double u1 = uniform();
+        while (u1 <= 0.0) u1 = uniform();
+        const double u2 = uniform();
+        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586476925 * u2);
+    }
+
+    /// Shuffles [first, first + count) (Fisher-Yates).
+    template <class T>
+    void shuffle(T* first, std::int64_t count) {
+        for (std::int64_t i = count - 1; i > 0; --i) {
+            const auto j = static_cast<std::int64_t>(below(static_cast<std::uint64_t>(i) + 1));
+            T tmp = first[i];
+            first[i] = first[j];
+            first[j] = tmp;
+        }
+    }
+
+private:
+    static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+    static std::uint64_t splitmix64(std::uint64_t& x) {
+        std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+
+    std::uint64_t state_[4];
+};
+
+}  // namespace eap::detail
+// end eap/detail/random.hpp
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/network/network.hpp>
+
+namespace eap::engine {
+
+/// The tensors of one CONV or FC layer: its weights (`conv` for a CONV layer, M x C/groups x R x
+/// S; `fc` for an FC layer, M x K; the other one stays empty) and its bias (M values, empty when
+/// the layer has none). The same type holds weights, masks (bias unused), gradients and the
+/// momentum of the optimiser, so that one loop serves them all.
+struct layer_parameters {
+    conv_weight_tensor conv;
+    fc_weight_tensor fc;
+    bias_tensor bias;
+
+    /// The weights as one contiguous array (whichever of `conv` and `fc` is in use).
+    float* weight_data() noexcept { return conv.size() != 0 ? conv.data() : fc.data(); }
+    const float* weight_data() const noexcept { return conv.size() != 0 ? conv.data() : fc.data(); }
+    std::size_t weight_count() const noexcept { return conv.size() != 0 ? conv.size() : fc.size(); }
+};
+
+/// One `layer_parameters` per layer of a network, by layer index (empty for layers without
+/// weights).
+using parameter_set = std::vector<layer_parameters>;
+
+/// Tensors shaped for every CONV and FC layer of `net`, filled with `weight_value` (weights) and
+/// `bias_value` (biases of the layers that have one).
+inline parameter_set make_parameter_set(const network& net, float weight_value, float bias_value) {
+    parameter_set set(net.size());
+    for (std::size_t i : net.compute_layers()) {
+        const layer& l = net[i];
+        const conv_shape s = net.layer_shape(i);
+        layer_parameters& p = set[i];
+        bool bias = true;
+        if (const auto* c = std::get_if<conv_params>(&l.params)) {
+            p.conv = xt::empty<float>({static_cast<std::size_t>(s.out_channels),
+                                       static_cast<std::size_t>(s.in_channels_per_group()),
+                                       static_cast<std::size_t>(s.kernel_height), static_cast<std::size_t>(s.kernel_width)});
+            std::fill(p.conv.begin(), p.conv.end(), weight_value);
+            bias = c->bias;
+        } else {
+            const std::int64_t k = s.in_channels * s.in_height * s.in_width;
+            p.fc = xt::empty<float>({static_cast<std::size_t>(s.out_channels), static_cast<std::size_t>(k)});
+            std::fill(p.fc.begin(), p.fc.end(), weight_value);
+            bias = std::get<fc_params>(l.params).bias;
+        }
+        if (bias) {
+            p.bias = xt::empty<float>({static_cast<std::size_t>(s.out_channels)});
+            std::fill(p.bias.begin(), p.bias.end(), bias_value);
+        }
+    }
+    return set;
+}
+
+/// A network with its parameters: weights and biases of every CONV and FC layer, and one 0/1
+/// mask per weight tensor. A weight whose mask is 0 is pruned: `apply_masks` zeroes it, and
+/// training (`eap::engine::sgd`) keeps it exactly zero through every update.
+///
+/// Tensors are reached by layer index (`network::index_of` turns a name into one). The weight
+/// accessors return the containers themselves, so a caller may overwrite values in place; the
+/// shapes must stay as the network says (`validate` checks them, every pass rejects a wrong one).
+class model {
+public:
+    /// All weights and biases zero, all masks one. Call `initialize` or load trained values.
+    explicit model(network net)
+        : net_(std::move(net)), weights_(make_parameter_set(net_, 0.0f, 0.0f)),
+          masks_(make_parameter_set(net_, 1.0f, 0.0f)) {
+        for (auto& m : masks_) m.bias = bias_tensor{};
+    }
+
+    const network& graph() const noexcept { return net_; }
+
+    /// He initialisation from `seed`: weights ~ N(0, gain / fan_in) with gain 2 for layers
+    /// followed by a ReLU and 1 otherwise; biases zero; masks applied afterwards.
+    void initialize(std::uint64_t seed) {
+        eap::detail::random_generator random(seed);
+        for (std::size_t i : net_.compute_layers()) {
+            const conv_shape s = net_.layer_shape(i);
+            const double fan_in = static_cast<double>(s.in_channels_per_group() * s.kernel_height * s.kernel_width);
+            const double gain = net_[i].act == activation::relu ? 2.0 : 1.0;
+            const double scale = std::sqrt(gain / fan_in);
+            layer_parameters& p = weights_[i];
+            float* w = p.weight_data();
+            for (std::size_t j = 0; j < p.weight_count(); ++j) w[j] = static_cast<float>(scale * random.normal());
+            std::fill(p.bias.begin(), p.bias.end(), 0.0f);
+        }
+        apply_masks();
+    }
+
+    /// True for the CONV and FC layers (the ones with parameters).
+    bool has_parameters(std::size_t layer) const { return net_.at(layer).is_compute(); }
+
+    layer_parameters& parameters(std::size_t layer) { return weights_[check_compute(layer, "parameters")]; }
+    const layer_parameters& parameters(std::size_t layer) const { return weights_[check_compute(layer, "parameters")]; }
+    /// The mask of a layer (in `conv` or `fc`; its `bias` is empty).
+    layer_parameters& mask(std::size_t layer) { return masks_[check_compute(layer, "mask")]; }
+    const layer_parameters& mask(std::size_t layer) const { return masks_[check_compute(layer, "mask")]; }
+
+    conv_weight_tensor& conv_weights(std::size_t layer) { return weights_[check_kind(layer, layer_kind::conv, "conv_weights")].conv; }
+    const conv_weight_tensor& conv_weights(std::size_t layer) const {
+        return weights_[check_kind(layer, layer_kind::conv, "conv_weights")].conv;
+    }
+    fc_weight_tensor& fc_weights(std::size_t layer) {
+        return weights_[check_kind(layer, layer_kind::fully_connected, "fc_weights")].fc;
+    }
+    const fc_weight_tensor& fc_weights(std::size_t layer) const {
+        return weights_[check_kind(layer, layer_kind::fully_connected, "fc_weights")].fc;
+    }
+    bias_tensor& bias(std::size_t layer) { return weights_[check_compute(layer, "bias")].bias; }
+    const bias_tensor& bias(std::size_t layer) const { return weights_[check_compute(layer, "bias")].bias; }
+    conv_weight_tensor& conv_mask(std::size_t layer) { return masks_[check_kind(layer, layer_kind::conv, "conv_mask")].conv; }
+    const conv_weight_tensor& conv_mask(std::size_t layer) const {
+        return masks_[check_kind(layer, layer_kind::conv, "conv_mask")].conv;
+    }
+    fc_weight_tensor& fc_mask(std::size_t layer) {
+        return masks_[check_kind(layer, layer_kind::fully_connected, "fc_mask")].fc;
+    }
+    const fc_weight_tensor& fc_mask(std::size_t layer) const {
+        return masks_[check_kind(layer, layer_kind::fully_connected, "fc_mask")].fc;
+    }
+
+    /// All parameters and all masks, by layer index.
+    parameter_set& all_parameters() noexcept { return weights_; }
+    const parameter_set& all_parameters() const noexcept { return weights_; }
+    parameter_set& all_masks() noexcept { return masks_; }
+    const parameter_set& all_masks() const noexcept { return masks_; }
+
+    /// Zeroes every weight whose mask is 0 (after a caller changed masks or weights).
+    void apply_masks() {
+        validate();
+        for (std::size_t i : net_.compute_layers()) {
+            float* w = weights_[i].weight_data();
+            const float* m = masks_[i].weight_data();
+            for (std::size_t j = 0; j < weights_[i].weight_count(); ++j)
+                if (m[j] == 0.0f) w[j] = 0.0f;
+        }
+    }
+
+    /// Weights of the CONV and FC layers whose value is not zero.
+    std::int64_t nonzero_weights() const {
+        std::int64_t count = 0;
+        for (std::size_t i : net_.compute_layers()) {
+            const float* w = weights_[i].weight_data();
+            count += static_cast<std::int64_t>(std::count_if(w, w + weights_[i].weight_count(),
+                                                             [](float v) { return v != 0.0f; }));
+        }
+        return count;
+    }
+
+    /// Throws `eap::shape_error` naming the first tensor whose shape differs from what the
+    /// network implies, and `eap::argument_error` for a mask value other than 0 or 1.
+    void validate() const {
+        const parameter_set expected = make_parameter_set(net_, 0.0f, 0.0f);
+        for (std::size_t i : net_.compute_layers()) {
+            const layer_parameters& e = expected[i];
+            check_same(i, "weights", e.conv.shape() == weights_[i].conv.shape() && e.fc.shape() == weights_[i].fc.shape());
+            check_same(i, "bias", e.bias.shape() == weights_[i].bias.shape());
+            check_same(i, "mask", e.conv.shape() == masks_[i].conv.shape() && e.fc.shape() == masks_[i].fc.shape());
+            const float* m = masks_[i].weight_data();
+            for (std::size_t j = 0; j < masks_[i].weight_count(); ++j)
+                if (m[j] != 0.0f && m[j] != 1.0f)
+                    throw argument_error(eap::detail::message("eap::engine::model: the mask of layer '", net_[i].name,
+                                                              "' holds ", m[j], " at flat index ", j,
+                                                              "; masks hold 0 or 1"));
+        }
+    }
+
+private:
+    void check_same(std::size_t i, const char* what, bool same) const {
+        if (!same)
+            throw shape_error(eap::detail::message("eap::engine::model: the ", what, " tensor of layer '", net_[i].name,
+                                                   "' does not have the shape the network '", net_.name(),
+                                                   "' gives it"));
+    }
+
+    std::size_t check_compute(std::size_t layer, const char* accessor) const {
+        const eap::layer& l = net_.at(layer);
+        if (!l.is_compute())
+            throw argument_error(eap::detail::message("eap::engine::model::", accessor, ": layer '", l.name,
+                                                      "' (index ", layer, ") is a ", to_string(l.kind()),
+                                                      " layer and has no parameters"));
+        return layer;
+    }
+
+    std::size_t check_kind(std::size_t layer, layer_kind kind, const char* accessor) const {
+        const eap::layer& l = net_.at(layer);
+        if (l.kind() != kind)
+            throw argument_error(eap::detail::message("eap::engine::model::", accessor, ": layer '", l.name,
+                                                      "' (index ", layer, ") is a ", to_string(l.kind()),
+                                                      " layer, not a ", to_string(kind), " layer"));
+        return layer;
+    }
+
+    network net_;
+    parameter_set weights_;
+    parameter_set masks_;
+};
+
+}  // namespace eap::engine
+// end eap/engine/model.hpp
+// #include <eap/engine/executor.hpp>
+// begin eap/engine/executor.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+// #include <eap/detail/elementwise.hpp>
+// #include <eap/detail/engine_checks.hpp>
+// #include <eap/engine/conv_layer.hpp>
+// #include <eap/engine/fc_layer.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/pool_layer.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/network/network.hpp>
+
+namespace eap::engine {
+
+/// When a forward hook sees a layer's values.
+enum class forward_stage : std::uint8_t {
+    /// The linear result of a CONV, FC or add layer before its activation (for a layer without
+    /// activation, the same values as its output). Not reported for other layers.
+    pre_activation,
+    /// The layer's output, as the next layers read it.
+    output,
+};
+
+/// What a forward hook is shown: one layer's inputs and its values at one stage. The references
+/// are valid during the call only.
+struct layer_event {
+    std::size_t layer;                              ///< index in the network
+    const eap::layer& description;
+    std::vector<const activation_tensor*> inputs;   ///< the outputs of the layers it reads
+    forward_stage stage;
+    const activation_tensor& values;                ///< N x C x H x W
+};
+
+/// Called during `executor::forward` for every layer and stage, in evaluation order. Hooks see
+/// the values the engine computes with; they must not keep references past the call.
+using forward_hook = std::function<void(const layer_event&)>;
+
+/// Runs a `model` forward and backward on batches. It owns every buffer of a pass (the output
+/// and the gradient of each layer, each layer's im2col scratch), sized by the first batch and
+/// reused for every later batch of the same size: keep one executor per model and loop.
+///
+/// The network's input layer is fed with images (N x C x H x W, the input layer's shape); the
+/// last layer's output is the network output (logits for a classifier).
+class executor {
+public:
+    /// Runs images [first, first + count) of `images` (count < 0: all from `first`) through the
+    /// network and returns the last layer's output (N x C x H x W; N x classes x 1 x 1 for a
+    /// classifier). Per-layer outputs stay available through `output` until the next pass.
+    const activation_tensor& forward(const model& m, const activation_tensor& images, std::int64_t first = 0,
+                                     std::int64_t count = -1, const forward_hook& hook = {}) {
+        const network& net = m.graph();
+        prepare(net);
+        const fmap_shape in = net.input().output;
+        eap::detail::check_activation_shape("eap::engine::executor::forward", "images", images, -1, in.channels,
+                                            in.height, in.width);
+        const auto total = static_cast<std::int64_t>(images.shape()[0]);
+        if (first < 0 || first > total)
+            throw argument_error(eap::detail::message("eap::engine::executor::forward: first = ", first,
+                                                      " is outside [0, ", total, "]"));
+        if (count < 0) count = total - first;
+        if (count < 1 || first + count > total)
+            throw argument_error(eap::detail::message("eap::engine::executor::forward: count = ", count,
+                                                      " images from first = ", first, " do not fit the ", total,
+                                                      " images given (at least one is needed)"));
+        const std::size_t image_size = static_cast<std::size_t>(in.size());
+        resize(outputs_[0], count, in);
+        std::copy(images.data() + static_cast<std::size_t>(first) * image_size,
+                  images.data() + static_cast<std::size_t>(first + count) * image_size, outputs_[0].data());
+        batch_ = count;
+        if (hook) hook(event(net, 0, forward_stage::output));
+
+        for (std::size_t i = 1; i < net.size(); ++i) {
+            const layer& l = net[i];
+            // With a hook, the activation is applied separately so that the hook sees the
+            // linear result first.
+            const activation act = hook ? activation::none : l.act;
+            activation_tensor& out = outputs_[i];
+            switch (l.kind()) {
+            case layer_kind::conv:
+                state_[i].conv.forward(net.layer_shape(i), outputs_[l.inputs[0]], m.parameters(i).conv,
+                                       m.parameters(i).bias, act, out);
+                break;
+            case layer_kind::fully_connected:
+                state_[i].fc.forward(outputs_[l.inputs[0]], m.parameters(i).fc, m.parameters(i).bias, act, out);
+                break;
+            case layer_kind::pool:
+                state_[i].pool.forward(std::get<pool_params>(l.params), outputs_[l.inputs[0]], out);
+                break;
+            case layer_kind::concat: concat_forward(net, i); break;
+            case layer_kind::add: add_forward(net, i, act); break;
+            case layer_kind::input:
+                throw argument_error("eap::engine::executor::forward: an input layer after the first layer");
+            }
+            if (hook) {
+                const bool linear = l.kind() == layer_kind::conv || l.kind() == layer_kind::fully_connected ||
+                                    l.kind() == layer_kind::add;
+                if (linear) hook(event(net, i, forward_stage::pre_activation));
+                if (l.act == activation::relu)
+                    eap::detail::relu_in_place(out.data(), static_cast<std::int64_t>(out.size()));
+                hook(event(net, i, forward_stage::output));
+            }
+        }
+        return outputs_.back();
+    }
+
+    /// Back-propagates `output_grad` (the gradient of the loss with respect to the last layer's
+    /// output of the last `forward`, same shape) and writes the gradient of every weight and bias
+    /// into `gradients` (one entry per layer, shaped as the model's parameters; allocated on
+    /// first use). Gradients of masked weights are computed like any other; the optimiser
+    /// ignores them. `m` must be the model of the last `forward`, unchanged since.
+    void backward(const model& m, const activation_tensor& output_grad, parameter_set& gradients) {
+        const network& net = m.graph();
+        if (outputs_.size() != net.size() || batch_ == 0)
+            throw argument_error("eap::engine::executor::backward: run forward on this model first");
+        if (output_grad.shape() != outputs_.back().shape())
+            throw shape_error(eap::detail::message(
+                "eap::engine::executor::backward: tensor 'output_grad' must have the shape of the network output (",
+                outputs_.back().shape()[0], " x ", outputs_.back().shape()[1], " x ", outputs_.back().shape()[2], " x ",
+                outputs_.back().shape()[3], ")"));
+        if (gradients.size() != net.size()) gradients.assign(net.size(), layer_parameters{});
+        for (std::size_t i = 1; i < net.size(); ++i) {
+            if (grads_[i].shape() != outputs_[i].shape()) grads_[i].resize(outputs_[i].shape());
+            if (i + 1 == net.size())
+                std::copy(output_grad.begin(), output_grad.end(), grads_[i].begin());
+            else
+                std::fill(grads_[i].begin(), grads_[i].end(), 0.0f);
+        }
+
+        for (std::size_t i = net.size() - 1; i >= 1; --i) {
+            const layer& l = net[i];
+            // No gradient flows into the network input.
+            auto input_grad = [&](std::size_t input) -> activation_tensor* {
+                return input == 0 ? nullptr : &grads_[input];
+            };
+            switch (l.kind()) {
+            case layer_kind::conv: {
+                const layer_parameters& p = m.parameters(i);
+                state_[i].conv.backward(net.layer_shape(i), outputs_[l.inputs[0]], p.conv, p.bias, l.act, outputs_[i],
+                                        grads_[i], gradients[i].conv, gradients[i].bias, input_grad(l.inputs[0]));
+                break;
+            }
+            case layer_kind::fully_connected: {
+                const layer_parameters& p = m.parameters(i);
+                state_[i].fc.backward(outputs_[l.inputs[0]], p.fc, p.bias, l.act, outputs_[i], grads_[i],
+                                      gradients[i].fc, gradients[i].bias, input_grad(l.inputs[0]));
+                break;
+            }
+            case layer_kind::pool:
+                if (activation_tensor* g = input_grad(l.inputs[0]))
+                    state_[i].pool.backward(std::get<pool_params>(l.params), outputs_[l.inputs[0]], outputs_[i], grads_[i],
+                                            *g);
+                break;
+            case layer_kind::concat: concat_backward(net, i); break;
+            case layer_kind::add: add_backward(net, i); break;
+            case layer_kind::input: break;
+            }
+        }
+    }
+
+    /// Output of layer `layer` in the last forward pass (N x C x H x W).
+    const activation_tensor& output(std::size_t layer) const {
+        if (layer >= outputs_.size())
+            throw argument_error(eap::detail::message("eap::engine::executor::output: layer index ", layer,
+                                                      " is out of range (", outputs_.size(), " layers)"));
+        return outputs_[layer];
+    }
+    /// Images in the last forward pass.
+    std::int64_t batch() const noexcept { return batch_; }
+
+private:
+    struct layer_state {
+        conv_layer conv;
+        fc_layer fc;
+        pool_layer pool;
+    };
+
+    void prepare(const network& net) {
+        if (outputs_.size() == net.size()) return;
+        outputs_.assign(net.size(), activation_tensor{});
+        grads_.assign(net.size(), activation_tensor{});
+        state_.clear();
+        state_.resize(net.size());
+    }
+
+    static void resize(activation_tensor& t, std::int64_t batch, const fmap_shape& s) {
+        const std::array<std::size_t, 4> shape{static_cast<std::size_t>(batch), static_cast<std::size_t>(s.channels),
+                                               static_cast<std::size_t>(s.height), static_cast<std::size_t>(s.width)};
+        if (t.shape() != shape) t.resize(shape);
+    }
+
+    layer_event event(const network& net, std::size_t i, forward_stage stage) const {
+        std::vector<const activation_tensor*> inputs;
+        for (std::size_t j : net[i].inputs) inputs.push_back(&outputs_[j]);
+        return layer_event{i, net[i], std::move(inputs), stage, outputs_[i]};
+    }
+
+    void concat_forward(const network& net, std::size_t i) {
+        const layer& l = net[i];
+        resize(outputs_[i], batch_, l.output);
+        const std::int64_t plane = l.output.height * l.output.width;
+        const std::int64_t out_image = l.output.channels * plane;
+        std::int64_t offset = 0;
+        for (std::size_t j : l.inputs) {
+            const std::int64_t part = net[j].output.channels * plane;
+            for (std::int64_t n = 0; n < batch_; ++n)
+                std::copy(outputs_[j].data() + n * part, outputs_[j].data() + (n + 1) * part,
+                          outputs_[i].data() + n * out_image + offset);
+            offset += part;
+        }
+    }
+
+    void concat_backward(const network& net, std::size_t i) {
+        const layer& l = net[i];
+        const std::int64_t plane = l.output.height * l.output.width;
+        const std::int64_t out_image = l.output.channels * plane;
+        std::int64_t offset = 0;
+        for (std::size_t j : l.inputs) {
+            const std::int64_t part = net[j].output.channels * plane;
+            if (j != 0) {
+                for (std::int64_t n = 0; n < batch_; ++n) {
+                    eap::detail::add_to(grads_[i].data() + n * out_image + offset, grads_[j].data() + n * part, part);
+                }
+            }
+            offset += part;
+        }
+    }
+
+    void add_forward(const network& net, std::size_t i, activation act) {
+        const layer& l = net[i];
+        resize(outputs_[i], batch_, l.output);
+        float* out = outputs_[i].data();
+        const std::size_t size = outputs_[i].size();
+        std::copy(outputs_[l.inputs[0]].begin(), outputs_[l.inputs[0]].end(), out);
+        for (std::size_t k = 1; k < l.inputs.size(); ++k)
+            eap::detail::add_to(outputs_[l.inputs[k]].data(), out, static_cast<std::int64_t>(size));
+        if (act == activation::relu) eap::detail::relu_in_place(out, static_cast<std::int64_t>(size));
+    }
+
+    void add_backward(const network& net, std::size_t i) {
+        const layer& l = net[i];
+        const auto size = static_cast<std::int64_t>(grads_[i].size());
+        // In place: the gradient buffer is this layer's own.
+        if (l.act == activation::relu) eap::detail::zero_where_not_positive(outputs_[i].data(), grads_[i].data(), size);
+        for (std::size_t j : l.inputs)
+            if (j != 0) eap::detail::add_to(grads_[i].data(), grads_[j].data(), size);
+    }
+
+    std::vector<activation_tensor> outputs_;
+    std::vector<activation_tensor> grads_;
+    std::vector<layer_state> state_;
+    std::int64_t batch_ = 0;
+};
+
+}  // namespace eap::engine
+// end eap/engine/executor.hpp
+// #include <eap/engine/loss.hpp>
+// begin eap/engine/loss.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+namespace detail {
+inline std::int64_t class_count(const activation_tensor& logits, const label_tensor& labels, const char* function) {
+    const auto batch = static_cast<std::int64_t>(logits.shape()[0]);
+    if (batch < 1) throw shape_error(eap::detail::message(function, ": tensor 'logits' has an empty batch"));
+    if (static_cast<std::int64_t>(labels.size()) != batch)
+        throw shape_error(eap::detail::message(function, ": tensor 'labels' has ", labels.size(),
+                                               " values for a batch of ", batch));
+    const std::int64_t classes = static_cast<std::int64_t>(logits.size()) / batch;
+    for (std::int64_t n = 0; n < batch; ++n)
+        if (labels(n) < 0 || labels(n) >= classes)
+            throw argument_error(eap::detail::message(function, ": label ", labels(n), " of image ", n,
+                                                      " is outside [0, ", classes, ")"));
+    return classes;
+}
+}  // namespace detail
+
+/// Mean softmax cross-entropy of a batch: the logits of image n are its C * H * W outputs
+/// (N x classes x 1 x 1 for a classifier), `labels` holds one class index per image. When
+/// `grad` is not null it receives the gradient of the mean loss with respect to the logits
+/// ((softmax - one_hot) / N, same shape as `logits`).
+inline double softmax_cross_entropy(const activation_tensor& logits, const label_tensor& labels,
+                                    activation_tensor* grad = nullptr) {
+    const std::int64_t classes = engine::detail::class_count(logits, labels, "eap::engine::softmax_cross_entropy");
+    const auto batch = static_cast<std::int64_t>(logits.shape()[0]);
+    if (grad && grad->shape() != logits.shape()) grad->resize(logits.shape());
+    std::vector<double> p(static_cast<std::size_t>(classes));
+    double total = 0.0;
+    for (std::int64_t n = 0; n < batch; ++n) {
+        const float* z = logits.data() + n * classes;
+        const float top = *std::max_element(z, z + classes);
+        double sum = 0.0;
+        for (std::int64_t c = 0; c < classes; ++c) sum += p[static_cast<std::size_t>(c)] = std::exp(double(z[c]) - top);
+        const std::int64_t label = labels(n);
+        total += std::log(sum) - (double(z[label]) - top);
+        if (grad) {
+            float* g = grad->data() + n * classes;
+            for (std::int64_t c = 0; c < classes; ++c)
+                g[c] = static_cast<float>((p[static_cast<std::size_t>(c)] / sum - (c == label ? 1.0 : 0.0)) /
+                                          static_cast<double>(batch));
+        }
+    }
+    return total / static_cast<double>(batch);
+}
+
+/// Images of the batch whose label is among the `k` highest logits. Ties count for the label
+/// when the tied class has a higher index, so that k = 1 agrees with the first-maximum argmax.
+inline std::int64_t count_top_k(const activation_tensor& logits, const label_tensor& labels, std::int64_t k) {
+    const std::int64_t classes = engine::detail::class_count(logits, labels, "eap::engine::count_top_k");
+    if (k < 1) throw argument_error(eap::detail::message("eap::engine::count_top_k: k = ", k, " must be at least 1"));
+    const auto batch = static_cast<std::int64_t>(logits.shape()[0]);
+    std::int64_t correct = 0;
+    for (std::int64_t n = 0; n < batch; ++n) {
+        const float* z = logits.data() + n * classes;
+        const std::int64_t label = labels(n);
+        std::int64_t ahead = 0;
+        for (std::int64_t c = 0; c < classes; ++c)
+            if (z[c] > z[label] || (z[c] == z[label] && c < label)) ++ahead;
+        if (ahead < k) ++correct;
+    }
+    return correct;
+}
+
+}  // namespace eap::engine
+// end eap/engine/loss.hpp
+// #include <eap/engine/sgd.hpp>
+// begin eap/engine/sgd.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+// #include <eap/engine/model.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+/// Settings of stochastic gradient descent with momentum.
+struct sgd_options {
+    float momentum = 0.9f;
+    /// L2 penalty added to the gradient of every weight (lambda * w).
+    float weight_decay = 5e-4f;
+    /// Whether biases are decayed too (usually not).
+    bool decay_bias = false;
+};
+
+/// The learning rate as a function of training progress (0 at the first step, 1 after the last).
+struct learning_rate_schedule {
+    enum class shape : std::uint8_t {
+        constant,  ///< `base` throughout
+        step,      ///< `base`, multiplied by `step_factor` after every `step_every` of training
+        cosine,    ///< from `base` down to `base * final_fraction` along half a cosine
+    };
+    shape kind = shape::cosine;
+    double base = 0.05;
+    /// Fraction of training during which the rate ramps linearly from 0 up to the schedule.
+    double warmup = 0.0;
+    double step_every = 0.34;
+    double step_factor = 0.1;
+    double final_fraction = 0.0;
+
+    /// The learning rate at `progress` in [0, 1].
+    double at(double progress) const {
+        validate();
+        progress = std::min(std::max(progress, 0.0), 1.0);
+        double rate = base;
+        switch (kind) {
+        case shape::constant: break;
+        case shape::step: rate = base * std::pow(step_factor, std::floor(progress / step_every)); break;
+        case shape::cosine:
+            rate = base * (final_fraction + (1.0 - final_fraction) * 0.5 * (1.0 + std::cos(3.14159265358979323846 * progress)));
+            break;
+        }
+        if (warmup > 0.0 && progress < warmup) rate *= progress / warmup;
+        return rate;
+    }
+
+    void validate() const {
+        auto fail = [](const char* field, double value, const char* limit) {
+            throw argument_error(eap::detail::message("eap::engine::learning_rate_schedule: ", field, " = ", value,
+                                                      " ", limit));
+        };
+        if (!(base > 0.0) || !std::isfinite(base)) fail("base", base, "must be positive and finite");
+        if (!(warmup >= 0.0 && warmup < 1.0)) fail("warmup", warmup, "must be in [0, 1)");
+        if (kind == shape::step && !(step_every > 0.0)) fail("step_every", step_every, "must be positive");
+        if (kind == shape::step && !(step_factor > 0.0 && step_factor <= 1.0)) fail("step_factor", step_factor, "must be in (0, 1]");
+        if (kind == shape::cosine && !(final_fraction >= 0.0 && final_fraction <= 1.0))
+            fail("final_fraction", final_fraction, "must be in [0, 1]");
+    }
+};
+
+/// SGD with momentum and weight decay that respects the model's masks. For a weight w with
+/// gradient g and velocity v:
+///   v <- momentum * v + g + weight_decay * w,   w <- w - rate * v;
+/// for a masked weight (mask 0) the gradient and the velocity are zeroed and the weight is set to
+/// exactly zero, so a pruned weight never comes back, whatever the gradients, the momentum left
+/// from before it was pruned, or the rounding.
+class sgd {
+public:
+    explicit sgd(sgd_options options = {}) : options_(options) {
+        if (!(options_.momentum >= 0.0f && options_.momentum < 1.0f))
+            throw argument_error(eap::detail::message("eap::engine::sgd: momentum = ", options_.momentum,
+                                                      " must be in [0, 1)"));
+        if (!(options_.weight_decay >= 0.0f) || !std::isfinite(options_.weight_decay))
+            throw argument_error(eap::detail::message("eap::engine::sgd: weight_decay = ", options_.weight_decay,
+                                                      " must be finite and not negative"));
+    }
+
+    const sgd_options& options() const noexcept { return options_; }
+
+    /// One update of every parameter of `m` from `gradients` (as written by
+    /// `executor::backward`) at learning rate `rate`.
+    void step(model& m, const parameter_set& gradients, float rate) {
+        const network& net = m.graph();
+        if (!(rate >= 0.0f) || !std::isfinite(rate))
+            throw argument_error(eap::detail::message("eap::engine::sgd::step: rate = ", rate,
+                                                      " must be finite and not negative"));
+        if (gradients.size() != net.size())
+            throw shape_error(eap::detail::message("eap::engine::sgd::step: 'gradients' has ", gradients.size(),
+                                                   " layers, the network has ", net.size()));
+        if (velocity_.size() != net.size()) velocity_ = make_parameter_set(net, 0.0f, 0.0f);
+        const float mu = options_.momentum, decay = options_.weight_decay;
+        for (std::size_t i : net.compute_layers()) {
+            layer_parameters& p = m.parameters(i);
+            const layer_parameters& g = gradients[i];
+            const layer_parameters& mask = m.mask(i);
+            layer_parameters& v = velocity_[i];
+            if (g.weight_count() != p.weight_count() || g.bias.size() != p.bias.size() ||
+                v.weight_count() != p.weight_count())
+                throw shape_error(eap::detail::message("eap::engine::sgd::step: the gradient of layer '", net[i].name,
+                                                       "' does not have the shape of its parameters"));
+            float* w = p.weight_data();
+            float* vw = v.weight_data();
+            const float* gw = g.weight_data();
+            const float* keep = mask.weight_data();
+            for (std::size_t j = 0; j < p.weight_count(); ++j) {
+                if (keep[j] == 0.0f) {
+                    vw[j] = 0.0f;
+                    w[j] = 0.0f;
+                    continue;
+                }
+                const float direction = gw[j] + decay * w[j];
+                vw[j] = mu * vw[j] + direction;
+                w[j] -= rate * vw[j];
+            }
+            const float bias_decay = options_.decay_bias ? decay : 0.0f;
+            for (std::size_t j = 0; j < p.bias.size(); ++j) {
+                const float direction = g.bias.data()[j] + bias_decay * p.bias.data()[j];
+                v.bias.data()[j] = mu * v.bias.data()[j] + direction;
+                p.bias.data()[j] -= rate * v.bias.data()[j];
+            }
+        }
+    }
+
+    /// Forgets the momentum (for a new training phase).
+    void reset() { velocity_.clear(); }
+
+private:
+    sgd_options options_;
+    parameter_set velocity_;
+};
+
+}  // namespace eap::engine
+// end eap/engine/sgd.hpp
+// #include <eap/engine/trainer.hpp>
+// begin eap/engine/trainer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <numeric>
+#include <vector>
+
+// #include <eap/detail/random.hpp>
+// #include <eap/engine/executor.hpp>
+// #include <eap/engine/loss.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/sgd.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+/// Random changes applied to each training image as its batch is assembled.
+struct augmentation {
+    /// Shift by up to this many pixels in each direction (uniform), filling with zeros.
+    std::int64_t max_shift = 0;
+    /// Mirror left-right with probability 1/2.
+    bool horizontal_flip = false;
+};
+
+struct training_options {
+    std::int64_t epochs = 1;
+    std::int64_t batch_size = 64;
+    /// Stop after this many steps in all (0: run every epoch to the end).
+    std::int64_t max_steps = 0;
+    sgd_options optimizer{};
+    learning_rate_schedule schedule{};
+    augmentation augment{};
+    /// Seeds the order of the images and the augmentation: a seed gives the same training run.
+    std::uint64_t seed = 1;
+};
+
+/// What one epoch did.
+struct epoch_report {
+    std::int64_t epoch = 0;            ///< 1-based
+    std::int64_t steps = 0;            ///< mini-batches in this epoch
+    double mean_loss = 0.0;            ///< over the epoch's training images (as augmented)
+    double accuracy = 0.0;             ///< top-1 on the epoch's training batches, as they were seen
+    double learning_rate = 0.0;        ///< at the epoch's last step
+    double seconds = 0.0;
+};
+
+/// Mini-batch training of a model with masked SGD (see `eap::engine::sgd`): every epoch visits
+/// the training images once in a seeded random order. Holds the executor, the optimiser and the
+/// batch buffers, so `step` can also drive a custom loop.
+class trainer {
+public:
+    trainer(model& m, training_options options) : model_(m), options_(options), optimizer_(options.optimizer) {
+        if (options_.epochs < 1)
+            throw argument_error(eap::detail::message("eap::engine::trainer: epochs = ", options_.epochs, " must be at least 1"));
+        if (options_.batch_size < 1)
+            throw argument_error(eap::detail::message("eap::engine::trainer: batch_size = ", options_.batch_size,
+                                                      " must be at least 1"));
+        if (options_.max_steps < 0)
+            throw argument_error(eap::detail::message("eap::engine::trainer: max_steps = ", options_.max_steps,
+                                                      " must not be negative"));
+        if (options_.augment.max_shift < 0)
+            throw argument_error(eap::detail::message("eap::engine::trainer: augment.max_shift = ",
+                                                      options_.augment.max_shift, " must not be negative"));
+        options_.schedule.validate();
+    }
+
+    /// One SGD step on a batch (N x C x H x W images, N labels) at learning rate `rate`; returns
+    /// the batch's mean loss. `correct`, when not null, receives the batch's top-1 hits.
+    double step(const activation_tensor& images, const label_tensor& labels, float rate,
+                std::int64_t* correct = nullptr) {
+        const activation_tensor& logits = runner_.forward(model_, images);
+        const double loss = engine::softmax_cross_entropy(logits, labels, &logit_grad_);
+        if (correct) *correct = engine::count_top_k(logits, labels, 1);
+        runner_.backward(model_, logit_grad_, gradients_);
+        optimizer_.step(model_, gradients_, rate);
+        return loss;
+    }
+
+    /// Trains on `images` (N x C x H x W) with `labels` (N) for the configured epochs, calling
+    /// `on_epoch` after each; returns one report per epoch run.
+    std::vector<epoch_report> fit(const activation_tensor& images, const label_tensor& labels,
+                                  const std::function<void(const epoch_report&)>& on_epoch = {}) {
+        const auto total = static_cast<std::int64_t>(images.shape()[0]);
+        if (total < 1) throw argument_error("eap::engine::trainer::fit: no training images");
+        if (static_cast<std::int64_t>(labels.size()) != total)
+            throw shape_error(eap::detail::message("eap::engine::trainer::fit: ", labels.size(), " labels for ", total,
+                                                   " images"));
+        const std::int64_t per_epoch = (total + options_.batch_size - 1) / options_.batch_size;
+        std::int64_t planned = per_epoch * options_.epochs;
+        if (options_.max_steps > 0) planned = std::min(planned, options_.max_steps);
+        eap::detail::random_generator random(options_.seed);
+        std::vector<std::int64_t> order(static_cast<std::size_t>(total));
+        std::vector<epoch_report> reports;
+        std::int64_t done = 0;
+        for (std::int64_t epoch = 1; epoch <= options_.epochs && done < planned; ++epoch) {
+            const auto start = std::chrono::steady_clock::now();
+            std::iota(order.begin(), order.end(), std::int64_t{0});
+            random.shuffle(order.data(), total);
+            epoch_report report;
+            report.epoch = epoch;
+            double loss_sum = 0.0;
+            std::int64_t seen = 0, hits = 0;
+            for (std::int64_t first = 0; first < total && done < planned; first += options_.batch_size) {
+                const std::int64_t count = std::min(options_.batch_size, total - first);
+                assemble(images, labels, order.data() + first, count, random);
+                const double rate = options_.schedule.at(static_cast<double>(done) / static_cast<double>(planned));
+                std::int64_t correct = 0;
+                loss_sum += step(batch_images_, batch_labels_, static_cast<float>(rate), &correct) *
+                            static_cast<double>(count);
+                hits += correct;
+                seen += count;
+                ++done;
+                ++report.steps;
+                report.learning_rate = rate;
+            }
+            report.mean_loss = loss_sum / static_cast<double>(seen);
+            report.accuracy = static_cast<double>(hits) / static_cast<double>(seen);
+            report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            reports.push_back(report);
+            if (on_epoch) on_epoch(report);
+        }
+        return reports;
+    }
+
+    executor& runner() noexcept { return runner_; }
+    sgd& optimizer() noexcept { return optimizer_; }
+
+private:
+    void assemble(const activation_tensor& images, const label_tensor& labels, const std::int64_t* indices,
+                  std::int64_t count, eap::detail::random_generator& random) {
+        const std::size_t c = images.shape()[1], h = images.shape()[2], w = images.shape()[3];
+        const std::array<std::size_t, 4> shape{static_cast<std::size_t>(count), c, h, w};
+        if (batch_images_.shape() != shape) batch_images_.resize(shape);
+        if (batch_labels_.size() != static_cast<std::size_t>(count)) batch_labels_.resize({static_cast<std::size_t>(count)});
+        const std::int64_t image_size = static_cast<std::int64_t>(c * h * w);
+        const auto height = static_cast<std::int64_t>(h), width = static_cast<std::int64_t>(w);
+        const std::int64_t shift = options_.augment.max_shift;
+        for (std::int64_t n = 0; n < count; ++n) {
+            const float* source = images.data() + indices[n] * image_size;
+            float* target = batch_images_.data() + n * image_size;
+            batch_labels_(n) = labels(indices[n]);
+            const std::int64_t dy = shift > 0 ? static_cast<std::int64_t>(random.below(2 * shift + 1)) - shift : 0;
+            const std::int64_t dx = shift > 0 ? static_cast<std::int64_t>(random.below(2 * shift + 1)) - shift : 0;
+            const bool flip = options_.augment.horizontal_flip && random.below(2) == 1;
+            if (dy == 0 && dx == 0 && !flip) {
+                std::copy(source, source + image_size, target);
+                continue;
+            }
+            // target(y, x) = source(y - dy, x' - dx) where x' mirrors x when flipping.
+            for (std::int64_t plane = 0; plane < static_cast<std::int64_t>(c); ++plane) {
+                const float* sp = source + plane * height * width;
+                float* tp = target + plane * height * width;
+                for (std::int64_t y = 0; y < height; ++y) {
+                    const std::int64_t sy = y - dy;
+                    for (std::int64_t x = 0; x < width; ++x) {
+                        const std::int64_t xm = flip ? width - 1 - x : x;
+                        const std::int64_t sx = xm - dx;
+                        tp[y * width + x] = (sy >= 0 && sy < height && sx >= 0 && sx < width) ? sp[sy * width + sx] : 0.0f;
+                    }
+                }
+            }
+        }
+    }
+
+    model& model_;
+    training_options options_;
+    sgd optimizer_;
+    executor runner_;
+    parameter_set gradients_;
+    activation_tensor logit_grad_;
+    activation_tensor batch_images_;
+    label_tensor batch_labels_;
+};
+
+/// Trains `m` on `images` and `labels` as `options` say (see `trainer`).
+inline std::vector<epoch_report> train(model& m, const activation_tensor& images, const label_tensor& labels,
+                                       const training_options& options,
+                                       const std::function<void(const epoch_report&)>& on_epoch = {}) {
+    trainer t(m, options);
+    return t.fit(images, labels, on_epoch);
+}
+
+}  // namespace eap::engine
+// end eap/engine/trainer.hpp
+// #include <eap/engine/evaluate.hpp>
+// begin eap/engine/evaluate.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+
+// #include <eap/engine/executor.hpp>
+// #include <eap/engine/loss.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+/// Classification quality of a model on a labelled set of images.
+struct accuracy_report {
+    std::int64_t images = 0;
+    std::int64_t top1_correct = 0;
+    std::int64_t top5_correct = 0;
+    double mean_loss = 0.0;  ///< mean softmax cross-entropy
+
+    double top1() const noexcept { return images == 0 ? 0.0 : static_cast<double>(top1_correct) / static_cast<double>(images); }
+    double top5() const noexcept { return images == 0 ? 0.0 : static_cast<double>(top5_correct) / static_cast<double>(images); }
+};
+
+/// Top-1 and top-5 accuracy and mean loss of `m` on `images` (N x C x H x W) with `labels` (N),
+/// run `batch_size` images at a time on `runner` (whose buffers are reused). The result is
+/// reproducible bit for bit for a given `batch_size`; another batch size makes BLAS tile its
+/// products differently, which may move the last bits of the logits (and so, rarely, a
+/// near-tie between two classes).
+inline accuracy_report evaluate(executor& runner, const model& m, const activation_tensor& images,
+                                const label_tensor& labels, std::int64_t batch_size = 250) {
+    const auto total = static_cast<std::int64_t>(images.shape()[0]);
+    if (static_cast<std::int64_t>(labels.size()) != total)
+        throw shape_error(eap::detail::message("eap::engine::evaluate: ", labels.size(), " labels for ", total, " images"));
+    if (batch_size < 1)
+        throw argument_error(eap::detail::message("eap::engine::evaluate: batch_size = ", batch_size, " must be at least 1"));
+    accuracy_report report;
+    double loss_sum = 0.0;
+    label_tensor batch_labels;
+    for (std::int64_t first = 0; first < total; first += batch_size) {
+        const std::int64_t count = std::min(batch_size, total - first);
+        const activation_tensor& logits = runner.forward(m, images, first, count);
+        batch_labels.resize({static_cast<std::size_t>(count)});
+        std::copy(labels.data() + first, labels.data() + first + count, batch_labels.data());
+        loss_sum += engine::softmax_cross_entropy(logits, batch_labels) * static_cast<double>(count);
+        report.top1_correct += engine::count_top_k(logits, batch_labels, 1);
+        report.top5_correct += engine::count_top_k(logits, batch_labels, 5);
+        report.images += count;
+    }
+    report.mean_loss = total == 0 ? 0.0 : loss_sum / static_cast<double>(total);
+    return report;
+}
+
+/// `evaluate` with a temporary executor.
+inline accuracy_report evaluate(const model& m, const activation_tensor& images, const label_tensor& labels,
+                                std::int64_t batch_size = 250) {
+    executor runner;
+    return engine::evaluate(runner, m, images, labels, batch_size);
+}
+
+}  // namespace eap::engine
+// end eap/engine/evaluate.hpp
+// #include <eap/engine/capture.hpp>
+// begin eap/engine/capture.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/engine/executor.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+/// The values of one layer over a set of images, as captured by `capture_layers`.
+struct layer_capture {
+    std::size_t layer = 0;
+    /// The tensors the layer reads (one per input layer; one for CONV, FC and pool layers).
+    std::vector<activation_tensor> inputs;
+    /// The linear result before the activation (CONV, FC and add layers; empty otherwise).
+    activation_tensor pre_activation;
+    /// The layer's output after its activation.
+    activation_tensor output;
+};
+
+/// Which values `capture_layers` keeps.
+struct capture_options {
+    bool inputs = true;
+    bool pre_activation = true;
+    bool output = true;
+    /// Images per forward pass (the values do not depend on it).
+    std::int64_t batch_size = 100;
+};
+
+/// Runs `images` through `m` and returns, for each layer index in `layers` (in that order), its
+/// inputs, pre-activation values and outputs over all images (N x C x H x W each). This is what
+/// the pruning solvers fit against: a CONV layer's input feeds the patch matrix, its
+/// pre-activation output the targets.
+inline std::vector<layer_capture> capture_layers(executor& runner, const model& m, const activation_tensor& images,
+                                                 const std::vector<std::size_t>& layers,
+                                                 const capture_options& options = {}) {
+    const network& net = m.graph();
+    if (options.batch_size < 1)
+        throw argument_error(eap::detail::message("eap::engine::capture_layers: batch_size = ", options.batch_size,
+                                                  " must be at least 1"));
+    std::vector<std::ptrdiff_t> slot(net.size(), -1);
+    std::vector<layer_capture> result(layers.size());
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        if (layers[i] >= net.size())
+            throw argument_error(eap::detail::message("eap::engine::capture_layers: layer index ", layers[i],
+                                                      " is out of range (the network has ", net.size(), " layers)"));
+        if (slot[layers[i]] >= 0)
+            throw argument_error(eap::detail::message("eap::engine::capture_layers: layer '", net[layers[i]].name,
+                                                      "' is requested twice"));
+        slot[layers[i]] = static_cast<std::ptrdiff_t>(i);
+        result[i].layer = layers[i];
+    }
+    const auto total = static_cast<std::int64_t>(images.shape()[0]);
+    // Copies one batch of `values` into rows [first, first + batch) of `target`, allocating it
+    // for all images on first use.
+    auto keep = [total](activation_tensor& target, const activation_tensor& values, std::int64_t first) {
+        const std::array<std::size_t, 4> shape{static_cast<std::size_t>(total), values.shape()[1], values.shape()[2],
+                                               values.shape()[3]};
+        if (target.shape() != shape) target.resize(shape);
+        const std::size_t image = values.shape()[1] * values.shape()[2] * values.shape()[3];
+        std::copy(values.begin(), values.end(), target.data() + static_cast<std::size_t>(first) * image);
+    };
+    std::int64_t first = 0;
+    const forward_hook hook = [&](const layer_event& e) {
+        const std::ptrdiff_t s = slot[e.layer];
+        if (s < 0) return;
+        layer_capture& c = result[static_cast<std::size_t>(s)];
+        if (e.stage == forward_stage::pre_activation) {
+            if (options.pre_activation) keep(c.pre_activation, e.values, first);
+            return;
+        }
+        if (options.output) keep(c.output, e.values, first);
+        if (options.inputs) {
+            c.inputs.resize(e.inputs.size());
+            for (std::size_t j = 0; j < e.inputs.size(); ++j) keep(c.inputs[j], *e.inputs[j], first);
+        }
+    };
+    for (; first < total; first += options.batch_size)
+        runner.forward(m, images, first, std::min(options.batch_size, total - first), hook);
+    return result;
+}
+
+/// `capture_layers` with a temporary executor.
+inline std::vector<layer_capture> capture_layers(const model& m, const activation_tensor& images,
+                                                 const std::vector<std::size_t>& layers,
+                                                 const capture_options& options = {}) {
+    executor runner;
+    return engine::capture_layers(runner, m, images, layers, options);
+}
+
+}  // namespace eap::engine
+// end eap/engine/capture.hpp
+// #include <eap/engine/activation_density.hpp>
+// begin eap/engine/activation_density.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/energy/sparsity.hpp>
+// #include <eap/engine/executor.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+/// Non-zero counts of every layer's output over a set of images.
+struct activation_counts {
+    std::vector<std::int64_t> nonzero;  ///< by layer index, over all images
+    std::vector<std::int64_t> values;   ///< by layer index, over all images
+};
+
+/// Counts the non-zero outputs of every layer of `m` on `images` (run `batch_size` at a time).
+inline activation_counts count_activations(executor& runner, const model& m, const activation_tensor& images,
+                                           std::int64_t batch_size = 100) {
+    if (batch_size < 1)
+        throw argument_error(eap::detail::message("eap::engine::count_activations: batch_size = ", batch_size,
+                                                  " must be at least 1"));
+    const network& net = m.graph();
+    activation_counts counts{std::vector<std::int64_t>(net.size(), 0), std::vector<std::int64_t>(net.size(), 0)};
+    const forward_hook hook = [&](const layer_event& e) {
+        if (e.stage != forward_stage::output) return;
+        counts.nonzero[e.layer] += static_cast<std::int64_t>(
+            std::count_if(e.values.begin(), e.values.end(), [](float v) { return v != 0.0f; }));
+        counts.values[e.layer] += static_cast<std::int64_t>(e.values.size());
+    };
+    const auto total = static_cast<std::int64_t>(images.shape()[0]);
+    for (std::int64_t first = 0; first < total; first += batch_size)
+        runner.forward(m, images, first, std::min(batch_size, total - first), hook);
+    return counts;
+}
+
+/// The densities the energy model takes for every layer of `m` (by layer index), measured on
+/// `images`: the fraction of non-zero weights (1 for layers without weights), of non-zero input
+/// activations (all inputs of the layer together) and of non-zero outputs (after the
+/// activation).
+inline std::vector<layer_density> measure_densities(executor& runner, const model& m, const activation_tensor& images,
+                                                    std::int64_t batch_size = 100) {
+    const network& net = m.graph();
+    const activation_counts counts = engine::count_activations(runner, m, images, batch_size);
+    auto ratio = [](std::int64_t part, std::int64_t whole) {
+        return whole == 0 ? 1.0 : static_cast<double>(part) / static_cast<double>(whole);
+    };
+    std::vector<layer_density> result(net.size());
+    for (std::size_t i = 0; i < net.size(); ++i) {
+        std::int64_t nonzero = 0, values = 0;
+        for (std::size_t j : net[i].inputs) {
+            nonzero += counts.nonzero[j];
+            values += counts.values[j];
+        }
+        result[i].ifmaps = net[i].inputs.empty() ? ratio(counts.nonzero[i], counts.values[i]) : ratio(nonzero, values);
+        result[i].ofmaps = ratio(counts.nonzero[i], counts.values[i]);
+        if (net[i].is_compute()) {
+            const layer_parameters& p = m.parameters(i);
+            const float* w = p.weight_data();
+            const auto nz = std::count_if(w, w + p.weight_count(), [](float v) { return v != 0.0f; });
+            result[i].weights = ratio(static_cast<std::int64_t>(nz), static_cast<std::int64_t>(p.weight_count()));
+        }
+    }
+    return result;
+}
+
+/// `measure_densities` with a temporary executor.
+inline std::vector<layer_density> measure_densities(const model& m, const activation_tensor& images,
+                                                    std::int64_t batch_size = 100) {
+    executor runner;
+    return engine::measure_densities(runner, m, images, batch_size);
+}
+
+}  // namespace eap::engine
+// end eap/engine/activation_density.hpp
+// #include <eap/io/npy.hpp>
+// begin eap/io/npy.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <limits>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+
+namespace eap {
+
+// NumPy's .npy format (version 1.0 written; 1.0, 2.0 and 3.0 read): the magic "\x93NUMPY", a
+// version, a little-endian header length, a Python dict literal with 'descr', 'fortran_order'
+// and 'shape', padded with spaces to a multiple of 64 bytes and ended by '\n', then the raw
+// C-order data. Reading accepts exactly that and nothing else: every malformed or truncated file
+// is an `eap::parse_error`, never a crash or a partial tensor.
+
+/// The parsed header of a .npy file.
+struct npy_header {
+    char byte_order = '<';             ///< '<' little-endian, '>' big-endian, '|' not applicable
+    char kind = 'f';                   ///< 'f' float, 'i' signed, 'u' unsigned integer
+    std::int64_t item_size = 4;        ///< bytes per element
+    bool fortran_order = false;
+    std::vector<std::int64_t> shape;
+    std::int64_t data_offset = 0;      ///< bytes before the data
+
+    /// Elements in the array (the product of `shape`; 1 for a scalar).
+    std::int64_t element_count() const {
+        std::int64_t n = 1;
+        for (std::int64_t d : shape) n = eap::detail::checked_mul(n, d, "npy element count");
+        return n;
+    }
+    /// The descr string, such as "<f4".
+    std::string descr() const { return std::string{byte_order, kind} + std::to_string(item_size); }
+};
+
+namespace detail {
+
+inline constexpr bool host_is_little_endian() {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return false;
+#else
+    return true;
+#endif
+}
+
+/// The .npy kind and size of an element type.
+template <class T>
+struct npy_type {
+    static_assert(std::is_arithmetic_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, long double>,
+                  "eap::save_npy / eap::load_npy: the element type must be a float, a double or a fixed-size integer");
+    static constexpr char kind = std::is_floating_point_v<T> ? 'f' : (std::is_signed_v<T> ? 'i' : 'u');
+    static constexpr std::int64_t size = static_cast<std::int64_t>(sizeof(T));
+    /// The descr NumPy gives this type on this machine, such as "<f4".
+    static std::string descr() {
+        return std::string{size == 1 ? '|' : (host_is_little_endian() ? '<' : '>'), kind} + std::to_string(size);
+    }
+};
+
+/// A small recursive-descent parser of the header dict; `fail` throws a parse_error naming the
+/// source and the field.
+class npy_header_parser {
+public:
+    npy_header_parser(const std::string& text, const std::string& source) : text_(text), source_(source) {}
+
+    void parse(npy_header& header) {
+        bool have_descr = false, have_order = false, have_shape = false;
+        skip_space();
+        expect('{', "header");
+        skip_space();
+        while (peek() != '}') {
+            const std::string key = string_literal("header key");
+            skip_space();
+            expect(':', key);
+            skip_space();
+            if (key == "descr") {
+                if (have_descr) fail(key, "appears twice");
+                have_descr = true;
+                parse_descr(string_literal(key), header);
+            } else if (key == "fortran_order") {
+                if (have_order) fail(key, "appears twice");
+                have_order = true;
+                header.fortran_order = boolean(key);
+            } else if (key == "shape") {
+                if (have_shape) fail(key, "appears twice");
+                have_shape = true;
+                header.shape = tuple(key);
+            } else {
+                fail(key, "is not a key of the .npy header (expected 'descr', 'fortran_order', 'shape')");
+            }
+            skip_space();
+            if (peek() == ',') {
+                ++pos_;
+                skip_space();
+            } else if (peek() != '}') {
+                fail("header", "expected ',' or '}' after a value");
+            }
+        }
+        ++pos_;
+        if (!have_descr) fail("descr", "is missing");
+        if (!have_order) fail("fortran_order", "is missing");
+        if (!have_shape) fail("shape", "is missing");
+        // The rest is padding: spaces, ended by one '\n'.
+        while (pos_ < text_.size() && text_[pos_] == ' ') ++pos_;
+        if (pos_ + 1 != text_.size() || text_[pos_] != '\n')
+            fail("header", "must end with spaces and one newline after the dict");
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& field, const std::string& what) const {
+        throw parse_error(source_, 0, field, what);
+    }
+    char peek() const {
+        if (pos_ >= text_.size()) fail("header", "ends inside the dict");
+        return text_[pos_];
+    }
+    void skip_space() {
+        while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+    }
+    void expect(char c, const std::string& field) {
+        if (peek() != c) fail(field, std::string("expected '") + c + "'");
+        ++pos_;
+    }
+    std::string string_literal(const std::string& field) {
+        const char quote = peek();
+        if (quote != '\'' && quote != '"') fail(field, "expected a quoted string");
+        ++pos_;
+        std::string out;
+        while (peek() != quote) {
+            if (text_[pos_] == '\\' || text_[pos_] == '\n') fail(field, "unsupported character in a string");
+            out += text_[pos_++];
+            if (out.size() > 64) fail(field, "string is too long");
+        }
+        ++pos_;
+        return out;
+    }
+    bool boolean(const std::string& field) {
+        if (text_.compare(pos_, 4, "True") == 0) {
+            pos_ += 4;
+            return true;
+        }
+        if (text_.compare(pos_, 5, "False") == 0) {
+            pos_ += 5;
+            return false;
+        }
+        fail(field, "expected True or False");
+    }
+    std::vector<std::int64_t> tuple(const std::string& field) {
+        expect('(', field);
+        std::vector<std::int64_t> out;
+        skip_space();
+        bool trailing_comma = false;
+        while (peek() != ')') {
+            if (!std::isdigit(static_cast<unsigned char>(peek()))) fail(field, "expected a non-negative integer");
+            std::int64_t value = 0;
+            while (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) {
+                const int digit = text_[pos_] - '0';
+                if (value > (std::numeric_limits<std::int64_t>::max() - digit) / 10)
+                    fail(field, "a dimension does not fit in a 64-bit integer");
+                value = value * 10 + digit;
+                ++pos_;
+            }
+            // NumPy may write Python 2 long suffixes in old files.
+            if (pos_ < text_.size() && text_[pos_] == 'L') ++pos_;
+            out.push_back(value);
+            if (out.size() > 32) fail(field, "has more than 32 dimensions");
+            skip_space();
+            trailing_comma = false;
+            if (peek() == ',') {
+                ++pos_;
+                trailing_comma = true;
+                skip_space();
+            } else if (peek() != ')') {
+                fail(field, "expected ',' or ')'");
+            }
+        }
+        ++pos_;
+        if (out.size() == 1 && !trailing_comma) fail(field, "a one-element tuple needs a trailing comma");
+        return out;
+    }
+    void parse_descr(const std::string& d, npy_header& header) const {
+        if (d.size() < 3) fail("descr", "'" + d + "' is not a supported dtype");
+        const char order = d[0], kind = d[1];
+        const std::string size = d.substr(2);
+        if (order != '<' && order != '>' && order != '|' && order != '=')
+            fail("descr", "'" + d + "' has an unknown byte order");
+        if (kind != 'f' && kind != 'i' && kind != 'u')
+            fail("descr", "'" + d + "' is not a supported dtype (float, signed or unsigned integer)");
+        if (size != "1" && size != "2" && size != "4" && size != "8")
+            fail("descr", "'" + d + "' has an unsupported item size");
+        header.kind = kind;
+        header.item_size = std::stoll(size);
+        if (kind == 'f' && header.item_size != 4 && header.item_size != 8)
+            fail("descr", "'" + d + "': only 4- and 8-byte floats are supported");
+        header.byte_order = order == '=' ? (host_is_little_endian() ? '<' : '>') : order;
+        if (header.item_size == 1) header.byte_order = '|';
+        else if (header.byte_order == '|') fail("descr", "'" + d + "': a multi-byte type needs a byte order");
+    }
+
+    const std::string& text_;
+    const std::string& source_;
+    std::size_t pos_ = 0;
+};
+
+template <class T>
+void byteswap_all(T* data, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) {
+        unsigned char* b = reinterpret_cast<unsigned char*>(data + i);
+        std::reverse(b, b + sizeof(T));
+    }
+}
+
+template <class From, class To>
+void read_converted(std::istream& in, const npy_header& h, To* out, std::size_t count, const std::string& source) {
+    std::vector<From> buffer(std::min<std::size_t>(count, 1 << 16));
+    std::size_t done = 0;
+    const bool swap = h.byte_order != '|' && (h.byte_order == '<') != host_is_little_endian();
+    while (done < count) {
+        const std::size_t n = std::min(buffer.size(), count - done);
+        in.read(reinterpret_cast<char*>(buffer.data()), static_cast<std::streamsize>(n * sizeof(From)));
+        if (static_cast<std::size_t>(in.gcount()) != n * sizeof(From))
+            throw parse_error(source, 0, "data", eap::detail::message("is truncated: ", count, " elements of ", h.descr(),
+                                                                      " expected, the file ends after ", done + static_cast<std::size_t>(in.gcount()) / sizeof(From)));
+        if (swap) byteswap_all(buffer.data(), n);
+        for (std::size_t i = 0; i < n; ++i) out[done + i] = static_cast<To>(buffer[i]);
+        done += n;
+    }
+}
+
+}  // namespace detail
+
+/// Reads and checks the header of a .npy stream (positioned at its start); `source` names it in
+/// errors. Leaves the stream at the first data byte.
+inline npy_header read_npy_header(std::istream& in, const std::string& source) {
+    char magic[8];
+    in.read(magic, 8);
+    if (in.gcount() != 8 || std::memcmp(magic, "\x93NUMPY", 6) != 0)
+        throw parse_error(source, 0, "magic", "not a .npy file (it must start with \\x93NUMPY)");
+    const auto major = static_cast<unsigned char>(magic[6]);
+    if (major < 1 || major > 3)
+        throw parse_error(source, 0, "version", eap::detail::message("unsupported .npy version ", int(major), ".",
+                                                                     int(static_cast<unsigned char>(magic[7]))));
+    const int length_bytes = major == 1 ? 2 : 4;
+    unsigned char raw[4] = {0, 0, 0, 0};
+    in.read(reinterpret_cast<char*>(raw), length_bytes);
+    if (in.gcount() != length_bytes) throw parse_error(source, 0, "header length", "the file ends inside the header length");
+    std::uint32_t length = 0;
+    for (int i = length_bytes - 1; i >= 0; --i) length = (length << 8) | raw[i];
+    if (length > (1u << 20)) throw parse_error(source, 0, "header length", eap::detail::message(length, " bytes is implausibly long"));
+    std::string text(length, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(length));
+    if (static_cast<std::uint32_t>(in.gcount()) != length)
+        throw parse_error(source, 0, "header", eap::detail::message("the file ends inside the header (", in.gcount(),
+                                                                    " of ", length, " bytes)"));
+    npy_header header;
+    eap::detail::npy_header_parser(text, source).parse(header);
+    header.data_offset = 8 + length_bytes + static_cast<std::int64_t>(length);
+    try {
+        (void)eap::detail::checked_mul(header.element_count(), header.item_size, "npy data size");
+    } catch (const overflow_error&) {
+        throw parse_error(source, 0, "shape", "the array would hold more than 2^63 bytes");
+    }
+    return header;
+}
+
+/// Reads a .npy stream holding an N-dimensional array of T (C order) into a tensor; `source`
+/// names the stream in errors. The element type must be T exactly unless `convert` is true, in
+/// which case any supported numeric type is converted with static_cast. Any other content
+/// (wrong rank or type, Fortran order, a truncated or longer file) is an `eap::parse_error`.
+template <class T, std::size_t N>
+xt::xtensor<T, N> read_npy(std::istream& in, const std::string& source, bool convert = false) {
+    const npy_header h = read_npy_header(in, source);
+    if (h.fortran_order) throw parse_error(source, 0, "fortran_order", "Fortran-order arrays are not supported");
+    if (h.shape.size() != N)
+        throw parse_error(source, 0, "shape", eap::detail::message("has ", h.shape.size(), " dimensions, expected ", N));
+    using info = eap::detail::npy_type<T>;
+    if (!convert && (h.kind != info::kind || h.item_size != info::size))
+        throw parse_error(source, 0, "descr",
+                          eap::detail::message("holds '", h.descr(), "', expected '", info::descr(), "'"));
+    std::array<std::size_t, N> shape{};
+    for (std::size_t i = 0; i < N; ++i) shape[i] = static_cast<std::size_t>(h.shape[i]);
+    const std::int64_t count = h.element_count();
+    // A header may claim any size: refuse one larger than what is left in the stream before
+    // allocating (seekable streams only; others fail while reading).
+    const auto here = in.tellg();
+    if (here != std::streampos(-1)) {
+        in.seekg(0, std::ios::end);
+        const auto end = in.tellg();
+        in.seekg(here);
+        const std::int64_t left = static_cast<std::int64_t>(end - here);
+        const std::int64_t needed = eap::detail::checked_mul(count, h.item_size, "npy data size");
+        if (left != needed)
+            throw parse_error(source, 0, "data", eap::detail::message("holds ", left, " bytes, the header says ", needed,
+                                                                      " (", count, " elements of ", h.descr(), ")"));
+    }
+    xt::xtensor<T, N> out = xt::empty<T>(shape);
+    const std::size_t n = static_cast<std::size_t>(count);
+    T* data = out.data();
+    switch (h.kind) {
+    case 'f':
+        if (h.item_size == 4) eap::detail::read_converted<float>(in, h, data, n, source);
+        else eap::detail::read_converted<double>(in, h, data, n, source);
+        break;
+    case 'i':
+        if (h.item_size == 1) eap::detail::read_converted<std::int8_t>(in, h, data, n, source);
+        else if (h.item_size == 2) eap::detail::read_converted<std::int16_t>(in, h, data, n, source);
+        else if (h.item_size == 4) eap::detail::read_converted<std::int32_t>(in, h, data, n, source);
+        else eap::detail::read_converted<std::int64_t>(in, h, data, n, source);
+        break;
+    default:
+        if (h.item_size == 1) eap::detail::read_converted<std::uint8_t>(in, h, data, n, source);
+        else if (h.item_size == 2) eap::detail::read_converted<std::uint16_t>(in, h, data, n, source);
+        else if (h.item_size == 4) eap::detail::read_converted<std::uint32_t>(in, h, data, n, source);
+        else eap::detail::read_converted<std::uint64_t>(in, h, data, n, source);
+        break;
+    }
+    if (in.peek() != std::char_traits<char>::eof())
+        throw parse_error(source, 0, "data", "the file is longer than its header says");
+    return out;
+}
+
+/// Loads a .npy file (see `read_npy`). A missing or unreadable file is an `eap::io_error`.
+template <class T, std::size_t N>
+xt::xtensor<T, N> load_npy(const std::filesystem::path& path, bool convert = false) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw io_error("eap::load_npy: cannot open '" + path.string() + "'");
+    return eap::read_npy<T, N>(in, path.string(), convert);
+}
+
+/// Writes `tensor` (an xtensor container, row-major) as a version 1.0 .npy stream that NumPy
+/// reads with `numpy.load`.
+template <class T, std::size_t N>
+void write_npy(std::ostream& out, const xt::xtensor<T, N>& tensor) {
+    using info = eap::detail::npy_type<T>;
+    std::ostringstream dict;
+    dict << "{'descr': '" << info::descr() << "', 'fortran_order': False, 'shape': (";
+    for (std::size_t i = 0; i < N; ++i) dict << (i ? ", " : "") << tensor.shape()[i];
+    if (N == 1) dict << ',';
+    dict << "), }";
+    std::string header = dict.str();
+    // Pad so that the data starts at a multiple of 64 bytes, as NumPy does.
+    const std::size_t unpadded = 10 + header.size() + 1;
+    header.append((64 - unpadded % 64) % 64, ' ');
+    header += '\n';
+    if (header.size() > 65535) throw argument_error("eap::write_npy: the header is too long for .npy version 1.0");
+    const auto length = static_cast<std::uint16_t>(header.size());
+    const char preamble[10] = {'\x93', 'N', 'U', 'M', 'P', 'Y', '\x01', '\x00',
+                               static_cast<char>(length & 0xff), static_cast<char>(length >> 8)};
+    out.write(preamble, 10);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    out.write(reinterpret_cast<const char*>(tensor.data()), static_cast<std::streamsize>(tensor.size() * sizeof(T)));
+}
+
+/// Saves `tensor` as a .npy file, written atomically (`eap::write_file_atomically`).
+template <class T, std::size_t N>
+void save_npy(const std::filesystem::path& path, const xt::xtensor<T, N>& tensor) {
+    eap::write_file_atomically(path, [&](std::ostream& out) { eap::write_npy(out, tensor); }, true);
+}
+
+}  // namespace eap
+// end eap/io/npy.hpp
+// #include <eap/io/model_files.hpp>
+// begin eap/io/model_files.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <system_error>
+#include <variant>
+
+// #include <eap/engine/model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/io/network_text.hpp>
+// #include <eap/io/npy.hpp>
+
+namespace eap::engine {
+
+// A model directory holds a trained (and possibly pruned) model:
+//
+//     network.txt               the network description (eap::write_network_text)
+//     <layer>.weights.npy       float32: M x C/groups x R x S (CONV) or M x K (FC)
+//     <layer>.bias.npy          float32: M (layers with a bias)
+//     <layer>.mask.npy          uint8 0/1, the weights' shape (only when some weight is masked)
+//
+// one set per CONV and FC layer, readable with numpy.load. Layer names become file names with
+// every character outside [A-Za-z0-9._-] written as %XX ('inception_3a/1x1' is stored as
+// 'inception_3a%2F1x1.weights.npy').
+
+/// The file-name form of a layer name (see above).
+inline std::string layer_file_stem(const std::string& layer_name) {
+    static const char* const hex = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : layer_name) {
+        const auto u = static_cast<unsigned char>(c);
+        const bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '.' ||
+                           u == '_' || u == '-';
+        if (plain && !(out.empty() && u == '.')) {
+            out += c;
+        } else {
+            out += '%';
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        }
+    }
+    return out;
+}
+
+/// Writes `m` into `directory` (created if needed), one file at a time through
+/// `eap::write_file_atomically`. A mask file left from an earlier save of a layer that now has
+/// no masked weight is removed, so that the directory always loads back as `m`.
+inline void save_model(const model& m, const std::filesystem::path& directory) {
+    m.validate();
+    std::error_code ec;
+    std::filesystem::create_directories(directory, ec);
+    if (ec) throw io_error("eap::engine::save_model: cannot create '" + directory.string() + "': " + ec.message());
+    const network& net = m.graph();
+    eap::write_network_file(directory / "network.txt", net);
+    for (std::size_t i : net.compute_layers()) {
+        const std::string stem = engine::layer_file_stem(net[i].name);
+        const layer_parameters& p = m.parameters(i);
+        const layer_parameters& mask = m.mask(i);
+        if (net[i].kind() == layer_kind::conv) eap::save_npy(directory / (stem + ".weights.npy"), p.conv);
+        else eap::save_npy(directory / (stem + ".weights.npy"), p.fc);
+        if (p.bias.size() != 0) eap::save_npy(directory / (stem + ".bias.npy"), p.bias);
+        const float* k = mask.weight_data();
+        bool masked = false;
+        for (std::size_t j = 0; j < mask.weight_count() && !masked; ++j) masked = k[j] == 0.0f;
+        const auto mask_path = directory / (stem + ".mask.npy");
+        if (masked) {
+            if (net[i].kind() == layer_kind::conv) {
+                const xt::xtensor<std::uint8_t, 4> bits = xt::cast<std::uint8_t>(mask.conv);
+                eap::save_npy(mask_path, bits);
+            } else {
+                const xt::xtensor<std::uint8_t, 2> bits = xt::cast<std::uint8_t>(mask.fc);
+                eap::save_npy(mask_path, bits);
+            }
+        } else {
+            std::filesystem::remove(mask_path, ec);
+            if (ec) throw io_error("eap::engine::save_model: cannot remove the stale '" + mask_path.string() + "': " + ec.message());
+        }
+    }
+}
+
+namespace detail {
+template <std::size_t N, class Tensor>
+void load_checked(const std::filesystem::path& file, Tensor& target, bool convert) {
+    auto loaded = eap::load_npy<float, N>(file, convert);
+    if (loaded.shape() != target.shape()) {
+        std::string expected, actual;
+        for (std::size_t i = 0; i < N; ++i) {
+            expected += (i ? " x " : "") + std::to_string(target.shape()[i]);
+            actual += (i ? " x " : "") + std::to_string(loaded.shape()[i]);
+        }
+        throw parse_error(file.string(), 0, "shape",
+                          "is " + actual + ", but the network description gives this tensor " + expected);
+    }
+    target = std::move(loaded);
+}
+}  // namespace detail
+
+/// Loads the model saved in `directory` by `save_model`. Every tensor's shape is checked against
+/// the network description, masks must hold only 0 and 1 and every masked weight must be zero;
+/// a missing file or a .npy file that belongs to no layer is an error too. Missing or unreadable
+/// files throw `eap::io_error`; malformed or inconsistent content `eap::parse_error`.
+inline model load_model(const std::filesystem::path& directory) {
+    if (!std::filesystem::is_directory(directory))
+        throw io_error("eap::engine::load_model: '" + directory.string() + "' is not a directory");
+    model m(eap::read_network_file(directory / "network.txt"));
+    const network& net = m.graph();
+    std::set<std::string> expected_files;
+    for (std::size_t i : net.compute_layers()) {
+        const std::string stem = engine::layer_file_stem(net[i].name);
+        layer_parameters& p = m.parameters(i);
+        layer_parameters& mask = m.mask(i);
+        const bool conv = net[i].kind() == layer_kind::conv;
+        const auto weights_file = directory / (stem + ".weights.npy");
+        const auto bias_file = directory / (stem + ".bias.npy");
+        const auto mask_file = directory / (stem + ".mask.npy");
+        expected_files.insert(weights_file.filename().string());
+        if (conv) engine::detail::load_checked<4>(weights_file, p.conv, false);
+        else engine::detail::load_checked<2>(weights_file, p.fc, false);
+        if (p.bias.size() != 0) {
+            expected_files.insert(bias_file.filename().string());
+            engine::detail::load_checked<1>(bias_file, p.bias, false);
+        }
+        if (std::filesystem::exists(mask_file)) {
+            expected_files.insert(mask_file.filename().string());
+            if (conv) engine::detail::load_checked<4>(mask_file, mask.conv, true);
+            else engine::detail::load_checked<2>(mask_file, mask.fc, true);
+            const float* k = mask.weight_data();
+            const float* w = p.weight_data();
+            for (std::size_t j = 0; j < mask.weight_count(); ++j) {
+                if (k[j] != 0.0f && k[j] != 1.0f)
+                    throw parse_error(mask_file.string(), 0, "data",
+                                      eap::detail::message("holds ", k[j], " at flat index ", j, "; a mask holds 0 or 1"));
+                if (k[j] == 0.0f && w[j] != 0.0f)
+                    throw parse_error(weights_file.string(), 0, "data",
+                                      eap::detail::message("weight ", j, " is ", w[j], " but its mask is 0"));
+            }
+        }
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+        const std::string name = entry.path().filename().string();
+        if (entry.path().extension() == ".npy" && expected_files.count(name) == 0)
+            throw parse_error(entry.path().string(), 0, "", "belongs to no CONV or FC layer of the network in '" +
+                                                               (directory / "network.txt").string() + "'");
+    }
+    return m;
+}
+
+}  // namespace eap::engine
+// end eap/io/model_files.hpp
+// #include <eap/data/idx_reader.hpp>
+// begin eap/data/idx_reader.hpp
+// SPDX-License-Identifier: MIT
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::data {
+
+/// An array read from an IDX file (the format of MNIST and Fashion-MNIST): its dimensions and
+/// its unsigned-byte values in row-major order.
+struct idx_array {
+    std::vector<std::int64_t> dims;
+    std::vector<std::uint8_t> values;
+};
+
+namespace detail {
+
+/// Hands out the bytes of an IDX file, inflating them on the fly when the file is gzipped.
+/// Every way the input can end early or be corrupt becomes an `eap::parse_error`.
+class idx_byte_source {
+public:
+    idx_byte_source(const std::vector<std::uint8_t>& bytes, std::string source)
+        : bytes_(bytes), source_(std::move(source)) {
+        gzipped_ = bytes_.size() >= 2 && bytes_[0] == 0x1f && bytes_[1] == 0x8b;
+        if (gzipped_) {
+            if (bytes_.size() > std::numeric_limits<uInt>::max())
+                throw parse_error(source_, 0, "gzip", "the file is larger than zlib's 4 GiB input limit");
+            stream_.zalloc = Z_NULL;
+            stream_.zfree = Z_NULL;
+            stream_.opaque = Z_NULL;
+            stream_.next_in = const_cast<Bytef*>(bytes_.data());
+            stream_.avail_in = static_cast<uInt>(bytes_.size());
+            // 16 + MAX_WBITS: a gzip wrapper (header, CRC-32 and length checked by zlib).
+            if (inflateInit2(&stream_, 16 + MAX_WBITS) != Z_OK)
+                throw parse_error(source_, 0, "gzip", "zlib could not start inflating");
+            open_ = true;
+        }
+    }
+    ~idx_byte_source() {
+        if (open_) inflateEnd(&stream_);
+    }
+    idx_byte_source(const idx_byte_source&) = delete;
+    idx_byte_source& operator=(const idx_byte_source&) = delete;
+
+    /// Exactly `count` bytes into `out`, or a parse_error naming `field`.
+    void read(std::uint8_t* out, std::size_t count, const char* field) {
+        if (!gzipped_) {
+            if (bytes_.size() - position_ < count)
+                throw parse_error(source_, 0, field, eap::detail::message("the file is truncated (", bytes_.size() - position_,
+                                                                          " bytes left, ", count, " needed)"));
+            std::copy(bytes_.begin() + static_cast<std::ptrdiff_t>(position_),
+                      bytes_.begin() + static_cast<std::ptrdiff_t>(position_ + count), out);
+            position_ += count;
+            return;
+        }
+        while (count > 0) {
+            const uInt chunk = static_cast<uInt>(std::min<std::size_t>(count, 1u << 30));
+            stream_.next_out = out;
+            stream_.avail_out = chunk;
+            while (stream_.avail_out > 0) {
+                if (ended_)
+                    throw parse_error(source_, 0, field, "the data is truncated (the gzip stream ends before it)");
+                const int rc = inflate(&stream_, Z_NO_FLUSH);
+                if (rc == Z_STREAM_END) {
+                    ended_ = true;
+                } else if (rc == Z_BUF_ERROR) {
+                    throw parse_error(source_, 0, field, "the gzip stream is truncated");
+                } else if (rc != Z_OK) {
+                    throw parse_error(source_, 0, field,
+                                      std::string("the gzip stream is corrupt (") + (stream_.msg ? stream_.msg : "zlib error") + ")");
+                }
+            }
+            out += chunk;
+            count -= chunk;
+        }
+    }
+
+    /// Checks that nothing follows the data: neither more (decompressed) bytes nor trailing
+    /// bytes after the gzip stream, and that a gzip stream ends with a valid trailer.
+    void finish() {
+        if (!gzipped_) {
+            if (position_ != bytes_.size())
+                throw parse_error(source_, 0, "data", eap::detail::message("the file has ", bytes_.size() - position_,
+                                                                           " bytes after the data its header announces"));
+            return;
+        }
+        if (!ended_) {
+            std::uint8_t extra = 0;
+            stream_.next_out = &extra;
+            stream_.avail_out = 1;
+            int rc = Z_OK;
+            while (rc == Z_OK && stream_.avail_out == 1) rc = inflate(&stream_, Z_NO_FLUSH);
+            if (stream_.avail_out == 0)
+                throw parse_error(source_, 0, "data", "the file holds more data than its header announces");
+            if (rc == Z_BUF_ERROR) throw parse_error(source_, 0, "gzip", "the gzip stream is truncated (no trailer)");
+            if (rc != Z_STREAM_END)
+                throw parse_error(source_, 0, "gzip",
+                                  std::string("the gzip stream is corrupt (") + (stream_.msg ? stream_.msg : "zlib error") + ")");
+            ended_ = true;
+        }
+        if (stream_.avail_in != 0)
+            throw parse_error(source_, 0, "gzip", eap::detail::message(stream_.avail_in, " bytes follow the gzip stream"));
+    }
+
+private:
+    const std::vector<std::uint8_t>& bytes_;
+    std::string source_;
+    bool gzipped_ = false;
+    bool open_ = false;
+    bool ended_ = false;
+    std::size_t position_ = 0;
+    z_stream stream_{};
+};
+
+}  // namespace detail
+
+/// Parses an IDX file held in memory, gzipped or not (told apart by the gzip magic). Only the
+/// unsigned-byte element type (0x08) is supported, the type of every MNIST-style file. Anything
+/// malformed (bad magic, an unsupported type, zero or more than 8 dimensions, a truncated or
+/// corrupt gzip stream, a wrong CRC, missing or extra data, more than `max_values` values) is an
+/// `eap::parse_error` naming `source`.
+inline idx_array parse_idx(const std::vector<std::uint8_t>& bytes, const std::string& source,
+                           std::int64_t max_values = std::int64_t{1} << 32) {
+    if (max_values < 0)
+        throw argument_error(eap::detail::message("eap::data::parse_idx: max_values = ", max_values, " must not be negative"));
+    detail::idx_byte_source in(bytes, source);
+    std::uint8_t magic[4];
+    in.read(magic, 4, "magic");
+    if (magic[0] != 0 || magic[1] != 0)
+        throw parse_error(source, 0, "magic", "not an IDX file (the first two bytes must be zero)");
+    if (magic[2] != 0x08)
+        throw parse_error(source, 0, "type", eap::detail::message("element type code ", int(magic[2]),
+                                                                  " is not supported (only unsigned bytes, code 8)"));
+    const int rank = magic[3];
+    if (rank < 1 || rank > 8)
+        throw parse_error(source, 0, "dimensions", eap::detail::message(rank, " dimensions (1 to 8 are supported)"));
+    idx_array result;
+    std::int64_t count = 1;
+    for (int i = 0; i < rank; ++i) {
+        std::uint8_t raw[4];
+        in.read(raw, 4, "dimensions");
+        const std::int64_t d = (std::int64_t{raw[0]} << 24) | (std::int64_t{raw[1]} << 16) | (std::int64_t{raw[2]} << 8) | raw[3];
+        result.dims.push_back(d);
+        // Each dimension is below 2^32 and the count so far at most max_values, so checking
+        // before multiplying keeps the product in range.
+        if (d != 0 && count > max_values / d)
+            throw parse_error(source, 0, "dimensions", eap::detail::message("more than ", max_values, " values"));
+        count *= d;
+    }
+    // Read in pieces so that a corrupt size fails at the end of the real data instead of
+    // allocating what the header claims up front.
+    const std::size_t total = static_cast<std::size_t>(count);
+    constexpr std::size_t piece = std::size_t{1} << 20;
+    while (result.values.size() < total) {
+        const std::size_t done = result.values.size();
+        const std::size_t n = std::min(piece, total - done);
+        result.values.resize(done + n);
+        in.read(result.values.data() + done, n, "data");
+    }
+    in.finish();
+    return result;
+}
+
+/// Reads an IDX file (gzipped or not) from disk. A missing or unreadable file is an
+/// `eap::io_error`, a malformed one an `eap::parse_error` (see `parse_idx`).
+inline idx_array read_idx(const std::filesystem::path& path, std::int64_t max_values = std::int64_t{1} << 32) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw io_error("eap::data::read_idx: cannot open '" + path.string() + "'");
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw io_error("eap::data::read_idx: reading '" + path.string() + "' failed");
+    return data::parse_idx(bytes, path.string(), max_values);
+}
+
+}  // namespace eap::data
+// end eap/data/idx_reader.hpp
+// #include <eap/data/fashion_mnist.hpp>
+// begin eap/data/fashion_mnist.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+// #include <eap/data/idx_reader.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::data {
+
+/// Images with one class label each.
+struct labeled_images {
+    engine::activation_tensor images;  ///< N x C x H x W
+    engine::label_tensor labels;       ///< N
+
+    std::int64_t size() const noexcept { return static_cast<std::int64_t>(labels.size()); }
+};
+
+/// Images [first, first + count) of `set`, copied.
+inline labeled_images subset(const labeled_images& set, std::int64_t first, std::int64_t count) {
+    if (first < 0 || count < 0 || first > set.size() || count > set.size() - first)
+        throw argument_error(eap::detail::message("eap::data::subset: images [", first, ", ", first, " + ", count,
+                                                  ") are not within the ", set.size(), " images of the set"));
+    labeled_images out;
+    const std::array<std::size_t, 4> shape{static_cast<std::size_t>(count), set.images.shape()[1],
+                                           set.images.shape()[2], set.images.shape()[3]};
+    out.images = xt::empty<float>(shape);
+    const std::size_t image = shape[1] * shape[2] * shape[3];
+    std::copy(set.images.data() + static_cast<std::size_t>(first) * image,
+              set.images.data() + static_cast<std::size_t>(first + count) * image, out.images.data());
+    out.labels = xt::empty<std::int32_t>(std::array<std::size_t, 1>{static_cast<std::size_t>(count)});
+    std::copy(set.labels.data() + first, set.labels.data() + first + count, out.labels.data());
+    return out;
+}
+
+enum class fashion_mnist_split : std::uint8_t { train, test };
+
+/// Where Debian's `dataset-fashion-mnist` package puts the four gzipped IDX files.
+inline const char* const fashion_mnist_package_directory = "/usr/share/datasets/fashion-mnist";
+
+/// The directory `load_fashion_mnist` reads by default: `$EAP_FASHION_MNIST_DIR` when set,
+/// otherwise the Debian package's directory.
+inline std::filesystem::path fashion_mnist_default_directory() {
+    if (const char* dir = std::getenv("EAP_FASHION_MNIST_DIR"); dir && *dir) return dir;
+    return fashion_mnist_package_directory;
+}
+
+/// The files of one split: {images, labels}.
+inline std::array<std::filesystem::path, 2> fashion_mnist_files(fashion_mnist_split split,
+                                                                 const std::filesystem::path& directory) {
+    const std::string prefix = split == fashion_mnist_split::train ? "train" : "t10k";
+    return {directory / (prefix + "-images-idx3-ubyte.gz"), directory / (prefix + "-labels-idx1-ubyte.gz")};
+}
+
+/// True when both files of both splits exist in `directory`.
+inline bool fashion_mnist_available(const std::filesystem::path& directory = fashion_mnist_default_directory()) {
+    for (auto split : {fashion_mnist_split::train, fashion_mnist_split::test})
+        for (const auto& file : fashion_mnist_files(split, directory))
+            if (!std::filesystem::is_regular_file(file)) return false;
+    return true;
+}
+
+/// Loads the Fashion-MNIST training (60,000) or test (10,000) images as N x 1 x 28 x 28 floats
+/// in [0, 1] (byte / 255, so the black background stays exactly zero) with labels 0-9.
+/// A missing file is an `eap::io_error` that says how to install the data set; a corrupt one an
+/// `eap::parse_error`.
+inline labeled_images load_fashion_mnist(fashion_mnist_split split,
+                                         const std::filesystem::path& directory = fashion_mnist_default_directory()) {
+    const auto files = fashion_mnist_files(split, directory);
+    for (const auto& file : files)
+        if (!std::filesystem::is_regular_file(file))
+            throw io_error("eap::data::load_fashion_mnist: '" + file.string() +
+                           "' does not exist. Install the data set with `sudo apt-get install dataset-fashion-mnist` "
+                           "(Debian/Ubuntu), or point EAP_FASHION_MNIST_DIR at a directory holding the four "
+                           "Fashion-MNIST .gz files.");
+    const idx_array images = data::read_idx(files[0]);
+    const idx_array labels = data::read_idx(files[1]);
+    if (images.dims.size() != 3)
+        throw parse_error(files[0].string(), 0, "dimensions",
+                          eap::detail::message(images.dims.size(), " dimensions, expected 3 (images x rows x columns)"));
+    if (labels.dims.size() != 1)
+        throw parse_error(files[1].string(), 0, "dimensions",
+                          eap::detail::message(labels.dims.size(), " dimensions, expected 1 (one label per image)"));
+    if (images.dims[0] != labels.dims[0])
+        throw parse_error(files[1].string(), 0, "dimensions",
+                          eap::detail::message(labels.dims[0], " labels for ", images.dims[0], " images"));
+    labeled_images out;
+    const auto n = static_cast<std::size_t>(images.dims[0]);
+    out.images = xt::empty<float>(std::array<std::size_t, 4>{n, 1, static_cast<std::size_t>(images.dims[1]),
+                                                             static_cast<std::size_t>(images.dims[2])});
+    std::transform(images.values.begin(), images.values.end(), out.images.begin(),
+                   [](std::uint8_t v) { return static_cast<float>(v) / 255.0f; });
+    out.labels = xt::empty<std::int32_t>(std::array<std::size_t, 1>{n});
+    for (std::size_t i = 0; i < n; ++i) {
+        if (labels.values[i] > 9)
+            throw parse_error(files[1].string(), 0, "data",
+                              eap::detail::message("label ", int(labels.values[i]), " of image ", i, " is not in 0-9"));
+        out.labels(i) = labels.values[i];
+    }
+    return out;
+}
+
+}  // namespace eap::data
+// end eap/data/fashion_mnist.hpp
+// #include <eap/zoo/fashion_mnist.hpp>
+// begin eap/zoo/fashion_mnist.hpp
+// SPDX-License-Identifier: MIT
+
+// #include <eap/network/network.hpp>
+// #include <eap/zoo/googlenet.hpp>
+
+namespace eap::zoo {
+
+// Two small networks for 1 x 28 x 28 Fashion-MNIST images and 10 classes, shaped after the
+// networks the energy-aware pruning paper prunes. Their trained weights ship with eap
+// (tests/data/models/) and are produced by examples/train_reference_models.cpp.
+
+/// AlexNet-like: three CONV layers with max pooling and three FC layers, sequential. The FC
+/// layers hold most of the weights (so that at batch 1 the energy goes to fetching them from
+/// DRAM) while the CONV layers do most of the MACs (so that they dominate at batch 16).
+inline network fashion_alexnet() {
+    network net("fashion_alexnet", fmap_shape{1, 28, 28});
+    const pool_params pool = pool_params::window(pool_method::max, 2, 2);
+    auto x = net.add_conv("conv1", 0, conv_params::square(32, 5, 1, 2));
+    x = net.add_pool("pool1", x, pool);                                   // 32 x 14 x 14
+    x = net.add_conv("conv2", x, conv_params::square(64, 5, 1, 2));
+    x = net.add_pool("pool2", x, pool);                                   // 64 x 7 x 7
+    x = net.add_conv("conv3", x, conv_params::square(128, 3, 1, 1));
+    x = net.add_pool("pool3", x, pool);                                   // 128 x 3 x 3
+    x = net.add_fc("fc1", x, fc_params{512});
+    x = net.add_fc("fc2", x, fc_params{512});
+    net.add_fc("fc3", x, fc_params{10}, activation::none);
+    return net;
+}
+
+/// GoogLeNet-like: a stem (CONV, max pooling, CONV), three inception modules (1x1, 3x3-reduce +
+/// 3x3, 5x5-reduce + 5x5 and pool + projection branches, concatenated), global average pooling
+/// and one FC layer.
+inline network fashion_googlenet() {
+    network net("fashion_googlenet", fmap_shape{1, 28, 28});
+    const pool_params down = pool_params::window(pool_method::max, 3, 2, 0, true);
+    auto x = net.add_conv("conv1", 0, conv_params::square(24, 3, 1, 1));    // 24 x 28 x 28
+    x = net.add_pool("pool1", x, down);                                     // 24 x 14 x 14
+    x = net.add_conv("conv2", x, conv_params::square(48, 3, 1, 1));         // 48 x 14 x 14
+    x = zoo::add_inception(net, "inception_3a", x, {16, 24, 32, 4, 8, 8});    // 64 x 14 x 14
+    x = zoo::add_inception(net, "inception_3b", x, {32, 32, 48, 8, 16, 16});  // 112 x 14 x 14
+    x = net.add_pool("pool3", x, down);                                     // 112 x 7 x 7
+    x = zoo::add_inception(net, "inception_4a", x, {48, 48, 64, 12, 24, 24});  // 160 x 7 x 7
+    x = net.add_pool("pool4", x, pool_params::global_pool(pool_method::average));
+    net.add_fc("classifier", x, fc_params{10}, activation::none);
+    return net;
+}
+
+}  // namespace eap::zoo
+// end eap/zoo/fashion_mnist.hpp
+
 // Charts (SVG and the CSV behind them).
 // #include <eap/chart/axis.hpp>
 // begin eap/chart/axis.hpp
