@@ -10,6 +10,7 @@
 #include "eap/engine/executor.hpp"
 #include "eap/engine/loss.hpp"
 #include "eap/engine/model.hpp"
+#include "eap/engine/pool_layer.hpp"
 
 namespace {
 
@@ -186,4 +187,24 @@ TEST_CASE("the softmax cross-entropy gradient matches finite differences and the
     CHECK(eap::engine::softmax_cross_entropy(huge, one) == Approx(1e30));
     const eap::engine::label_tensor bad = {3};
     CHECK_THROWS_AS(eap::engine::softmax_cross_entropy(huge, bad), eap::argument_error);
+}
+
+TEST_CASE("max pooling sends the gradient to the first maximum of a window on ties", "[engine][pool]") {
+    // 1 x 1 x 3 x 4 input with tied maxima, 2 x 2 windows with stride 1 (overlapping).
+    const xt::xtensor<float, 4> in = {{{{0.0f, 5.0f, 5.0f, 1.0f}, {5.0f, 5.0f, 0.0f, 1.0f}, {2.0f, 2.0f, 2.0f, 2.0f}}}};
+    const eap::pool_params p = eap::pool_params::window(eap::pool_method::max, 2, 1);
+    eap::engine::pool_layer pool;
+    xt::xtensor<float, 4> out;
+    pool.forward(p, in, out);
+    const xt::xtensor<float, 4> expected_out = {{{{5.0f, 5.0f, 5.0f}, {5.0f, 5.0f, 2.0f}}}};
+    CHECK((out == expected_out));
+    xt::xtensor<float, 4> out_grad = {{{{1.0f, 10.0f, 100.0f}, {1000.0f, 10000.0f, 100000.0f}}}};
+    xt::xtensor<float, 4> in_grad = xt::zeros<float>(in.shape());
+    pool.backward(p, in, out, out_grad, in_grad);
+    // Each window's gradient goes to its first maximum in row-major order: window (0,0) -> (0,1),
+    // (0,1) -> (0,1), (0,2) -> (0,2), (1,0) -> (1,0), (1,1) -> (1,1), and (1,2), which holds
+    // 0, 1, 2, 2, -> (2,2).
+    const xt::xtensor<float, 4> expected_grad = {{{{0.0f, 11.0f, 100.0f, 0.0f}, {1000.0f, 10000.0f, 0.0f, 0.0f},
+                                                   {0.0f, 0.0f, 100000.0f, 0.0f}}}};
+    CHECK((in_grad == expected_grad));
 }
