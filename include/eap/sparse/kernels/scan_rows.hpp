@@ -71,11 +71,12 @@ bool scan_rows_simd(const std::array<const T*, Rows>& rows, std::int64_t length,
 
     // Non-zero lanes of the `width` values at p, as an integer-lane mask. Floating-point values
     // are tested on their bits with the sign masked off, so -0.0 is zero; NaN is tested in the
-    // floating-point domain on the side.
+    // floating-point domain on the side, with xsimd::isnan: xsimd 8.1's `v != v` is an ordered
+    // comparison on AVX and AVX-512 (false for NaN), unlike on SSE.
     auto nonzero_lanes = [&](const T* p) {
         const value_batch v = value_batch::load_unaligned(p);
         if constexpr (traits::floating) {
-            nan_seen = nan_seen | (v != v);
+            nan_seen = nan_seen | xsimd::isnan(v);
             const lane_batch bits = xsimd::bitwise_cast<lane_batch>(v);
             return (bits & lane_batch(traits::magnitude_bits)) != zero;
         } else {
