@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "eap/error.hpp"
@@ -45,9 +46,10 @@ std::int64_t nonskipped_macs_pass(const char* function, const TW* w, const TX* x
                                                         filter_counts.data(), &weight_counter, filter_nonzeros))
         detail::throw_nan(function, "weights");
 
-    std::vector<std::int32_t> counts(static_cast<std::size_t>(image_size), 0);
+    // Not value-initialised: the pass clears it block by block.
+    const std::unique_ptr<std::int32_t[]> counts(new std::int32_t[static_cast<std::size_t>(image_size)]);
     std::vector<rlc_pair_counter> image_counters(Statistics ? static_cast<std::size_t>(layer.batch) : 0);
-    if (detail::count_fmap_nonzeros<Arch, Statistics>(x, layer.batch, image_size, counts.data(), image_counters.data()))
+    if (detail::count_fmap_nonzeros<Arch, Statistics>(x, layer.batch, image_size, counts.get(), image_counters.data()))
         detail::throw_nan(function, "inputs");
 
     if constexpr (Statistics) {
@@ -67,7 +69,7 @@ std::int64_t nonskipped_macs_pass(const char* function, const TW* w, const TX* x
         }
         detail::finish_fmap_streams(*input_stats, image_counters);
     }
-    return detail::nonskipped_macs_from_counts(counts.data(), filter_counts.data(), layer);
+    return detail::nonskipped_macs_from_counts<Arch>(counts.get(), filter_counts.data(), layer);
 }
 
 }  // namespace eap::detail

@@ -15,21 +15,25 @@ namespace eap::detail {
 
 // The passes over whole tensors, built on scan_rows. Each returns true when it met a NaN.
 
-/// Adds the narrow counts of `acc` into the 32-bit `counts` and clears `acc`.
-template <class Lane>
-void flush_counts(Lane* acc, std::int32_t* counts, std::int64_t length) noexcept {
-    for (std::int64_t i = 0; i < length; ++i) {
-        counts[i] += static_cast<std::int32_t>(acc[i]);
-        acc[i] = 0;
+/// Adds the narrow counts of `acc` into the 32-bit `counts` (or stores them there when
+/// `overwrite`) and clears `acc`. (A template on the architecture like every loop here, so that
+/// builds for different instruction sets never share a symbol.)
+template <class Arch, class Lane>
+void flush_counts(Lane* acc, std::int32_t* counts, std::int64_t length, bool overwrite = false) noexcept {
+    if (overwrite) {
+        for (std::int64_t i = 0; i < length; ++i) counts[i] = static_cast<std::int32_t>(acc[i]);
+    } else {
+        for (std::int64_t i = 0; i < length; ++i) counts[i] += static_cast<std::int32_t>(acc[i]);
     }
+    std::fill(acc, acc + length, Lane(0));
 }
 
 /// Images of a batch side by side: a step of the batch loop.
 inline constexpr std::size_t images_per_step = 4;
 
 /// One pass over a batch of `batch` images of `image_size` values (row-major, image after image).
-/// counts[k] (zeroed by the caller, `image_size` entries) gets the number of images whose value k
-/// is non-zero. With Bits, image_counters[n] gets image n's run-length stream.
+/// counts[k] (`image_size` entries, overwritten) gets the number of images whose value k is
+/// non-zero. With Bits, image_counters[n] gets image n's run-length stream.
 ///
 /// The image is cut into blocks whose counters stay in the L1 cache; for each block the loop runs
 /// over the images, four at a time, so the counters are loaded and stored once per four images
@@ -46,7 +50,10 @@ bool count_fmap_nonzeros(const T* x, std::int64_t batch, std::int64_t image_size
     for (std::int64_t start = 0; start < image_size && !nan; start += block) {
         const std::int64_t length = std::min(block, image_size - start);
         lane* acc = nullptr;
+        bool flushed = false;  // the first flush stores, so counts need no clearing
         if constexpr (direct) {
+            // Cleared block by block, while it is in the cache (not with one memset up front).
+            std::fill(counts + start, counts + start + length, std::int32_t{0});
             acc = counts + start;
         } else {
             acc = buffer.data();
@@ -56,7 +63,8 @@ bool count_fmap_nonzeros(const T* x, std::int64_t batch, std::int64_t image_size
         for (; n + static_cast<std::int64_t>(images_per_step) <= batch; n += images_per_step) {
             if constexpr (!direct) {
                 if (pending + static_cast<std::int64_t>(images_per_step) > most_pending) {
-                    detail::flush_counts(acc, counts + start, length);
+                    detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
+                    flushed = true;
                     pending = 0;
                 }
             }
@@ -72,7 +80,8 @@ bool count_fmap_nonzeros(const T* x, std::int64_t batch, std::int64_t image_size
         for (; n < batch; ++n) {
             if constexpr (!direct) {
                 if (pending + 1 > most_pending) {
-                    detail::flush_counts(acc, counts + start, length);
+                    detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
+                    flushed = true;
                     pending = 0;
                 }
             }
@@ -81,7 +90,7 @@ bool count_fmap_nonzeros(const T* x, std::int64_t batch, std::int64_t image_size
             nan = detail::scan_rows<Arch, true, Bits, 1, T>({x + n * image_size + start}, length, acc, counters) || nan;
             ++pending;
         }
-        if constexpr (!direct) detail::flush_counts(acc, counts + start, length);
+        if constexpr (!direct) detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
     }
     return nan;
 }
@@ -115,7 +124,7 @@ bool count_filter_nonzeros(const T* w, std::int64_t groups, std::int64_t filters
         for (; m + static_cast<std::int64_t>(step) <= filters_per_group; m += step) {
             if constexpr (!direct) {
                 if (pending + static_cast<std::int64_t>(step) > most_pending) {
-                    detail::flush_counts(acc, group_counts, filter_size);
+                    detail::flush_counts<Arch>(acc, group_counts, filter_size);
                     pending = 0;
                 }
             }
@@ -133,7 +142,7 @@ bool count_filter_nonzeros(const T* w, std::int64_t groups, std::int64_t filters
         for (; m < filters_per_group; ++m) {  // only without Bits
             if constexpr (!direct) {
                 if (pending + 1 > most_pending) {
-                    detail::flush_counts(acc, group_counts, filter_size);
+                    detail::flush_counts<Arch>(acc, group_counts, filter_size);
                     pending = 0;
                 }
             }
@@ -141,7 +150,7 @@ bool count_filter_nonzeros(const T* w, std::int64_t groups, std::int64_t filters
             nan = detail::scan_rows<Arch, true, false, 1, T>({group_weights + m * filter_size}, filter_size, acc, counters) || nan;
             ++pending;
         }
-        if constexpr (!direct) detail::flush_counts(acc, group_counts, filter_size);
+        if constexpr (!direct) detail::flush_counts<Arch>(acc, group_counts, filter_size);
     }
     return nan;
 }
