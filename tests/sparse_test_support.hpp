@@ -180,7 +180,8 @@ std::vector<std::int16_t> as_levels(It first, It last) {
         } else if constexpr (std::is_floating_point<std::decay_t<decltype(*it)>>::value) {
             levels.push_back(static_cast<std::int16_t>(*it > 0 ? 1 : -1));
         } else {
-            levels.push_back(static_cast<std::int16_t>(*it));
+            const auto level = static_cast<std::int16_t>(*it);  // wider values may wrap to 0
+            levels.push_back(level != 0 ? level : std::int16_t{1});
         }
     }
     return levels;

@@ -136,6 +136,14 @@ TEST_CASE("mixed element types and long tensors that need the accumulator flushe
         const xt::xtensor<std::int16_t, 4> w16 = xt::cast<std::int16_t>(w);
         check_all_archs(w16, xf, s, brute_force_macs(w, x, s));
     }
+    SECTION("unsigned 8- and 16-bit tensors (quantised activations), batch of 300") {
+        const auto s = eap::conv_shape{}.with_batch(300).with_channels(2, 3).with_input(6, 5).with_kernel(3, 2).with_padding(1).with_stride(2, 1);
+        const auto w = make_tensor<std::uint16_t>(sparse_test::weight_shape(s), pattern::random, rng);
+        const auto x = make_tensor<std::uint8_t>(sparse_test::input_shape(s), pattern::random, rng);
+        check_all_archs(w, x, s, brute_force_macs(w, x, s));
+        const auto dense = make_tensor<std::uint8_t>(sparse_test::input_shape(s), pattern::all_nonzero, rng);
+        check_all_archs(w, dense, s, brute_force_macs(w, dense, s));
+    }
     SECTION("double and int32 tensors") {
         const auto s = eap::conv_shape{}.with_batch(3).with_channels(4, 5).with_input(11, 9).with_kernel(3, 3).with_stride(2).with_padding(1);
         const auto w = make_tensor<double>(sparse_test::weight_shape(s), pattern::random, rng);

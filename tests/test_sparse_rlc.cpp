@@ -140,6 +140,20 @@ TEMPLATE_TEST_CASE("run_length_code_words equals the size of an actual encoding"
     }
 }
 
+TEST_CASE("run_length_code_words on unsigned and wide element types", "[sparse][rlc]") {
+    std::mt19937_64 rng(39);
+    for (int trial = 0; trial < 40; ++trial) {
+        const auto u8 = adversarial_stream<std::uint8_t>(rng);
+        const auto u16 = random_stream<std::uint16_t>(rng);
+        const auto f64 = adversarial_stream<double>(rng);
+        const auto i32 = random_stream<std::int32_t>(rng);
+        CHECK(eap::run_length_code_words(u8.data(), static_cast<std::int64_t>(u8.size())) == sparse_test::encoded_words(u8.begin(), u8.end()));
+        CHECK(eap::run_length_code_words(u16.data(), static_cast<std::int64_t>(u16.size())) == sparse_test::encoded_words(u16.begin(), u16.end()));
+        CHECK(eap::run_length_code_words(f64.data(), static_cast<std::int64_t>(f64.size())) == sparse_test::encoded_words(f64.begin(), f64.end()));
+        CHECK(eap::run_length_code_words(i32.data(), static_cast<std::int64_t>(i32.size())) == sparse_test::encoded_words(i32.begin(), i32.end()));
+    }
+}
+
 TEST_CASE("a run of 32 zeros anywhere inside a 64-value chunk is found", "[sparse][rlc]") {
     // The counter looks at 64 values at a time: place every run length at every offset.
     for (std::int64_t zeros = 28; zeros <= 66; ++zeros) {

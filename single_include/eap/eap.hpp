@@ -1688,6 +1688,7 @@ inline network by_name(const std::string& name) {
 // (which moved its headers into containers/, core/, views/ ...) changes one file.
 // XTENSOR_USE_XSIMD must be the same in every translation unit; the CMake target sets it.
 #include <xtensor/xadapt.hpp>
+#include <xtensor/xarray.hpp>
 #include <xtensor/xbuilder.hpp>
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
@@ -1788,5 +1789,1567 @@ struct layer_sparse_counts {
 
 }  // namespace eap
 // end eap/energy/sparsity.hpp
+
+// Sparse counting on real tensors (xtensor + xsimd): non-skipped MACs, zero statistics,
+// run-length-coded sizes, and the energy model's exact-sparsity record.
+// #include <eap/sparse/kernel_arch.hpp>
+// begin eap/sparse/kernel_arch.hpp
+// SPDX-License-Identifier: MIT
+
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+namespace eap {
+
+/// The instruction set a sparse-counting kernel is built for. Every sparse counter of eap
+/// (`count_nonskipped_macs`, `fmap_statistics_of`, `weight_statistics_of`,
+/// `count_layer_sparsity`, `run_length_code_words`) takes it as its first template argument:
+///
+/// * an xsimd architecture tag (`xsimd::sse2`, `xsimd::avx2`, `xsimd::avx512bw`, ...): the
+///   vectorised kernels, built with `xsimd::batch<T, Arch>`;
+/// * `eap::scalar_arch`: the plain scalar kernels, which are also the reference the vectorised
+///   ones are tested against;
+/// * by default `eap::default_kernel_arch`: the best architecture the translation unit is
+///   compiled for (`xsimd::default_arch`; SSE2 on any x86-64 build, AVX-512BW with
+///   `-march=native` on a recent Xeon), or the scalar kernels where xsimd has none.
+///
+/// Because the architecture is a template argument, code built for different instruction sets
+/// never shares a symbol (as xsimd recommends), so translation units compiled with different
+/// `-m` flags can be linked together safely.
+///
+/// Runtime dispatch (one binary that picks AVX-512, AVX2 or SSE2 on the machine it runs on)
+/// follows xsimd's recipe with one translation unit per architecture:
+///
+/// \code
+/// // sparse_dispatch.hpp
+/// struct count_macs {
+///     template <class Arch>
+///     std::int64_t operator()(Arch, const xt::xtensor<float, 4>& w, const xt::xtensor<float, 4>& x,
+///                             const eap::conv_shape& s) const;
+/// };
+/// extern template std::int64_t count_macs::operator()<xsimd::avx512bw>(xsimd::avx512bw, ...) const;
+/// extern template std::int64_t count_macs::operator()<xsimd::avx2>(xsimd::avx2, ...) const;
+/// extern template std::int64_t count_macs::operator()<xsimd::sse2>(xsimd::sse2, ...) const;
+///
+/// // sparse_avx2.cpp, compiled with -mavx2 (likewise sparse_avx512bw.cpp, sparse_sse2.cpp)
+/// template <class Arch>
+/// std::int64_t count_macs::operator()(Arch, const xt::xtensor<float, 4>& w,
+///                                     const xt::xtensor<float, 4>& x, const eap::conv_shape& s) const {
+///     return eap::count_nonskipped_macs<Arch>(w, x, s);
+/// }
+/// template std::int64_t count_macs::operator()<xsimd::avx2>(xsimd::avx2, ...) const;
+///
+/// // caller, compiled without -m flags
+/// auto count = xsimd::dispatch<xsimd::arch_list<xsimd::avx512bw, xsimd::avx2, xsimd::sse2>>(count_macs{});
+/// std::int64_t macs = count(w, x, s);
+/// \endcode
+///
+/// The operator must be defined out of class (an in-class or `inline` definition would bypass
+/// the `extern template` lines). xsimd 8.1's dispatcher is `noexcept`: an exception that leaves
+/// the functor terminates the program, so catch `eap::error` inside the functor (or validate
+/// the tensors first) when the input may be bad.
+struct scalar_arch {
+    static constexpr const char* name() noexcept { return "scalar"; }
+};
+
+/// The architecture the sparse counters use unless told otherwise: `xsimd::default_arch`, or
+/// `eap::scalar_arch` when xsimd has no SIMD architecture for this build.
+using default_kernel_arch = std::conditional_t<std::is_same<xsimd::default_arch, xsimd::unavailable>::value,
+                                               scalar_arch, xsimd::default_arch>;
+
+}  // namespace eap
+// end eap/sparse/kernel_arch.hpp
+// #include <eap/sparse/run_length_code.hpp>
+// begin eap/sparse/run_length_code.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/sparse/detail/tensor_access.hpp>
+// begin eap/sparse/detail/tensor_access.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/kernels/element_traits.hpp>
+// begin eap/sparse/kernels/element_traits.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace eap::detail {
+
+// How the sparse kernels look at one element type. The kernels test "is this value zero" on the
+// value's bits, as an integer of the same width (the "lane" type): the accumulators then have as
+// many lanes as the data batch, and -0.0 counts as zero because the sign bit is masked off.
+template <class T>
+struct sparse_element_traits {
+    static constexpr bool supported = false;
+};
+
+template <>
+struct sparse_element_traits<float> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = true;
+    using lane = std::int32_t;
+    static constexpr lane magnitude_bits = 0x7fffffff;
+    static constexpr const char* name = "float";
+};
+
+template <>
+struct sparse_element_traits<double> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = true;
+    using lane = std::int64_t;
+    static constexpr lane magnitude_bits = 0x7fffffffffffffff;
+    static constexpr const char* name = "double";
+};
+
+template <>
+struct sparse_element_traits<std::int32_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::int32_t;
+    static constexpr const char* name = "std::int32_t";
+};
+
+template <>
+struct sparse_element_traits<std::int16_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::int16_t;
+    static constexpr const char* name = "std::int16_t";
+};
+
+template <>
+struct sparse_element_traits<std::int8_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::int8_t;
+    static constexpr const char* name = "std::int8_t";
+};
+
+/// True for the element types the sparse counters accept.
+template <class T>
+inline constexpr bool is_sparse_element_v = sparse_element_traits<std::remove_cv_t<T>>::supported;
+
+/// 1 when `v` is not zero (NaN counts as non-zero here; the kernels reject NaN separately).
+template <class T>
+constexpr int is_nonzero(T v) noexcept {
+    return v != T(0) ? 1 : 0;
+}
+
+/// True when `v` is a NaN (never for integers).
+template <class T>
+constexpr bool is_nan_value(T v) noexcept {
+    if constexpr (std::is_floating_point<T>::value) {
+        return v != v;
+    } else {
+        (void)v;
+        return false;
+    }
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/element_traits.hpp
+
+namespace eap::detail {
+
+template <class E, class = void>
+struct has_strided_data : std::false_type {};
+
+template <class E>
+struct has_strided_data<E, std::void_t<decltype(std::declval<const E&>().data()),
+                                       decltype(std::declval<const E&>().data_offset()),
+                                       decltype(std::declval<const E&>().strides())>> : std::true_type {};
+
+/// The values of an xtensor expression as one row-major contiguous block: the expression's own
+/// memory when it already is one (xtensor containers, adapted buffers, contiguous views), else
+/// a row-major copy that this object owns. The sparse kernels read raw pointers, so every
+/// layout and every lazy expression reaches them the same way.
+template <class T>
+class row_major_values {
+public:
+    template <class E>
+    explicit row_major_values(const E& e) {
+        shape_.assign(e.shape().begin(), e.shape().end());
+        if constexpr (detail::has_strided_data<E>::value) {
+            if (is_row_major_contiguous(e)) {
+                external_ = e.data() + e.data_offset();
+                return;
+            }
+        }
+        owned_ = e;  // evaluates the expression into row-major memory
+    }
+
+    row_major_values(const row_major_values&) = delete;
+    row_major_values& operator=(const row_major_values&) = delete;
+
+    const T* data() const noexcept { return external_ != nullptr ? external_ : owned_.data(); }
+    const std::vector<std::int64_t>& shape() const noexcept { return shape_; }
+    std::size_t dimension() const noexcept { return shape_.size(); }
+    std::int64_t extent(std::size_t axis) const noexcept { return shape_[axis]; }
+    std::int64_t size() const noexcept {
+        std::int64_t n = 1;
+        for (auto extent : shape_) n *= extent;
+        return n;
+    }
+
+private:
+    template <class E>
+    static bool is_row_major_contiguous(const E& e) {
+        const auto& shape = e.shape();
+        const auto& strides = e.strides();
+        std::int64_t expected = 1;
+        for (std::size_t axis = shape.size(); axis-- > 0;) {
+            const auto extent = static_cast<std::int64_t>(shape[axis]);
+            // xtensor gives extent-1 axes a stride of 0; such an axis never moves the pointer.
+            if (extent > 1 && static_cast<std::int64_t>(strides[axis]) != expected) return false;
+            expected *= extent;
+        }
+        return true;
+    }
+
+    std::vector<std::int64_t> shape_;
+    const T* external_ = nullptr;
+    xt::xarray<T> owned_;
+};
+
+/// The element type of an xtensor expression, checked to be one the sparse counters accept.
+template <class E>
+using sparse_value_t = std::remove_cv_t<typename E::value_type>;
+
+template <class E>
+constexpr void check_sparse_element_type() {
+    static_assert(detail::is_sparse_element_v<sparse_value_t<E>>,
+                  "eap sparse counters: the tensor's element type must be float, double, std::int32_t, "
+                  "std::int16_t or std::int8_t");
+}
+
+// ---- checks of tensor shapes against a layer --------------------------------------------------
+
+[[noreturn]] inline void throw_extent_mismatch(const char* function, const char* tensor, std::size_t axis,
+                                               const char* axis_name, std::int64_t expected, std::int64_t actual) {
+    throw shape_error(detail::message(function, ": ", tensor, " axis ", axis, " (", axis_name, ") has size ", actual,
+                                      ", but the layer's conv_shape needs ", expected));
+}
+
+[[noreturn]] inline void throw_rank_mismatch(const char* function, const char* tensor, std::size_t rank,
+                                             const char* expected) {
+    throw shape_error(detail::message(function, ": ", tensor, " has ", rank, " dimensions; expected ", expected));
+}
+
+/// Checks each axis of `shape` against `expected` (name, size) pairs.
+inline void check_extents(const char* function, const char* tensor, const std::vector<std::int64_t>& shape,
+                          std::initializer_list<std::pair<const char*, std::int64_t>> expected) {
+    std::size_t axis = 0;
+    for (const auto& [name, size] : expected) {
+        if (shape[axis] != size) detail::throw_extent_mismatch(function, tensor, axis, name, size, shape[axis]);
+        ++axis;
+    }
+}
+
+[[noreturn]] inline void throw_needs_fully_connected(const char* function, const char* tensor, const char* layout,
+                                                     const conv_shape& layer) {
+    throw shape_error(detail::message(function, ": ", tensor, " given as ", layout,
+                                      " needs a fully-connected conv_shape (kernel covering the whole unpadded "
+                                      "input, groups 1); got ", layer));
+}
+
+/// Weights: (M, C/groups, R, S), or (M, C*H*W) for a fully-connected layer.
+inline void check_weight_tensor(const char* function, const std::vector<std::int64_t>& shape, const conv_shape& layer) {
+    if (shape.size() == 4) {
+        detail::check_extents(function, "weights", shape,
+                              {{"M, output channels", layer.out_channels},
+                               {"C/groups, input channels per group", layer.in_channels_per_group()},
+                               {"R, kernel height", layer.kernel_height},
+                               {"S, kernel width", layer.kernel_width}});
+    } else if (shape.size() == 2) {
+        if (!layer.is_fully_connected()) detail::throw_needs_fully_connected(function, "weights", "(M, K)", layer);
+        detail::check_extents(function, "weights", shape,
+                              {{"M, outputs", layer.out_channels}, {"K = C*H*W, inputs", layer.input_fmap().size()}});
+    } else {
+        detail::throw_rank_mismatch(function, "weights", shape.size(), "4 (M, C/groups, R, S) or 2 (M, K)");
+    }
+}
+
+/// Input activations: (N, C, H, W), or (N, C*H*W) for a fully-connected layer.
+inline void check_input_tensor(const char* function, const std::vector<std::int64_t>& shape, const conv_shape& layer) {
+    if (shape.size() == 4) {
+        detail::check_extents(function, "inputs", shape,
+                              {{"N, batch", layer.batch},
+                               {"C, channels", layer.in_channels},
+                               {"H, height", layer.in_height},
+                               {"W, width", layer.in_width}});
+    } else if (shape.size() == 2) {
+        if (!layer.is_fully_connected()) detail::throw_needs_fully_connected(function, "inputs", "(N, K)", layer);
+        detail::check_extents(function, "inputs", shape,
+                              {{"N, batch", layer.batch}, {"K = C*H*W, inputs", layer.input_fmap().size()}});
+    } else {
+        detail::throw_rank_mismatch(function, "inputs", shape.size(), "4 (N, C, H, W) or 2 (N, K)");
+    }
+}
+
+/// Output activations: (N, M, E, F), or (N, M) for a fully-connected layer.
+inline void check_output_tensor(const char* function, const std::vector<std::int64_t>& shape, const conv_shape& layer) {
+    if (shape.size() == 4) {
+        detail::check_extents(function, "outputs", shape,
+                              {{"N, batch", layer.batch},
+                               {"M, channels", layer.out_channels},
+                               {"E, height", layer.out_height()},
+                               {"F, width", layer.out_width()}});
+    } else if (shape.size() == 2) {
+        if (!layer.is_fully_connected()) detail::throw_needs_fully_connected(function, "outputs", "(N, M)", layer);
+        detail::check_extents(function, "outputs", shape, {{"N, batch", layer.batch}, {"M, outputs", layer.out_channels}});
+    } else {
+        detail::throw_rank_mismatch(function, "outputs", shape.size(), "4 (N, M, E, F) or 2 (N, M)");
+    }
+}
+
+[[noreturn]] inline void throw_nan(const char* function, const char* tensor) {
+    throw argument_error(detail::message(function, ": ", tensor,
+                                         " contain a NaN; a NaN is neither zero nor a value that can be counted"));
+}
+
+}  // namespace eap::detail
+// end eap/sparse/detail/tensor_access.hpp
+// #include <eap/sparse/kernel_arch.hpp>
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+// begin eap/sparse/kernels/rlc_pair_counter.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+namespace eap::detail {
+
+/// Counts the (run, level) pairs of eap's Eyeriss run-length code of one stream without
+/// encoding it, from the stream's non-zero bits given in chunks of at most 64 values.
+///
+/// The greedy coder spends one pair per non-zero value, plus floor(z / 32) pairs on a run of z
+/// zeros that ends in a non-zero value (each pair skips at most 31 zeros and then takes the
+/// next value as its level, which is a zero when 31 zeros were skipped), plus ceil(t / 32)
+/// pairs on the t zeros that end the stream. `feed` therefore only needs, per chunk, the number
+/// of set bits, the zeros before the first set bit (which extend the run carried from the last
+/// chunk), whether a run of >= 32 zeros lies between two set bits (inside one 64-bit chunk there
+/// is room for at most one such run, and it is shorter than 64), and the zeros after the last
+/// set bit (carried on). The result does not depend on how the stream is cut into chunks.
+struct rlc_pair_counter {
+    std::int64_t pairs = 0;       ///< pairs completed so far
+    std::int64_t nonzeros = 0;    ///< non-zero values seen so far
+    std::int64_t open_zeros = 0;  ///< zeros since the last non-zero value, not yet charged
+
+    /// Adds `count` (1..64) values whose non-zero flags are bits 0..count-1 of `bits` (the
+    /// higher bits must be clear).
+    void feed(std::uint64_t bits, int count) noexcept {
+        if (bits == 0) {
+            open_zeros += count;
+            return;
+        }
+        const int first = __builtin_ctzll(bits);
+        const int last = 63 - __builtin_clzll(bits);
+        const int set = __builtin_popcountll(bits);
+        pairs += (open_zeros + first) >> 5;
+        pairs += set;
+        nonzeros += set;
+        if (last - first > 32) {
+            // Zeros strictly between the first and last set bits; look for 32 in a row.
+            std::uint64_t zeros = ~bits & ((std::uint64_t{1} << last) - 1) & ~((std::uint64_t{2} << first) - 1);
+            zeros &= zeros >> 1;
+            zeros &= zeros >> 2;
+            zeros &= zeros >> 4;
+            zeros &= zeros >> 8;
+            zeros &= zeros >> 16;
+            pairs += zeros != 0 ? 1 : 0;
+        }
+        open_zeros = count - 1 - last;
+    }
+
+    /// Pairs of the whole stream once every value has been fed: the trailing zeros take
+    /// ceil(open_zeros / 32) pairs whose last level is a zero.
+    std::int64_t total_pairs() const noexcept { return pairs + (open_zeros + 31) / 32; }
+
+    /// 64-bit words of the whole stream: three pairs per word.
+    std::int64_t total_words() const noexcept { return (total_pairs() + 2) / 3; }
+};
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/rlc_pair_counter.hpp
+// #include <eap/sparse/kernels/scan_rows.hpp>
+// begin eap/sparse/kernels/scan_rows.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+// #include <eap/sparse/kernel_arch.hpp>
+// #include <eap/sparse/kernels/element_traits.hpp>
+// #include <eap/sparse/kernels/lane_bits.hpp>
+// begin eap/sparse/kernels/lane_bits.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+namespace eap::detail {
+
+// xsimd 8.1 has no batch_bool::mask(), so the run-length counter gets its one-bit-per-lane
+// masks here: a movemask for the x86 families, and a store-and-pack fallback for any other
+// architecture. Bit i of the result is lane i. The function is a template on the architecture
+// like every kernel, so builds for different instruction sets never share a symbol; the #if
+// blocks only add branches for architectures the translation unit can use, and a branch is
+// taken only for its own architecture family.
+
+/// Lane mask of `m`, one bit per lane (lane 0 in bit 0), for any architecture.
+template <class I, class Arch>
+std::uint64_t lane_bits_by_store(const xsimd::batch_bool<I, Arch>& m) noexcept {
+    constexpr std::size_t lanes = xsimd::batch_bool<I, Arch>::size;
+    static_assert(lanes <= 64, "eap: a SIMD batch has more than 64 lanes");
+    alignas(64) bool flags[lanes];
+    m.store_aligned(flags);
+    std::uint64_t bits = 0;
+    for (std::size_t i = 0; i < lanes; ++i) bits |= static_cast<std::uint64_t>(flags[i]) << i;
+    return bits;
+}
+
+/// Lane mask of `m` (an integer-lane batch_bool), one bit per lane, lane 0 in bit 0.
+template <class I, class Arch>
+std::uint64_t lane_bits(const xsimd::batch_bool<I, Arch>& m) noexcept {
+    static_assert(std::is_integral<I>::value, "eap: lane_bits works on integer-lane masks");
+    using register_type = typename xsimd::batch_bool<I, Arch>::register_type;
+#if XSIMD_WITH_AVX512F
+    // AVX-512 keeps comparisons in mask registers: already one bit per lane.
+    if constexpr (std::is_base_of<xsimd::avx512f, Arch>::value) {
+        return static_cast<std::uint64_t>(static_cast<register_type>(m));
+    } else
+#endif
+#if XSIMD_WITH_AVX2
+    if constexpr (std::is_base_of<xsimd::avx2, Arch>::value) {
+        const __m256i r = static_cast<register_type>(m);
+        if constexpr (sizeof(I) == 1) {
+            return static_cast<std::uint32_t>(_mm256_movemask_epi8(r));
+        } else if constexpr (sizeof(I) == 2) {
+            // Narrow the 16-bit lanes to bytes (packs works per 128-bit half), gather the two
+            // halves' low quadwords, then take the byte signs.
+            const __m256i packed = _mm256_permute4x64_epi64(_mm256_packs_epi16(r, _mm256_setzero_si256()), 0xD8);
+            return static_cast<std::uint32_t>(_mm256_movemask_epi8(packed)) & 0xffffu;
+        } else if constexpr (sizeof(I) == 4) {
+            return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(r)));
+        } else {
+            return static_cast<std::uint32_t>(_mm256_movemask_pd(_mm256_castsi256_pd(r)));
+        }
+    } else
+#endif
+#if XSIMD_WITH_SSE2
+    // 128-bit families (SSE2 .. SSE4.2); AVX without AVX2 has 256-bit integer masks and takes
+    // the fallback below.
+    if constexpr (std::is_base_of<xsimd::sse2, Arch>::value && !std::is_base_of<xsimd::avx, Arch>::value) {
+        const __m128i r = static_cast<register_type>(m);
+        if constexpr (sizeof(I) == 1) {
+            return static_cast<std::uint32_t>(_mm_movemask_epi8(r));
+        } else if constexpr (sizeof(I) == 2) {
+            return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(r, _mm_setzero_si128())));
+        } else if constexpr (sizeof(I) == 4) {
+            return static_cast<std::uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(r)));
+        } else {
+            return static_cast<std::uint32_t>(_mm_movemask_pd(_mm_castsi128_pd(r)));
+        }
+    } else
+#endif
+    {
+        (void)sizeof(register_type);
+        return detail::lane_bits_by_store(m);
+    }
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/lane_bits.hpp
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+
+namespace eap::detail {
+
+// The one loop every sparse counter runs over its tensors. It walks `Rows` equally long rows of
+// values side by side and, per value position i,
+//  * (Accumulate) adds to acc[i] the number of rows whose value at i is non-zero -- the rows are
+//    the images of a batch (acc is the per-position count of non-zero images) or the filters of a
+//    group (acc is the per-weight-position count of non-zero filters);
+//  * (Bits) feeds each row's non-zero flags, 64 at a time, to that row's run-length counter.
+// It returns true when it saw a NaN (the caller throws, naming the tensor). The accumulators are
+// integers as wide as the values, so one vector of values gives one vector of counts; the caller
+// flushes them into 32-bit counts before they can overflow.
+
+template <class T>
+using sparse_lane_t = typename sparse_element_traits<T>::lane;
+
+/// The scalar kernel: the reference the vectorised one is tested against, and the tail loop of
+/// the vectorised one.
+template <bool Accumulate, bool Bits, std::size_t Rows, class T>
+bool scan_rows_scalar(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
+                      const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
+    using lane = sparse_lane_t<T>;
+    bool nan = false;
+    for (std::int64_t start = 0; start < length; start += 64) {
+        const int count = static_cast<int>(std::min<std::int64_t>(64, length - start));
+        for (std::size_t r = 0; r < Rows; ++r) {
+            const T* values = rows[r] + start;
+            std::uint64_t bits = 0;
+            for (int k = 0; k < count; ++k) {
+                const T v = values[k];
+                const int nonzero = detail::is_nonzero(v);
+                nan = nan || detail::is_nan_value(v);
+                if constexpr (Accumulate) acc[start + k] = static_cast<lane>(acc[start + k] + nonzero);
+                if constexpr (Bits) bits |= static_cast<std::uint64_t>(nonzero) << k;
+            }
+            if constexpr (Bits) counters[r]->feed(bits, count);
+        }
+    }
+    return nan;
+}
+
+/// The vectorised kernel for architecture `Arch` (an xsimd architecture tag).
+template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
+bool scan_rows_simd(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
+                    const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
+    using traits = sparse_element_traits<T>;
+    using lane = typename traits::lane;
+    using value_batch = xsimd::batch<T, Arch>;
+    using lane_batch = xsimd::batch<lane, Arch>;
+    constexpr std::int64_t width = static_cast<std::int64_t>(lane_batch::size);
+    static_assert(value_batch::size == lane_batch::size, "eap: value and lane batches must have as many lanes");
+    static_assert(64 % width == 0, "eap: a batch must divide a 64-value run-length chunk");
+
+    const lane_batch zero(lane(0));
+    xsimd::batch_bool<T, Arch> nan_seen(false);
+
+    // Non-zero lanes of the `width` values at p, as an integer-lane mask. Floating-point values
+    // are tested on their bits with the sign masked off, so -0.0 is zero; NaN is tested in the
+    // floating-point domain on the side, with xsimd::isnan: xsimd 8.1's `v != v` is an ordered
+    // comparison on AVX and AVX-512 (false for NaN), unlike on SSE.
+    auto nonzero_lanes = [&](const T* p) {
+        const value_batch v = value_batch::load_unaligned(p);
+        if constexpr (traits::floating) {
+            nan_seen = nan_seen | xsimd::isnan(v);
+            const lane_batch bits = xsimd::bitwise_cast<lane_batch>(v);
+            return (bits & lane_batch(traits::magnitude_bits)) != zero;
+        } else {
+            return v != zero;
+        }
+    };
+
+    std::int64_t i = 0;
+    if constexpr (Bits) {
+        for (; i + 64 <= length; i += 64) {
+            std::array<std::uint64_t, Rows> words{};
+            for (std::int64_t j = 0; j < 64; j += width) {
+                lane_batch minus_count = zero;  // minus the number of non-zero rows, per lane
+                for (std::size_t r = 0; r < Rows; ++r) {
+                    const auto nonzero = nonzero_lanes(rows[r] + i + j);
+                    if constexpr (Accumulate) minus_count = minus_count + xsimd::bitwise_cast(nonzero);
+                    words[r] |= detail::lane_bits(nonzero) << j;
+                }
+                if constexpr (Accumulate) {
+                    const lane_batch a = lane_batch::load_unaligned(acc + i + j);
+                    (a - minus_count).store_unaligned(acc + i + j);
+                }
+            }
+            for (std::size_t r = 0; r < Rows; ++r) counters[r]->feed(words[r], 64);
+        }
+    } else if constexpr (Accumulate) {
+        for (; i + width <= length; i += width) {
+            lane_batch minus_count = zero;
+            for (std::size_t r = 0; r < Rows; ++r) minus_count = minus_count + xsimd::bitwise_cast(nonzero_lanes(rows[r] + i));
+            const lane_batch a = lane_batch::load_unaligned(acc + i);
+            (a - minus_count).store_unaligned(acc + i);
+        }
+    }
+
+    bool nan = xsimd::any(nan_seen);
+    if (i < length) {
+        std::array<const T*, Rows> tails{};
+        for (std::size_t r = 0; r < Rows; ++r) tails[r] = rows[r] + i;
+        nan = detail::scan_rows_scalar<Accumulate, Bits, Rows>(tails, length - i, Accumulate ? acc + i : acc, counters) || nan;
+    }
+    return nan;
+}
+
+/// `scan_rows_simd<Arch>`, or the scalar kernel for `eap::scalar_arch`.
+template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
+bool scan_rows(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
+               const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
+    static_assert(Accumulate || Bits, "eap: a scan that neither counts nor feeds bits does nothing");
+    if constexpr (std::is_same<Arch, scalar_arch>::value) {
+        return detail::scan_rows_scalar<Accumulate, Bits, Rows>(rows, length, acc, counters);
+    } else {
+        return detail::scan_rows_simd<Arch, Accumulate, Bits, Rows>(rows, length, acc, counters);
+    }
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/scan_rows.hpp
+
+namespace eap {
+
+// The Eyeriss run-length code as eap defines it (shared by the energy model and the sparse
+// counters). A tensor is coded as streams of 16-bit values in memory order: one stream per image
+// for feature maps (C, H, W order), one per layer for weights (M, C/groups, R, S order). A stream
+// is a sequence of (run, level) pairs, `run` (5 bits) zeros followed by the value `level`
+// (16 bits). The coder is greedy from the start of the stream: it skips up to 31 zeros and takes
+// the next value as the level, which is itself a zero when 31 zeros were skipped (a pair covers
+// at most 32 values); at the end of the stream the trailing zeros are covered by pairs whose
+// level is zero, the last one with run = min(31, remaining - 1). Three pairs (3 x 21 bits) and a
+// flag that marks the last word of a stream fill one 64-bit word; a stream takes
+// ceil(pairs / 3) words, an empty stream none.
+
+inline constexpr int rlc_run_bits = 5;
+inline constexpr int rlc_level_bits = 16;
+inline constexpr int rlc_pair_bits = rlc_run_bits + rlc_level_bits;  // 21
+inline constexpr std::int64_t rlc_max_run = 31;
+inline constexpr int rlc_pairs_per_word = 3;
+/// Bit 63 of a word: set on the last word of a stream.
+inline constexpr std::uint64_t rlc_last_word_flag = std::uint64_t{1} << 63;
+
+/// One run-length coded stream. Pair k of a word sits in bits [21k, 21k + 21): the level's
+/// 16 bits (two's complement) low, the run's 5 bits above; unused pair slots of the last word
+/// are zero. `values` is the stream's length, which the decoder needs: a last word with fewer
+/// than three pairs is padded with zero bits, and (run 0, level 0) is also a real pair.
+struct rlc_stream {
+    std::int64_t values = 0;
+    std::int64_t pairs = 0;
+    std::vector<std::uint64_t> words;
+};
+
+/// Encodes `count` values (16-bit or 8-bit signed integers; 8-bit values are sign-extended to the
+/// 16-bit level) as one stream. The straightforward greedy coder; it is the reference for the
+/// size counters.
+template <class T>
+rlc_stream run_length_encode(const T* values, std::int64_t count) {
+    static_assert(std::is_same<T, std::int16_t>::value || std::is_same<T, std::int8_t>::value,
+                  "eap::run_length_encode: levels are 16-bit; the values must be std::int16_t or std::int8_t");
+    if (count < 0) throw argument_error(detail::message("eap::run_length_encode: count is ", count, ", must be >= 0"));
+    rlc_stream stream;
+    stream.values = count;
+    auto add_pair = [&stream](std::int64_t run, std::int16_t level) {
+        const std::uint64_t pair = (static_cast<std::uint64_t>(run) << rlc_level_bits) |
+                                   static_cast<std::uint16_t>(level);
+        const int slot = static_cast<int>(stream.pairs % rlc_pairs_per_word);
+        if (slot == 0) stream.words.push_back(0);
+        stream.words.back() |= pair << (rlc_pair_bits * slot);
+        ++stream.pairs;
+    };
+    std::int64_t i = 0;
+    while (i < count) {
+        const std::int64_t remaining = count - i;
+        std::int64_t run = 0;
+        // Skip zeros, at most 31, and never the stream's last value: it must be some pair's level.
+        while (run < rlc_max_run && run < remaining - 1 && values[i + run] == 0) ++run;
+        add_pair(run, static_cast<std::int16_t>(values[i + run]));
+        i += run + 1;
+    }
+    if (!stream.words.empty()) stream.words.back() |= rlc_last_word_flag;
+    return stream;
+}
+
+/// Encodes an xtensor expression of std::int16_t or std::int8_t, flattened in row-major order,
+/// as one stream.
+template <class E>
+rlc_stream run_length_encode(const xt::xexpression<E>& values) {
+    using value_type = detail::sparse_value_t<E>;
+    const detail::row_major_values<value_type> flat(values.derived_cast());
+    return eap::run_length_encode(flat.data(), flat.size());
+}
+
+/// Decodes one stream back into its 16-bit values. Throws `eap::argument_error` when the stream
+/// is malformed: a pair that runs past `values`, a missing or misplaced last-word flag, words
+/// left over, or non-zero padding.
+inline std::vector<std::int16_t> run_length_decode(const rlc_stream& stream) {
+    constexpr const char* function = "eap::run_length_decode";
+    if (stream.values < 0) throw argument_error(detail::message(function, ": values is ", stream.values, ", must be >= 0"));
+    std::vector<std::int16_t> out;
+    out.reserve(static_cast<std::size_t>(stream.values));
+    const std::size_t words = stream.words.size();
+    std::int64_t pairs = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+        const std::uint64_t word = stream.words[w];
+        const bool last = w + 1 == words;
+        if (((word & rlc_last_word_flag) != 0) != last)
+            throw argument_error(detail::message(function, ": word ", w, " of ", words, (last ? " lacks" : " has"),
+                                                 " the last-word flag"));
+        if (static_cast<std::int64_t>(out.size()) == stream.values)
+            throw argument_error(detail::message(function, ": word ", w, " of ", words, " follows the end of the ",
+                                                 stream.values, " values"));
+        for (int slot = 0; slot < rlc_pairs_per_word; ++slot) {
+            const std::uint64_t pair = (word >> (rlc_pair_bits * slot)) & ((std::uint64_t{1} << rlc_pair_bits) - 1);
+            if (static_cast<std::int64_t>(out.size()) == stream.values) {
+                if (pair != 0)
+                    throw argument_error(detail::message(function, ": word ", w, " has a non-zero pair slot ", slot,
+                                                         " after the end of the stream"));
+                continue;
+            }
+            const std::int64_t run = static_cast<std::int64_t>(pair >> rlc_level_bits);
+            const auto level = static_cast<std::int16_t>(static_cast<std::uint16_t>(pair & 0xffffu));
+            if (static_cast<std::int64_t>(out.size()) + run + 1 > stream.values)
+                throw argument_error(detail::message(function, ": pair ", pairs, " (run ", run,
+                                                     ") runs past the end of the ", stream.values, " values"));
+            out.insert(out.end(), static_cast<std::size_t>(run), std::int16_t{0});
+            out.push_back(level);
+            ++pairs;
+        }
+    }
+    if (static_cast<std::int64_t>(out.size()) != stream.values)
+        throw argument_error(detail::message(function, ": the words hold ", out.size(), " values, the stream has ",
+                                             stream.values));
+    return out;
+}
+
+/// Pairs of the run-length code of `count` values (any element type the sparse counters take;
+/// only zero versus non-zero matters) as one stream, counted without encoding.
+template <class Arch = default_kernel_arch, class T>
+std::int64_t run_length_code_pairs(const T* values, std::int64_t count) {
+    static_assert(detail::is_sparse_element_v<T>,
+                  "eap::run_length_code_pairs: the element type must be float, double, std::int32_t, "
+                  "std::int16_t or std::int8_t");
+    if (count < 0) throw argument_error(detail::message("eap::run_length_code_pairs: count is ", count, ", must be >= 0"));
+    detail::rlc_pair_counter counter;
+    if (detail::scan_rows<Arch, false, true, 1, T>({values}, count, nullptr, {&counter}))
+        detail::throw_nan("eap::run_length_code_pairs", "values");
+    return counter.total_pairs();
+}
+
+/// 64-bit words of the run-length code of `count` values as one stream.
+template <class Arch = default_kernel_arch, class T>
+std::int64_t run_length_code_words(const T* values, std::int64_t count) {
+    return detail::ceil_div(eap::run_length_code_pairs<Arch>(values, count), rlc_pairs_per_word);
+}
+
+/// 64-bit words of the run-length code of an xtensor expression, flattened in row-major order,
+/// as one stream (a weight tensor, or one image). For a batch of feature maps (one stream per
+/// image) use `eap::fmap_statistics_of(x).rlc_words`.
+template <class Arch = default_kernel_arch, class E>
+std::int64_t run_length_code_words(const xt::xexpression<E>& values) {
+    detail::check_sparse_element_type<E>();
+    const detail::row_major_values<detail::sparse_value_t<E>> flat(values.derived_cast());
+    return eap::run_length_code_words<Arch>(flat.data(), flat.size());
+}
+
+}  // namespace eap
+// end eap/sparse/run_length_code.hpp
+// #include <eap/sparse/tensor_statistics.hpp>
+// begin eap/sparse/tensor_statistics.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/sparse/detail/tensor_access.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+// #include <eap/sparse/kernels/nonzero_passes.hpp>
+// begin eap/sparse/kernels/nonzero_passes.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+// #include <eap/sparse/kernels/scan_rows.hpp>
+
+namespace eap::detail {
+
+// The passes over whole tensors, built on scan_rows. Each returns true when it met a NaN.
+
+/// Adds the narrow counts of `acc` into the 32-bit `counts` (or stores them there when
+/// `overwrite`) and clears `acc`. (A template on the architecture like every loop here, so that
+/// builds for different instruction sets never share a symbol.)
+template <class Arch, class Lane>
+void flush_counts(Lane* acc, std::int32_t* counts, std::int64_t length, bool overwrite = false) noexcept {
+    if (overwrite) {
+        for (std::int64_t i = 0; i < length; ++i) counts[i] = static_cast<std::int32_t>(acc[i]);
+    } else {
+        for (std::int64_t i = 0; i < length; ++i) counts[i] += static_cast<std::int32_t>(acc[i]);
+    }
+    std::fill(acc, acc + length, Lane(0));
+}
+
+/// Images of a batch side by side: a step of the batch loop.
+inline constexpr std::size_t images_per_step = 4;
+
+/// One pass over a batch of `batch` images of `image_size` values (row-major, image after image).
+/// counts[k] (`image_size` entries, overwritten) gets the number of images whose value k is
+/// non-zero. With Bits, image_counters[n] gets image n's run-length stream.
+///
+/// The image is cut into blocks whose counters stay in the L1 cache; for each block the loop runs
+/// over the images, four at a time, so the counters are loaded and stored once per four images
+/// and each image is still read front to back (its run-length stream is fed in order).
+template <class Arch, bool Bits, class T>
+bool count_fmap_nonzeros(const T* x, std::int64_t batch, std::int64_t image_size, std::int32_t* counts,
+                         rlc_pair_counter* image_counters) {
+    using lane = sparse_lane_t<T>;
+    constexpr bool direct = std::is_same<lane, std::int32_t>::value;  // counts are the accumulators
+    constexpr std::int64_t block = 16384 / static_cast<std::int64_t>(sizeof(lane));
+    constexpr std::int64_t most_pending = std::numeric_limits<lane>::max();
+    std::vector<lane> buffer(direct ? 0 : static_cast<std::size_t>(std::min(block, image_size)));
+    bool nan = false;
+    for (std::int64_t start = 0; start < image_size && !nan; start += block) {
+        const std::int64_t length = std::min(block, image_size - start);
+        lane* acc = nullptr;
+        bool flushed = false;  // the first flush stores, so counts need no clearing
+        if constexpr (direct) {
+            // Cleared block by block, while it is in the cache (not with one memset up front).
+            std::fill(counts + start, counts + start + length, std::int32_t{0});
+            acc = counts + start;
+        } else {
+            acc = buffer.data();
+        }
+        std::int64_t pending = 0;  // images added to acc since the last flush
+        std::int64_t n = 0;
+        for (; n + static_cast<std::int64_t>(images_per_step) <= batch; n += images_per_step) {
+            if constexpr (!direct) {
+                if (pending + static_cast<std::int64_t>(images_per_step) > most_pending) {
+                    detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
+                    flushed = true;
+                    pending = 0;
+                }
+            }
+            std::array<const T*, images_per_step> rows{};
+            std::array<rlc_pair_counter*, images_per_step> counters{};
+            for (std::size_t r = 0; r < images_per_step; ++r) {
+                rows[r] = x + (n + static_cast<std::int64_t>(r)) * image_size + start;
+                if constexpr (Bits) counters[r] = image_counters + n + static_cast<std::int64_t>(r);
+            }
+            nan = detail::scan_rows<Arch, true, Bits, images_per_step, T>(rows, length, acc, counters) || nan;
+            pending += images_per_step;
+        }
+        for (; n < batch; ++n) {
+            if constexpr (!direct) {
+                if (pending + 1 > most_pending) {
+                    detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
+                    flushed = true;
+                    pending = 0;
+                }
+            }
+            std::array<rlc_pair_counter*, 1> counters{};
+            if constexpr (Bits) counters[0] = image_counters + n;
+            nan = detail::scan_rows<Arch, true, Bits, 1, T>({x + n * image_size + start}, length, acc, counters) || nan;
+            ++pending;
+        }
+        if constexpr (!direct) detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
+    }
+    return nan;
+}
+
+/// One pass over the weights of a (grouped) layer: `groups` groups of `filters_per_group`
+/// filters of `filter_size` values each, in memory order. counts[g * filter_size + k] (zeroed by
+/// the caller) gets the number of filters of group g whose value k is non-zero. With Bits, the
+/// whole tensor is fed to `counter` as one stream and filter_nonzeros[m] gets filter m's
+/// non-zero count.
+template <class Arch, bool Bits, class T>
+bool count_filter_nonzeros(const T* w, std::int64_t groups, std::int64_t filters_per_group, std::int64_t filter_size,
+                           std::int32_t* counts, rlc_pair_counter* counter, std::int64_t* filter_nonzeros) {
+    using lane = sparse_lane_t<T>;
+    constexpr bool direct = std::is_same<lane, std::int32_t>::value;
+    constexpr std::int64_t most_pending = std::numeric_limits<lane>::max();
+    // With Bits the filters go one at a time: the stream must be fed in memory order.
+    constexpr std::size_t step = Bits ? 1 : 4;
+    std::vector<lane> buffer(direct ? 0 : static_cast<std::size_t>(filter_size));
+    bool nan = false;
+    for (std::int64_t g = 0; g < groups && !nan; ++g) {
+        std::int32_t* group_counts = counts + g * filter_size;
+        lane* acc = nullptr;
+        if constexpr (direct) {
+            acc = group_counts;
+        } else {
+            acc = buffer.data();
+        }
+        const T* group_weights = w + g * filters_per_group * filter_size;
+        std::int64_t pending = 0;
+        std::int64_t m = 0;
+        for (; m + static_cast<std::int64_t>(step) <= filters_per_group; m += step) {
+            if constexpr (!direct) {
+                if (pending + static_cast<std::int64_t>(step) > most_pending) {
+                    detail::flush_counts<Arch>(acc, group_counts, filter_size);
+                    pending = 0;
+                }
+            }
+            std::array<const T*, step> rows{};
+            std::array<rlc_pair_counter*, step> counters{};
+            for (std::size_t r = 0; r < step; ++r) {
+                rows[r] = group_weights + (m + static_cast<std::int64_t>(r)) * filter_size;
+                counters[r] = counter;
+            }
+            const std::int64_t before = Bits ? counter->nonzeros : 0;
+            nan = detail::scan_rows<Arch, true, Bits, step, T>(rows, filter_size, acc, counters) || nan;
+            if constexpr (Bits) filter_nonzeros[g * filters_per_group + m] = counter->nonzeros - before;
+            pending += step;
+        }
+        for (; m < filters_per_group; ++m) {  // only without Bits
+            if constexpr (!direct) {
+                if (pending + 1 > most_pending) {
+                    detail::flush_counts<Arch>(acc, group_counts, filter_size);
+                    pending = 0;
+                }
+            }
+            std::array<rlc_pair_counter*, 1> counters{};
+            nan = detail::scan_rows<Arch, true, false, 1, T>({group_weights + m * filter_size}, filter_size, acc, counters) || nan;
+            ++pending;
+        }
+        if constexpr (!direct) detail::flush_counts<Arch>(acc, group_counts, filter_size);
+    }
+    return nan;
+}
+
+/// Statistics-only pass over one tensor seen as `streams` run-length streams, each made of
+/// `segments` equal segments of `segment_size` values (fmaps: images of channels; weights: one
+/// stream of filters). counters[s] gets stream s; segment_nonzeros[k] (zeroed by the caller)
+/// gets the non-zeros of segment k summed over the streams.
+template <class Arch, class T>
+bool scan_streams(const T* values, std::int64_t streams, std::int64_t segments, std::int64_t segment_size,
+                  rlc_pair_counter* counters, std::int64_t* segment_nonzeros) {
+    bool nan = false;
+    for (std::int64_t s = 0; s < streams; ++s) {
+        for (std::int64_t k = 0; k < segments; ++k) {
+            const std::int64_t before = counters[s].nonzeros;
+            nan = detail::scan_rows<Arch, false, true, 1, T>({values + (s * segments + k) * segment_size}, segment_size,
+                                                        nullptr, {counters + s}) || nan;
+            segment_nonzeros[k] += counters[s].nonzeros - before;
+        }
+        if (nan) break;
+    }
+    return nan;
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/nonzero_passes.hpp
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+// #include <eap/sparse/run_length_code.hpp>
+
+namespace eap {
+
+/// Zero statistics of a batch of feature maps, N x C x H x W (a 2-D N x K batch counts as K
+/// channels of 1 x 1). Each image is one run-length stream.
+struct fmap_statistics {
+    std::int64_t batch = 0;
+    std::int64_t channels = 0;
+    std::int64_t values_per_channel = 0;               ///< N * H * W: one channel over the batch
+    std::int64_t values = 0;                           ///< N * C * H * W
+    std::int64_t nonzeros = 0;
+    std::vector<std::int64_t> nonzeros_per_channel;   ///< C entries, each over the whole batch
+    std::vector<std::int64_t> nonzeros_per_image;     ///< N entries
+    std::vector<std::int64_t> rlc_words_per_image;    ///< N entries: 64-bit words of each image's code
+    std::int64_t rlc_pairs = 0;                        ///< (run, level) pairs, all images
+    std::int64_t rlc_words = 0;                        ///< 64-bit words, all images
+
+    /// Fraction of non-zero values (0 for an empty tensor).
+    double density() const noexcept { return values == 0 ? 0.0 : static_cast<double>(nonzeros) / values; }
+
+    /// Fraction of non-zero values of channel `c` over the batch.
+    double channel_density(std::int64_t c) const {
+        if (c < 0 || c >= channels)
+            throw argument_error(detail::message("eap::fmap_statistics::channel_density: channel ", c,
+                                                 " is outside [0, ", channels, ")"));
+        return values_per_channel == 0 ? 0.0
+                                       : static_cast<double>(nonzeros_per_channel[static_cast<std::size_t>(c)]) /
+                                             values_per_channel;
+    }
+};
+
+/// Zero statistics of a weight tensor whose first axis is the filter (M x C/groups x R x S, or
+/// M x K). The whole tensor is one run-length stream.
+struct weight_statistics {
+    std::int64_t filters = 0;
+    std::int64_t values_per_filter = 0;
+    std::int64_t values = 0;
+    std::int64_t nonzeros = 0;
+    std::vector<std::int64_t> nonzeros_per_filter;  ///< M entries
+    std::int64_t rlc_pairs = 0;
+    std::int64_t rlc_words = 0;
+
+    /// Fraction of non-zero weights (0 for an empty tensor).
+    double density() const noexcept { return values == 0 ? 0.0 : static_cast<double>(nonzeros) / values; }
+
+    /// Fraction of non-zero weights of filter `m`.
+    double filter_density(std::int64_t m) const {
+        if (m < 0 || m >= filters)
+            throw argument_error(detail::message("eap::weight_statistics::filter_density: filter ", m,
+                                                 " is outside [0, ", filters, ")"));
+        return values_per_filter == 0 ? 0.0
+                                      : static_cast<double>(nonzeros_per_filter[static_cast<std::size_t>(m)]) /
+                                            values_per_filter;
+    }
+};
+
+namespace detail {
+
+/// The per-position counts of the activation pass are 32-bit: at most 2^31 - 1 images.
+inline void check_batch_fits_counts(const char* function, std::int64_t batch) {
+    if (batch > std::numeric_limits<std::int32_t>::max())
+        throw argument_error(detail::message(function, ": batch is ", batch, "; at most ",
+                                             std::numeric_limits<std::int32_t>::max(), " images per call"));
+}
+
+/// Finishes the per-image streams of `stats` from their counters.
+inline void finish_fmap_streams(fmap_statistics& stats, const std::vector<rlc_pair_counter>& counters) {
+    stats.nonzeros_per_image.resize(counters.size());
+    stats.rlc_words_per_image.resize(counters.size());
+    stats.nonzeros = 0;
+    stats.rlc_pairs = 0;
+    stats.rlc_words = 0;
+    for (std::size_t n = 0; n < counters.size(); ++n) {
+        stats.nonzeros_per_image[n] = counters[n].nonzeros;
+        stats.rlc_words_per_image[n] = counters[n].total_words();
+        stats.nonzeros += counters[n].nonzeros;
+        stats.rlc_pairs += counters[n].total_pairs();
+        stats.rlc_words += counters[n].total_words();
+    }
+}
+
+/// Sizes of an (N, C, H, W) or (N, K) batch of feature maps: batch, channels, values per
+/// channel per image.
+inline void fmap_layout(const char* function, const char* tensor, const std::vector<std::int64_t>& shape,
+                        fmap_statistics& stats) {
+    if (shape.size() == 4) {
+        stats.batch = shape[0];
+        stats.channels = shape[1];
+        stats.values_per_channel = detail::checked_product(function, shape[0], shape[2], shape[3]);
+    } else if (shape.size() == 2) {
+        stats.batch = shape[0];
+        stats.channels = shape[1];
+        stats.values_per_channel = shape[0];
+    } else {
+        detail::throw_rank_mismatch(function, tensor, shape.size(), "4 (N, C, H, W) or 2 (N, K)");
+    }
+    stats.values = detail::checked_mul(stats.values_per_channel, stats.channels, function);
+}
+
+}  // namespace detail
+
+namespace detail {
+
+/// `fmap_statistics_of` on row-major values; errors name `function` and `tensor`.
+template <class Arch, class T>
+fmap_statistics measure_fmaps(const char* function, const char* tensor, const T* data,
+                              const std::vector<std::int64_t>& shape) {
+    fmap_statistics stats;
+    detail::fmap_layout(function, tensor, shape, stats);
+    const std::int64_t plane = stats.batch == 0 ? 0 : stats.values_per_channel / stats.batch;
+    std::vector<detail::rlc_pair_counter> counters(static_cast<std::size_t>(stats.batch));
+    stats.nonzeros_per_channel.assign(static_cast<std::size_t>(stats.channels), 0);
+    bool nan = false;
+    if (plane >= 64) {
+        // Long channels: one segment per (image, channel), its non-zeros counted from the bits.
+        nan = detail::scan_streams<Arch>(data, stats.batch, stats.channels, plane, counters.data(),
+                                         stats.nonzeros_per_channel.data());
+    } else {
+        // Short channels (FC inputs, small maps): count per position over the batch, then sum.
+        detail::check_batch_fits_counts(function, stats.batch);
+        const std::int64_t image_size = stats.channels * plane;
+        std::vector<std::int32_t> counts(static_cast<std::size_t>(image_size), 0);
+        nan = detail::count_fmap_nonzeros<Arch, true>(data, stats.batch, image_size, counts.data(), counters.data());
+        for (std::int64_t k = 0; k < image_size; ++k) stats.nonzeros_per_channel[k / plane] += counts[k];
+    }
+    if (nan) detail::throw_nan(function, tensor);
+    detail::finish_fmap_streams(stats, counters);
+    return stats;
+}
+
+}  // namespace detail
+
+/// Zero statistics and the exact run-length-coded size of a batch of feature maps: an
+/// N x C x H x W (or N x K) xtensor expression of float, double, std::int32_t, std::int16_t or
+/// std::int8_t. One pass over the values. Throws `eap::shape_error` for another rank and
+/// `eap::argument_error` when a value is NaN.
+template <class Arch = default_kernel_arch, class E>
+fmap_statistics fmap_statistics_of(const xt::xexpression<E>& fmaps) {
+    detail::check_sparse_element_type<E>();
+    const detail::row_major_values<detail::sparse_value_t<E>> x(fmaps.derived_cast());
+    return detail::measure_fmaps<Arch>("eap::fmap_statistics_of", "fmaps", x.data(), x.shape());
+}
+
+/// Zero statistics and the exact run-length-coded size (one stream) of a weight tensor whose
+/// first axis is the filter: M x C/groups x R x S, M x K, or any rank >= 1. One pass over the
+/// values. Throws `eap::argument_error` when a value is NaN.
+template <class Arch = default_kernel_arch, class E>
+weight_statistics weight_statistics_of(const xt::xexpression<E>& weights) {
+    constexpr const char* function = "eap::weight_statistics_of";
+    detail::check_sparse_element_type<E>();
+    using T = detail::sparse_value_t<E>;
+    const detail::row_major_values<T> w(weights.derived_cast());
+    if (w.dimension() == 0) detail::throw_rank_mismatch(function, "weights", 0, "at least 1 (M, ...)");
+    weight_statistics stats;
+    stats.filters = w.extent(0);
+    stats.values = w.size();
+    stats.values_per_filter = stats.filters == 0 ? 0 : stats.values / stats.filters;
+    stats.nonzeros_per_filter.assign(static_cast<std::size_t>(stats.filters), 0);
+    detail::rlc_pair_counter counter;
+    // One stream of M segments (the filters): segment k's non-zeros are filter k's.
+    if (detail::scan_streams<Arch>(w.data(), 1, stats.filters, stats.values_per_filter, &counter,
+                                   stats.nonzeros_per_filter.data()))
+        detail::throw_nan(function, "weights");
+    stats.nonzeros = counter.nonzeros;
+    stats.rlc_pairs = counter.total_pairs();
+    stats.rlc_words = counter.total_words();
+    return stats;
+}
+
+}  // namespace eap
+// end eap/sparse/tensor_statistics.hpp
+// #include <eap/sparse/nonskipped_macs.hpp>
+// begin eap/sparse/nonskipped_macs.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/detail/layer_pass.hpp>
+// begin eap/sparse/detail/layer_pass.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+// #include <eap/error.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/detail/tensor_access.hpp>
+// #include <eap/sparse/kernels/kernel_sum.hpp>
+// begin eap/sparse/kernels/kernel_sum.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include <xsimd/xsimd.hpp>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+
+namespace eap::detail {
+
+// Non-skipped MACs as a sum over the kernel instead of over the outputs:
+//
+//   MACs = sum_c sum_{r,s} nzw[c][r][s] * cnt[c][r][s]
+//
+// nzw[c][r][s]: filters of c's group whose weight at (c mod C/groups, r, s) is non-zero (the
+// weight pass); cnt[c][r][s]: (image, output position) pairs whose input x[c][pU + r - pad_top]
+// [qV + s - pad_left] lies inside the image and is non-zero. The counts of the activation pass
+// are already summed over the batch (nzw does not depend on the image), so cnt is a sum of that
+// count map over the input positions one kernel tap visits: rows r - pad_top, r - pad_top + U, ...
+// clipped to the image, likewise columns -- a rectangle of one (row mod U, column mod V) residue
+// class. With the 2-D prefix sums of each residue class of a channel, each cnt is four look-ups.
+
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {  // b > 0
+    return a / b - ((a % b != 0) && (a < 0) ? 1 : 0);
+}
+
+/// The inputs one kernel offset visits along one axis, as a range of a residue class.
+struct tap_window {
+    bool empty = true;
+    std::int64_t residue = 0;  ///< input index mod stride
+    std::int64_t first = 0;    ///< first visited input index / stride
+    std::int64_t last = 0;     ///< last visited input index / stride
+};
+
+/// Kernel offset `tap` along an axis of `in` inputs, `out` outputs, `stride` and leading padding
+/// `pad`: output p reads input p * stride + tap - pad, which must lie in [0, in).
+inline tap_window window_of_tap(std::int64_t tap, std::int64_t in, std::int64_t out, std::int64_t stride,
+                                std::int64_t pad) noexcept {
+    const std::int64_t first_output = std::max<std::int64_t>(0, -detail::floor_div(tap - pad, stride));
+    const std::int64_t last_output = std::min(out - 1, detail::floor_div(in - 1 + pad - tap, stride));
+    tap_window window;
+    if (first_output > last_output) return window;
+    const std::int64_t first_input = first_output * stride + tap - pad;
+    const std::int64_t last_input = last_output * stride + tap - pad;
+    window.empty = false;
+    window.residue = first_input % stride;
+    window.first = first_input / stride;
+    window.last = last_input / stride;
+    return window;
+}
+
+/// Adds one row of `width` 32-bit counts into `sums`.
+template <class Arch, class Table>
+void add_count_row(Table* sums, const std::int32_t* row, std::int64_t width) noexcept {
+    std::int64_t j = 0;
+    if constexpr (!std::is_same<Arch, scalar_arch>::value && std::is_same<Table, std::int32_t>::value) {
+        using batch = xsimd::batch<std::int32_t, Arch>;
+        constexpr std::int64_t lanes = static_cast<std::int64_t>(batch::size);
+        for (; j + lanes <= width; j += lanes)
+            (batch::load_unaligned(sums + j) + batch::load_unaligned(row + j)).store_unaligned(sums + j);
+    }
+    for (; j < width; ++j) sums[j] += static_cast<Table>(row[j]);
+}
+
+/// A place where some tap's window of one residue class starts or ends: the prefix sums are
+/// needed at these grid rows (columns) only.
+struct window_edge {
+    std::int64_t residue = 0;
+    std::int64_t index = 0;  ///< grid row (column) of the class; the prefix covers indices < index
+};
+
+/// The edges of all taps' windows along one axis: `first[t]` and `end[t]` are the edges (indices
+/// into `edges`) where tap t's window starts and ends; `order` sorts the edges by (residue,
+/// index), the order of the sweep.
+struct window_edges {
+    std::vector<window_edge> edges;
+    std::vector<std::size_t> first, end, order;
+
+    explicit window_edges(const std::vector<tap_window>& windows) : first(windows.size()), end(windows.size()) {
+        for (std::size_t t = 0; t < windows.size(); ++t) {
+            if (windows[t].empty) continue;
+            first[t] = edge_of(windows[t].residue, windows[t].first);
+            end[t] = edge_of(windows[t].residue, windows[t].last + 1);
+        }
+        order.resize(edges.size());
+        for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+        std::sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
+            return edges[a].residue != edges[b].residue ? edges[a].residue < edges[b].residue
+                                                        : edges[a].index < edges[b].index;
+        });
+    }
+
+private:
+    std::size_t edge_of(std::int64_t residue, std::int64_t index) {
+        for (std::size_t k = 0; k < edges.size(); ++k)
+            if (edges[k].residue == residue && edges[k].index == index) return k;
+        edges.push_back(window_edge{residue, index});
+        return edges.size() - 1;
+    }
+};
+
+/// The sum above for a validated layer. `counts` holds C x H x W batch counts of non-zero
+/// inputs, `filter_counts` C x R x S counts of non-zero filters (the weight pass writes group g,
+/// channel c' at g * (C/groups) + c' = c, so it is indexed by the input channel). `Table` is the
+/// prefix-sum entry type; it must hold batch * H * W.
+///
+/// A tap's count is a rectangle of its residue class, four corners of the class's 2-D prefix
+/// sums; only the corners at window edges are ever read, at most 2R rows by 2S columns. So per
+/// channel and row class the rows are summed into column sums (vector adds) up to each row edge,
+/// and there the column sums are prefix-summed at the column edges: O(H W / lanes + R W) per
+/// channel instead of a full table's O(H W) dependent scalar steps.
+template <class Arch, class Table>
+std::int64_t kernel_sum(const std::int32_t* counts, const std::int32_t* filter_counts, const conv_shape& layer) {
+    const std::int64_t channels = layer.in_channels;
+    const std::int64_t height = layer.in_height, width = layer.in_width;
+    const std::int64_t kernel_height = layer.kernel_height, kernel_width = layer.kernel_width;
+    const std::int64_t stride_v = layer.stride_height, stride_h = layer.stride_width;
+    const std::int64_t taps = kernel_height * kernel_width;
+    const std::int64_t plane = height * width;
+
+    if (layer.is_fully_connected()) {
+        // One output position: every tap visits exactly one input, so cnt is the count itself.
+        std::int64_t macs = 0;
+        const std::int64_t inputs = channels * plane;
+        for (std::int64_t k = 0; k < inputs; ++k) macs += static_cast<std::int64_t>(filter_counts[k]) * counts[k];
+        return macs;
+    }
+
+    std::vector<tap_window> row_windows(static_cast<std::size_t>(kernel_height));
+    std::vector<tap_window> col_windows(static_cast<std::size_t>(kernel_width));
+    for (std::int64_t r = 0; r < kernel_height; ++r)
+        row_windows[r] = detail::window_of_tap(r, height, layer.out_height(), stride_v, layer.pad.top);
+    for (std::int64_t s = 0; s < kernel_width; ++s)
+        col_windows[s] = detail::window_of_tap(s, width, layer.out_width(), stride_h, layer.pad.left);
+    const window_edges rows(row_windows), cols(col_windows);
+    const std::size_t col_edges = cols.edges.size();
+
+    std::vector<Table> column_sums(static_cast<std::size_t>(width));
+    // corner[row edge * col_edges + col edge]: the prefix sum of the row edge's residue class
+    // (rows) and the column edge's class (columns), below both edges.
+    std::vector<Table> corner(rows.edges.size() * col_edges);
+
+    std::int64_t macs = 0;
+    for (std::int64_t c = 0; c < channels; ++c) {
+        const std::int32_t* tap_filters = filter_counts + c * taps;
+        if (std::all_of(tap_filters, tap_filters + taps, [](std::int32_t n) { return n == 0; })) continue;
+        const std::int32_t* channel_counts = counts + c * plane;
+
+        for (std::size_t k = 0; k < rows.order.size();) {
+            const std::int64_t a = rows.edges[rows.order[k]].residue;
+            std::fill(column_sums.begin(), column_sums.end(), Table(0));
+            std::int64_t summed_rows = 0;  // grid rows of class a in column_sums
+            for (; k < rows.order.size() && rows.edges[rows.order[k]].residue == a; ++k) {
+                const std::size_t row_edge = rows.order[k];
+                for (; summed_rows < rows.edges[row_edge].index; ++summed_rows)
+                    detail::add_count_row<Arch>(column_sums.data(), channel_counts + (a + summed_rows * stride_v) * width,
+                                                width);
+                Table* out = corner.data() + row_edge * col_edges;
+                for (std::size_t q = 0; q < cols.order.size();) {
+                    const std::int64_t b = cols.edges[cols.order[q]].residue;
+                    Table running = 0;
+                    std::int64_t summed_cols = 0;
+                    for (; q < cols.order.size() && cols.edges[cols.order[q]].residue == b; ++q) {
+                        const std::size_t col_edge = cols.order[q];
+                        for (; summed_cols < cols.edges[col_edge].index; ++summed_cols)
+                            running += column_sums[b + summed_cols * stride_h];
+                        out[col_edge] = running;
+                    }
+                }
+            }
+        }
+
+        for (std::int64_t r = 0; r < kernel_height; ++r) {
+            if (row_windows[r].empty) continue;
+            const Table* top = corner.data() + rows.first[r] * col_edges;
+            const Table* bottom = corner.data() + rows.end[r] * col_edges;
+            for (std::int64_t s = 0; s < kernel_width; ++s) {
+                const std::int64_t filters = tap_filters[r * kernel_width + s];
+                if (filters == 0 || col_windows[s].empty) continue;
+                const std::size_t left = cols.first[s], right = cols.end[s];
+                const std::int64_t visits = static_cast<std::int64_t>(bottom[right]) - top[right] - bottom[left] + top[left];
+                // filters * visits <= this tap's dense MACs, and the total <= the layer's
+                // mac_count(), which validate() proved fits in 64 bits.
+                macs += filters * visits;
+            }
+        }
+    }
+    return macs;
+}
+
+/// `kernel_sum` with 32-bit prefix sums when the largest (batch * H * W) fits in them.
+template <class Arch>
+std::int64_t nonskipped_macs_from_counts(const std::int32_t* counts, const std::int32_t* filter_counts,
+                                         const conv_shape& layer) {
+    const std::int64_t largest = detail::checked_product("kernel_sum", layer.batch, layer.in_height, layer.in_width);
+    if (largest <= std::numeric_limits<std::int32_t>::max())
+        return detail::kernel_sum<Arch, std::int32_t>(counts, filter_counts, layer);
+    return detail::kernel_sum<Arch, std::int64_t>(counts, filter_counts, layer);
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/kernel_sum.hpp
+// #include <eap/sparse/kernels/nonzero_passes.hpp>
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+// #include <eap/sparse/tensor_statistics.hpp>
+
+namespace eap::detail {
+
+/// Non-skipped MACs of a validated layer whose tensors were checked against it: one pass over
+/// the weights (non-zero filters per weight position), one over the input activations (non-zero
+/// images per input position), then the kernel sum. With Statistics, the same passes also fill
+/// `weight_stats` and `input_stats` (non-zeros per filter / channel / image, run-length sizes).
+template <class Arch, bool Statistics, class TW, class TX>
+std::int64_t nonskipped_macs_pass(const char* function, const TW* w, const TX* x, const conv_shape& layer,
+                                  weight_statistics* weight_stats, fmap_statistics* input_stats) {
+    detail::check_batch_fits_counts(function, layer.batch);
+    const std::int64_t filters_per_group = layer.out_channels_per_group();
+    if (filters_per_group > std::numeric_limits<std::int32_t>::max())
+        throw argument_error(detail::message(function, ": ", filters_per_group, " filters per group; at most ",
+                                             std::numeric_limits<std::int32_t>::max()));
+    const std::int64_t filter_size = layer.in_channels_per_group() * layer.kernel_height * layer.kernel_width;
+    const std::int64_t plane = layer.in_height * layer.in_width;
+    const std::int64_t image_size = layer.in_channels * plane;
+
+    std::vector<std::int32_t> filter_counts(static_cast<std::size_t>(layer.groups * filter_size), 0);
+    rlc_pair_counter weight_counter;
+    std::int64_t* filter_nonzeros = nullptr;
+    if constexpr (Statistics) {
+        weight_stats->filters = layer.out_channels;
+        weight_stats->values_per_filter = filter_size;
+        weight_stats->values = layer.weight_count();
+        weight_stats->nonzeros_per_filter.assign(static_cast<std::size_t>(layer.out_channels), 0);
+        filter_nonzeros = weight_stats->nonzeros_per_filter.data();
+    }
+    if (detail::count_filter_nonzeros<Arch, Statistics>(w, layer.groups, filters_per_group, filter_size,
+                                                        filter_counts.data(), &weight_counter, filter_nonzeros))
+        detail::throw_nan(function, "weights");
+
+    // Not value-initialised: the pass clears it block by block.
+    const std::unique_ptr<std::int32_t[]> counts(new std::int32_t[static_cast<std::size_t>(image_size)]);
+    std::vector<rlc_pair_counter> image_counters(Statistics ? static_cast<std::size_t>(layer.batch) : 0);
+    if (detail::count_fmap_nonzeros<Arch, Statistics>(x, layer.batch, image_size, counts.get(), image_counters.data()))
+        detail::throw_nan(function, "inputs");
+
+    if constexpr (Statistics) {
+        weight_stats->nonzeros = weight_counter.nonzeros;
+        weight_stats->rlc_pairs = weight_counter.total_pairs();
+        weight_stats->rlc_words = weight_counter.total_words();
+
+        input_stats->batch = layer.batch;
+        input_stats->channels = layer.in_channels;
+        input_stats->values_per_channel = layer.batch * plane;
+        input_stats->values = layer.ifmap_size();
+        input_stats->nonzeros_per_channel.assign(static_cast<std::size_t>(layer.in_channels), 0);
+        for (std::int64_t c = 0; c < layer.in_channels; ++c) {
+            std::int64_t sum = 0;
+            for (std::int64_t k = c * plane; k < (c + 1) * plane; ++k) sum += counts[k];
+            input_stats->nonzeros_per_channel[c] = sum;
+        }
+        detail::finish_fmap_streams(*input_stats, image_counters);
+    }
+    return detail::nonskipped_macs_from_counts<Arch>(counts.get(), filter_counts.data(), layer);
+}
+
+}  // namespace eap::detail
+// end eap/sparse/detail/layer_pass.hpp
+// #include <eap/sparse/detail/tensor_access.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+
+namespace eap {
+
+/// The exact number of non-skipped MACs of a CONV or FC layer over a batch: the (weight, input
+/// activation) pairs that meet in the convolution with both values non-zero (zero padding never
+/// counts). Handles stride and padding per axis and side, groups, depthwise, 1x1 and FC layers.
+///
+/// * `weights`: M x C/groups x R x S, or M x K for a fully-connected `layer` (K = C*H*W);
+/// * `inputs`: N x C x H x W, or N x K for a fully-connected `layer`;
+/// * element types float, double, std::int32_t, std::int16_t or std::int8_t (the two tensors
+///   may differ); any xtensor container or expression (non-contiguous ones are copied first).
+///
+/// Cost: one pass over the weights and one over the activations (vectorised with `Arch`, see
+/// `eap/sparse/kernel_arch.hpp`), plus prefix-sum tables of one image's size, instead of one
+/// step per MAC. Throws `eap::shape_error` when `layer` is impossible or a tensor does not match
+/// it (the message names the tensor, the axis and both sizes), and `eap::argument_error` when a
+/// tensor holds a NaN.
+///
+/// \code
+/// const auto conv3 = eap::conv_shape{}.with_batch(16).with_channels(256, 384).with_input(13, 13)
+///                        .with_kernel(3, 3).with_padding(1);
+/// std::int64_t macs = eap::count_nonskipped_macs(weights, activations, conv3);
+/// \endcode
+template <class Arch = default_kernel_arch, class W, class X>
+std::int64_t count_nonskipped_macs(const xt::xexpression<W>& weights, const xt::xexpression<X>& inputs,
+                                   const conv_shape& layer) {
+    constexpr const char* function = "eap::count_nonskipped_macs";
+    detail::check_sparse_element_type<W>();
+    detail::check_sparse_element_type<X>();
+    layer.validate();
+    const detail::row_major_values<detail::sparse_value_t<W>> w(weights.derived_cast());
+    const detail::row_major_values<detail::sparse_value_t<X>> x(inputs.derived_cast());
+    detail::check_weight_tensor(function, w.shape(), layer);
+    detail::check_input_tensor(function, x.shape(), layer);
+    return detail::nonskipped_macs_pass<Arch, false>(function, w.data(), x.data(), layer, nullptr, nullptr);
+}
+
+}  // namespace eap
+// end eap/sparse/nonskipped_macs.hpp
+// #include <eap/sparse/layer_counts.hpp>
+// begin eap/sparse/layer_counts.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/energy/sparsity.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/detail/layer_pass.hpp>
+// #include <eap/sparse/detail/tensor_access.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+// #include <eap/sparse/run_length_code.hpp>
+// #include <eap/sparse/tensor_statistics.hpp>
+
+namespace eap {
+
+namespace detail {
+
+template <class Arch, class W, class X>
+layer_sparse_counts count_layer_inputs(const char* function, const xt::xexpression<W>& weights,
+                                       const xt::xexpression<X>& inputs, const conv_shape& layer) {
+    detail::check_sparse_element_type<W>();
+    detail::check_sparse_element_type<X>();
+    layer.validate();
+    const detail::row_major_values<detail::sparse_value_t<W>> w(weights.derived_cast());
+    const detail::row_major_values<detail::sparse_value_t<X>> x(inputs.derived_cast());
+    detail::check_weight_tensor(function, w.shape(), layer);
+    detail::check_input_tensor(function, x.shape(), layer);
+
+    weight_statistics weight_stats;
+    fmap_statistics input_stats;
+    layer_sparse_counts counts;
+    counts.nonskipped_macs =
+        detail::nonskipped_macs_pass<Arch, true>(function, w.data(), x.data(), layer, &weight_stats, &input_stats);
+    counts.batch = layer.batch;
+    counts.weights = layer.weight_count();
+    counts.nonzero_weights = weight_stats.nonzeros;
+    counts.weight_rlc_words = weight_stats.rlc_words;
+    counts.ifmap_values = layer.ifmap_size();
+    counts.nonzero_ifmap_values = input_stats.nonzeros;
+    counts.ifmap_rlc_words = input_stats.rlc_words;
+    counts.dense_macs = layer.mac_count();
+    return counts;
+}
+
+}  // namespace detail
+
+/// Fills the energy model's exact-sparsity record (`eap::layer_sparse_counts`) of a CONV or FC
+/// layer from its weights and the batch of input activations (layouts, element types and errors
+/// as for `eap::count_nonskipped_macs`), in one pass over each tensor: the non-skipped MACs,
+/// non-zero weights and input activations, and the exact Eyeriss run-length-coded sizes of the
+/// weights (one stream) and of the input feature maps (one stream per image).
+///
+/// Without the output activations the ofmaps are taken as dense: nonzero_ofmap_values =
+/// ofmap_values and ofmap_rlc_words is the size of a code with no zero (ceil(M*E*F / 3) words
+/// per image), an upper bound. Pass the outputs (after the activation function) to count them.
+/// The run-length size of the inputs is reported for every layer; whether the network's first
+/// layer moves its image uncoded is the energy model's decision.
+template <class Arch = default_kernel_arch, class W, class X>
+layer_sparse_counts count_layer_sparsity(const xt::xexpression<W>& weights, const xt::xexpression<X>& inputs,
+                                         const conv_shape& layer) {
+    layer_sparse_counts counts =
+        detail::count_layer_inputs<Arch>("eap::count_layer_sparsity", weights, inputs, layer);
+    counts.ofmap_values = layer.ofmap_size();
+    counts.nonzero_ofmap_values = counts.ofmap_values;
+    counts.ofmap_rlc_words = detail::checked_mul(
+        layer.batch, detail::ceil_div(layer.output_fmap().size(), rlc_pairs_per_word), "eap::count_layer_sparsity");
+    return counts;
+}
+
+/// As above, with the layer's output activations (N x M x E x F, or N x M for a fully-connected
+/// layer; after the activation function, e.g. ReLU) counted too: their non-zeros and their exact
+/// run-length-coded size (one stream per image).
+template <class Arch = default_kernel_arch, class W, class X, class Y>
+layer_sparse_counts count_layer_sparsity(const xt::xexpression<W>& weights, const xt::xexpression<X>& inputs,
+                                         const xt::xexpression<Y>& outputs, const conv_shape& layer) {
+    constexpr const char* function = "eap::count_layer_sparsity";
+    detail::check_sparse_element_type<Y>();
+    layer.validate();
+    const detail::row_major_values<detail::sparse_value_t<Y>> y(outputs.derived_cast());
+    // Check the outputs' shape before the (longer) passes over weights and inputs.
+    detail::check_output_tensor(function, y.shape(), layer);
+    layer_sparse_counts counts = detail::count_layer_inputs<Arch>(function, weights, inputs, layer);
+    const fmap_statistics output_stats = detail::measure_fmaps<Arch>(function, "outputs", y.data(), y.shape());
+    counts.ofmap_values = layer.ofmap_size();
+    counts.nonzero_ofmap_values = output_stats.nonzeros;
+    counts.ofmap_rlc_words = output_stats.rlc_words;
+    return counts;
+}
+
+}  // namespace eap
+// end eap/sparse/layer_counts.hpp
 // end eap/eap.hpp
 #endif  // EAP_SINGLE_INCLUDE_HPP

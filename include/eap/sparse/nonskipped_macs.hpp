@@ -17,8 +17,8 @@ namespace eap {
 ///
 /// * `weights`: M x C/groups x R x S, or M x K for a fully-connected `layer` (K = C*H*W);
 /// * `inputs`: N x C x H x W, or N x K for a fully-connected `layer`;
-/// * element types float, double, std::int32_t, std::int16_t or std::int8_t (the two tensors
-///   may differ); any xtensor container or expression (non-contiguous ones are copied first).
+/// * element types float, double, std::int32_t, std::int16_t, std::int8_t, std::uint16_t or
+///   std::uint8_t (the two tensors may differ); any xtensor container or expression (non-contiguous ones are copied first).
 ///
 /// Cost: one pass over the weights and one over the activations (vectorised with `Arch`, see
 /// `eap/sparse/kernel_arch.hpp`), plus prefix-sum tables of one image's size, instead of one

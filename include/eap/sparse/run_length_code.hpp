@@ -132,8 +132,8 @@ inline std::vector<std::int16_t> run_length_decode(const rlc_stream& stream) {
 template <class Arch = default_kernel_arch, class T>
 std::int64_t run_length_code_pairs(const T* values, std::int64_t count) {
     static_assert(detail::is_sparse_element_v<T>,
-                  "eap::run_length_code_pairs: the element type must be float, double, std::int32_t, "
-                  "std::int16_t or std::int8_t");
+                  "eap::run_length_code_pairs: the element type must be float, double, "
+                  "std::int32_t, std::int16_t, std::int8_t, std::uint16_t or std::uint8_t");
     if (count < 0) throw argument_error(detail::message("eap::run_length_code_pairs: count is ", count, ", must be >= 0"));
     detail::rlc_pair_counter counter;
     if (detail::scan_rows<Arch, false, true, 1, T>({values}, count, nullptr, {&counter}))

@@ -146,8 +146,8 @@ fmap_statistics measure_fmaps(const char* function, const char* tensor, const T*
 }  // namespace detail
 
 /// Zero statistics and the exact run-length-coded size of a batch of feature maps: an
-/// N x C x H x W (or N x K) xtensor expression of float, double, std::int32_t, std::int16_t or
-/// std::int8_t. One pass over the values. Throws `eap::shape_error` for another rank and
+/// N x C x H x W (or N x K) xtensor expression of float, double, std::int32_t, std::int16_t,
+/// std::int8_t, std::uint16_t or std::uint8_t. One pass over the values. Throws `eap::shape_error` for another rank and
 /// `eap::argument_error` when a value is NaN.
 template <class Arch = default_kernel_arch, class E>
 fmap_statistics fmap_statistics_of(const xt::xexpression<E>& fmaps) {

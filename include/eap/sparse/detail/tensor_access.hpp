@@ -82,8 +82,8 @@ using sparse_value_t = std::remove_cv_t<typename E::value_type>;
 template <class E>
 constexpr void check_sparse_element_type() {
     static_assert(detail::is_sparse_element_v<sparse_value_t<E>>,
-                  "eap sparse counters: the tensor's element type must be float, double, std::int32_t, "
-                  "std::int16_t or std::int8_t");
+                  "eap sparse counters: the tensor's element type must be float, double, "
+                  "std::int32_t, std::int16_t, std::int8_t, std::uint16_t or std::uint8_t");
 }
 
 // ---- checks of tensor shapes against a layer --------------------------------------------------

@@ -57,6 +57,24 @@ struct sparse_element_traits<std::int8_t> {
     static constexpr const char* name = "std::int8_t";
 };
 
+// Unsigned values (quantised activations after a ReLU) count in unsigned lanes: the kernels add
+// all-ones masks, which is adding 1 modulo 2^bits, exact below the flush limit.
+template <>
+struct sparse_element_traits<std::uint16_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::uint16_t;
+    static constexpr const char* name = "std::uint16_t";
+};
+
+template <>
+struct sparse_element_traits<std::uint8_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::uint8_t;
+    static constexpr const char* name = "std::uint8_t";
+};
+
 /// True for the element types the sparse counters accept.
 template <class T>
 inline constexpr bool is_sparse_element_v = sparse_element_traits<std::remove_cv_t<T>>::supported;
