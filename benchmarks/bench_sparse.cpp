@@ -1,7 +1,11 @@
 // Exact sparse counting on real-sized layers: eap's kernel-sum counters against (a) the naive
 // per-MAC loop and (b) what a DL-framework user would do, a dense convolution of the two 0/1
 // masks (im2col + OpenBLAS sgemm), side by side. AlexNet conv1..conv5 and VGG-16 conv3_1 at
-// batch 1 and 16, weights ~35% and activations ~50% non-zero, float unless the name says.
+// batch 1 and 16, weights ~35% and activations ~50% non-zero, float unless the name says; and
+// VGG-16 conv1_2 at batch 32, an input larger than the caches.
+//
+// read/... is a bare vectorised read of the same tensors (their sum): the bandwidth a pass over
+// them can reach on this machine at the moment of the run.
 //
 // Counters: dense_GMAC/s = dense MACs of the layer per second (a rate per MAC, so methods can be
 // compared where one is too slow to run at batch 16); in_GB/s = bytes of the input tensors
@@ -33,7 +37,8 @@ struct layer_id {
 };
 
 const layer_id layers[] = {{"alexnet", "conv1"}, {"alexnet", "conv2"}, {"alexnet", "conv3"},
-                           {"alexnet", "conv4"}, {"alexnet", "conv5"}, {"vgg16", "conv3_1"}};
+                           {"alexnet", "conv4"}, {"alexnet", "conv5"}, {"vgg16", "conv3_1"},
+                           {"vgg16", "conv1_2"}};
 
 eap::conv_shape shape_of(const layer_id& id, std::int64_t batch) {
     const eap::network net = std::string(id.network) == "alexnet" ? eap::zoo::alexnet() : eap::zoo::vgg16();
@@ -114,6 +119,34 @@ void bm_eap_layer_counts(benchmark::State& state, int layer, std::int64_t batch)
         benchmark::DoNotOptimize(counts);
     }
     if (counts.nonskipped_macs != d.expected) state.SkipWithError("eap count differs from the scalar reference");
+    set_counters(state, d.shape, d.input_bytes);
+}
+
+// The speed of light for any pass over the inputs: a bare vectorised read of the same bytes
+// (the sum of all weights and activations, four independent accumulators).
+template <class T>
+T read_all(const T* p, std::size_t n) {
+    using batch = xsimd::batch<T, eap::default_kernel_arch>;
+    constexpr std::size_t lanes = batch::size;
+    batch a0(T(0)), a1(T(0)), a2(T(0)), a3(T(0));
+    std::size_t i = 0;
+    for (; i + 4 * lanes <= n; i += 4 * lanes) {
+        a0 += batch::load_unaligned(p + i);
+        a1 += batch::load_unaligned(p + i + lanes);
+        a2 += batch::load_unaligned(p + i + 2 * lanes);
+        a3 += batch::load_unaligned(p + i + 3 * lanes);
+    }
+    T sum = xsimd::hadd((a0 + a1) + (a2 + a3));
+    for (; i < n; ++i) sum += p[i];
+    return sum;
+}
+
+void bm_read(benchmark::State& state, int layer, std::int64_t batch) {
+    const auto& d = data_for<float>(layer, batch);
+    for (auto _ : state) {
+        float sum = read_all(d.weights.data(), d.weights.size()) + read_all(d.inputs.data(), d.inputs.size());
+        benchmark::DoNotOptimize(sum);
+    }
     set_counters(state, d.shape, d.input_bytes);
 }
 
@@ -240,6 +273,23 @@ const bool registered = [] {
                 bm_eap<eap::default_kernel_arch, std::int8_t>(st, layer, batch);
             })->Unit(benchmark::kMillisecond);
         }
+    }
+    // A large input that does not fit in any cache (VGG-16 conv1_2 at batch 32: 411 MB of
+    // activations), to measure the bandwidth of a pass that streams from memory.
+    const int vgg_conv1_2 = 6;
+    benchmark::RegisterBenchmark(("eap/" + label(vgg_conv1_2, 32)).c_str(), [=](benchmark::State& st) {
+        bm_eap<eap::default_kernel_arch, float>(st, vgg_conv1_2, 32);
+    })->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("eap_layer_counts/" + label(vgg_conv1_2, 32)).c_str(), [=](benchmark::State& st) {
+        bm_eap_layer_counts<float>(st, vgg_conv1_2, 32);
+    })->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("eap_int8/" + label(vgg_conv1_2, 32)).c_str(), [=](benchmark::State& st) {
+        bm_eap<eap::default_kernel_arch, std::int8_t>(st, vgg_conv1_2, 32);
+    })->Unit(benchmark::kMillisecond);
+    for (auto [layer, batch] : {std::pair<int, std::int64_t>{alexnet_conv3, 16}, {vgg_conv3_1, 16}, {vgg_conv1_2, 32}}) {
+        benchmark::RegisterBenchmark(("read/" + label(layer, batch)).c_str(), [=](benchmark::State& st) {
+            bm_read(st, layer, batch);
+        })->Unit(benchmark::kMillisecond);
     }
     // The naive loop runs ~1e9 MACs a second: AlexNet conv3 takes ~0.15 s at batch 1 and ~2.5 s
     // at batch 16, so batch 16 runs once.

@@ -40,6 +40,12 @@ def main(path):
         naive = cpu_ms.get(f"naive/{c}")
         row += [f"{naive:.0f}", f"{naive / eap:.0f}x"] if naive else ["", ""]
         print("| " + " | ".join(row) + " |")
+    for c in sorted(n.split("/", 1)[1] for n in cpu_ms if n.startswith("read/")):
+        read = counters[f"read/{c}"]["in_GB/s"]
+        line = f"bare read {c}: {read:.1f} GB/s; eap {counters[f'eap/{c}']['in_GB/s']:.1f} GB/s"
+        if f"eap_layer_counts/{c}" in counters:
+            line += f", layer counts {counters[f'eap_layer_counts/{c}']['in_GB/s']:.1f} GB/s"
+        print(line)
     for t in ("int16", "int8"):
         for c in cases:
             if f"eap_{t}/{c}" in cpu_ms:
