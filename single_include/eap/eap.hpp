@@ -1945,6 +1945,24 @@ struct sparse_element_traits<std::int8_t> {
     static constexpr const char* name = "std::int8_t";
 };
 
+// Unsigned values (quantised activations after a ReLU) count in unsigned lanes: the kernels add
+// all-ones masks, which is adding 1 modulo 2^bits, exact below the flush limit.
+template <>
+struct sparse_element_traits<std::uint16_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::uint16_t;
+    static constexpr const char* name = "std::uint16_t";
+};
+
+template <>
+struct sparse_element_traits<std::uint8_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::uint8_t;
+    static constexpr const char* name = "std::uint8_t";
+};
+
 /// True for the element types the sparse counters accept.
 template <class T>
 inline constexpr bool is_sparse_element_v = sparse_element_traits<std::remove_cv_t<T>>::supported;
@@ -2038,8 +2056,8 @@ using sparse_value_t = std::remove_cv_t<typename E::value_type>;
 template <class E>
 constexpr void check_sparse_element_type() {
     static_assert(detail::is_sparse_element_v<sparse_value_t<E>>,
-                  "eap sparse counters: the tensor's element type must be float, double, std::int32_t, "
-                  "std::int16_t or std::int8_t");
+                  "eap sparse counters: the tensor's element type must be float, double, "
+                  "std::int32_t, std::int16_t, std::int8_t, std::uint16_t or std::uint8_t");
 }
 
 // ---- checks of tensor shapes against a layer --------------------------------------------------
@@ -2529,8 +2547,8 @@ inline std::vector<std::int16_t> run_length_decode(const rlc_stream& stream) {
 template <class Arch = default_kernel_arch, class T>
 std::int64_t run_length_code_pairs(const T* values, std::int64_t count) {
     static_assert(detail::is_sparse_element_v<T>,
-                  "eap::run_length_code_pairs: the element type must be float, double, std::int32_t, "
-                  "std::int16_t or std::int8_t");
+                  "eap::run_length_code_pairs: the element type must be float, double, "
+                  "std::int32_t, std::int16_t, std::int8_t, std::uint16_t or std::uint8_t");
     if (count < 0) throw argument_error(detail::message("eap::run_length_code_pairs: count is ", count, ", must be >= 0"));
     detail::rlc_pair_counter counter;
     if (detail::scan_rows<Arch, false, true, 1, T>({values}, count, nullptr, {&counter}))
@@ -2884,8 +2902,8 @@ fmap_statistics measure_fmaps(const char* function, const char* tensor, const T*
 }  // namespace detail
 
 /// Zero statistics and the exact run-length-coded size of a batch of feature maps: an
-/// N x C x H x W (or N x K) xtensor expression of float, double, std::int32_t, std::int16_t or
-/// std::int8_t. One pass over the values. Throws `eap::shape_error` for another rank and
+/// N x C x H x W (or N x K) xtensor expression of float, double, std::int32_t, std::int16_t,
+/// std::int8_t, std::uint16_t or std::uint8_t. One pass over the values. Throws `eap::shape_error` for another rank and
 /// `eap::argument_error` when a value is NaN.
 template <class Arch = default_kernel_arch, class E>
 fmap_statistics fmap_statistics_of(const xt::xexpression<E>& fmaps) {
@@ -3227,8 +3245,8 @@ namespace eap {
 ///
 /// * `weights`: M x C/groups x R x S, or M x K for a fully-connected `layer` (K = C*H*W);
 /// * `inputs`: N x C x H x W, or N x K for a fully-connected `layer`;
-/// * element types float, double, std::int32_t, std::int16_t or std::int8_t (the two tensors
-///   may differ); any xtensor container or expression (non-contiguous ones are copied first).
+/// * element types float, double, std::int32_t, std::int16_t, std::int8_t, std::uint16_t or
+///   std::uint8_t (the two tensors may differ); any xtensor container or expression (non-contiguous ones are copied first).
 ///
 /// Cost: one pass over the weights and one over the activations (vectorised with `Arch`, see
 /// `eap/sparse/kernel_arch.hpp`), plus prefix-sum tables of one image's size, instead of one
