@@ -124,8 +124,58 @@ std::int64_t check_layer_systems(const char* function, system_list groups,
     return per_group;
 }
 
-/// Solves (G_SS + lambda I) w = b_S for one channel, lambda from the ridge ladder. Reuses its
-/// buffers from call to call.
+/// Gathers G_SS + ridge I for the unknowns `active` into the row-major lower triangle of `a`
+/// (leading dimension ld >= |active|) and factorises it, A = L L^T. When the factorisation fails
+/// or its estimated condition number exceeds options.max_condition, the ridge ladder runs:
+/// ridge = ridge_scale * trace(G) / K', growing by ridge_growth per attempt. Returns the ridge
+/// used (0 when none); throws `eap::error` when the ladder is exhausted.
+class ridge_factoriser {
+public:
+    double factor(const char* function, const gram_system& system, std::int64_t channel, const std::vector<int>& active,
+                  double* a, int ld, const least_squares_options& options) {
+        const int s = static_cast<int>(active.size());
+        if (s == 0) return 0.0;
+        const std::int64_t k = system.unknowns();
+        const double* g = system.gram.data();
+        work_.resize(3 * static_cast<std::size_t>(s));
+        iwork_.resize(static_cast<std::size_t>(s));
+        double ridge = 0.0;
+        const double first_ridge = options.ridge_scale * system.trace() / static_cast<double>(k);
+        for (int attempt = 0;; ++attempt) {
+            // The lower triangle and the 1-norm (largest column sum of |a|) of G_SS + ridge I.
+            column_sums_.assign(static_cast<std::size_t>(s), 0.0);
+            for (int i = 0; i < s; ++i) {
+                const double* row = g + static_cast<std::int64_t>(active[static_cast<std::size_t>(i)]) * k;
+                double* out = a + static_cast<std::size_t>(i) * static_cast<std::size_t>(ld);
+                for (int j = 0; j <= i; ++j) {
+                    const double v = row[active[static_cast<std::size_t>(j)]] + (i == j ? ridge : 0.0);
+                    out[j] = v;
+                    column_sums_[static_cast<std::size_t>(j)] += std::abs(v);
+                    if (j != i) column_sums_[static_cast<std::size_t>(i)] += std::abs(v);
+                }
+            }
+            double norm1 = 0.0;
+            for (double c : column_sums_) norm1 = std::max(norm1, c);
+            if (detail::lapack::cholesky_factor(a, s, ld) == 0) {
+                const double rcond =
+                    detail::lapack::reciprocal_condition(a, s, ld, norm1, work_.data(), iwork_.data());
+                if (rcond * options.max_condition >= 1.0) return ridge;
+            }
+            if (attempt >= options.max_ridge_steps || !(first_ridge > 0.0))
+                throw error(detail::message(function, ": the least-squares system of output channel ", channel, " (", s,
+                                            " unknowns) stays singular with a ridge term of ", ridge,
+                                            "; raise least_squares_options::max_ridge_steps or check the samples"));
+            ridge = ridge == 0.0 ? first_ridge : ridge * options.ridge_growth;
+        }
+    }
+
+private:
+    std::vector<double> column_sums_;
+    std::vector<double> work_;
+    std::vector<int> iwork_;
+};
+
+/// Solves (G_SS + ridge I) w = b_S for one channel. Reuses its buffers from call to call.
 class channel_solver {
 public:
     /// Solves for the unknowns `active` (indices into 0..K'-1) of channel `channel` of `system`;
@@ -135,41 +185,9 @@ public:
         const int s = static_cast<int>(active.size());
         solution.assign(active.size(), 0.0);
         if (s == 0) return 0.0;
-        const double* b = &system.cross(channel, 0);
-        const std::int64_t k = system.unknowns();
-        const double* g = system.gram.data();
         matrix_.resize(static_cast<std::size_t>(s) * static_cast<std::size_t>(s));
-        work_.resize(3 * static_cast<std::size_t>(s));
-        iwork_.resize(static_cast<std::size_t>(s));
-        double ridge = 0.0;
-        const double first_ridge = options.ridge_scale * system.trace() / static_cast<double>(k);
-        for (int attempt = 0;; ++attempt) {
-            // Gather the lower triangle of G_SS + ridge I and its 1-norm (column sums of |a|).
-            double norm1 = 0.0;
-            column_sums_.assign(static_cast<std::size_t>(s), 0.0);
-            for (int i = 0; i < s; ++i) {
-                const double* row = g + static_cast<std::int64_t>(active[static_cast<std::size_t>(i)]) * k;
-                double* out = &matrix_[static_cast<std::size_t>(i) * s];
-                for (int j = 0; j <= i; ++j) {
-                    const double v = row[active[static_cast<std::size_t>(j)]] + (i == j ? ridge : 0.0);
-                    out[j] = v;
-                    column_sums_[static_cast<std::size_t>(j)] += std::abs(v);
-                    if (j != i) column_sums_[static_cast<std::size_t>(i)] += std::abs(v);
-                }
-            }
-            for (double c : column_sums_) norm1 = std::max(norm1, c);
-            const int info = detail::lapack::cholesky_factor(matrix_.data(), s, s);
-            if (info == 0) {
-                const double rcond =
-                    detail::lapack::reciprocal_condition(matrix_.data(), s, s, norm1, work_.data(), iwork_.data());
-                if (rcond * options.max_condition >= 1.0) break;
-            }
-            if (attempt >= options.max_ridge_steps || !(first_ridge > 0.0))
-                throw error(detail::message(function, ": the least-squares system of output channel ", channel, " (", s,
-                                    " unknowns) stays singular with a ridge term of ", ridge,
-                                    "; raise least_squares_options::max_ridge_steps or check the samples"));
-            ridge = ridge == 0.0 ? first_ridge : ridge * options.ridge_growth;
-        }
+        const double ridge = factoriser_.factor(function, system, channel, active, matrix_.data(), s, options);
+        const double* b = &system.cross(channel, 0);
         for (int i = 0; i < s; ++i) solution[static_cast<std::size_t>(i)] = b[active[static_cast<std::size_t>(i)]];
         detail::lapack::cholesky_solve(matrix_.data(), s, s, solution.data());
         return ridge;
@@ -177,9 +195,7 @@ public:
 
 private:
     std::vector<double> matrix_;
-    std::vector<double> column_sums_;
-    std::vector<double> work_;
-    std::vector<int> iwork_;
+    ridge_factoriser factoriser_;
 };
 
 /// The full unknown vector (weights of row `row`, masked, then the bias) in double.
