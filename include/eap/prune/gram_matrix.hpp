@@ -76,6 +76,23 @@ struct gram_system {
         }
         return output_energy(channel) - 2.0 * linear + quadratic;
     }
+    /// The same for a sparse w: `values[i]` is the entry of unknown `indices[i]`, all others 0.
+    /// O(|indices|^2).
+    double output_error(std::int64_t channel, const std::vector<int>& indices, const double* values) const {
+        const std::int64_t k = unknowns();
+        const double* g = gram.data();
+        const double* b = &cross(channel, 0);
+        double quadratic = 0.0;
+        double linear = 0.0;
+        for (std::size_t i = 0; i < indices.size(); ++i) {
+            const double* row = g + static_cast<std::int64_t>(indices[i]) * k;
+            double gw = 0.0;
+            for (std::size_t j = 0; j < i; ++j) gw += row[indices[j]] * values[j];
+            quadratic += values[i] * (2.0 * gw + row[indices[i]] * values[i]);
+            linear += values[i] * b[indices[i]];
+        }
+        return output_energy(channel) - 2.0 * linear + quadratic;
+    }
 };
 
 /// Builds a `gram_system` from rows of X and Y added in batches (e.g. one batch of images at a

@@ -37,7 +37,7 @@ struct channel_fit {
     std::int64_t kept = 0;             ///< kept weights (bias excluded)
     std::int64_t inactive_inputs = 0;  ///< kept weights whose input is zero at every sample: left unchanged
     double error_before = 0.0;         ///< ||y_m - X w||^2 with the given weights (pruned ones zeroed) and bias
-    double error_after = 0.0;          ///< the same with the fitted weights, as rounded to float
+    double error_after = 0.0;          ///< the same with the fitted weights (the double solution; rounding to float changes ~1e-7)
     double ridge = 0.0;                ///< lambda added to the diagonal of G_SS; 0 when the plain system was solved
 };
 
@@ -131,8 +131,11 @@ std::int64_t check_layer_systems(const char* function, system_list groups,
 /// used (0 when none); throws `eap::error` when the ladder is exhausted.
 class ridge_factoriser {
 public:
+    /// When `quadratic_vector` is given, `*quadratic_value` receives v^T G_SS v (from the first
+    /// gather, before any ridge), which costs nothing extra next to the factorisation.
     double factor(const char* function, const gram_system& system, std::int64_t channel, const std::vector<int>& active,
-                  double* a, int ld, const least_squares_options& options) {
+                  double* a, int ld, const least_squares_options& options, const double* quadratic_vector = nullptr,
+                  double* quadratic_value = nullptr) {
         const int s = static_cast<int>(active.size());
         if (s == 0) return 0.0;
         const std::int64_t k = system.unknowns();
@@ -156,6 +159,13 @@ public:
             }
             double norm1 = 0.0;
             for (double c : column_sums_) norm1 = std::max(norm1, c);
+            if (attempt == 0 && quadratic_vector != nullptr) {
+                product_.resize(static_cast<std::size_t>(s));
+                cblas_dsymv(CblasRowMajor, CblasLower, s, 1.0, a, ld, quadratic_vector, 1, 0.0, product_.data(), 1);
+                double q = 0.0;
+                for (int i = 0; i < s; ++i) q += quadratic_vector[i] * product_[static_cast<std::size_t>(i)];
+                *quadratic_value = q;
+            }
             if (detail::lapack::cholesky_factor(a, s, ld) == 0) {
                 const double rcond =
                     detail::lapack::reciprocal_condition(a, s, ld, norm1, work_.data(), iwork_.data());
@@ -171,42 +181,62 @@ public:
 
 private:
     std::vector<double> column_sums_;
+    std::vector<double> product_;
     std::vector<double> work_;
     std::vector<int> iwork_;
+};
+
+/// What one channel's solve gives: the ridge used and the output errors of the given and of the
+/// fitted unknowns.
+struct channel_solution {
+    double ridge = 0.0;
+    double error_before = 0.0;
+    double error_after = 0.0;
 };
 
 /// Solves (G_SS + ridge I) w = b_S for one channel. Reuses its buffers from call to call.
 class channel_solver {
 public:
     /// Solves for the unknowns `active` (indices into 0..K'-1) of channel `channel` of `system`;
-    /// `solution` receives |active| values. Returns the ridge used (0 when none).
-    double solve(const char* function, const gram_system& system, std::int64_t channel,
-                 const std::vector<int>& active, std::vector<double>& solution, const least_squares_options& options) {
+    /// `given` holds their current values (for error_before), `solution` receives the fit.
+    /// error_after = c - w^T b - ridge |w|^2, which equals ||y - X w||^2 at the solution of the
+    /// ridge system and needs O(s) instead of another pass over G_SS.
+    channel_solution solve(const char* function, const gram_system& system, std::int64_t channel,
+                           const std::vector<int>& active, const std::vector<double>& given, std::vector<double>& solution,
+                           const least_squares_options& options) {
+        channel_solution out;
         const int s = static_cast<int>(active.size());
+        const double c = system.output_energy(channel);
         solution.assign(active.size(), 0.0);
-        if (s == 0) return 0.0;
+        if (s == 0) {
+            out.error_before = out.error_after = c;
+            return out;
+        }
         matrix_.resize(static_cast<std::size_t>(s) * static_cast<std::size_t>(s));
-        const double ridge = factoriser_.factor(function, system, channel, active, matrix_.data(), s, options);
+        double quadratic = 0.0;
+        out.ridge = factoriser_.factor(function, system, channel, active, matrix_.data(), s, options, given.data(), &quadratic);
         const double* b = &system.cross(channel, 0);
-        for (int i = 0; i < s; ++i) solution[static_cast<std::size_t>(i)] = b[active[static_cast<std::size_t>(i)]];
+        double given_linear = 0.0;
+        for (int i = 0; i < s; ++i) {
+            solution[static_cast<std::size_t>(i)] = b[active[static_cast<std::size_t>(i)]];
+            given_linear += given[static_cast<std::size_t>(i)] * b[active[static_cast<std::size_t>(i)]];
+        }
+        out.error_before = c - 2.0 * given_linear + quadratic;
         detail::lapack::cholesky_solve(matrix_.data(), s, s, solution.data());
-        return ridge;
+        double linear = 0.0, norm = 0.0;
+        for (int i = 0; i < s; ++i) {
+            const double w = solution[static_cast<std::size_t>(i)];
+            linear += w * b[active[static_cast<std::size_t>(i)]];
+            norm += w * w;
+        }
+        out.error_after = c - linear - out.ridge * norm;
+        return out;
     }
 
 private:
     std::vector<double> matrix_;
     ridge_factoriser factoriser_;
 };
-
-/// The full unknown vector (weights of row `row`, masked, then the bias) in double.
-template <class M>
-void full_weight_vector(const gram_system& system, const float* row, const M* mask_row, float bias,
-                        std::vector<double>& out) {
-    const std::int64_t k = system.inputs();
-    out.assign(static_cast<std::size_t>(system.unknowns()), 0.0);
-    for (std::int64_t j = 0; j < k; ++j) out[static_cast<std::size_t>(j)] = mask_row[j] != M(0) ? row[j] : 0.0;
-    if (system.bias_column) out[static_cast<std::size_t>(k)] = bias;
-}
 
 /// Fits the channels of one layer (rows of the M x K view) with the kept sets `keep` (an M x K
 /// 0/1 array). Shared by the least-squares fit and by restoration's final fit.
@@ -224,7 +254,7 @@ least_squares_result<Rank> fit_rows(const char* function, system_list groups,
     channel_solver solver;
     std::vector<int> active;
     std::vector<double> solution;
-    std::vector<double> full;
+    std::vector<double> given;
     for (std::int64_t m = 0; m < rows; ++m) {
         const gram_system& system = groups[static_cast<std::size_t>(m / per_group)];
         const std::int64_t channel = m % per_group;
@@ -233,26 +263,31 @@ least_squares_result<Rank> fit_rows(const char* function, system_list groups,
         const float given_bias = bias.size() != 0 ? bias(m) : 0.0f;
         channel_fit& report = result.report.channels[static_cast<std::size_t>(m)];
 
-        detail::full_weight_vector(system, w, kept, given_bias, full);
-        report.error_before = std::max(0.0, system.output_error(channel, full.data()));
-
         // Unknowns: kept weights whose input is not identically zero, and the bias. A kept
         // weight on an all-zero input column cannot be fitted (it changes nothing on the
         // samples); it keeps its value rather than making G_SS singular.
         active.clear();
+        given.clear();
         float* out = result.weights.data() + m * cols;
         for (std::int64_t j = 0; j < cols; ++j) {
             if (kept[j] == M(0)) continue;
             ++report.kept;
             if (system.gram(j, j) > 0.0) {
                 active.push_back(static_cast<int>(j));
+                given.push_back(w[j]);
             } else {
                 ++report.inactive_inputs;
                 out[j] = w[j];
             }
         }
-        if (fit_bias) active.push_back(static_cast<int>(cols));
-        report.ridge = solver.solve(function, system, channel, active, solution, options);
+        if (fit_bias) {
+            active.push_back(static_cast<int>(cols));
+            given.push_back(given_bias);
+        }
+        const channel_solution solved = solver.solve(function, system, channel, active, given, solution, options);
+        report.ridge = solved.ridge;
+        report.error_before = std::max(0.0, solved.error_before);
+        report.error_after = std::max(0.0, solved.error_after);
         for (std::size_t i = 0; i < active.size(); ++i) {
             const float value = static_cast<float>(solution[i]);
             if (active[i] == cols) {
@@ -261,8 +296,6 @@ least_squares_result<Rank> fit_rows(const char* function, system_list groups,
                 out[active[i]] = value;
             }
         }
-        detail::full_weight_vector(system, out, kept, fit_bias ? result.bias(m) : given_bias, full);
-        report.error_after = std::max(0.0, system.output_error(channel, full.data()));
 
         result.report.output_energy += system.output_energy(channel);
         result.report.error_before += report.error_before;

@@ -334,15 +334,28 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
     report.kept_before = kept_before;
     std::vector<std::vector<int>> actives(static_cast<std::size_t>(rows));
     std::vector<std::vector<int>> candidate_sets(static_cast<std::size_t>(rows));
-    std::vector<double> full;
+    std::vector<int> given_indices;
+    std::vector<double> given_values;
     for (std::int64_t m = 0; m < rows; ++m) {
         const gram_system& system = groups[static_cast<std::size_t>(m / per_group)];
         const C* eligible_row = eligible != nullptr ? eligible + m * cols : nullptr;
         detail::restoration_sets(system, mask.data() + m * cols, eligible_row, cols, actives[static_cast<std::size_t>(m)],
                                  candidate_sets[static_cast<std::size_t>(m)]);
-        detail::full_weight_vector(system, weights.data() + m * cols, mask.data() + m * cols,
-                                   bias.size() != 0 ? bias(m) : 0.0f, full);
-        report.error_given += std::max(0.0, system.output_error(m % per_group, full.data()));
+        // The given (masked) weights and bias as a sparse unknown vector.
+        given_indices.clear();
+        given_values.clear();
+        const float* row = weights.data() + m * cols;
+        const M* kept_row = mask.data() + m * cols;
+        for (std::int64_t j = 0; j < cols; ++j)
+            if (kept_row[j] != M(0) && row[j] != 0.0f) {
+                given_indices.push_back(static_cast<int>(j));
+                given_values.push_back(row[j]);
+            }
+        if (system.bias_column && bias.size() != 0) {
+            given_indices.push_back(static_cast<int>(cols));
+            given_values.push_back(bias(m));
+        }
+        report.error_given += std::max(0.0, system.output_error(m % per_group, given_indices, given_values.data()));
         report.channels[static_cast<std::size_t>(m)].kept_before = kept[static_cast<std::size_t>(m)];
     }
 
