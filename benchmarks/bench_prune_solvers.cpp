@@ -255,9 +255,10 @@ void bm_restoration_step(benchmark::State& state) {
     // One refit from scratch of the same channel.
     eap::detail::channel_solver solver;
     std::vector<double> solution;
+    const std::vector<double> given(active.size(), 0.0);
     const auto start = std::chrono::steady_clock::now();
     const int refits = 3;
-    for (int i = 0; i < refits; ++i) solver.solve("bench", sys, 0, active, solution, eap::least_squares_options{});
+    for (int i = 0; i < refits; ++i) solver.solve("bench", sys, 0, active, given, solution, eap::least_squares_options{});
     const double refit = seconds_since(start) / refits;
     const double per_step = step_seconds / static_cast<double>(std::max<std::int64_t>(total_steps, 1));
     state.SetLabel(layers[index].name);
