@@ -72,7 +72,8 @@ const layer_data& data_for(int index) {
     d.w = xt::empty<float>({static_cast<std::size_t>(m), static_cast<std::size_t>(k)});
     for (auto& v : d.w) v = normal(rng) / std::sqrt(static_cast<float>(k));
     d.y = xt::empty<float>({static_cast<std::size_t>(n), static_cast<std::size_t>(m)});
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, m, k, 1.0f, d.x.data(), k, d.w.data(), k, 0.0f, d.y.data(), m);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, m, k, 1.0f, d.x.data(), k, d.w.data(), k, 0.0f, d.y.data(),
+                m);
     d.bias = xt::zeros<float>({static_cast<std::size_t>(m)});
     d.mask = eap::magnitude_prune_fraction(d.w, kept_fraction);
     d.over_pruned = eap::magnitude_prune_fraction(d.w, over_pruned_fraction);
@@ -104,11 +105,12 @@ void bm_sgemm_peak(benchmark::State& state) {
     const int n = static_cast<int>(samples), k = static_cast<int>(layers[0].k);
     std::vector<float> c(static_cast<std::size_t>(k) * k);
     for (auto _ : state) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, k, n, 1.0f, d.x.data(), k, d.x.data(), k, 0.0f, c.data(), k);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, k, n, 1.0f, d.x.data(), k, d.x.data(), k, 0.0f,
+                    c.data(), k);
         benchmark::DoNotOptimize(c.data());
     }
-    state.counters["GFLOPs"] = benchmark::Counter(2.0 * n * k * double(k), benchmark::Counter::kIsIterationInvariantRate,
-                                                  benchmark::Counter::kIs1000);
+    state.counters["GFLOPs"] = benchmark::Counter(
+        2.0 * n * k * double(k), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 
 // --- Gram matrix G = X^T X through eap (one SSYRK, widened to double, bias column), counted as
@@ -139,8 +141,9 @@ void bm_gram_system(benchmark::State& state) {
     }
     state.SetLabel(std::string(layers[index].name) +
                    (options.accumulation == eap::gram_accumulation::single_precision ? " single" : " double"));
-    state.counters["GFLOPs"] = benchmark::Counter(samples * k * (k + 1) + 2.0 * samples * k * m,
-                                                  benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+    state.counters["GFLOPs"] =
+        benchmark::Counter(samples * k * (k + 1) + 2.0 * samples * k * m, benchmark::Counter::kIsIterationInvariantRate,
+                           benchmark::Counter::kIs1000);
 }
 
 // --- Least-squares step, eap: build the shared Gram system, then Cholesky per channel.
@@ -181,7 +184,8 @@ void bm_least_squares_lstsq(benchmark::State& state) {
     for (auto _ : state) {
         const auto start = cpu_now();
         for (std::int64_t c = 0; c < subset; ++c) {
-            const std::size_t channel = static_cast<std::size_t>(c) * static_cast<std::size_t>(layers[index].m) / static_cast<std::size_t>(subset);
+            const std::size_t channel = static_cast<std::size_t>(c) * static_cast<std::size_t>(layers[index].m) /
+                                        static_cast<std::size_t>(subset);
             std::vector<std::size_t> kept;
             for (std::size_t j = 0; j < k; ++j)
                 if (d.mask(channel, j)) kept.push_back(j);
@@ -232,8 +236,8 @@ void bm_restoration(benchmark::State& state) {
     }
     state.SetLabel(layers[index].name);
     state.counters["restored"] = static_cast<double>(restored);
-    state.counters["s_per_restored"] =
-        benchmark::Counter(static_cast<double>(restored), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+    state.counters["s_per_restored"] = benchmark::Counter(
+        static_cast<double>(restored), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
     state.counters["error_cut"] = gain_share;
 }
 
@@ -246,7 +250,8 @@ void bm_restoration_step(benchmark::State& state) {
     const eap::gram_system& sys = system_for(index);
     const std::int64_t k = layers[index].k;
     std::vector<int> active, candidates;
-    eap::detail::restoration_sets<std::uint8_t, std::uint8_t>(sys, d.over_pruned.data(), nullptr, k, active, candidates);
+    eap::detail::restoration_sets<std::uint8_t, std::uint8_t>(sys, d.over_pruned.data(), nullptr, k, active,
+                                                              candidates);
     const std::int64_t steps = 64;
     double step_seconds = 0.0;
     std::int64_t total_steps = 0;
@@ -271,7 +276,8 @@ void bm_restoration_step(benchmark::State& state) {
     const std::vector<double> given(active.size(), 0.0);
     const auto start = cpu_now();
     const int refits = 3;
-    for (int i = 0; i < refits; ++i) solver.solve("bench", sys, 0, active, given, solution, eap::least_squares_options{});
+    for (int i = 0; i < refits; ++i)
+        solver.solve("bench", sys, 0, active, given, solution, eap::least_squares_options{});
     const double refit = seconds_since(start) / refits;
     const double per_step = step_seconds / static_cast<double>(std::max<std::int64_t>(total_steps, 1));
     state.SetLabel(layers[index].name);

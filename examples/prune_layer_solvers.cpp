@@ -24,16 +24,16 @@ xt::xtensor<float, 4> convolve(const xt::xtensor<float, 4>& input, const xt::xte
     const auto positions = eap::all_output_positions(shape);
     const auto patches = eap::sample_patches(input, shape, positions);  // N*E*F x K
     const std::size_t k = patches.shape()[1], m = static_cast<std::size_t>(shape.out_channels);
-    xt::xtensor<float, 4> out = xt::empty<float>({static_cast<std::size_t>(shape.batch), m,
-                                                  static_cast<std::size_t>(shape.out_height()),
-                                                  static_cast<std::size_t>(shape.out_width())});
+    xt::xtensor<float, 4> out =
+        xt::empty<float>({static_cast<std::size_t>(shape.batch), m, static_cast<std::size_t>(shape.out_height()),
+                          static_cast<std::size_t>(shape.out_width())});
     for (std::size_t i = 0; i < positions.size(); ++i) {
         const auto& p = positions[i];
         for (std::size_t f = 0; f < m; ++f) {
             double sum = bias(f);
             for (std::size_t j = 0; j < k; ++j) sum += static_cast<double>(patches(i, j)) * weights.data()[f * k + j];
-            out(static_cast<std::size_t>(p.image), f, static_cast<std::size_t>(p.row), static_cast<std::size_t>(p.col)) =
-                static_cast<float>(sum);
+            out(static_cast<std::size_t>(p.image), f, static_cast<std::size_t>(p.row),
+                static_cast<std::size_t>(p.col)) = static_cast<float>(sum);
         }
     }
     return out;
@@ -95,11 +95,15 @@ int main() {
     const auto restored = eap::restore_weights(systems, weights, eap::magnitude_prune(weights, over), bias, target);
 
     std::printf("kept %lld of %lld weights (restoration returned %lld)\n", static_cast<long long>(target),
-                static_cast<long long>(total), static_cast<long long>(restored.report.kept_after - restored.report.kept_before));
+                static_cast<long long>(total),
+                static_cast<long long>(restored.report.kept_after - restored.report.kept_before));
     std::printf("relative output error, all positions:\n");
     std::printf("  magnitude      %.4f\n", relative_error(convolve(input, magnitude_only, bias, shape), original));
-    std::printf("  magnitude+fit  %.4f\n", relative_error(convolve(input, magnitude_fit.weights, magnitude_fit.bias, shape), original));
-    std::printf("  restore+fit    %.4f\n", relative_error(convolve(input, restored.weights, restored.bias, shape), original));
-    std::printf("channels that needed a ridge term: %lld\n", static_cast<long long>(restored.report.fit.ridge_channels));
+    std::printf("  magnitude+fit  %.4f\n",
+                relative_error(convolve(input, magnitude_fit.weights, magnitude_fit.bias, shape), original));
+    std::printf("  restore+fit    %.4f\n",
+                relative_error(convolve(input, restored.weights, restored.bias, shape), original));
+    std::printf("channels that needed a ridge term: %lld\n",
+                static_cast<long long>(restored.report.fit.ridge_channels));
     return 0;
 }

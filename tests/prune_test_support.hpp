@@ -97,8 +97,8 @@ inline xt::xtensor<float, 2> random_matrix(std::mt19937& rng, std::size_t rows, 
 }
 
 /// Y = X W^T + noise (N x M), so that the data are not fitted exactly.
-inline xt::xtensor<float, 2> outputs_of(std::mt19937& rng, const xt::xtensor<float, 2>& x, const xt::xtensor<float, 2>& w,
-                                        float noise) {
+inline xt::xtensor<float, 2> outputs_of(std::mt19937& rng, const xt::xtensor<float, 2>& x,
+                                        const xt::xtensor<float, 2>& w, float noise) {
     std::normal_distribution<float> normal(0.0f, noise);
     const std::size_t n = x.shape()[0], k = x.shape()[1], m = w.shape()[0];
     xt::xtensor<float, 2> y = xt::empty<float>({n, m});

@@ -12,8 +12,8 @@ using prune_test::column_value;
 namespace {
 
 // Every entry of G, b and c against sums taken in double straight from X and Y.
-void check_against_direct_sums(const eap::gram_system& sys, const xt::xtensor<float, 2>& x, const xt::xtensor<float, 2>& y,
-                               bool bias, double tolerance) {
+void check_against_direct_sums(const eap::gram_system& sys, const xt::xtensor<float, 2>& x,
+                               const xt::xtensor<float, 2>& y, bool bias, double tolerance) {
     const std::size_t n = x.shape()[0], k = x.shape()[1], m = y.shape()[1];
     const std::size_t kp = k + (bias ? 1 : 0);
     REQUIRE(sys.unknowns() == static_cast<std::int64_t>(kp));
@@ -100,7 +100,8 @@ TEST_CASE("output_error equals the residual computed from X and Y", "[prune][gra
         const std::vector<int> all{0, 1, 2, 3, 4, 5, 6};
         for (std::size_t m = 0; m < 2; ++m) {
             const double direct = prune_test::residual(x, prune_test::column(y, m), all, w);
-            CHECK(std::abs(sys.output_error(static_cast<std::int64_t>(m), w.data()) - direct) <= 1e-10 * std::max(1.0, direct));
+            CHECK(std::abs(sys.output_error(static_cast<std::int64_t>(m), w.data()) - direct) <=
+                  1e-10 * std::max(1.0, direct));
         }
     }
     CHECK(sys.trace() == Approx(xt::sum(x * x)() + 50.0).epsilon(1e-6));
@@ -111,7 +112,8 @@ TEST_CASE("bad arguments to the Gram builders are rejected", "[prune][gram][erro
     const xt::xtensor<float, 2> y = xt::ones<float>({4, 2});
     const xt::xtensor<float, 2> y_short = xt::ones<float>({3, 2});
     CHECK_THROWS_AS(eap::build_gram_system(x, y_short), eap::shape_error);
-    CHECK_THROWS_WITH(eap::build_gram_system(x, y_short), Catch::Contains("'patches' has 4 rows") && Catch::Contains("3"));
+    CHECK_THROWS_WITH(eap::build_gram_system(x, y_short),
+                      Catch::Contains("'patches' has 4 rows") && Catch::Contains("3"));
     eap::gram_accumulator acc(3, 2);
     CHECK_THROWS_AS(acc.add(xt::xtensor<float, 2>(xt::ones<float>({4, 5})), y), eap::shape_error);
     CHECK_THROWS_AS(acc.add(x, xt::xtensor<float, 2>(xt::ones<float>({4, 1}))), eap::shape_error);

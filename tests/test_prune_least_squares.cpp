@@ -13,8 +13,9 @@ namespace {
 // Checks every channel of a fit against the normal equations solved by Gaussian elimination in
 // double from X and Y directly (with the ridge the fit reports).
 template <std::size_t Rank>
-void check_fit(const eap::least_squares_result<Rank>& fit, const xt::xtensor<float, 2>& x, const xt::xtensor<float, 2>& y,
-               const xt::xtensor<std::uint8_t, 2>& mask, std::size_t row_offset, bool bias, double tolerance) {
+void check_fit(const eap::least_squares_result<Rank>& fit, const xt::xtensor<float, 2>& x,
+               const xt::xtensor<float, 2>& y, const xt::xtensor<std::uint8_t, 2>& mask, std::size_t row_offset,
+               bool bias, double tolerance) {
     const std::size_t k = x.shape()[1];
     for (std::size_t c = 0; c < y.shape()[1]; ++c) {
         const std::size_t row = row_offset + c;
@@ -24,14 +25,18 @@ void check_fit(const eap::least_squares_result<Rank>& fit, const xt::xtensor<flo
         const std::vector<double> reference = prune_test::normal_equations(x, yc, set, report.ridge);
         INFO("channel " << row << " kept " << set.size() << " ridge " << report.ridge);
         for (std::size_t i = 0; i < set.size(); ++i) {
-            const double got = set[i] == static_cast<int>(k) ? fit.bias(row) : fit.weights.data()[row * k + static_cast<std::size_t>(set[i])];
+            const double got = set[i] == static_cast<int>(k)
+                                   ? fit.bias(row)
+                                   : fit.weights.data()[row * k + static_cast<std::size_t>(set[i])];
             CHECK(std::abs(got - reference[i]) <= tolerance * std::max(1.0, std::abs(reference[i])));
         }
         for (std::size_t j = 0; j < k; ++j)
             if (!mask(row, j)) CHECK(fit.weights.data()[row * k + j] == 0.0f);
         // The reported error is the residual of the returned float weights.
         std::vector<double> w;
-        for (int j : set) w.push_back(j == static_cast<int>(k) ? fit.bias(row) : fit.weights.data()[row * k + static_cast<std::size_t>(j)]);
+        for (int j : set)
+            w.push_back(j == static_cast<int>(k) ? fit.bias(row)
+                                                 : fit.weights.data()[row * k + static_cast<std::size_t>(j)]);
         const double direct = prune_test::residual(x, yc, set, w);
         const double energy = prune_test::residual(x, yc, {}, {});
         CHECK(std::abs(report.error_after - direct) <= 1e-5 * std::max(1.0, energy));
@@ -56,8 +61,7 @@ TEST_CASE("least-squares fit equals the normal-equations solution on random prob
             const eap::gram_system sys = eap::build_gram_system(x, y, {bias, accumulation});
             const auto fit = eap::fit_least_squares(sys, w, mask, bias ? given_bias : no_bias);
             CHECK(fit.report.ridge_channels == 0);
-            check_fit(fit, x, y, mask, 0, bias,
-                      accumulation == eap::gram_accumulation::double_precision ? 1e-5 : 1e-4);
+            check_fit(fit, x, y, mask, 0, bias, accumulation == eap::gram_accumulation::double_precision ? 1e-5 : 1e-4);
             // The optimum never does worse than the given weights, and the totals add up.
             double before = 0.0, after = 0.0;
             for (const auto& c : fit.report.channels) {
@@ -79,8 +83,8 @@ TEST_CASE("error_before is the residual of the given masked weights and bias", "
     const auto y = prune_test::outputs_of(rng, x, w, 0.5f);
     const auto mask = prune_test::random_mask(rng, 3, 5, 0.5);
     const xt::xtensor<float, 1> bias = {0.5f, -1.0f, 2.0f};
-    const auto fit = eap::fit_least_squares(eap::build_gram_system(x, y, {true, eap::gram_accumulation::double_precision}), w,
-                                            mask, bias);
+    const auto fit = eap::fit_least_squares(
+        eap::build_gram_system(x, y, {true, eap::gram_accumulation::double_precision}), w, mask, bias);
     for (std::size_t c = 0; c < 3; ++c) {
         std::vector<int> set{0, 1, 2, 3, 4, 5};
         std::vector<double> given;
@@ -127,7 +131,8 @@ TEST_CASE("pruned weights stay exactly zero; inputs that are always zero keep th
     for (std::size_t r = 0; r < 50; ++r) x(r, 2) = 0.0f;  // a dead input channel
     const auto w = prune_test::random_matrix(rng, 4, 6);  // every weight non-zero
     const auto y = prune_test::outputs_of(rng, x, w, 0.2f);
-    xt::xtensor<std::uint8_t, 2> mask = {{1, 0, 1, 1, 0, 1}, {0, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1}, {0, 1, 0, 0, 1, 0}};
+    xt::xtensor<std::uint8_t, 2> mask = {
+        {1, 0, 1, 1, 0, 1}, {0, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1}, {0, 1, 0, 0, 1, 0}};
     const xt::xtensor<float, 1> bias = {1.0f, 2.0f, 3.0f, 4.0f};
     const eap::gram_system sys = eap::build_gram_system(x, y);
     const auto fit = eap::fit_least_squares(sys, w, mask, bias);
@@ -163,8 +168,10 @@ TEST_CASE("grouped CONV layer: each group is fitted on its own system", "[prune]
     std::vector<xt::xtensor<float, 2>> xs, ys;
     for (std::size_t g = 0; g < 3; ++g) {
         xs.push_back(prune_test::random_matrix(rng, 30, 6));
-        ys.push_back(prune_test::outputs_of(rng, xs.back(), xt::xtensor<float, 2>(xt::view(w2, xt::range(2 * g, 2 * g + 2), xt::all())), 0.4f));
-        systems.push_back(eap::build_gram_system(xs.back(), ys.back(), {true, eap::gram_accumulation::double_precision}));
+        ys.push_back(prune_test::outputs_of(
+            rng, xs.back(), xt::xtensor<float, 2>(xt::view(w2, xt::range(2 * g, 2 * g + 2), xt::all())), 0.4f));
+        systems.push_back(
+            eap::build_gram_system(xs.back(), ys.back(), {true, eap::gram_accumulation::double_precision}));
     }
     const xt::xtensor<float, 1> bias = xt::zeros<float>({6});
     const auto fit = eap::fit_least_squares(systems, w, mask4, bias);
@@ -201,16 +208,21 @@ TEST_CASE("bad arguments to the least-squares fit are rejected with their name",
     CHECK_THROWS_WITH(eap::fit_least_squares(sys, xt::xtensor<float, 2>(xt::ones<float>({2, 5})),
                                              eap::weight_mask<2>(xt::ones<std::uint8_t>({2, 5})), bias),
                       Catch::Contains(fn) && Catch::Contains("4 inputs") && Catch::Contains("5 weights"));
-    CHECK_THROWS_AS(eap::fit_least_squares(sys, xt::xtensor<float, 2>(xt::ones<float>({3, 4})),
-                                           eap::weight_mask<2>(xt::ones<std::uint8_t>({3, 4})), xt::xtensor<float, 1>{}),
+    CHECK_THROWS_AS(
+        eap::fit_least_squares(sys, xt::xtensor<float, 2>(xt::ones<float>({3, 4})),
+                               eap::weight_mask<2>(xt::ones<std::uint8_t>({3, 4})), xt::xtensor<float, 1>{}),
+        eap::shape_error);
+    CHECK_THROWS_AS(eap::fit_least_squares(sys, w, eap::weight_mask<2>(xt::ones<std::uint8_t>({2, 3})), bias),
                     eap::shape_error);
-    CHECK_THROWS_AS(eap::fit_least_squares(sys, w, eap::weight_mask<2>(xt::ones<std::uint8_t>({2, 3})), bias), eap::shape_error);
     CHECK_THROWS_WITH(eap::fit_least_squares(sys, w, eap::weight_mask<2>(xt::ones<std::uint8_t>({2, 3})), bias),
                       Catch::Contains("'mask'"));
-    CHECK_THROWS_AS(eap::fit_least_squares(sys, w, mask, xt::xtensor<float, 1>(xt::zeros<float>({3}))), eap::shape_error);
-    CHECK_THROWS_WITH(eap::fit_least_squares(sys, w, mask, xt::xtensor<float, 1>(xt::zeros<float>({3}))), Catch::Contains("'bias'"));
+    CHECK_THROWS_AS(eap::fit_least_squares(sys, w, mask, xt::xtensor<float, 1>(xt::zeros<float>({3}))),
+                    eap::shape_error);
+    CHECK_THROWS_WITH(eap::fit_least_squares(sys, w, mask, xt::xtensor<float, 1>(xt::zeros<float>({3}))),
+                      Catch::Contains("'bias'"));
     CHECK_THROWS_AS(eap::fit_least_squares(std::vector<eap::gram_system>{}, w, mask, bias), eap::argument_error);
-    CHECK_THROWS_AS(eap::fit_least_squares(std::vector<eap::gram_system>{sys, sys, sys}, w, mask, bias), eap::shape_error);
+    CHECK_THROWS_AS(eap::fit_least_squares(std::vector<eap::gram_system>{sys, sys, sys}, w, mask, bias),
+                    eap::shape_error);
     eap::least_squares_options bad;
     bad.ridge_growth = 1.0;
     CHECK_THROWS_WITH(eap::fit_least_squares(sys, w, mask, bias, bad), Catch::Contains("'ridge_growth'"));

@@ -29,7 +29,8 @@ std::vector<std::vector<std::uint8_t>> reference_selection(const std::vector<std
     });
     std::vector<std::vector<std::uint8_t>> out;
     for (const auto& layer : layers) out.emplace_back(layer.size(), 0);
-    for (std::int64_t i = 0; i < keep; ++i) out[std::get<1>(all[static_cast<std::size_t>(i)])][std::get<2>(all[static_cast<std::size_t>(i)])] = 1;
+    for (std::int64_t i = 0; i < keep; ++i)
+        out[std::get<1>(all[static_cast<std::size_t>(i)])][std::get<2>(all[static_cast<std::size_t>(i)])] = 1;
     return out;
 }
 
@@ -88,19 +89,23 @@ TEST_CASE("magnitude pruning with a current mask only chooses among kept weights
 
 TEST_CASE("magnitude pruning to a fraction rounds to the nearest count", "[prune][magnitude]") {
     xt::xtensor<float, 4> w = xt::empty<float>({4, 3, 3, 3});  // 108 weights, all distinct magnitudes
-    for (std::size_t i = 0; i < w.size(); ++i) w.data()[i] = (i % 2 ? -1.0f : 1.0f) * static_cast<float>((i * 37) % 108 + 1);
+    for (std::size_t i = 0; i < w.size(); ++i)
+        w.data()[i] = (i % 2 ? -1.0f : 1.0f) * static_cast<float>((i * 37) % 108 + 1);
     for (double f : {0.0, 0.1, 0.35, 0.5, 0.999, 1.0}) {
         const eap::weight_mask<4> mask = eap::magnitude_prune_fraction(w, f);
         CHECK(eap::kept_count(mask) == std::llround(f * 108));
         // The kept weights are the largest ones: every kept |w| beats every pruned |w|.
         float min_kept = std::numeric_limits<float>::infinity(), max_pruned = 0.0f;
         for (std::size_t i = 0; i < w.size(); ++i) {
-            if (mask.data()[i]) min_kept = std::min(min_kept, std::abs(w.data()[i]));
-            else max_pruned = std::max(max_pruned, std::abs(w.data()[i]));
+            if (mask.data()[i])
+                min_kept = std::min(min_kept, std::abs(w.data()[i]));
+            else
+                max_pruned = std::max(max_pruned, std::abs(w.data()[i]));
         }
         if (eap::kept_count(mask) > 0 && eap::kept_count(mask) < 108) CHECK(min_kept > max_pruned);
     }
-    CHECK(eap::kept_per_output_channel(eap::magnitude_prune_fraction(w, 1.0)) == std::vector<std::int64_t>{27, 27, 27, 27});
+    CHECK(eap::kept_per_output_channel(eap::magnitude_prune_fraction(w, 1.0)) ==
+          std::vector<std::int64_t>{27, 27, 27, 27});
 }
 
 TEST_CASE("global magnitude pruning equals one ranking across all layers", "[prune][magnitude]") {
@@ -145,7 +150,8 @@ TEST_CASE("global magnitude counts respect the current masks", "[prune][magnitud
             available += eap::kept_count(m);
         }
         for (int l = 0; l < 3; ++l) {
-            refs.push_back(eap::magnitude_candidates(weights[static_cast<std::size_t>(l)], current[static_cast<std::size_t>(l)]));
+            refs.push_back(
+                eap::magnitude_candidates(weights[static_cast<std::size_t>(l)], current[static_cast<std::size_t>(l)]));
             flats.push_back(flat(weights[static_cast<std::size_t>(l)]));
             eligible.push_back(flat_mask(current[static_cast<std::size_t>(l)]));
         }
@@ -181,16 +187,18 @@ TEST_CASE("mask helpers", "[prune][mask]") {
 TEST_CASE("bad arguments to magnitude pruning are rejected with their name", "[prune][magnitude][errors]") {
     const xt::xtensor<float, 2> w = {{1.0f, -2.0f}, {3.0f, 0.5f}};
     CHECK_THROWS_AS(eap::magnitude_prune(w, 5), eap::argument_error);
-    CHECK_THROWS_WITH(eap::magnitude_prune(w, 5), Catch::Contains("eap::magnitude_prune") && Catch::Contains("'keep' = 5") &&
-                                                      Catch::Contains("4 weights"));
+    CHECK_THROWS_WITH(eap::magnitude_prune(w, 5), Catch::Contains("eap::magnitude_prune") &&
+                                                      Catch::Contains("'keep' = 5") && Catch::Contains("4 weights"));
     CHECK_THROWS_AS(eap::magnitude_prune(w, -1), eap::argument_error);
     CHECK_THROWS_AS(eap::magnitude_prune_fraction(w, 1.5), eap::argument_error);
-    CHECK_THROWS_WITH(eap::magnitude_prune_fraction(w, 1.5), Catch::Contains("'keep_fraction'") && Catch::Contains("1.5"));
+    CHECK_THROWS_WITH(eap::magnitude_prune_fraction(w, 1.5),
+                      Catch::Contains("'keep_fraction'") && Catch::Contains("1.5"));
     CHECK_THROWS_AS(eap::magnitude_prune_fraction(w, -0.1), eap::argument_error);
     CHECK_THROWS_AS(eap::magnitude_prune_fraction(w, std::nan("")), eap::argument_error);
     const eap::weight_mask<2> wrong_shape = xt::ones<std::uint8_t>({2, 3});
     CHECK_THROWS_AS(eap::magnitude_prune(w, 1, wrong_shape), eap::shape_error);
-    CHECK_THROWS_WITH(eap::magnitude_prune(w, 1, wrong_shape), Catch::Contains("'current_mask'") && Catch::Contains("(2, 3)"));
+    CHECK_THROWS_WITH(eap::magnitude_prune(w, 1, wrong_shape),
+                      Catch::Contains("'current_mask'") && Catch::Contains("(2, 3)"));
     const eap::weight_mask<2> not_binary = {{1, 2}, {0, 1}};
     CHECK_THROWS_AS(eap::magnitude_prune(w, 1, not_binary), eap::argument_error);
     const eap::weight_mask<2> half = {{1, 0}, {0, 1}};

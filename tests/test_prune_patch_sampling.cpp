@@ -35,10 +35,12 @@ float tap(const xt::xtensor<float, 4>& in, const eap::conv_shape& s, const eap::
 }
 
 // Direct convolution (no bias) of a grouped, padded, strided layer.
-xt::xtensor<float, 4> convolve(const xt::xtensor<float, 4>& in, const xt::xtensor<float, 4>& w, const eap::conv_shape& s) {
+xt::xtensor<float, 4> convolve(const xt::xtensor<float, 4>& in, const xt::xtensor<float, 4>& w,
+                               const eap::conv_shape& s) {
     const std::size_t n = in.shape()[0];
-    xt::xtensor<float, 4> out = xt::zeros<float>({n, static_cast<std::size_t>(s.out_channels),
-                                                  static_cast<std::size_t>(s.out_height()), static_cast<std::size_t>(s.out_width())});
+    xt::xtensor<float, 4> out =
+        xt::zeros<float>({n, static_cast<std::size_t>(s.out_channels), static_cast<std::size_t>(s.out_height()),
+                          static_cast<std::size_t>(s.out_width())});
     const std::int64_t mg = s.out_channels_per_group();
     for (std::size_t i = 0; i < n; ++i)
         for (std::int64_t m = 0; m < s.out_channels; ++m)
@@ -49,20 +51,24 @@ xt::xtensor<float, 4> convolve(const xt::xtensor<float, 4>& in, const xt::xtenso
                     for (std::int64_t c = 0; c < s.in_channels_per_group(); ++c)
                         for (std::int64_t r = 0; r < s.kernel_height; ++r)
                             for (std::int64_t t = 0; t < s.kernel_width; ++t)
-                                acc += static_cast<double>(w(static_cast<std::size_t>(m), static_cast<std::size_t>(c),
-                                                             static_cast<std::size_t>(r), static_cast<std::size_t>(t))) *
-                                       tap(in, s, pos, m / mg, c, r, t);
-                    out(i, static_cast<std::size_t>(m), static_cast<std::size_t>(p), static_cast<std::size_t>(q)) = static_cast<float>(acc);
+                                acc +=
+                                    static_cast<double>(w(static_cast<std::size_t>(m), static_cast<std::size_t>(c),
+                                                          static_cast<std::size_t>(r), static_cast<std::size_t>(t))) *
+                                    tap(in, s, pos, m / mg, c, r, t);
+                    out(i, static_cast<std::size_t>(m), static_cast<std::size_t>(p), static_cast<std::size_t>(q)) =
+                        static_cast<float>(acc);
                 }
     return out;
 }
 
 eap::conv_shape random_shape(std::mt19937& rng) {
     const std::int64_t groups = 1 + static_cast<std::int64_t>(rng() % 3);
-    const std::int64_t kernel_h = 1 + static_cast<std::int64_t>(rng() % 3), kernel_w = 1 + static_cast<std::int64_t>(rng() % 3);
+    const std::int64_t kernel_h = 1 + static_cast<std::int64_t>(rng() % 3),
+                       kernel_w = 1 + static_cast<std::int64_t>(rng() % 3);
     return eap::conv_shape{}
         .with_batch(1 + static_cast<std::int64_t>(rng() % 3))
-        .with_channels(groups * (1 + static_cast<std::int64_t>(rng() % 3)), groups * (1 + static_cast<std::int64_t>(rng() % 3)))
+        .with_channels(groups * (1 + static_cast<std::int64_t>(rng() % 3)),
+                       groups * (1 + static_cast<std::int64_t>(rng() % 3)))
         .with_input(kernel_h + static_cast<std::int64_t>(rng() % 5), kernel_w + static_cast<std::int64_t>(rng() % 5))
         .with_kernel(kernel_h, kernel_w)
         .with_stride(1 + static_cast<std::int64_t>(rng() % 3), 1 + static_cast<std::int64_t>(rng() % 2))
@@ -81,24 +87,28 @@ TEST_CASE("sampled patches equal direct indexing (padding, stride, groups)", "[p
         INFO(s);
         const auto in = random_tensor(rng, static_cast<std::size_t>(s.batch), static_cast<std::size_t>(s.in_channels),
                                       static_cast<std::size_t>(s.in_height), static_cast<std::size_t>(s.in_width));
-        const auto out = random_tensor(rng, static_cast<std::size_t>(s.batch), static_cast<std::size_t>(s.out_channels),
-                                       static_cast<std::size_t>(s.out_height()), static_cast<std::size_t>(s.out_width()));
+        const auto out =
+            random_tensor(rng, static_cast<std::size_t>(s.batch), static_cast<std::size_t>(s.out_channels),
+                          static_cast<std::size_t>(s.out_height()), static_cast<std::size_t>(s.out_width()));
         const auto positions = eap::all_output_positions(s);
         REQUIRE(static_cast<std::int64_t>(positions.size()) == s.batch * s.out_height() * s.out_width());
         for (std::int64_t g = 0; g < s.groups; ++g) {
             const auto x = eap::sample_patches(in, s, positions, g);
             const auto y = eap::sample_outputs(out, s, positions, g);
-            REQUIRE(static_cast<std::int64_t>(x.shape()[1]) == s.in_channels_per_group() * s.kernel_height * s.kernel_width);
+            REQUIRE(static_cast<std::int64_t>(x.shape()[1]) ==
+                    s.in_channels_per_group() * s.kernel_height * s.kernel_width);
             REQUIRE(static_cast<std::int64_t>(y.shape()[1]) == s.out_channels_per_group());
             for (std::size_t i = 0; i < positions.size(); ++i) {
                 const auto& p = positions[i];
                 for (std::int64_t c = 0; c < s.in_channels_per_group(); ++c)
                     for (std::int64_t r = 0; r < s.kernel_height; ++r)
                         for (std::int64_t t = 0; t < s.kernel_width; ++t)
-                            CHECK(x(i, static_cast<std::size_t>((c * s.kernel_height + r) * s.kernel_width + t)) == tap(in, s, p, g, c, r, t));
+                            CHECK(x(i, static_cast<std::size_t>((c * s.kernel_height + r) * s.kernel_width + t)) ==
+                                  tap(in, s, p, g, c, r, t));
                 for (std::int64_t m = 0; m < s.out_channels_per_group(); ++m)
                     CHECK(y(i, static_cast<std::size_t>(m)) ==
-                          out(static_cast<std::size_t>(p.image), static_cast<std::size_t>(g * s.out_channels_per_group() + m),
+                          out(static_cast<std::size_t>(p.image),
+                              static_cast<std::size_t>(g * s.out_channels_per_group() + m),
                               static_cast<std::size_t>(p.row), static_cast<std::size_t>(p.col)));
             }
         }
@@ -123,8 +133,10 @@ TEST_CASE("FC layer: a patch is the image's flattened input", "[prune][patch_sam
     CHECK_THROWS_AS(eap::sample_rows(flat, {{1, 1, 0}}), eap::argument_error);
 }
 
-TEST_CASE("random output positions: distinct, sorted, in range, reproducible from the seed", "[prune][patch_sampling]") {
-    const eap::conv_shape s = eap::conv_shape{}.with_batch(3).with_channels(4, 8).with_input(13, 13).with_kernel(3, 3).with_padding(1);
+TEST_CASE("random output positions: distinct, sorted, in range, reproducible from the seed",
+          "[prune][patch_sampling]") {
+    const eap::conv_shape s =
+        eap::conv_shape{}.with_batch(3).with_channels(4, 8).with_input(13, 13).with_kernel(3, 3).with_padding(1);
     const std::int64_t total = 3 * 13 * 13;
     for (std::int64_t count : {std::int64_t{0}, std::int64_t{1}, std::int64_t{17}, std::int64_t{300}, total - 1}) {
         const auto a = eap::random_output_positions(s, count, 7);
@@ -151,17 +163,26 @@ TEST_CASE("random output positions: distinct, sorted, in range, reproducible fro
 
 TEST_CASE("layer systems equal the Gram systems of the sampled patches, in any chunking", "[prune][patch_sampling]") {
     std::mt19937 rng(53);
-    const eap::conv_shape s = eap::conv_shape{}.with_batch(2).with_channels(4, 6).with_input(7, 6).with_kernel(3, 2)
-                                  .with_stride(2, 1).with_padding(eap::padding{1, 0, 1, 1}).with_groups(2).validated();
+    const eap::conv_shape s = eap::conv_shape{}
+                                  .with_batch(2)
+                                  .with_channels(4, 6)
+                                  .with_input(7, 6)
+                                  .with_kernel(3, 2)
+                                  .with_stride(2, 1)
+                                  .with_padding(eap::padding{1, 0, 1, 1})
+                                  .with_groups(2)
+                                  .validated();
     const auto in = random_tensor(rng, 2, 4, 7, 6);
-    const auto out = random_tensor(rng, 2, 6, static_cast<std::size_t>(s.out_height()), static_cast<std::size_t>(s.out_width()));
+    const auto out =
+        random_tensor(rng, 2, 6, static_cast<std::size_t>(s.out_height()), static_cast<std::size_t>(s.out_width()));
     const auto positions = eap::random_output_positions(s, 40, 5);
     const eap::gram_options dbl{true, eap::gram_accumulation::double_precision};
     const auto whole = eap::build_layer_systems(in, out, s, positions, dbl);
     const auto chunked = eap::build_layer_systems(in, out, s, positions, dbl, 7);
     REQUIRE(whole.size() == 2);
     for (std::int64_t g = 0; g < 2; ++g) {
-        const auto direct = eap::build_gram_system(eap::sample_patches(in, s, positions, g), eap::sample_outputs(out, s, positions, g), dbl);
+        const auto direct = eap::build_gram_system(eap::sample_patches(in, s, positions, g),
+                                                   eap::sample_outputs(out, s, positions, g), dbl);
         const auto& a = whole[static_cast<std::size_t>(g)];
         const auto& b = chunked[static_cast<std::size_t>(g)];
         CHECK(a.samples == 40);
@@ -175,15 +196,21 @@ TEST_CASE("layer systems equal the Gram systems of the sampled patches, in any c
 
 TEST_CASE("end to end on a real grouped CONV layer: an unpruned fit recovers the weights", "[prune][patch_sampling]") {
     std::mt19937 rng(54);
-    const eap::conv_shape s = eap::conv_shape{}.with_batch(3).with_channels(4, 6).with_input(9, 9).with_kernel(3, 3)
-                                  .with_padding(1).with_groups(2).validated();
+    const eap::conv_shape s = eap::conv_shape{}
+                                  .with_batch(3)
+                                  .with_channels(4, 6)
+                                  .with_input(9, 9)
+                                  .with_kernel(3, 3)
+                                  .with_padding(1)
+                                  .with_groups(2)
+                                  .validated();
     const auto in = random_tensor(rng, 3, 4, 9, 9);
     const auto w = random_tensor(rng, 6, 2, 3, 3);
     const auto out = convolve(in, w, s);
     const auto systems = eap::build_layer_systems(in, out, s, eap::random_output_positions(s, 150, 9),
                                                   {false, eap::gram_accumulation::double_precision});
-    const auto fit = eap::fit_least_squares(systems, xt::xtensor<float, 4>(xt::zeros<float>(w.shape())), eap::full_mask(w),
-                                            xt::xtensor<float, 1>{});
+    const auto fit = eap::fit_least_squares(systems, xt::xtensor<float, 4>(xt::zeros<float>(w.shape())),
+                                            eap::full_mask(w), xt::xtensor<float, 1>{});
     CHECK(xt::allclose(fit.weights, w, 1e-4, 1e-4));
     CHECK(fit.report.error_after <= 1e-6 * fit.report.output_energy);
     // Pruned to a third by magnitude, restored to half, fitted: each stage lowers the error.
@@ -205,16 +232,20 @@ TEST_CASE("bad arguments to patch sampling are rejected with their name", "[prun
     const xt::xtensor<float, 4> in = xt::zeros<float>({1, 4, 5, 5});
     const xt::xtensor<float, 4> out = xt::zeros<float>({1, 4, 3, 3});
     const std::vector<eap::output_position> ok{{0, 2, 2}};
-    CHECK_THROWS_AS(eap::sample_patches(xt::xtensor<float, 4>(xt::zeros<float>({1, 3, 5, 5})), s, ok), eap::shape_error);
-    CHECK_THROWS_WITH(eap::sample_patches(xt::xtensor<float, 4>(xt::zeros<float>({1, 3, 5, 5})), s, ok),
-                      Catch::Contains("eap::sample_patches") && Catch::Contains("'input'") && Catch::Contains("(1, 3, 5, 5)"));
+    CHECK_THROWS_AS(eap::sample_patches(xt::xtensor<float, 4>(xt::zeros<float>({1, 3, 5, 5})), s, ok),
+                    eap::shape_error);
+    CHECK_THROWS_WITH(
+        eap::sample_patches(xt::xtensor<float, 4>(xt::zeros<float>({1, 3, 5, 5})), s, ok),
+        Catch::Contains("eap::sample_patches") && Catch::Contains("'input'") && Catch::Contains("(1, 3, 5, 5)"));
     CHECK_THROWS_AS(eap::sample_patches(in, s, ok, 2), eap::argument_error);
     CHECK_THROWS_WITH(eap::sample_patches(in, s, ok, 2), Catch::Contains("'group' = 2"));
     CHECK_THROWS_AS(eap::sample_patches(in, s, {{0, 3, 0}}), eap::argument_error);
     CHECK_THROWS_WITH(eap::sample_patches(in, s, {{1, 0, 0}}), Catch::Contains("'positions[0]'"));
-    CHECK_THROWS_AS(eap::sample_outputs(xt::xtensor<float, 4>(xt::zeros<float>({1, 4, 2, 3})), s, ok), eap::shape_error);
+    CHECK_THROWS_AS(eap::sample_outputs(xt::xtensor<float, 4>(xt::zeros<float>({1, 4, 2, 3})), s, ok),
+                    eap::shape_error);
     CHECK_THROWS_AS(eap::sample_outputs(out, s, {{0, 0, -1}}), eap::argument_error);
     CHECK_THROWS_AS(eap::build_layer_systems(in, out, s, {}), eap::argument_error);
     CHECK_THROWS_AS(eap::build_layer_systems(in, out, s, ok, {}, 0), eap::argument_error);
-    CHECK_THROWS_AS(eap::build_layer_systems(in, xt::xtensor<float, 4>(xt::zeros<float>({2, 4, 3, 3})), s, ok), eap::shape_error);
+    CHECK_THROWS_AS(eap::build_layer_systems(in, xt::xtensor<float, 4>(xt::zeros<float>({2, 4, 3, 3})), s, ok),
+                    eap::shape_error);
 }

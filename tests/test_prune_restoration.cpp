@@ -23,8 +23,8 @@ struct pick {
 // channel, then lower column). `per_channel_steps` empty: `steps` picks across the layer;
 // otherwise that many picks in each channel on its own.
 std::vector<pick> brute_force(const xt::xtensor<float, 2>& x, const xt::xtensor<float, 2>& y,
-                              const xt::xtensor<std::uint8_t, 2>& mask, const xt::xtensor<std::uint8_t, 2>* eligible, bool bias,
-                              std::int64_t steps, const std::vector<std::int64_t>& per_channel_steps) {
+                              const xt::xtensor<std::uint8_t, 2>& mask, const xt::xtensor<std::uint8_t, 2>* eligible,
+                              bool bias, std::int64_t steps, const std::vector<std::int64_t>& per_channel_steps) {
     const std::size_t m = y.shape()[1], k = x.shape()[1];
     std::vector<std::vector<int>> sets;
     std::vector<double> errors;
@@ -129,10 +129,12 @@ TEST_CASE("restoration per channel picks, at every step, the weight brute force 
         std::vector<std::int64_t> steps;
         const auto kept = eap::kept_per_output_channel(mask);
         for (std::size_t c = 0; c < m; ++c) {
-            targets.push_back(kept[c] + static_cast<std::int64_t>(rng() % static_cast<unsigned>(k - static_cast<std::size_t>(kept[c]) + 1)));
+            targets.push_back(kept[c] + static_cast<std::int64_t>(
+                                            rng() % static_cast<unsigned>(k - static_cast<std::size_t>(kept[c]) + 1)));
             steps.push_back(targets.back() - kept[c]);
         }
-        const std::vector<eap::gram_system> systems{eap::build_gram_system(x, y, {bias, eap::gram_accumulation::double_precision})};
+        const std::vector<eap::gram_system> systems{
+            eap::build_gram_system(x, y, {bias, eap::gram_accumulation::double_precision})};
         const xt::xtensor<float, 1> b = bias ? xt::xtensor<float, 1>(xt::zeros<float>({m})) : xt::xtensor<float, 1>{};
         const auto r = eap::restore_weights_per_channel(systems, w, mask, b, targets);
         INFO("trial " << trial);
@@ -141,7 +143,9 @@ TEST_CASE("restoration per channel picks, at every step, the weight brute force 
         CHECK(eap::kept_per_output_channel(r.mask) == targets);
         for (std::size_t c = 0; c < m; ++c)
             CHECK(r.report.channels[c].error_start ==
-                  Approx(prune_test::refit_error(x, prune_test::column(y, c), prune_test::kept_set(mask, c, bias))).epsilon(1e-8).margin(1e-9));
+                  Approx(prune_test::refit_error(x, prune_test::column(y, c), prune_test::kept_set(mask, c, bias)))
+                      .epsilon(1e-8)
+                      .margin(1e-9));
         check_invariants(r, systems, w, b);
     }
 }
@@ -158,8 +162,10 @@ TEST_CASE("restoration to a layer total equals the brute-force greedy across cha
         for (std::size_t r = 0; r < n; ++r) y(r, 0) *= 8.0f;
         const auto mask = prune_test::random_mask(rng, m, k, 0.25);
         const std::int64_t kept = eap::kept_count(mask);
-        const std::int64_t target = kept + static_cast<std::int64_t>(rng() % static_cast<unsigned>(m * k - static_cast<std::size_t>(kept) + 1));
-        const std::vector<eap::gram_system> systems{eap::build_gram_system(x, y, {bias, eap::gram_accumulation::double_precision})};
+        const std::int64_t target =
+            kept + static_cast<std::int64_t>(rng() % static_cast<unsigned>(m * k - static_cast<std::size_t>(kept) + 1));
+        const std::vector<eap::gram_system> systems{
+            eap::build_gram_system(x, y, {bias, eap::gram_accumulation::double_precision})};
         const xt::xtensor<float, 1> b = bias ? xt::xtensor<float, 1>(xt::ones<float>({m})) : xt::xtensor<float, 1>{};
         const auto r = eap::restore_weights(systems, w, mask, b, target);
         INFO("trial " << trial << " kept " << kept << " target " << target);
@@ -182,7 +188,8 @@ TEST_CASE("one dominant channel outgrows its first batch of steps and is extende
         for (std::size_t j = 0; j < 4; ++j) mask(c, j) = 1;
     // 22 restorations; the first pass runs max(8, ceil(2 * 22 / 3)) = 15 steps per channel.
     const std::int64_t target = 12 + 22;
-    const std::vector<eap::gram_system> systems{eap::build_gram_system(x, y, {false, eap::gram_accumulation::double_precision})};
+    const std::vector<eap::gram_system> systems{
+        eap::build_gram_system(x, y, {false, eap::gram_accumulation::double_precision})};
     const auto r = eap::restore_weights(systems, w, mask, xt::xtensor<float, 1>{}, target);
     CHECK(r.report.channels[0].restored.size() > 15);
     check_same_picks(r.report.steps, brute_force(x, y, mask, nullptr, false, 22, {}));
@@ -221,10 +228,12 @@ TEST_CASE("restoration only returns eligible candidates and stops at the gain th
     const auto y = prune_test::outputs_of(rng, x, w, 0.3f);
     const auto mask = prune_test::random_mask(rng, m, k, 0.3);
     const auto eligible = prune_test::random_mask(rng, m, k, 0.5);
-    const std::vector<eap::gram_system> systems{eap::build_gram_system(x, y, {false, eap::gram_accumulation::double_precision})};
+    const std::vector<eap::gram_system> systems{
+        eap::build_gram_system(x, y, {false, eap::gram_accumulation::double_precision})};
     std::int64_t available = eap::kept_count(mask);
     for (std::size_t i = 0; i < mask.size(); ++i) available += (!mask.data()[i] && eligible.data()[i]) ? 1 : 0;
-    const auto r = eap::restore_weights(systems, w, mask, eligible, xt::xtensor<float, 1>{}, static_cast<std::int64_t>(m * k));
+    const auto r =
+        eap::restore_weights(systems, w, mask, eligible, xt::xtensor<float, 1>{}, static_cast<std::int64_t>(m * k));
     CHECK_FALSE(r.report.target_reached);
     CHECK(r.report.kept_after == available);
     for (std::size_t i = 0; i < mask.size(); ++i)
@@ -236,7 +245,8 @@ TEST_CASE("restoration only returns eligible candidates and stops at the gain th
     // channel stopped because its next best gain fell below it.
     eap::restoration_options options;
     options.min_relative_gain = 0.05;
-    const auto t = eap::restore_weights(systems, w, mask, xt::xtensor<float, 1>{}, static_cast<std::int64_t>(m * k), options);
+    const auto t =
+        eap::restore_weights(systems, w, mask, xt::xtensor<float, 1>{}, static_cast<std::int64_t>(m * k), options);
     CHECK_FALSE(t.report.target_reached);
     for (std::size_t c = 0; c < m; ++c) {
         const double energy = systems[0].output_energy(static_cast<std::int64_t>(c));
@@ -245,7 +255,8 @@ TEST_CASE("restoration only returns eligible candidates and stops at the gain th
     }
 }
 
-TEST_CASE("inputs that are always zero are never restored; a target already met changes no mask", "[prune][restoration]") {
+TEST_CASE("inputs that are always zero are never restored; a target already met changes no mask",
+          "[prune][restoration]") {
     std::mt19937 rng(46);
     auto x = prune_test::random_matrix(rng, 40, 8);
     for (std::size_t r = 0; r < 40; ++r) x(r, 5) = 0.0f;
@@ -272,8 +283,10 @@ TEST_CASE("restoration is deterministic and works on grouped CONV weights", "[pr
     std::vector<xt::xtensor<float, 2>> xs, ys;
     for (std::size_t g = 0; g < 2; ++g) {
         xs.push_back(prune_test::random_matrix(rng, 40, 8));
-        ys.push_back(prune_test::outputs_of(rng, xs.back(), xt::xtensor<float, 2>(xt::view(w2, xt::range(2 * g, 2 * g + 2), xt::all())), 0.2f));
-        systems.push_back(eap::build_gram_system(xs.back(), ys.back(), {true, eap::gram_accumulation::double_precision}));
+        ys.push_back(prune_test::outputs_of(
+            rng, xs.back(), xt::xtensor<float, 2>(xt::view(w2, xt::range(2 * g, 2 * g + 2), xt::all())), 0.2f));
+        systems.push_back(
+            eap::build_gram_system(xs.back(), ys.back(), {true, eap::gram_accumulation::double_precision}));
     }
     const auto mask2 = prune_test::random_mask(rng, 4, 8, 0.3);
     xt::xtensor<std::uint8_t, 4> mask4 = xt::empty<std::uint8_t>({4, 2, 2, 2});
@@ -317,13 +330,16 @@ TEST_CASE("bad arguments to restoration are rejected with their name", "[prune][
     const eap::weight_mask<2> mask = {{1, 1, 0, 0, 0}, {1, 0, 0, 0, 0}};
     const xt::xtensor<float, 1> bias = xt::zeros<float>({2});
     CHECK_THROWS_AS(eap::restore_weights(systems, w, mask, bias, 2), eap::argument_error);
-    CHECK_THROWS_WITH(eap::restore_weights(systems, w, mask, bias, 2),
-                      Catch::Contains("eap::restore_weights") && Catch::Contains("'target_kept' = 2") && Catch::Contains("3"));
+    CHECK_THROWS_WITH(eap::restore_weights(systems, w, mask, bias, 2), Catch::Contains("eap::restore_weights") &&
+                                                                           Catch::Contains("'target_kept' = 2") &&
+                                                                           Catch::Contains("3"));
     CHECK_THROWS_WITH(eap::restore_weights(systems, w, mask, bias, 11), Catch::Contains("10 weights"));
     CHECK_THROWS_AS(eap::restore_weights_per_channel(systems, w, mask, bias, {2}), eap::shape_error);
     CHECK_THROWS_AS(eap::restore_weights_per_channel(systems, w, mask, bias, {2, 6}), eap::argument_error);
-    CHECK_THROWS_WITH(eap::restore_weights_per_channel(systems, w, mask, bias, {2, 6}), Catch::Contains("'targets[1]' = 6"));
-    CHECK_THROWS_WITH(eap::restore_weights_per_channel(systems, w, mask, bias, {1, 1}), Catch::Contains("'targets[0]' = 1"));
+    CHECK_THROWS_WITH(eap::restore_weights_per_channel(systems, w, mask, bias, {2, 6}),
+                      Catch::Contains("'targets[1]' = 6"));
+    CHECK_THROWS_WITH(eap::restore_weights_per_channel(systems, w, mask, bias, {1, 1}),
+                      Catch::Contains("'targets[0]' = 1"));
     CHECK_THROWS_AS(eap::restore_weights_per_channel(systems, w, mask, bias, {}), eap::argument_error);
     eap::restoration_options bad;
     bad.spanned_tolerance = 1.0;

@@ -31,7 +31,6 @@
 #include "eap/energy/sparsity.hpp"
 
 // Pruning solvers: masks, magnitude pruning, Gram systems, least-squares fit, restoration.
-#include "eap/detail/blas_lapack.hpp"
 #include "eap/prune/weight_mask.hpp"
 #include "eap/prune/magnitude_pruning.hpp"
 #include "eap/prune/gram_matrix.hpp"

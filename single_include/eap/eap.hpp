@@ -1790,68 +1790,6 @@ struct layer_sparse_counts {
 // end eap/energy/sparsity.hpp
 
 // Pruning solvers: masks, magnitude pruning, Gram systems, least-squares fit, restoration.
-// #include <eap/detail/blas_lapack.hpp>
-// begin eap/detail/blas_lapack.hpp
-// SPDX-License-Identifier: MIT
-
-// BLAS and LAPACK for the pruning solvers, reached through xtensor-blas (which links OpenBLAS).
-//
-// Why not `#include <cblas.h>`: xtensor-blas ships its own declarations of the cblas_* functions
-// and enums (xflens/cxxblas/drivers/cblas.h), and OpenBLAS's <cblas.h> redefines the same enums,
-// so a translation unit that includes both does not compile. Taking the declarations from
-// xtensor-blas keeps eap usable next to `xt::linalg`. The symbols are OpenBLAS's either way.
-//
-// Kept apart from eap/detail/xtensor.hpp because xtensor-blas is heavy to compile and only the
-// solvers need it.
-
-#include <cstdint>
-#include <limits>
-
-// #include <eap/detail/xtensor.hpp>
-// #include <eap/error.hpp>
-
-#include <xtensor-blas/xblas.hpp>
-#include <xtensor-blas/xlapack.hpp>
-
-namespace eap::detail::lapack {
-
-/// BLAS/LAPACK take 32-bit sizes; every size eap hands them goes through this check.
-inline int blas_size(std::int64_t n, const char* what) {
-    if (n < 0 || n > std::numeric_limits<int>::max())
-        throw overflow_error(message("eap: ", what, " = ", n, " does not fit a BLAS/LAPACK index"));
-    return static_cast<int>(n);
-}
-
-// Matrices below are row-major with leading dimension ld. LAPACK is column-major, so a row-major
-// lower triangle is LAPACK's upper one: the wrappers pass 'U', and the factor L (A = L L^T) ends
-// up in the row-major lower triangle, where the incremental restoration appends rows to it. The
-// strictly upper row-major triangle is never touched.
-
-/// Cholesky factorisation A = L L^T of the symmetric n x n matrix `a` (row-major, leading
-/// dimension ld; only the lower triangle is read). Overwrites the lower triangle with L. Returns
-/// LAPACK's info: 0 on success, k > 0 when the leading minor of order k is not positive definite.
-inline int cholesky_factor(double* a, int n, int ld) {
-    if (n == 0) return 0;
-    return cxxlapack::potrf<int>('U', n, a, ld);
-}
-
-/// Solves A x = rhs in place with the factor L from `cholesky_factor`.
-inline int cholesky_solve(const double* l, int n, int ld, double* rhs) {
-    if (n == 0) return 0;
-    return cxxlapack::potrs<int>('U', n, 1, l, ld, rhs, n);
-}
-
-/// Reciprocal condition number (1-norm) of A from its factor L and ||A||_1. `work` holds 3n
-/// doubles and `iwork` n ints.
-inline double reciprocal_condition(const double* l, int n, int ld, double norm1, double* work, int* iwork) {
-    if (n == 0) return 1.0;
-    double rcond = 0.0;
-    cxxlapack::pocon<int>('U', n, l, ld, norm1, rcond, work, iwork);
-    return rcond;
-}
-
-}  // namespace eap::detail::lapack
-// end eap/detail/blas_lapack.hpp
 // #include <eap/prune/weight_mask.hpp>
 // begin eap/prune/weight_mask.hpp
 // SPDX-License-Identifier: MIT
@@ -1909,17 +1847,18 @@ std::int64_t matrix_cols(const Tensor& t) {
 /// Throws `eap::shape_error` unless `mask` has the shape of `weights`, and `eap::argument_error`
 /// unless every entry of `mask` is 0 or 1.
 template <class T, class M, std::size_t Rank>
-void check_mask(const char* function, const char* mask_name, const xt::xtensor<M, Rank>& mask,
-                const char* weights_name, const xt::xtensor<T, Rank>& weights) {
+void check_mask(const char* function, const char* mask_name, const xt::xtensor<M, Rank>& mask, const char* weights_name,
+                const xt::xtensor<T, Rank>& weights) {
     static_assert(std::is_arithmetic<M>::value, "eap: a weight mask must hold an arithmetic type");
     if (mask.shape() != weights.shape())
-        throw shape_error(detail::message(function, ": argument '", mask_name, "' has shape ", shape_string(mask.shape()),
-                                  " but '", weights_name, "' has shape ", shape_string(weights.shape())));
+        throw shape_error(detail::message(function, ": argument '", mask_name, "' has shape ",
+                                          detail::shape_string(mask.shape()), " but '", weights_name, "' has shape ",
+                                          detail::shape_string(weights.shape())));
     const M* data = mask.data();
     for (std::size_t i = 0; i < mask.size(); ++i) {
         if (data[i] != M(0) && data[i] != M(1))
-            throw argument_error(detail::message(function, ": argument '", mask_name, "' must hold only 0 and 1; entry ", i,
-                                         " is ", +data[i]));
+            throw argument_error(detail::message(function, ": argument '", mask_name,
+                                                 "' must hold only 0 and 1; entry ", i, " is ", +data[i]));
     }
 }
 
@@ -1929,8 +1868,8 @@ void check_finite(const char* function, const char* name, const xt::xtensor<T, R
     const T* data = values.data();
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (!std::isfinite(data[i]))
-            throw argument_error(detail::message(function, ": argument '", name, "' must be finite; entry ", i, " is ",
-                                         data[i]));
+            throw argument_error(
+                detail::message(function, ": argument '", name, "' must be finite; entry ", i, " is ", data[i]));
     }
 }
 
@@ -2025,8 +1964,8 @@ namespace detail {
 /// Kept count for a fraction of `total`: round to nearest, halves away from zero.
 inline std::int64_t count_for_fraction(const char* function, double keep_fraction, std::int64_t total) {
     if (!(keep_fraction >= 0.0 && keep_fraction <= 1.0))
-        throw argument_error(detail::message(function, ": argument 'keep_fraction' must be in [0, 1] (got ", keep_fraction,
-                                     ")"));
+        throw argument_error(
+            detail::message(function, ": argument 'keep_fraction' must be in [0, 1] (got ", keep_fraction, ")"));
     return std::min<std::int64_t>(total, std::llround(keep_fraction * static_cast<double>(total)));
 }
 
@@ -2081,8 +2020,9 @@ weight_mask<Rank> magnitude_prune_impl(const char* function, const xt::xtensor<T
     if (keep < 0)
         throw argument_error(detail::message(function, ": argument 'keep' must not be negative (got ", keep, ")"));
     if (keep > available)
-        throw argument_error(detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
-                                     current != nullptr ? " weights the current mask keeps" : " weights of the layer"));
+        throw argument_error(
+            detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
+                            current != nullptr ? " weights the current mask keeps" : " weights of the layer"));
     weight_mask<Rank> mask = xt::empty<std::uint8_t>(weights.shape());
     detail::select_largest(weights.data(), current != nullptr ? current->data() : static_cast<const M*>(nullptr),
                            weights.size(), keep, mask.data());
@@ -2152,22 +2092,24 @@ magnitude_layer magnitude_candidates(const xt::xtensor<float, Rank>& weights, co
 /// weights of largest magnitude over all layers are kept (ties: earlier layer, then lower index).
 /// `magnitude_prune(weights_l, counts[l] [, mask_l])` then gives each layer's mask, and together
 /// they are exactly the global selection.
-inline std::vector<std::int64_t> global_magnitude_counts(const std::vector<magnitude_layer>& layers, std::int64_t keep) {
+inline std::vector<std::int64_t> global_magnitude_counts(const std::vector<magnitude_layer>& layers,
+                                                         std::int64_t keep) {
     const char* function = "eap::global_magnitude_counts";
     std::int64_t available = 0;
     for (std::size_t l = 0; l < layers.size(); ++l) {
         const magnitude_layer& layer = layers[l];
         if (layer.size < 0 || (layer.size > 0 && layer.weights == nullptr))
-            throw argument_error(detail::message(function, ": argument 'layers[", l, "]' has no weights (size ", layer.size,
-                                         ")"));
+            throw argument_error(
+                detail::message(function, ": argument 'layers[", l, "]' has no weights (size ", layer.size, ")"));
         for (std::int64_t i = 0; i < layer.size; ++i) {
             if (layer.mask != nullptr && layer.mask[i] > 1)
-                throw argument_error(detail::message(function, ": argument 'layers[", l, "].mask' must hold only 0 and 1; entry ",
-                                             i, " is ", +layer.mask[i]));
+                throw argument_error(detail::message(function, ": argument 'layers[", l,
+                                                     "].mask' must hold only 0 and 1; entry ", i, " is ",
+                                                     +layer.mask[i]));
             if (layer.mask != nullptr && layer.mask[i] == 0) continue;
             if (!std::isfinite(layer.weights[i]))
-                throw argument_error(detail::message(function, ": argument 'layers[", l, "].weights' must be finite; entry ", i,
-                                             " is ", layer.weights[i]));
+                throw argument_error(detail::message(function, ": argument 'layers[", l,
+                                                     "].weights' must be finite; entry ", i, " is ", layer.weights[i]));
             available = detail::checked_add(available, 1, "global_magnitude_counts");
         }
     }
@@ -2175,7 +2117,7 @@ inline std::vector<std::int64_t> global_magnitude_counts(const std::vector<magni
         throw argument_error(detail::message(function, ": argument 'keep' must not be negative (got ", keep, ")"));
     if (keep > available)
         throw argument_error(detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
-                                     " candidate weights of all layers"));
+                                             " candidate weights of all layers"));
     std::vector<std::int64_t> counts(layers.size(), 0);
     if (keep == 0) return counts;
     auto eligible = [](const magnitude_layer& layer, std::int64_t i) {
@@ -2229,7 +2171,8 @@ std::vector<weight_mask<Rank>> magnitude_prune_global(const std::vector<xt::xten
 inline std::vector<std::int64_t> global_magnitude_counts_fraction(const std::vector<magnitude_layer>& layers,
                                                                   double keep_fraction) {
     std::int64_t total = 0;
-    for (const magnitude_layer& layer : layers) total = detail::checked_add(total, std::max<std::int64_t>(layer.size, 0), "total weights");
+    for (const magnitude_layer& layer : layers)
+        total = detail::checked_add(total, std::max<std::int64_t>(layer.size, 0), "total weights");
     return eap::global_magnitude_counts(
         layers, detail::count_for_fraction("eap::global_magnitude_counts_fraction", keep_fraction, total));
 }
@@ -2246,6 +2189,67 @@ inline std::vector<std::int64_t> global_magnitude_counts_fraction(const std::vec
 #include <vector>
 
 // #include <eap/detail/blas_lapack.hpp>
+// begin eap/detail/blas_lapack.hpp
+// SPDX-License-Identifier: MIT
+
+// BLAS and LAPACK for the pruning solvers, reached through xtensor-blas (which links OpenBLAS).
+//
+// Why not `#include <cblas.h>`: xtensor-blas ships its own declarations of the cblas_* functions
+// and enums (xflens/cxxblas/drivers/cblas.h), and OpenBLAS's <cblas.h> redefines the same enums,
+// so a translation unit that includes both does not compile. Taking the declarations from
+// xtensor-blas keeps eap usable next to `xt::linalg`. The symbols are OpenBLAS's either way.
+//
+// Kept apart from eap/detail/xtensor.hpp because xtensor-blas is heavy to compile and only the
+// solvers need it.
+
+#include <cstdint>
+#include <limits>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+
+#include <xtensor-blas/xblas.hpp>
+#include <xtensor-blas/xlapack.hpp>
+
+namespace eap::detail::lapack {
+
+/// BLAS/LAPACK take 32-bit sizes; every size eap hands them goes through this check.
+inline int blas_size(std::int64_t n, const char* what) {
+    if (n < 0 || n > std::numeric_limits<int>::max())
+        throw overflow_error(message("eap: ", what, " = ", n, " does not fit a BLAS/LAPACK index"));
+    return static_cast<int>(n);
+}
+
+// Matrices below are row-major with leading dimension ld. LAPACK is column-major, so a row-major
+// lower triangle is LAPACK's upper one: the wrappers pass 'U', and the factor L (A = L L^T) ends
+// up in the row-major lower triangle, where the incremental restoration appends rows to it. The
+// strictly upper row-major triangle is never touched.
+
+/// Cholesky factorisation A = L L^T of the symmetric n x n matrix `a` (row-major, leading
+/// dimension ld; only the lower triangle is read). Overwrites the lower triangle with L. Returns
+/// LAPACK's info: 0 on success, k > 0 when the leading minor of order k is not positive definite.
+inline int cholesky_factor(double* a, int n, int ld) {
+    if (n == 0) return 0;
+    return cxxlapack::potrf<int>('U', n, a, ld);
+}
+
+/// Solves A x = rhs in place with the factor L from `cholesky_factor`.
+inline int cholesky_solve(const double* l, int n, int ld, double* rhs) {
+    if (n == 0) return 0;
+    return cxxlapack::potrs<int>('U', n, 1, l, ld, rhs, n);
+}
+
+/// Reciprocal condition number (1-norm) of A from its factor L and ||A||_1. `work` holds 3n
+/// doubles and `iwork` n ints.
+inline double reciprocal_condition(const double* l, int n, int ld, double norm1, double* work, int* iwork) {
+    if (n == 0) return 1.0;
+    double rcond = 0.0;
+    cxxlapack::pocon<int>('U', n, l, ld, norm1, rcond, work, iwork);
+    return rcond;
+}
+
+}  // namespace eap::detail::lapack
+// end eap/detail/blas_lapack.hpp
 // #include <eap/detail/checked_arithmetic.hpp>
 // #include <eap/detail/xtensor.hpp>
 // #include <eap/error.hpp>
@@ -2343,11 +2347,11 @@ public:
     gram_accumulator(std::int64_t inputs, std::int64_t outputs, gram_options options = {})
         : inputs_(inputs), outputs_(outputs), options_(options) {
         if (inputs < 1)
-            throw argument_error(detail::message("eap::gram_accumulator: argument 'inputs' must be at least 1 (got ",
-                                                 inputs, ")"));
+            throw argument_error(
+                detail::message("eap::gram_accumulator: argument 'inputs' must be at least 1 (got ", inputs, ")"));
         if (outputs < 1)
-            throw argument_error(detail::message("eap::gram_accumulator: argument 'outputs' must be at least 1 (got ",
-                                                 outputs, ")"));
+            throw argument_error(
+                detail::message("eap::gram_accumulator: argument 'outputs' must be at least 1 (got ", outputs, ")"));
         const std::int64_t k = inputs + (options.bias_column ? 1 : 0);
         detail::lapack::blas_size(detail::checked_mul(k, k, "gram matrix size"), "gram matrix entries");
         detail::lapack::blas_size(detail::checked_mul(outputs, k, "cross matrix size"), "cross matrix entries");
@@ -2379,15 +2383,15 @@ public:
         if (options_.accumulation == gram_accumulation::single_precision) {
             // The FLOPs are here: n K^2 in one SSYRK. The result is widened to double once.
             scratch_.resize(static_cast<std::size_t>(k) * static_cast<std::size_t>(std::max(k, m)));
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, k, rows, 1.0f, patches.data(), k, 0.0f,
-                        scratch_.data(), k);
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, k, rows, 1.0f, patches.data(), k, 0.0f, scratch_.data(),
+                        k);
             for (int i = 0; i < k; ++i) {
                 double* g = &gram_(i, 0);
                 const float* s = &scratch_[static_cast<std::size_t>(i) * k];
                 for (int j = i; j < k; ++j) g[j] += s[j];
             }
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, rows, 1.0f, outputs.data(), m, patches.data(),
-                        k, 0.0f, scratch_.data(), k);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, rows, 1.0f, outputs.data(), m, patches.data(), k,
+                        0.0f, scratch_.data(), k);
             for (int i = 0; i < m; ++i) {
                 double* b = &cross_(i, 0);
                 const float* s = &scratch_[static_cast<std::size_t>(i) * k];
@@ -2517,8 +2521,9 @@ struct channel_fit {
     std::int64_t kept = 0;             ///< kept weights (bias excluded)
     std::int64_t inactive_inputs = 0;  ///< kept weights whose input is zero at every sample: left unchanged
     double error_before = 0.0;         ///< ||y_m - X w||^2 with the given weights (pruned ones zeroed) and bias
-    double error_after = 0.0;          ///< the same with the fitted weights (the double solution; rounding to float changes ~1e-7)
-    double ridge = 0.0;                ///< lambda added to the diagonal of G_SS; 0 when the plain system was solved
+    double error_after =
+        0.0;             ///< the same with the fitted weights (the double solution; rounding to float changes ~1e-7)
+    double ridge = 0.0;  ///< lambda added to the diagonal of G_SS; 0 when the plain system was solved
 };
 
 /// What happened to a layer. Errors are sums of squares over the samples; `output_energy` is
@@ -2554,23 +2559,26 @@ struct system_list {
 
 inline void check_least_squares_options(const char* function, const least_squares_options& o) {
     if (!(o.ridge_scale > 0.0) || !std::isfinite(o.ridge_scale))
-        throw argument_error(detail::message(function, ": option 'ridge_scale' must be positive and finite (got ", o.ridge_scale, ")"));
+        throw argument_error(
+            detail::message(function, ": option 'ridge_scale' must be positive and finite (got ", o.ridge_scale, ")"));
     if (!(o.ridge_growth > 1.0) || !std::isfinite(o.ridge_growth))
-        throw argument_error(detail::message(function, ": option 'ridge_growth' must be greater than 1 (got ", o.ridge_growth, ")"));
+        throw argument_error(
+            detail::message(function, ": option 'ridge_growth' must be greater than 1 (got ", o.ridge_growth, ")"));
     if (o.max_ridge_steps < 0)
-        throw argument_error(detail::message(function, ": option 'max_ridge_steps' must not be negative (got ", o.max_ridge_steps, ")"));
+        throw argument_error(
+            detail::message(function, ": option 'max_ridge_steps' must not be negative (got ", o.max_ridge_steps, ")"));
     if (!(o.max_condition >= 1.0))
-        throw argument_error(detail::message(function, ": option 'max_condition' must be at least 1 (got ", o.max_condition, ")"));
+        throw argument_error(
+            detail::message(function, ": option 'max_condition' must be at least 1 (got ", o.max_condition, ")"));
 }
 
 /// Checks a layer against its per-group systems and returns the output channels per group.
 template <class M, std::size_t Rank>
-std::int64_t check_layer_systems(const char* function, system_list groups,
-                                 const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
-                                 const xt::xtensor<float, 1>& bias) {
-    static_assert(Rank == 2 || Rank == 4,
-                  "eap: layer weights are M x K (FC) or M x C/groups x R x S (CONV) tensors");
-    if (groups.empty()) throw argument_error(detail::message(function, ": argument 'systems' is empty (one per group needed)"));
+std::int64_t check_layer_systems(const char* function, system_list groups, const xt::xtensor<float, Rank>& weights,
+                                 const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias) {
+    static_assert(Rank == 2 || Rank == 4, "eap: layer weights are M x K (FC) or M x C/groups x R x S (CONV) tensors");
+    if (groups.empty())
+        throw argument_error(detail::message(function, ": argument 'systems' is empty (one per group needed)"));
     detail::check_mask(function, "mask", mask, "weights", weights);
     detail::check_finite(function, "weights", weights);
     detail::check_finite(function, "bias", bias);
@@ -2578,29 +2586,32 @@ std::int64_t check_layer_systems(const char* function, system_list groups,
     const std::int64_t cols = detail::matrix_cols(weights);
     const std::int64_t g = static_cast<std::int64_t>(groups.size());
     if (rows % g != 0)
-        throw shape_error(detail::message(function, ": argument 'weights' has ", rows, " output channels, not divisible by the ",
-                                  g, " systems (groups)"));
+        throw shape_error(detail::message(function, ": argument 'weights' has ", rows,
+                                          " output channels, not divisible by the ", g, " systems (groups)"));
     const std::int64_t per_group = rows / g;
     for (std::size_t i = 0; i < groups.size(); ++i) {
         const gram_system& s = groups[i];
         if (s.gram.dimension() != 2 || s.gram.shape()[0] != s.gram.shape()[1] || s.unknowns() < 1)
-            throw shape_error(detail::message(function, ": argument 'systems[", i, "]' has a non-square or empty Gram matrix"));
+            throw shape_error(
+                detail::message(function, ": argument 'systems[", i, "]' has a non-square or empty Gram matrix"));
         if (s.inputs() != cols)
             throw shape_error(detail::message(function, ": argument 'systems[", i, "]' has ", s.inputs(),
-                                      " inputs but 'weights' has ", cols, " weights per output channel"));
+                                              " inputs but 'weights' has ", cols, " weights per output channel"));
         if (s.outputs() != per_group || static_cast<std::int64_t>(s.cross.shape()[1]) != s.unknowns() ||
             static_cast<std::int64_t>(s.output_energy.size()) != per_group)
             throw shape_error(detail::message(function, ": argument 'systems[", i, "]' covers ", s.outputs(),
-                                      " output channels but each of the ", g, " groups of 'weights' has ", per_group));
+                                              " output channels but each of the ", g, " groups of 'weights' has ",
+                                              per_group));
         if (s.samples < 1)
             throw argument_error(detail::message(function, ": argument 'systems[", i, "]' was built from no samples"));
         if (s.bias_column != groups[0].bias_column)
             throw argument_error(detail::message(function, ": argument 'systems[", i,
-                                         "]' differs from systems[0] in having a bias column"));
+                                                 "]' differs from systems[0] in having a bias column"));
     }
     if (bias.size() != 0 && static_cast<std::int64_t>(bias.size()) != rows)
-        throw shape_error(detail::message(function, ": argument 'bias' has ", bias.size(), " entries but 'weights' has ", rows,
-                                  " output channels (give M entries, or none for a zero bias)"));
+        throw shape_error(detail::message(function, ": argument 'bias' has ", bias.size(),
+                                          " entries but 'weights' has ", rows,
+                                          " output channels (give M entries, or none for a zero bias)"));
     return per_group;
 }
 
@@ -2647,8 +2658,7 @@ public:
                 *quadratic_value = q;
             }
             if (detail::lapack::cholesky_factor(a, s, ld) == 0) {
-                const double rcond =
-                    detail::lapack::reciprocal_condition(a, s, ld, norm1, work_.data(), iwork_.data());
+                const double rcond = detail::lapack::reciprocal_condition(a, s, ld, norm1, work_.data(), iwork_.data());
                 if (rcond * options.max_condition >= 1.0) return ridge;
             }
             if (attempt >= options.max_ridge_steps || !(first_ridge > 0.0))
@@ -2682,8 +2692,8 @@ public:
     /// error_after = c - w^T b - ridge |w|^2, which equals ||y - X w||^2 at the solution of the
     /// ridge system and needs O(s) instead of another pass over G_SS.
     channel_solution solve(const char* function, const gram_system& system, std::int64_t channel,
-                           const std::vector<int>& active, const std::vector<double>& given, std::vector<double>& solution,
-                           const least_squares_options& options) {
+                           const std::vector<int>& active, const std::vector<double>& given,
+                           std::vector<double>& solution, const least_squares_options& options) {
         channel_solution out;
         const int s = static_cast<int>(active.size());
         const double c = system.output_energy(channel);
@@ -2694,7 +2704,8 @@ public:
         }
         matrix_.resize(static_cast<std::size_t>(s) * static_cast<std::size_t>(s));
         double quadratic = 0.0;
-        out.ridge = factoriser_.factor(function, system, channel, active, matrix_.data(), s, options, given.data(), &quadratic);
+        out.ridge =
+            factoriser_.factor(function, system, channel, active, matrix_.data(), s, options, given.data(), &quadratic);
         const double* b = &system.cross(channel, 0);
         double given_linear = 0.0;
         for (int i = 0; i < s; ++i) {
@@ -2721,9 +2732,9 @@ private:
 /// Fits the channels of one layer (rows of the M x K view) with the kept sets `keep` (an M x K
 /// 0/1 array). Shared by the least-squares fit and by restoration's final fit.
 template <class M, std::size_t Rank>
-least_squares_result<Rank> fit_rows(const char* function, system_list groups,
-                                    const xt::xtensor<float, Rank>& weights, const M* keep, const xt::xtensor<float, 1>& bias,
-                                    std::int64_t per_group, const least_squares_options& options) {
+least_squares_result<Rank> fit_rows(const char* function, system_list groups, const xt::xtensor<float, Rank>& weights,
+                                    const M* keep, const xt::xtensor<float, 1>& bias, std::int64_t per_group,
+                                    const least_squares_options& options) {
     const std::int64_t rows = detail::matrix_rows(weights);
     const std::int64_t cols = detail::matrix_cols(weights);
     const bool fit_bias = groups[0].bias_column;
@@ -2799,7 +2810,8 @@ least_squares_result<Rank> fit_rows(const char* function, system_list groups,
 template <class M, std::size_t Rank>
 least_squares_result<Rank> fit_least_squares(const std::vector<gram_system>& systems,
                                              const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
-                                             const xt::xtensor<float, 1>& bias, const least_squares_options& options = {}) {
+                                             const xt::xtensor<float, 1>& bias,
+                                             const least_squares_options& options = {}) {
     const char* function = "eap::fit_least_squares";
     const detail::system_list groups{systems.data(), systems.size()};
     detail::check_least_squares_options(function, options);
@@ -2918,8 +2930,12 @@ public:
     /// `candidates`: columns that may return. Room is made for `capacity` restorations.
     channel_restorer(const char* function, const gram_system& system, std::int64_t channel, std::vector<int> active,
                      std::vector<int> candidates, std::int64_t capacity, const restoration_options& options)
-        : system_(&system), channel_(channel), k_(system.unknowns()), active_(std::move(active)),
-          candidates_(std::move(candidates)), options_(options) {
+        : system_(&system),
+          channel_(channel),
+          k_(system.unknowns()),
+          active_(std::move(active)),
+          candidates_(std::move(candidates)),
+          options_(options) {
         const std::int64_t s0 = static_cast<std::int64_t>(active_.size());
         capacity = std::min<std::int64_t>(capacity, static_cast<std::int64_t>(candidates_.size()));
         // Without room for a restoration the candidates' state would never be used.
@@ -3095,8 +3111,8 @@ void restoration_sets(const gram_system& system, const M* kept, const C* eligibl
 inline void check_restoration_options(const char* function, const restoration_options& o) {
     detail::check_least_squares_options(function, o.fit);
     if (!(o.min_relative_gain >= 0.0) || !std::isfinite(o.min_relative_gain))
-        throw argument_error(detail::message(function, ": option 'min_relative_gain' must be finite and not negative (got ",
-                                             o.min_relative_gain, ")"));
+        throw argument_error(detail::message(
+            function, ": option 'min_relative_gain' must be finite and not negative (got ", o.min_relative_gain, ")"));
     if (!(o.spanned_tolerance >= 0.0 && o.spanned_tolerance < 1.0))
         throw argument_error(detail::message(function, ": option 'spanned_tolerance' must be in [0, 1) (got ",
                                              o.spanned_tolerance, ")"));
@@ -3139,8 +3155,8 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
     const std::int64_t total = static_cast<std::int64_t>(weights.size());
     if (per_channel) {
         if (static_cast<std::int64_t>(targets.size()) != rows)
-            throw shape_error(detail::message(function, ": argument 'targets' has ", targets.size(), " entries but 'weights' has ",
-                                              rows, " output channels"));
+            throw shape_error(detail::message(function, ": argument 'targets' has ", targets.size(),
+                                              " entries but 'weights' has ", rows, " output channels"));
         for (std::size_t m = 0; m < targets.size(); ++m) {
             if (targets[m] < kept[m] || targets[m] > cols)
                 throw argument_error(detail::message(function, ": argument 'targets[", m, "]' = ", targets[m],
@@ -3149,8 +3165,8 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
         }
     } else if (layer_target < kept_before || layer_target > total) {
         throw argument_error(detail::message(function, ": argument 'target_kept' = ", layer_target,
-                                             " must lie between the mask's kept count ", kept_before, " and the layer's ",
-                                             total, " weights"));
+                                             " must lie between the mask's kept count ", kept_before,
+                                             " and the layer's ", total, " weights"));
     }
 
     restoration_report report;
@@ -3163,8 +3179,8 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
     for (std::int64_t m = 0; m < rows; ++m) {
         const gram_system& system = groups[static_cast<std::size_t>(m / per_group)];
         const C* eligible_row = eligible != nullptr ? eligible + m * cols : nullptr;
-        detail::restoration_sets(system, mask.data() + m * cols, eligible_row, cols, actives[static_cast<std::size_t>(m)],
-                                 candidate_sets[static_cast<std::size_t>(m)]);
+        detail::restoration_sets(system, mask.data() + m * cols, eligible_row, cols,
+                                 actives[static_cast<std::size_t>(m)], candidate_sets[static_cast<std::size_t>(m)]);
         // The given (masked) weights and bias as a sparse unknown vector.
         given_indices.clear();
         given_values.clear();
@@ -3241,13 +3257,15 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
             heads.pop();
             const std::size_t mi = static_cast<std::size_t>(top.channel);
             const std::int64_t index = taken[mi]++;
-            report.steps.push_back(restoration_step{top.channel, columns[mi][static_cast<std::size_t>(index)], top.gain});
+            report.steps.push_back(
+                restoration_step{top.channel, columns[mi][static_cast<std::size_t>(index)], top.gain});
             ++restored;
             if (taken[mi] == static_cast<std::int64_t>(columns[mi].size()) && !exhausted[mi] && restored < wanted) {
                 const std::int64_t more = std::max<std::int64_t>(first_steps, taken[mi]);
                 channel_restorer restorer = make_restorer(top.channel, taken[mi] + more);
                 for (std::int64_t column : columns[mi]) restorer.add_column(static_cast<int>(column));
-                exhausted[mi] = detail::run_channel(restorer, more, threshold_of(top.channel), columns[mi], gains[mi]) ? 1 : 0;
+                exhausted[mi] =
+                    detail::run_channel(restorer, more, threshold_of(top.channel), columns[mi], gains[mi]) ? 1 : 0;
             }
             if (taken[mi] < static_cast<std::int64_t>(columns[mi].size()))
                 heads.push(head{gains[mi][static_cast<std::size_t>(taken[mi])], top.channel});
@@ -3276,14 +3294,15 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
         report.target_reached = true;
         for (std::int64_t m = 0; m < rows; ++m) {
             report.target += targets[static_cast<std::size_t>(m)];
-            report.target_reached = report.target_reached &&
-                                    report.channels[static_cast<std::size_t>(m)].kept_after == targets[static_cast<std::size_t>(m)];
+            report.target_reached = report.target_reached && report.channels[static_cast<std::size_t>(m)].kept_after ==
+                                                                 targets[static_cast<std::size_t>(m)];
         }
     } else {
         report.target_reached = report.kept_after == layer_target;
     }
 
-    least_squares_result<Rank> fitted = detail::fit_rows(function, groups, weights, new_mask.data(), bias, per_group, options.fit);
+    least_squares_result<Rank> fitted =
+        detail::fit_rows(function, groups, weights, new_mask.data(), bias, per_group, options.fit);
     report.output_energy = fitted.report.output_energy;
     report.error_after = fitted.report.error_after;
     report.fit = std::move(fitted.report);
@@ -3306,20 +3325,22 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
 /// best gain falls below `options.min_relative_gain`. Throws `eap::argument_error` when
 /// target_kept is below the mask's kept count or above the layer's weight count.
 template <class M, std::size_t Rank>
-restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems, const xt::xtensor<float, Rank>& weights,
-                                         const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias,
-                                         std::int64_t target_kept, const restoration_options& options = {}) {
-    return detail::restore<M, std::uint8_t, Rank>("eap::restore_weights", detail::system_list{systems.data(), systems.size()},
-                                                  weights, mask, nullptr, bias, target_kept, {}, options);
+restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems,
+                                         const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
+                                         const xt::xtensor<float, 1>& bias, std::int64_t target_kept,
+                                         const restoration_options& options = {}) {
+    return detail::restore<M, std::uint8_t, Rank>("eap::restore_weights",
+                                                  detail::system_list{systems.data(), systems.size()}, weights, mask,
+                                                  nullptr, bias, target_kept, {}, options);
 }
 
 /// As above, only weights whose `candidates` entry is 1 may return (e.g. those the last
 /// magnitude step removed, so that weights pruned in earlier rounds stay pruned).
 template <class M, class C, std::size_t Rank>
-restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems, const xt::xtensor<float, Rank>& weights,
-                                         const xt::xtensor<M, Rank>& mask, const xt::xtensor<C, Rank>& candidates,
-                                         const xt::xtensor<float, 1>& bias, std::int64_t target_kept,
-                                         const restoration_options& options = {}) {
+restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems,
+                                         const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
+                                         const xt::xtensor<C, Rank>& candidates, const xt::xtensor<float, 1>& bias,
+                                         std::int64_t target_kept, const restoration_options& options = {}) {
     const char* function = "eap::restore_weights";
     detail::check_mask(function, "candidates", candidates, "weights", weights);
     return detail::restore<M, C, Rank>(function, detail::system_list{systems.data(), systems.size()}, weights, mask,
@@ -3331,14 +3352,16 @@ restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems
 template <class M, std::size_t Rank>
 restoration_result<Rank> restore_weights_per_channel(const std::vector<gram_system>& systems,
                                                      const xt::xtensor<float, Rank>& weights,
-                                                     const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias,
+                                                     const xt::xtensor<M, Rank>& mask,
+                                                     const xt::xtensor<float, 1>& bias,
                                                      const std::vector<std::int64_t>& targets,
                                                      const restoration_options& options = {}) {
     const char* function = "eap::restore_weights_per_channel";
     if (targets.empty())
-        throw argument_error(detail::message(function, ": argument 'targets' is empty (one entry per output channel needed)"));
-    return detail::restore<M, std::uint8_t, Rank>(function, detail::system_list{systems.data(), systems.size()}, weights,
-                                                  mask, nullptr, bias, 0, targets, options);
+        throw argument_error(
+            detail::message(function, ": argument 'targets' is empty (one entry per output channel needed)"));
+    return detail::restore<M, std::uint8_t, Rank>(function, detail::system_list{systems.data(), systems.size()},
+                                                  weights, mask, nullptr, bias, 0, targets, options);
 }
 
 /// Single-system (ungrouped layer) forms.
@@ -3346,20 +3369,22 @@ template <class M, std::size_t Rank>
 restoration_result<Rank> restore_weights(const gram_system& system, const xt::xtensor<float, Rank>& weights,
                                          const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias,
                                          std::int64_t target_kept, const restoration_options& options = {}) {
-    return detail::restore<M, std::uint8_t, Rank>("eap::restore_weights", detail::system_list{&system, 1}, weights, mask,
-                                                  nullptr, bias, target_kept, {}, options);
+    return detail::restore<M, std::uint8_t, Rank>("eap::restore_weights", detail::system_list{&system, 1}, weights,
+                                                  mask, nullptr, bias, target_kept, {}, options);
 }
 
 template <class M, std::size_t Rank>
 restoration_result<Rank> restore_weights_per_channel(const gram_system& system, const xt::xtensor<float, Rank>& weights,
-                                                     const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias,
+                                                     const xt::xtensor<M, Rank>& mask,
+                                                     const xt::xtensor<float, 1>& bias,
                                                      const std::vector<std::int64_t>& targets,
                                                      const restoration_options& options = {}) {
     const char* function = "eap::restore_weights_per_channel";
     if (targets.empty())
-        throw argument_error(detail::message(function, ": argument 'targets' is empty (one entry per output channel needed)"));
-    return detail::restore<M, std::uint8_t, Rank>(function, detail::system_list{&system, 1}, weights, mask, nullptr, bias, 0,
-                                                  targets, options);
+        throw argument_error(
+            detail::message(function, ": argument 'targets' is empty (one entry per output channel needed)"));
+    return detail::restore<M, std::uint8_t, Rank>(function, detail::system_list{&system, 1}, weights, mask, nullptr,
+                                                  bias, 0, targets, options);
 }
 
 }  // namespace eap
@@ -3407,7 +3432,8 @@ namespace detail {
 /// Uniform integer in [0, bound) from a 64-bit Mersenne Twister, by rejection: the same numbers on
 /// every platform (std::uniform_int_distribution is not specified bit for bit).
 inline std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t bound) {
-    const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
+    const std::uint64_t limit =
+        std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
     for (;;) {
         const std::uint64_t x = rng();
         if (x < limit) return x % bound;
@@ -3424,14 +3450,15 @@ inline void check_position(const char* function, const conv_shape& shape, std::i
                            const output_position& p) {
     if (p.image < 0 || p.image >= images || p.row < 0 || p.row >= shape.out_height() || p.col < 0 ||
         p.col >= shape.out_width())
-        throw argument_error(detail::message(function, ": argument 'positions[", i, "]' = (", p.image, ", ", p.row, ", ",
-                                             p.col, ") lies outside the ", images, " x ", shape.out_height(), " x ",
-                                             shape.out_width(), " outputs"));
+        throw argument_error(detail::message(function, ": argument 'positions[", i, "]' = (", p.image, ", ", p.row,
+                                             ", ", p.col, ") lies outside the ", images, " x ", shape.out_height(),
+                                             " x ", shape.out_width(), " outputs"));
 }
 
 inline void check_group(const char* function, const conv_shape& shape, std::int64_t group) {
     if (group < 0 || group >= shape.groups)
-        throw argument_error(detail::message(function, ": argument 'group' = ", group, " must lie in [0, ", shape.groups, ")"));
+        throw argument_error(
+            detail::message(function, ": argument 'group' = ", group, " must lie in [0, ", shape.groups, ")"));
 }
 
 }  // namespace detail
@@ -3439,7 +3466,8 @@ inline void check_group(const char* function, const conv_shape& shape, std::int6
 /// Every output position of the layer over `shape.batch` images, in (image, row, column) order.
 inline std::vector<output_position> all_output_positions(const conv_shape& shape) {
     shape.validate();
-    const std::int64_t total = detail::checked_product("all_output_positions", shape.batch, shape.out_height(), shape.out_width());
+    const std::int64_t total =
+        detail::checked_product("all_output_positions", shape.batch, shape.out_height(), shape.out_width());
     std::vector<output_position> out;
     out.reserve(static_cast<std::size_t>(total));
     for (std::int64_t i = 0; i < total; ++i) out.push_back(detail::position_of(shape, i));
@@ -3453,8 +3481,8 @@ inline std::vector<output_position> random_output_positions(const conv_shape& sh
                                                             std::uint64_t seed) {
     shape.validate();
     if (count < 0)
-        throw argument_error(detail::message("eap::random_output_positions: argument 'count' must not be negative (got ",
-                                             count, ")"));
+        throw argument_error(
+            detail::message("eap::random_output_positions: argument 'count' must not be negative (got ", count, ")"));
     const std::int64_t total =
         detail::checked_product("random_output_positions", shape.batch, shape.out_height(), shape.out_width());
     if (count >= total) return eap::all_output_positions(shape);
@@ -3480,7 +3508,7 @@ inline std::vector<output_position> random_output_positions(const conv_shape& sh
 /// `input` is N x C x H x W (N may differ from shape.batch). For an FC layer (kernel = input)
 /// each row is one image's flattened input.
 inline xt::xtensor<float, 2> sample_patches(const xt::xtensor<float, 4>& input, const conv_shape& shape,
-                                           const std::vector<output_position>& positions, std::int64_t group = 0) {
+                                            const std::vector<output_position>& positions, std::int64_t group = 0) {
     const char* function = "eap::sample_patches";
     shape.validate();
     detail::check_group(function, shape, group);
@@ -3525,16 +3553,16 @@ inline xt::xtensor<float, 2> sample_patches(const xt::xtensor<float, 4>& input, 
 /// The layer's outputs of group `group` at the given positions: one row per position, one column
 /// per output channel of the group. `output` is N x M x E x F.
 inline xt::xtensor<float, 2> sample_outputs(const xt::xtensor<float, 4>& output, const conv_shape& shape,
-                                           const std::vector<output_position>& positions, std::int64_t group = 0) {
+                                            const std::vector<output_position>& positions, std::int64_t group = 0) {
     const char* function = "eap::sample_outputs";
     shape.validate();
     detail::check_group(function, shape, group);
     const auto& o = output.shape();
-    if (static_cast<std::int64_t>(o[1]) != shape.out_channels || static_cast<std::int64_t>(o[2]) != shape.out_height() ||
-        static_cast<std::int64_t>(o[3]) != shape.out_width())
+    if (static_cast<std::int64_t>(o[1]) != shape.out_channels ||
+        static_cast<std::int64_t>(o[2]) != shape.out_height() || static_cast<std::int64_t>(o[3]) != shape.out_width())
         throw shape_error(detail::message(function, ": argument 'output' has shape ", detail::shape_string(o),
-                                          " but the layer gives (N, ", shape.out_channels, ", ", shape.out_height(), ", ",
-                                          shape.out_width(), ")"));
+                                          " but the layer gives (N, ", shape.out_channels, ", ", shape.out_height(),
+                                          ", ", shape.out_width(), ")"));
     const std::int64_t images = static_cast<std::int64_t>(o[0]);
     const std::int64_t mg = shape.out_channels_per_group();
     const std::int64_t e = shape.out_height();
@@ -3552,7 +3580,8 @@ inline xt::xtensor<float, 2> sample_outputs(const xt::xtensor<float, 4>& output,
 
 /// FC form: the rows of an N x K input (or N x M output) matrix for the images of `positions`
 /// (their row and column must be 0).
-inline xt::xtensor<float, 2> sample_rows(const xt::xtensor<float, 2>& matrix, const std::vector<output_position>& positions) {
+inline xt::xtensor<float, 2> sample_rows(const xt::xtensor<float, 2>& matrix,
+                                         const std::vector<output_position>& positions) {
     const char* function = "eap::sample_rows";
     const std::int64_t images = static_cast<std::int64_t>(matrix.shape()[0]);
     const std::size_t k = matrix.shape()[1];
@@ -3560,8 +3589,8 @@ inline xt::xtensor<float, 2> sample_rows(const xt::xtensor<float, 2>& matrix, co
     for (std::size_t i = 0; i < positions.size(); ++i) {
         const output_position& p = positions[i];
         if (p.image < 0 || p.image >= images || p.row != 0 || p.col != 0)
-            throw argument_error(detail::message(function, ": argument 'positions[", i, "]' = (", p.image, ", ", p.row, ", ",
-                                                 p.col, ") is not an image (n, 0, 0) with n < ", images));
+            throw argument_error(detail::message(function, ": argument 'positions[", i, "]' = (", p.image, ", ", p.row,
+                                                 ", ", p.col, ") is not an image (n, 0, 0) with n < ", images));
         std::copy(matrix.data() + p.image * static_cast<std::int64_t>(k),
                   matrix.data() + (p.image + 1) * static_cast<std::int64_t>(k), out.data() + i * k);
     }
@@ -3593,13 +3622,15 @@ namespace eap {
 /// of the layer), both at `positions`. The rows are gathered and accumulated `chunk_rows` at a
 /// time, so the whole N x K patch matrix is never held.
 inline std::vector<gram_system> build_layer_systems(const xt::xtensor<float, 4>& input,
-                                                    const xt::xtensor<float, 4>& original_output, const conv_shape& shape,
+                                                    const xt::xtensor<float, 4>& original_output,
+                                                    const conv_shape& shape,
                                                     const std::vector<output_position>& positions,
                                                     gram_options options = {}, std::int64_t chunk_rows = 4096) {
     const char* function = "eap::build_layer_systems";
     shape.validate();
     if (chunk_rows < 1)
-        throw argument_error(detail::message(function, ": argument 'chunk_rows' must be at least 1 (got ", chunk_rows, ")"));
+        throw argument_error(
+            detail::message(function, ": argument 'chunk_rows' must be at least 1 (got ", chunk_rows, ")"));
     if (positions.empty()) throw argument_error(detail::message(function, ": argument 'positions' is empty"));
     if (input.shape()[0] != original_output.shape()[0])
         throw shape_error(detail::message(function, ": argument 'input' holds ", input.shape()[0],

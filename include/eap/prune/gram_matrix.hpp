@@ -104,11 +104,11 @@ public:
     gram_accumulator(std::int64_t inputs, std::int64_t outputs, gram_options options = {})
         : inputs_(inputs), outputs_(outputs), options_(options) {
         if (inputs < 1)
-            throw argument_error(detail::message("eap::gram_accumulator: argument 'inputs' must be at least 1 (got ",
-                                                 inputs, ")"));
+            throw argument_error(
+                detail::message("eap::gram_accumulator: argument 'inputs' must be at least 1 (got ", inputs, ")"));
         if (outputs < 1)
-            throw argument_error(detail::message("eap::gram_accumulator: argument 'outputs' must be at least 1 (got ",
-                                                 outputs, ")"));
+            throw argument_error(
+                detail::message("eap::gram_accumulator: argument 'outputs' must be at least 1 (got ", outputs, ")"));
         const std::int64_t k = inputs + (options.bias_column ? 1 : 0);
         detail::lapack::blas_size(detail::checked_mul(k, k, "gram matrix size"), "gram matrix entries");
         detail::lapack::blas_size(detail::checked_mul(outputs, k, "cross matrix size"), "cross matrix entries");
@@ -140,15 +140,15 @@ public:
         if (options_.accumulation == gram_accumulation::single_precision) {
             // The FLOPs are here: n K^2 in one SSYRK. The result is widened to double once.
             scratch_.resize(static_cast<std::size_t>(k) * static_cast<std::size_t>(std::max(k, m)));
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, k, rows, 1.0f, patches.data(), k, 0.0f,
-                        scratch_.data(), k);
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, k, rows, 1.0f, patches.data(), k, 0.0f, scratch_.data(),
+                        k);
             for (int i = 0; i < k; ++i) {
                 double* g = &gram_(i, 0);
                 const float* s = &scratch_[static_cast<std::size_t>(i) * k];
                 for (int j = i; j < k; ++j) g[j] += s[j];
             }
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, rows, 1.0f, outputs.data(), m, patches.data(),
-                        k, 0.0f, scratch_.data(), k);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, rows, 1.0f, outputs.data(), m, patches.data(), k,
+                        0.0f, scratch_.data(), k);
             for (int i = 0; i < m; ++i) {
                 double* b = &cross_(i, 0);
                 const float* s = &scratch_[static_cast<std::size_t>(i) * k];

@@ -20,13 +20,15 @@ namespace eap {
 /// of the layer), both at `positions`. The rows are gathered and accumulated `chunk_rows` at a
 /// time, so the whole N x K patch matrix is never held.
 inline std::vector<gram_system> build_layer_systems(const xt::xtensor<float, 4>& input,
-                                                    const xt::xtensor<float, 4>& original_output, const conv_shape& shape,
+                                                    const xt::xtensor<float, 4>& original_output,
+                                                    const conv_shape& shape,
                                                     const std::vector<output_position>& positions,
                                                     gram_options options = {}, std::int64_t chunk_rows = 4096) {
     const char* function = "eap::build_layer_systems";
     shape.validate();
     if (chunk_rows < 1)
-        throw argument_error(detail::message(function, ": argument 'chunk_rows' must be at least 1 (got ", chunk_rows, ")"));
+        throw argument_error(
+            detail::message(function, ": argument 'chunk_rows' must be at least 1 (got ", chunk_rows, ")"));
     if (positions.empty()) throw argument_error(detail::message(function, ": argument 'positions' is empty"));
     if (input.shape()[0] != original_output.shape()[0])
         throw shape_error(detail::message(function, ": argument 'input' holds ", input.shape()[0],

@@ -37,8 +37,9 @@ struct channel_fit {
     std::int64_t kept = 0;             ///< kept weights (bias excluded)
     std::int64_t inactive_inputs = 0;  ///< kept weights whose input is zero at every sample: left unchanged
     double error_before = 0.0;         ///< ||y_m - X w||^2 with the given weights (pruned ones zeroed) and bias
-    double error_after = 0.0;          ///< the same with the fitted weights (the double solution; rounding to float changes ~1e-7)
-    double ridge = 0.0;                ///< lambda added to the diagonal of G_SS; 0 when the plain system was solved
+    double error_after =
+        0.0;             ///< the same with the fitted weights (the double solution; rounding to float changes ~1e-7)
+    double ridge = 0.0;  ///< lambda added to the diagonal of G_SS; 0 when the plain system was solved
 };
 
 /// What happened to a layer. Errors are sums of squares over the samples; `output_energy` is
@@ -74,23 +75,26 @@ struct system_list {
 
 inline void check_least_squares_options(const char* function, const least_squares_options& o) {
     if (!(o.ridge_scale > 0.0) || !std::isfinite(o.ridge_scale))
-        throw argument_error(detail::message(function, ": option 'ridge_scale' must be positive and finite (got ", o.ridge_scale, ")"));
+        throw argument_error(
+            detail::message(function, ": option 'ridge_scale' must be positive and finite (got ", o.ridge_scale, ")"));
     if (!(o.ridge_growth > 1.0) || !std::isfinite(o.ridge_growth))
-        throw argument_error(detail::message(function, ": option 'ridge_growth' must be greater than 1 (got ", o.ridge_growth, ")"));
+        throw argument_error(
+            detail::message(function, ": option 'ridge_growth' must be greater than 1 (got ", o.ridge_growth, ")"));
     if (o.max_ridge_steps < 0)
-        throw argument_error(detail::message(function, ": option 'max_ridge_steps' must not be negative (got ", o.max_ridge_steps, ")"));
+        throw argument_error(
+            detail::message(function, ": option 'max_ridge_steps' must not be negative (got ", o.max_ridge_steps, ")"));
     if (!(o.max_condition >= 1.0))
-        throw argument_error(detail::message(function, ": option 'max_condition' must be at least 1 (got ", o.max_condition, ")"));
+        throw argument_error(
+            detail::message(function, ": option 'max_condition' must be at least 1 (got ", o.max_condition, ")"));
 }
 
 /// Checks a layer against its per-group systems and returns the output channels per group.
 template <class M, std::size_t Rank>
-std::int64_t check_layer_systems(const char* function, system_list groups,
-                                 const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
-                                 const xt::xtensor<float, 1>& bias) {
-    static_assert(Rank == 2 || Rank == 4,
-                  "eap: layer weights are M x K (FC) or M x C/groups x R x S (CONV) tensors");
-    if (groups.empty()) throw argument_error(detail::message(function, ": argument 'systems' is empty (one per group needed)"));
+std::int64_t check_layer_systems(const char* function, system_list groups, const xt::xtensor<float, Rank>& weights,
+                                 const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias) {
+    static_assert(Rank == 2 || Rank == 4, "eap: layer weights are M x K (FC) or M x C/groups x R x S (CONV) tensors");
+    if (groups.empty())
+        throw argument_error(detail::message(function, ": argument 'systems' is empty (one per group needed)"));
     detail::check_mask(function, "mask", mask, "weights", weights);
     detail::check_finite(function, "weights", weights);
     detail::check_finite(function, "bias", bias);
@@ -98,29 +102,32 @@ std::int64_t check_layer_systems(const char* function, system_list groups,
     const std::int64_t cols = detail::matrix_cols(weights);
     const std::int64_t g = static_cast<std::int64_t>(groups.size());
     if (rows % g != 0)
-        throw shape_error(detail::message(function, ": argument 'weights' has ", rows, " output channels, not divisible by the ",
-                                  g, " systems (groups)"));
+        throw shape_error(detail::message(function, ": argument 'weights' has ", rows,
+                                          " output channels, not divisible by the ", g, " systems (groups)"));
     const std::int64_t per_group = rows / g;
     for (std::size_t i = 0; i < groups.size(); ++i) {
         const gram_system& s = groups[i];
         if (s.gram.dimension() != 2 || s.gram.shape()[0] != s.gram.shape()[1] || s.unknowns() < 1)
-            throw shape_error(detail::message(function, ": argument 'systems[", i, "]' has a non-square or empty Gram matrix"));
+            throw shape_error(
+                detail::message(function, ": argument 'systems[", i, "]' has a non-square or empty Gram matrix"));
         if (s.inputs() != cols)
             throw shape_error(detail::message(function, ": argument 'systems[", i, "]' has ", s.inputs(),
-                                      " inputs but 'weights' has ", cols, " weights per output channel"));
+                                              " inputs but 'weights' has ", cols, " weights per output channel"));
         if (s.outputs() != per_group || static_cast<std::int64_t>(s.cross.shape()[1]) != s.unknowns() ||
             static_cast<std::int64_t>(s.output_energy.size()) != per_group)
             throw shape_error(detail::message(function, ": argument 'systems[", i, "]' covers ", s.outputs(),
-                                      " output channels but each of the ", g, " groups of 'weights' has ", per_group));
+                                              " output channels but each of the ", g, " groups of 'weights' has ",
+                                              per_group));
         if (s.samples < 1)
             throw argument_error(detail::message(function, ": argument 'systems[", i, "]' was built from no samples"));
         if (s.bias_column != groups[0].bias_column)
             throw argument_error(detail::message(function, ": argument 'systems[", i,
-                                         "]' differs from systems[0] in having a bias column"));
+                                                 "]' differs from systems[0] in having a bias column"));
     }
     if (bias.size() != 0 && static_cast<std::int64_t>(bias.size()) != rows)
-        throw shape_error(detail::message(function, ": argument 'bias' has ", bias.size(), " entries but 'weights' has ", rows,
-                                  " output channels (give M entries, or none for a zero bias)"));
+        throw shape_error(detail::message(function, ": argument 'bias' has ", bias.size(),
+                                          " entries but 'weights' has ", rows,
+                                          " output channels (give M entries, or none for a zero bias)"));
     return per_group;
 }
 
@@ -167,8 +174,7 @@ public:
                 *quadratic_value = q;
             }
             if (detail::lapack::cholesky_factor(a, s, ld) == 0) {
-                const double rcond =
-                    detail::lapack::reciprocal_condition(a, s, ld, norm1, work_.data(), iwork_.data());
+                const double rcond = detail::lapack::reciprocal_condition(a, s, ld, norm1, work_.data(), iwork_.data());
                 if (rcond * options.max_condition >= 1.0) return ridge;
             }
             if (attempt >= options.max_ridge_steps || !(first_ridge > 0.0))
@@ -202,8 +208,8 @@ public:
     /// error_after = c - w^T b - ridge |w|^2, which equals ||y - X w||^2 at the solution of the
     /// ridge system and needs O(s) instead of another pass over G_SS.
     channel_solution solve(const char* function, const gram_system& system, std::int64_t channel,
-                           const std::vector<int>& active, const std::vector<double>& given, std::vector<double>& solution,
-                           const least_squares_options& options) {
+                           const std::vector<int>& active, const std::vector<double>& given,
+                           std::vector<double>& solution, const least_squares_options& options) {
         channel_solution out;
         const int s = static_cast<int>(active.size());
         const double c = system.output_energy(channel);
@@ -214,7 +220,8 @@ public:
         }
         matrix_.resize(static_cast<std::size_t>(s) * static_cast<std::size_t>(s));
         double quadratic = 0.0;
-        out.ridge = factoriser_.factor(function, system, channel, active, matrix_.data(), s, options, given.data(), &quadratic);
+        out.ridge =
+            factoriser_.factor(function, system, channel, active, matrix_.data(), s, options, given.data(), &quadratic);
         const double* b = &system.cross(channel, 0);
         double given_linear = 0.0;
         for (int i = 0; i < s; ++i) {
@@ -241,9 +248,9 @@ private:
 /// Fits the channels of one layer (rows of the M x K view) with the kept sets `keep` (an M x K
 /// 0/1 array). Shared by the least-squares fit and by restoration's final fit.
 template <class M, std::size_t Rank>
-least_squares_result<Rank> fit_rows(const char* function, system_list groups,
-                                    const xt::xtensor<float, Rank>& weights, const M* keep, const xt::xtensor<float, 1>& bias,
-                                    std::int64_t per_group, const least_squares_options& options) {
+least_squares_result<Rank> fit_rows(const char* function, system_list groups, const xt::xtensor<float, Rank>& weights,
+                                    const M* keep, const xt::xtensor<float, 1>& bias, std::int64_t per_group,
+                                    const least_squares_options& options) {
     const std::int64_t rows = detail::matrix_rows(weights);
     const std::int64_t cols = detail::matrix_cols(weights);
     const bool fit_bias = groups[0].bias_column;
@@ -319,7 +326,8 @@ least_squares_result<Rank> fit_rows(const char* function, system_list groups,
 template <class M, std::size_t Rank>
 least_squares_result<Rank> fit_least_squares(const std::vector<gram_system>& systems,
                                              const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
-                                             const xt::xtensor<float, 1>& bias, const least_squares_options& options = {}) {
+                                             const xt::xtensor<float, 1>& bias,
+                                             const least_squares_options& options = {}) {
     const char* function = "eap::fit_least_squares";
     const detail::system_list groups{systems.data(), systems.size()};
     detail::check_least_squares_options(function, options);

@@ -26,8 +26,8 @@ namespace detail {
 /// Kept count for a fraction of `total`: round to nearest, halves away from zero.
 inline std::int64_t count_for_fraction(const char* function, double keep_fraction, std::int64_t total) {
     if (!(keep_fraction >= 0.0 && keep_fraction <= 1.0))
-        throw argument_error(detail::message(function, ": argument 'keep_fraction' must be in [0, 1] (got ", keep_fraction,
-                                     ")"));
+        throw argument_error(
+            detail::message(function, ": argument 'keep_fraction' must be in [0, 1] (got ", keep_fraction, ")"));
     return std::min<std::int64_t>(total, std::llround(keep_fraction * static_cast<double>(total)));
 }
 
@@ -82,8 +82,9 @@ weight_mask<Rank> magnitude_prune_impl(const char* function, const xt::xtensor<T
     if (keep < 0)
         throw argument_error(detail::message(function, ": argument 'keep' must not be negative (got ", keep, ")"));
     if (keep > available)
-        throw argument_error(detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
-                                     current != nullptr ? " weights the current mask keeps" : " weights of the layer"));
+        throw argument_error(
+            detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
+                            current != nullptr ? " weights the current mask keeps" : " weights of the layer"));
     weight_mask<Rank> mask = xt::empty<std::uint8_t>(weights.shape());
     detail::select_largest(weights.data(), current != nullptr ? current->data() : static_cast<const M*>(nullptr),
                            weights.size(), keep, mask.data());
@@ -153,22 +154,24 @@ magnitude_layer magnitude_candidates(const xt::xtensor<float, Rank>& weights, co
 /// weights of largest magnitude over all layers are kept (ties: earlier layer, then lower index).
 /// `magnitude_prune(weights_l, counts[l] [, mask_l])` then gives each layer's mask, and together
 /// they are exactly the global selection.
-inline std::vector<std::int64_t> global_magnitude_counts(const std::vector<magnitude_layer>& layers, std::int64_t keep) {
+inline std::vector<std::int64_t> global_magnitude_counts(const std::vector<magnitude_layer>& layers,
+                                                         std::int64_t keep) {
     const char* function = "eap::global_magnitude_counts";
     std::int64_t available = 0;
     for (std::size_t l = 0; l < layers.size(); ++l) {
         const magnitude_layer& layer = layers[l];
         if (layer.size < 0 || (layer.size > 0 && layer.weights == nullptr))
-            throw argument_error(detail::message(function, ": argument 'layers[", l, "]' has no weights (size ", layer.size,
-                                         ")"));
+            throw argument_error(
+                detail::message(function, ": argument 'layers[", l, "]' has no weights (size ", layer.size, ")"));
         for (std::int64_t i = 0; i < layer.size; ++i) {
             if (layer.mask != nullptr && layer.mask[i] > 1)
-                throw argument_error(detail::message(function, ": argument 'layers[", l, "].mask' must hold only 0 and 1; entry ",
-                                             i, " is ", +layer.mask[i]));
+                throw argument_error(detail::message(function, ": argument 'layers[", l,
+                                                     "].mask' must hold only 0 and 1; entry ", i, " is ",
+                                                     +layer.mask[i]));
             if (layer.mask != nullptr && layer.mask[i] == 0) continue;
             if (!std::isfinite(layer.weights[i]))
-                throw argument_error(detail::message(function, ": argument 'layers[", l, "].weights' must be finite; entry ", i,
-                                             " is ", layer.weights[i]));
+                throw argument_error(detail::message(function, ": argument 'layers[", l,
+                                                     "].weights' must be finite; entry ", i, " is ", layer.weights[i]));
             available = detail::checked_add(available, 1, "global_magnitude_counts");
         }
     }
@@ -176,7 +179,7 @@ inline std::vector<std::int64_t> global_magnitude_counts(const std::vector<magni
         throw argument_error(detail::message(function, ": argument 'keep' must not be negative (got ", keep, ")"));
     if (keep > available)
         throw argument_error(detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
-                                     " candidate weights of all layers"));
+                                             " candidate weights of all layers"));
     std::vector<std::int64_t> counts(layers.size(), 0);
     if (keep == 0) return counts;
     auto eligible = [](const magnitude_layer& layer, std::int64_t i) {
@@ -230,7 +233,8 @@ std::vector<weight_mask<Rank>> magnitude_prune_global(const std::vector<xt::xten
 inline std::vector<std::int64_t> global_magnitude_counts_fraction(const std::vector<magnitude_layer>& layers,
                                                                   double keep_fraction) {
     std::int64_t total = 0;
-    for (const magnitude_layer& layer : layers) total = detail::checked_add(total, std::max<std::int64_t>(layer.size, 0), "total weights");
+    for (const magnitude_layer& layer : layers)
+        total = detail::checked_add(total, std::max<std::int64_t>(layer.size, 0), "total weights");
     return eap::global_magnitude_counts(
         layers, detail::count_for_fraction("eap::global_magnitude_counts_fraction", keep_fraction, total));
 }

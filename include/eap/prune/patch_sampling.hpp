@@ -40,7 +40,8 @@ namespace detail {
 /// Uniform integer in [0, bound) from a 64-bit Mersenne Twister, by rejection: the same numbers on
 /// every platform (std::uniform_int_distribution is not specified bit for bit).
 inline std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t bound) {
-    const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
+    const std::uint64_t limit =
+        std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
     for (;;) {
         const std::uint64_t x = rng();
         if (x < limit) return x % bound;
@@ -57,14 +58,15 @@ inline void check_position(const char* function, const conv_shape& shape, std::i
                            const output_position& p) {
     if (p.image < 0 || p.image >= images || p.row < 0 || p.row >= shape.out_height() || p.col < 0 ||
         p.col >= shape.out_width())
-        throw argument_error(detail::message(function, ": argument 'positions[", i, "]' = (", p.image, ", ", p.row, ", ",
-                                             p.col, ") lies outside the ", images, " x ", shape.out_height(), " x ",
-                                             shape.out_width(), " outputs"));
+        throw argument_error(detail::message(function, ": argument 'positions[", i, "]' = (", p.image, ", ", p.row,
+                                             ", ", p.col, ") lies outside the ", images, " x ", shape.out_height(),
+                                             " x ", shape.out_width(), " outputs"));
 }
 
 inline void check_group(const char* function, const conv_shape& shape, std::int64_t group) {
     if (group < 0 || group >= shape.groups)
-        throw argument_error(detail::message(function, ": argument 'group' = ", group, " must lie in [0, ", shape.groups, ")"));
+        throw argument_error(
+            detail::message(function, ": argument 'group' = ", group, " must lie in [0, ", shape.groups, ")"));
 }
 
 }  // namespace detail
@@ -72,7 +74,8 @@ inline void check_group(const char* function, const conv_shape& shape, std::int6
 /// Every output position of the layer over `shape.batch` images, in (image, row, column) order.
 inline std::vector<output_position> all_output_positions(const conv_shape& shape) {
     shape.validate();
-    const std::int64_t total = detail::checked_product("all_output_positions", shape.batch, shape.out_height(), shape.out_width());
+    const std::int64_t total =
+        detail::checked_product("all_output_positions", shape.batch, shape.out_height(), shape.out_width());
     std::vector<output_position> out;
     out.reserve(static_cast<std::size_t>(total));
     for (std::int64_t i = 0; i < total; ++i) out.push_back(detail::position_of(shape, i));
@@ -86,8 +89,8 @@ inline std::vector<output_position> random_output_positions(const conv_shape& sh
                                                             std::uint64_t seed) {
     shape.validate();
     if (count < 0)
-        throw argument_error(detail::message("eap::random_output_positions: argument 'count' must not be negative (got ",
-                                             count, ")"));
+        throw argument_error(
+            detail::message("eap::random_output_positions: argument 'count' must not be negative (got ", count, ")"));
     const std::int64_t total =
         detail::checked_product("random_output_positions", shape.batch, shape.out_height(), shape.out_width());
     if (count >= total) return eap::all_output_positions(shape);
@@ -113,7 +116,7 @@ inline std::vector<output_position> random_output_positions(const conv_shape& sh
 /// `input` is N x C x H x W (N may differ from shape.batch). For an FC layer (kernel = input)
 /// each row is one image's flattened input.
 inline xt::xtensor<float, 2> sample_patches(const xt::xtensor<float, 4>& input, const conv_shape& shape,
-                                           const std::vector<output_position>& positions, std::int64_t group = 0) {
+                                            const std::vector<output_position>& positions, std::int64_t group = 0) {
     const char* function = "eap::sample_patches";
     shape.validate();
     detail::check_group(function, shape, group);
@@ -158,16 +161,16 @@ inline xt::xtensor<float, 2> sample_patches(const xt::xtensor<float, 4>& input, 
 /// The layer's outputs of group `group` at the given positions: one row per position, one column
 /// per output channel of the group. `output` is N x M x E x F.
 inline xt::xtensor<float, 2> sample_outputs(const xt::xtensor<float, 4>& output, const conv_shape& shape,
-                                           const std::vector<output_position>& positions, std::int64_t group = 0) {
+                                            const std::vector<output_position>& positions, std::int64_t group = 0) {
     const char* function = "eap::sample_outputs";
     shape.validate();
     detail::check_group(function, shape, group);
     const auto& o = output.shape();
-    if (static_cast<std::int64_t>(o[1]) != shape.out_channels || static_cast<std::int64_t>(o[2]) != shape.out_height() ||
-        static_cast<std::int64_t>(o[3]) != shape.out_width())
+    if (static_cast<std::int64_t>(o[1]) != shape.out_channels ||
+        static_cast<std::int64_t>(o[2]) != shape.out_height() || static_cast<std::int64_t>(o[3]) != shape.out_width())
         throw shape_error(detail::message(function, ": argument 'output' has shape ", detail::shape_string(o),
-                                          " but the layer gives (N, ", shape.out_channels, ", ", shape.out_height(), ", ",
-                                          shape.out_width(), ")"));
+                                          " but the layer gives (N, ", shape.out_channels, ", ", shape.out_height(),
+                                          ", ", shape.out_width(), ")"));
     const std::int64_t images = static_cast<std::int64_t>(o[0]);
     const std::int64_t mg = shape.out_channels_per_group();
     const std::int64_t e = shape.out_height();
@@ -185,7 +188,8 @@ inline xt::xtensor<float, 2> sample_outputs(const xt::xtensor<float, 4>& output,
 
 /// FC form: the rows of an N x K input (or N x M output) matrix for the images of `positions`
 /// (their row and column must be 0).
-inline xt::xtensor<float, 2> sample_rows(const xt::xtensor<float, 2>& matrix, const std::vector<output_position>& positions) {
+inline xt::xtensor<float, 2> sample_rows(const xt::xtensor<float, 2>& matrix,
+                                         const std::vector<output_position>& positions) {
     const char* function = "eap::sample_rows";
     const std::int64_t images = static_cast<std::int64_t>(matrix.shape()[0]);
     const std::size_t k = matrix.shape()[1];
@@ -193,8 +197,8 @@ inline xt::xtensor<float, 2> sample_rows(const xt::xtensor<float, 2>& matrix, co
     for (std::size_t i = 0; i < positions.size(); ++i) {
         const output_position& p = positions[i];
         if (p.image < 0 || p.image >= images || p.row != 0 || p.col != 0)
-            throw argument_error(detail::message(function, ": argument 'positions[", i, "]' = (", p.image, ", ", p.row, ", ",
-                                                 p.col, ") is not an image (n, 0, 0) with n < ", images));
+            throw argument_error(detail::message(function, ": argument 'positions[", i, "]' = (", p.image, ", ", p.row,
+                                                 ", ", p.col, ") is not an image (n, 0, 0) with n < ", images));
         std::copy(matrix.data() + p.image * static_cast<std::int64_t>(k),
                   matrix.data() + (p.image + 1) * static_cast<std::int64_t>(k), out.data() + i * k);
     }

@@ -94,8 +94,12 @@ public:
     /// `candidates`: columns that may return. Room is made for `capacity` restorations.
     channel_restorer(const char* function, const gram_system& system, std::int64_t channel, std::vector<int> active,
                      std::vector<int> candidates, std::int64_t capacity, const restoration_options& options)
-        : system_(&system), channel_(channel), k_(system.unknowns()), active_(std::move(active)),
-          candidates_(std::move(candidates)), options_(options) {
+        : system_(&system),
+          channel_(channel),
+          k_(system.unknowns()),
+          active_(std::move(active)),
+          candidates_(std::move(candidates)),
+          options_(options) {
         const std::int64_t s0 = static_cast<std::int64_t>(active_.size());
         capacity = std::min<std::int64_t>(capacity, static_cast<std::int64_t>(candidates_.size()));
         // Without room for a restoration the candidates' state would never be used.
@@ -271,8 +275,8 @@ void restoration_sets(const gram_system& system, const M* kept, const C* eligibl
 inline void check_restoration_options(const char* function, const restoration_options& o) {
     detail::check_least_squares_options(function, o.fit);
     if (!(o.min_relative_gain >= 0.0) || !std::isfinite(o.min_relative_gain))
-        throw argument_error(detail::message(function, ": option 'min_relative_gain' must be finite and not negative (got ",
-                                             o.min_relative_gain, ")"));
+        throw argument_error(detail::message(
+            function, ": option 'min_relative_gain' must be finite and not negative (got ", o.min_relative_gain, ")"));
     if (!(o.spanned_tolerance >= 0.0 && o.spanned_tolerance < 1.0))
         throw argument_error(detail::message(function, ": option 'spanned_tolerance' must be in [0, 1) (got ",
                                              o.spanned_tolerance, ")"));
@@ -315,8 +319,8 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
     const std::int64_t total = static_cast<std::int64_t>(weights.size());
     if (per_channel) {
         if (static_cast<std::int64_t>(targets.size()) != rows)
-            throw shape_error(detail::message(function, ": argument 'targets' has ", targets.size(), " entries but 'weights' has ",
-                                              rows, " output channels"));
+            throw shape_error(detail::message(function, ": argument 'targets' has ", targets.size(),
+                                              " entries but 'weights' has ", rows, " output channels"));
         for (std::size_t m = 0; m < targets.size(); ++m) {
             if (targets[m] < kept[m] || targets[m] > cols)
                 throw argument_error(detail::message(function, ": argument 'targets[", m, "]' = ", targets[m],
@@ -325,8 +329,8 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
         }
     } else if (layer_target < kept_before || layer_target > total) {
         throw argument_error(detail::message(function, ": argument 'target_kept' = ", layer_target,
-                                             " must lie between the mask's kept count ", kept_before, " and the layer's ",
-                                             total, " weights"));
+                                             " must lie between the mask's kept count ", kept_before,
+                                             " and the layer's ", total, " weights"));
     }
 
     restoration_report report;
@@ -339,8 +343,8 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
     for (std::int64_t m = 0; m < rows; ++m) {
         const gram_system& system = groups[static_cast<std::size_t>(m / per_group)];
         const C* eligible_row = eligible != nullptr ? eligible + m * cols : nullptr;
-        detail::restoration_sets(system, mask.data() + m * cols, eligible_row, cols, actives[static_cast<std::size_t>(m)],
-                                 candidate_sets[static_cast<std::size_t>(m)]);
+        detail::restoration_sets(system, mask.data() + m * cols, eligible_row, cols,
+                                 actives[static_cast<std::size_t>(m)], candidate_sets[static_cast<std::size_t>(m)]);
         // The given (masked) weights and bias as a sparse unknown vector.
         given_indices.clear();
         given_values.clear();
@@ -417,13 +421,15 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
             heads.pop();
             const std::size_t mi = static_cast<std::size_t>(top.channel);
             const std::int64_t index = taken[mi]++;
-            report.steps.push_back(restoration_step{top.channel, columns[mi][static_cast<std::size_t>(index)], top.gain});
+            report.steps.push_back(
+                restoration_step{top.channel, columns[mi][static_cast<std::size_t>(index)], top.gain});
             ++restored;
             if (taken[mi] == static_cast<std::int64_t>(columns[mi].size()) && !exhausted[mi] && restored < wanted) {
                 const std::int64_t more = std::max<std::int64_t>(first_steps, taken[mi]);
                 channel_restorer restorer = make_restorer(top.channel, taken[mi] + more);
                 for (std::int64_t column : columns[mi]) restorer.add_column(static_cast<int>(column));
-                exhausted[mi] = detail::run_channel(restorer, more, threshold_of(top.channel), columns[mi], gains[mi]) ? 1 : 0;
+                exhausted[mi] =
+                    detail::run_channel(restorer, more, threshold_of(top.channel), columns[mi], gains[mi]) ? 1 : 0;
             }
             if (taken[mi] < static_cast<std::int64_t>(columns[mi].size()))
                 heads.push(head{gains[mi][static_cast<std::size_t>(taken[mi])], top.channel});
@@ -452,14 +458,15 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
         report.target_reached = true;
         for (std::int64_t m = 0; m < rows; ++m) {
             report.target += targets[static_cast<std::size_t>(m)];
-            report.target_reached = report.target_reached &&
-                                    report.channels[static_cast<std::size_t>(m)].kept_after == targets[static_cast<std::size_t>(m)];
+            report.target_reached = report.target_reached && report.channels[static_cast<std::size_t>(m)].kept_after ==
+                                                                 targets[static_cast<std::size_t>(m)];
         }
     } else {
         report.target_reached = report.kept_after == layer_target;
     }
 
-    least_squares_result<Rank> fitted = detail::fit_rows(function, groups, weights, new_mask.data(), bias, per_group, options.fit);
+    least_squares_result<Rank> fitted =
+        detail::fit_rows(function, groups, weights, new_mask.data(), bias, per_group, options.fit);
     report.output_energy = fitted.report.output_energy;
     report.error_after = fitted.report.error_after;
     report.fit = std::move(fitted.report);
@@ -482,20 +489,22 @@ restoration_result<Rank> restore(const char* function, system_list groups, const
 /// best gain falls below `options.min_relative_gain`. Throws `eap::argument_error` when
 /// target_kept is below the mask's kept count or above the layer's weight count.
 template <class M, std::size_t Rank>
-restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems, const xt::xtensor<float, Rank>& weights,
-                                         const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias,
-                                         std::int64_t target_kept, const restoration_options& options = {}) {
-    return detail::restore<M, std::uint8_t, Rank>("eap::restore_weights", detail::system_list{systems.data(), systems.size()},
-                                                  weights, mask, nullptr, bias, target_kept, {}, options);
+restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems,
+                                         const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
+                                         const xt::xtensor<float, 1>& bias, std::int64_t target_kept,
+                                         const restoration_options& options = {}) {
+    return detail::restore<M, std::uint8_t, Rank>("eap::restore_weights",
+                                                  detail::system_list{systems.data(), systems.size()}, weights, mask,
+                                                  nullptr, bias, target_kept, {}, options);
 }
 
 /// As above, only weights whose `candidates` entry is 1 may return (e.g. those the last
 /// magnitude step removed, so that weights pruned in earlier rounds stay pruned).
 template <class M, class C, std::size_t Rank>
-restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems, const xt::xtensor<float, Rank>& weights,
-                                         const xt::xtensor<M, Rank>& mask, const xt::xtensor<C, Rank>& candidates,
-                                         const xt::xtensor<float, 1>& bias, std::int64_t target_kept,
-                                         const restoration_options& options = {}) {
+restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems,
+                                         const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
+                                         const xt::xtensor<C, Rank>& candidates, const xt::xtensor<float, 1>& bias,
+                                         std::int64_t target_kept, const restoration_options& options = {}) {
     const char* function = "eap::restore_weights";
     detail::check_mask(function, "candidates", candidates, "weights", weights);
     return detail::restore<M, C, Rank>(function, detail::system_list{systems.data(), systems.size()}, weights, mask,
@@ -507,14 +516,16 @@ restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems
 template <class M, std::size_t Rank>
 restoration_result<Rank> restore_weights_per_channel(const std::vector<gram_system>& systems,
                                                      const xt::xtensor<float, Rank>& weights,
-                                                     const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias,
+                                                     const xt::xtensor<M, Rank>& mask,
+                                                     const xt::xtensor<float, 1>& bias,
                                                      const std::vector<std::int64_t>& targets,
                                                      const restoration_options& options = {}) {
     const char* function = "eap::restore_weights_per_channel";
     if (targets.empty())
-        throw argument_error(detail::message(function, ": argument 'targets' is empty (one entry per output channel needed)"));
-    return detail::restore<M, std::uint8_t, Rank>(function, detail::system_list{systems.data(), systems.size()}, weights,
-                                                  mask, nullptr, bias, 0, targets, options);
+        throw argument_error(
+            detail::message(function, ": argument 'targets' is empty (one entry per output channel needed)"));
+    return detail::restore<M, std::uint8_t, Rank>(function, detail::system_list{systems.data(), systems.size()},
+                                                  weights, mask, nullptr, bias, 0, targets, options);
 }
 
 /// Single-system (ungrouped layer) forms.
@@ -522,20 +533,22 @@ template <class M, std::size_t Rank>
 restoration_result<Rank> restore_weights(const gram_system& system, const xt::xtensor<float, Rank>& weights,
                                          const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias,
                                          std::int64_t target_kept, const restoration_options& options = {}) {
-    return detail::restore<M, std::uint8_t, Rank>("eap::restore_weights", detail::system_list{&system, 1}, weights, mask,
-                                                  nullptr, bias, target_kept, {}, options);
+    return detail::restore<M, std::uint8_t, Rank>("eap::restore_weights", detail::system_list{&system, 1}, weights,
+                                                  mask, nullptr, bias, target_kept, {}, options);
 }
 
 template <class M, std::size_t Rank>
 restoration_result<Rank> restore_weights_per_channel(const gram_system& system, const xt::xtensor<float, Rank>& weights,
-                                                     const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias,
+                                                     const xt::xtensor<M, Rank>& mask,
+                                                     const xt::xtensor<float, 1>& bias,
                                                      const std::vector<std::int64_t>& targets,
                                                      const restoration_options& options = {}) {
     const char* function = "eap::restore_weights_per_channel";
     if (targets.empty())
-        throw argument_error(detail::message(function, ": argument 'targets' is empty (one entry per output channel needed)"));
-    return detail::restore<M, std::uint8_t, Rank>(function, detail::system_list{&system, 1}, weights, mask, nullptr, bias, 0,
-                                                  targets, options);
+        throw argument_error(
+            detail::message(function, ": argument 'targets' is empty (one entry per output channel needed)"));
+    return detail::restore<M, std::uint8_t, Rank>(function, detail::system_list{&system, 1}, weights, mask, nullptr,
+                                                  bias, 0, targets, options);
 }
 
 }  // namespace eap

@@ -54,17 +54,18 @@ std::int64_t matrix_cols(const Tensor& t) {
 /// Throws `eap::shape_error` unless `mask` has the shape of `weights`, and `eap::argument_error`
 /// unless every entry of `mask` is 0 or 1.
 template <class T, class M, std::size_t Rank>
-void check_mask(const char* function, const char* mask_name, const xt::xtensor<M, Rank>& mask,
-                const char* weights_name, const xt::xtensor<T, Rank>& weights) {
+void check_mask(const char* function, const char* mask_name, const xt::xtensor<M, Rank>& mask, const char* weights_name,
+                const xt::xtensor<T, Rank>& weights) {
     static_assert(std::is_arithmetic<M>::value, "eap: a weight mask must hold an arithmetic type");
     if (mask.shape() != weights.shape())
-        throw shape_error(detail::message(function, ": argument '", mask_name, "' has shape ", shape_string(mask.shape()),
-                                  " but '", weights_name, "' has shape ", shape_string(weights.shape())));
+        throw shape_error(detail::message(function, ": argument '", mask_name, "' has shape ",
+                                          detail::shape_string(mask.shape()), " but '", weights_name, "' has shape ",
+                                          detail::shape_string(weights.shape())));
     const M* data = mask.data();
     for (std::size_t i = 0; i < mask.size(); ++i) {
         if (data[i] != M(0) && data[i] != M(1))
-            throw argument_error(detail::message(function, ": argument '", mask_name, "' must hold only 0 and 1; entry ", i,
-                                         " is ", +data[i]));
+            throw argument_error(detail::message(function, ": argument '", mask_name,
+                                                 "' must hold only 0 and 1; entry ", i, " is ", +data[i]));
     }
 }
 
@@ -74,8 +75,8 @@ void check_finite(const char* function, const char* name, const xt::xtensor<T, R
     const T* data = values.data();
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (!std::isfinite(data[i]))
-            throw argument_error(detail::message(function, ": argument '", name, "' must be finite; entry ", i, " is ",
-                                         data[i]));
+            throw argument_error(
+                detail::message(function, ": argument '", name, "' must be finite; entry ", i, " is ", data[i]));
     }
 }
 
