@@ -2398,8 +2398,8 @@ public:
                 for (int j = 0; j < k; ++j) b[j] += s[j];
             }
         } else {
-            std::vector<double> x(patches.begin(), patches.end());
-            std::vector<double> y(outputs.begin(), outputs.end());
+            std::vector<double> x(patches.data(), patches.data() + patches.size());
+            std::vector<double> y(outputs.data(), outputs.data() + outputs.size());
             std::vector<double> g(static_cast<std::size_t>(k) * k);
             cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, k, rows, 1.0, x.data(), k, 0.0, g.data(), k);
             for (int i = 0; i < k; ++i)
