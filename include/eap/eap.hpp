@@ -26,9 +26,24 @@
 
 // Files.
 #include "eap/io/atomic_file.hpp"
+#include "eap/io/network_text.hpp"
 
 // Energy model.
 #include "eap/energy/sparsity.hpp"
+
+// Charts (SVG and the CSV behind them).
+#include "eap/chart/axis.hpp"
+#include "eap/chart/bar_chart.hpp"
+#include "eap/chart/scatter_chart.hpp"
+
+// Pruning solvers: masks, magnitude pruning, Gram systems, least-squares fit, restoration.
+#include "eap/prune/weight_mask.hpp"
+#include "eap/prune/magnitude_pruning.hpp"
+#include "eap/prune/gram_matrix.hpp"
+#include "eap/prune/least_squares_fit.hpp"
+#include "eap/prune/restoration.hpp"
+#include "eap/prune/patch_sampling.hpp"
+#include "eap/prune/layer_systems.hpp"
 
 // Sparse counting on real tensors (xtensor + xsimd): non-skipped MACs, zero statistics,
 // run-length-coded sizes, and the energy model's exact-sparsity record.

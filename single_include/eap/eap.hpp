@@ -472,8 +472,9 @@ namespace detail {
 
 template <class T>
 struct is_cost : std::false_type {};
+// sizeof(...) instantiates the argument, so that its own static_asserts fire with their messages.
 template <std::intmax_t N, std::intmax_t D>
-struct is_cost<cost<N, D>> : std::true_type {};
+struct is_cost<cost<N, D>> : std::bool_constant<sizeof(cost<N, D>) != 0> {};
 
 template <class T>
 struct capacity_traits {
@@ -487,13 +488,13 @@ struct capacity_traits<unbounded> {
 };
 template <std::int64_t N>
 struct capacity_traits<shared_words<N>> {
-    static constexpr bool valid = true;
+    static constexpr bool valid = sizeof(shared_words<N>) != 0;
     static constexpr std::int64_t total = N;
     static constexpr level_capacity value() { return level_capacity::shared(N); }
 };
 template <std::int64_t W, std::int64_t I, std::int64_t P>
 struct capacity_traits<words_per_type<W, I, P>> {
-    static constexpr bool valid = true;
+    static constexpr bool valid = sizeof(words_per_type<W, I, P>) != 0;
     static constexpr std::int64_t total = W + I + P;
     static constexpr level_capacity value() { return level_capacity::per_type(W, I, P); }
 };
@@ -511,7 +512,7 @@ struct is_levels<levels<L...>> : std::true_type {};
 template <class T>
 struct is_word_bits : std::false_type {};
 template <int W, int I, int P>
-struct is_word_bits<word_bits<W, I, P>> : std::true_type {
+struct is_word_bits<word_bits<W, I, P>> : std::bool_constant<sizeof(word_bits<W, I, P>) != 0> {
     static constexpr per_data_type<int> bits() { return make_per_data_type(W, I, P); }
 };
 
@@ -1057,7 +1058,7 @@ struct pool_params {
         pool_params p{};
         p.method = m;
         p.global = true;
-        p.stride_height = p.stride_width = 1;
+        p.kernel_height = p.kernel_width = p.stride_height = p.stride_width = 1;
         return p;
     }
 
@@ -1077,6 +1078,12 @@ struct pool_params {
             throw shape_error("eap::pool_params: padding must be smaller than the kernel");
         return fmap_shape{in.channels, extent(in.height, kernel_height, stride_height, pad.top, pad.bottom, "height"),
                           extent(in.width, kernel_width, stride_width, pad.left, pad.right, "width")};
+    }
+
+    friend bool operator==(const pool_params& a, const pool_params& b) {
+        return a.method == b.method && a.kernel_height == b.kernel_height && a.kernel_width == b.kernel_width &&
+               a.stride_height == b.stride_height && a.stride_width == b.stride_width && a.pad == b.pad &&
+               a.ceil_mode == b.ceil_mode && a.global == b.global;
     }
 
 private:
@@ -1116,6 +1123,8 @@ namespace eap {
 /// The network's input image.
 struct input_params {
     fmap_shape shape;
+
+    friend bool operator==(const input_params& a, const input_params& b) { return a.shape == b.shape; }
 };
 
 /// A convolution; its input channels and size come from the layer that feeds it.
@@ -1134,19 +1143,33 @@ struct conv_params {
                                         std::int64_t pad_all = 0, std::int64_t groups_count = 1) {
         return conv_params{out, kernel, kernel, stride, stride, padding::uniform(pad_all), groups_count, true};
     }
+
+    friend bool operator==(const conv_params& a, const conv_params& b) {
+        return a.out_channels == b.out_channels && a.kernel_height == b.kernel_height &&
+               a.kernel_width == b.kernel_width && a.stride_height == b.stride_height &&
+               a.stride_width == b.stride_width && a.pad == b.pad && a.groups == b.groups && a.bias == b.bias;
+    }
 };
 
 /// A fully-connected layer; it flattens whatever feeds it.
 struct fc_params {
     std::int64_t out_features = 1;
     bool bias = true;
+
+    friend bool operator==(const fc_params& a, const fc_params& b) {
+        return a.out_features == b.out_features && a.bias == b.bias;
+    }
 };
 
 /// Channel-wise concatenation of all inputs (same height and width).
-struct concat_params {};
+struct concat_params {
+    friend bool operator==(const concat_params&, const concat_params&) { return true; }
+};
 
 /// Element-wise sum of all inputs (same shape).
-struct add_params {};
+struct add_params {
+    friend bool operator==(const add_params&, const add_params&) { return true; }
+};
 
 using layer_params = std::variant<input_params, conv_params, fc_params, pool_params, concat_params, add_params>;
 
@@ -1181,6 +1204,12 @@ struct layer {
     layer_kind kind() const { return static_cast<layer_kind>(params.index()); }
     /// True for CONV and FC layers: the only ones with weights and MACs.
     bool is_compute() const { return kind() == layer_kind::conv || kind() == layer_kind::fully_connected; }
+
+    friend bool operator==(const layer& a, const layer& b) {
+        return a.name == b.name && a.params == b.params && a.inputs == b.inputs && a.act == b.act &&
+               a.output == b.output;
+    }
+    friend bool operator!=(const layer& a, const layer& b) { return !(a == b); }
 };
 
 }  // namespace eap
@@ -1211,15 +1240,21 @@ namespace eap {
 class network {
 public:
     explicit network(std::string name, fmap_shape input, std::string input_name = "data") : name_(std::move(name)) {
+        check_network_name(name_);
         if (input.channels < 1 || input.height < 1 || input.width < 1)
             throw shape_error(detail::message("eap::network '", name_, "': the input shape must be at least 1x1x1 (got ",
                                               input.channels, "x", input.height, "x", input.width, ")"));
         (void)input.size();
-        append(layer{std::move(input_name), input_params{input}, {}, activation::none, input});
+        layer l{std::move(input_name), input_params{input}, {}, activation::none, input};
+        check_name(l);
+        append(std::move(l));
     }
 
     const std::string& name() const noexcept { return name_; }
-    void rename(std::string name) { name_ = std::move(name); }
+    void rename(std::string name) {
+        check_network_name(name);
+        name_ = std::move(name);
+    }
 
     /// A convolution fed by `input`.
     std::size_t add_conv(std::string name, std::size_t input, const conv_params& p, activation act = activation::relu) {
@@ -1341,17 +1376,32 @@ public:
         return total;
     }
 
+    friend bool operator==(const network& a, const network& b) { return a.name_ == b.name_ && a.layers_ == b.layers_; }
+    friend bool operator!=(const network& a, const network& b) { return !(a == b); }
+
 private:
     [[noreturn]] void fail(const layer& l, const std::string& what) const {
         throw shape_error(detail::message("eap::network '", name_, "', layer '", l.name, "': ", what));
     }
 
-    void check_inputs(const layer& l, std::size_t min_inputs, std::size_t max_inputs) const {
+    static void check_network_name(const std::string& name) {
+        if (name.empty()) throw argument_error("eap::network: the network name must not be empty");
+        for (char c : name)
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '#')
+                throw argument_error("eap::network: the network name '" + name + "' must not contain white space or '#'");
+    }
+
+    // Names must survive the text format: no separators, no comment marker.
+    void check_name(const layer& l) const {
         if (l.name.empty()) throw shape_error(detail::message("eap::network '", name_, "': a layer name must not be empty"));
         for (char c : l.name)
             if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == '=' || c == '#')
                 fail(l, "a layer name must not contain white space, ',', '=' or '#'");
         if (find(l.name)) fail(l, "the name is already used by another layer");
+    }
+
+    void check_inputs(const layer& l, std::size_t min_inputs, std::size_t max_inputs) const {
+        check_name(l);
         if (l.inputs.size() < min_inputs || (max_inputs != 0 && l.inputs.size() > max_inputs))
             fail(l, detail::message("takes ", min_inputs, max_inputs == min_inputs ? "" : " or more", " input(s), got ",
                                     l.inputs.size()));
@@ -1751,6 +1801,377 @@ void write_file_atomically(const std::filesystem::path& path, Writer&& write, bo
 
 }  // namespace eap
 // end eap/io/atomic_file.hpp
+// #include <eap/io/network_text.hpp>
+// begin eap/io/network_text.hpp
+// SPDX-License-Identifier: MIT
+
+#include <charconv>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <tuple>
+#include <utility>
+#include <variant>
+#include <vector>
+
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+// #include <eap/network/network.hpp>
+
+// The plain-text network description: one layer per line, so users describe networks without
+// recompiling.
+//
+//     # comments run from '#' to the end of the line; blank lines are ignored
+//     eap-network 1
+//     name lenet
+//     input data channels=1 height=28 width=28
+//     conv conv1 input=data out=32 kernel=5 stride=1 pad=2 groups=1 bias=1 act=relu
+//     pool pool1 input=conv1 method=max kernel=2 stride=2 pad=0 ceil=0
+//     conv c3 input=pool1 out=16 kernel=3x1 stride=1x1 pad=1,1,0,0 act=none
+//     concat cat input=conv1,c3
+//     add sum input=a,b act=relu
+//     pool gap input=sum method=average global=1
+//     fc fc1 input=gap out=10 act=none
+//
+// The first line (after comments) is `eap-network 1`; then `name`, then exactly one `input`
+// line, then the layers, each naming its inputs (earlier layers) with `input=`. Sizes are
+// `N` or `HxW`; `pad` is `P` (all sides), `V,H` (top/bottom, left/right) or `T,B,L,R`.
+// Optional keys and their defaults: stride=1 (conv) or the kernel (pool), pad=0, groups=1,
+// bias=1, act=none, ceil=0, global=0. A key may appear once per line. Every error is an
+// `eap::parse_error` with the source name, the line and the field.
+
+namespace eap {
+
+namespace detail {
+
+struct network_text_line {
+    const std::string* source;
+    std::size_t number;
+    std::string kind;
+    std::string name;
+    std::map<std::string, std::string, std::less<>> fields;
+    std::map<std::string, bool, std::less<>> used;
+
+    [[noreturn]] void fail(const std::string& field, const std::string& what) const {
+        throw parse_error(*source, number, field, what);
+    }
+
+    bool has(std::string_view key) const { return fields.find(key) != fields.end(); }
+
+    const std::string& text(std::string_view key) {
+        auto it = fields.find(key);
+        if (it == fields.end()) fail(std::string(key), "is required for a '" + kind + "' line");
+        used[it->first] = true;
+        return it->second;
+    }
+
+    std::int64_t integer(std::string_view key, std::string_view value, std::int64_t min_value) const {
+        std::int64_t v = 0;
+        const char* end = value.data() + value.size();
+        auto [ptr, ec] = std::from_chars(value.data(), end, v);
+        if (ec == std::errc::result_out_of_range)
+            fail(std::string(key), "'" + std::string(value) + "' does not fit in a 64-bit integer");
+        if (ec != std::errc() || ptr != end || value.empty())
+            fail(std::string(key), "'" + std::string(value) + "' is not an integer");
+        if (v < min_value)
+            fail(std::string(key), message("is ", v, "; it must be at least ", min_value));
+        return v;
+    }
+
+    std::int64_t integer(std::string_view key, std::int64_t min_value) { return integer(key, text(key), min_value); }
+
+    std::int64_t integer_or(std::string_view key, std::int64_t fallback, std::int64_t min_value) {
+        return has(key) ? integer(key, min_value) : fallback;
+    }
+
+    bool flag_or(std::string_view key, bool fallback) {
+        if (!has(key)) return fallback;
+        const std::string& v = text(key);
+        if (v == "1" || v == "true") return true;
+        if (v == "0" || v == "false") return false;
+        fail(std::string(key), "'" + v + "' is not 0 or 1");
+    }
+
+    /// `N` or `HxW`.
+    std::pair<std::int64_t, std::int64_t> pair_or(std::string_view key, std::pair<std::int64_t, std::int64_t> fallback,
+                                                  std::int64_t min_value) {
+        if (!has(key)) return fallback;
+        const std::string& v = text(key);
+        const auto x = v.find('x');
+        if (x == std::string::npos) {
+            const auto n = integer(key, v, min_value);
+            return {n, n};
+        }
+        return {integer(key, std::string_view(v).substr(0, x), min_value),
+                integer(key, std::string_view(v).substr(x + 1), min_value)};
+    }
+
+    padding padding_or_zero() {
+        if (!has("pad")) return padding{};
+        const std::string& v = text("pad");
+        std::vector<std::int64_t> parts;
+        std::size_t start = 0;
+        while (true) {
+            const auto comma = v.find(',', start);
+            parts.push_back(integer("pad", std::string_view(v).substr(start, comma - start), 0));
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+        if (parts.size() == 1) return padding::uniform(parts[0]);
+        if (parts.size() == 2) return padding::symmetric(parts[0], parts[1]);
+        if (parts.size() == 4) return padding{parts[0], parts[1], parts[2], parts[3]};
+        fail("pad", "'" + v + "' must be P, V,H or T,B,L,R");
+    }
+
+    activation activation_or_none() {
+        if (!has("act")) return activation::none;
+        const std::string& v = text("act");
+        if (v == "relu") return activation::relu;
+        if (v == "none") return activation::none;
+        fail("act", "'" + v + "' is not relu or none");
+    }
+
+    void check_all_used() const {
+        for (const auto& [key, value] : fields)
+            if (used.find(key) == used.end()) fail(key, "is not a field of a '" + kind + "' line");
+    }
+};
+
+inline network_text_line split_network_text_line(const std::string& source, std::size_t number, std::string_view line) {
+    network_text_line out{&source, number, {}, {}, {}, {}};
+    std::vector<std::string_view> tokens;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+        if (i >= line.size()) break;
+        const std::size_t start = i;
+        while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
+        tokens.push_back(line.substr(start, i - start));
+    }
+    if (tokens.empty()) return out;
+    out.kind = std::string(tokens[0]);
+    if (tokens.size() >= 2) out.name = std::string(tokens[1]);
+    for (std::size_t t = 2; t < tokens.size(); ++t) {
+        const auto eq = tokens[t].find('=');
+        if (eq == std::string_view::npos || eq == 0)
+            out.fail(std::string(tokens[t]), "expected key=value");
+        std::string key(tokens[t].substr(0, eq));
+        if (out.fields.count(key)) out.fail(key, "appears twice");
+        out.fields.emplace(std::move(key), std::string(tokens[t].substr(eq + 1)));
+    }
+    return out;
+}
+
+inline std::vector<std::size_t> resolve_network_inputs(const network& net, network_text_line& line, bool many) {
+    const std::string& list = line.text("input");
+    std::vector<std::size_t> out;
+    std::size_t start = 0;
+    while (true) {
+        const auto comma = list.find(',', start);
+        const std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        const auto index = net.find(name);
+        if (!index) line.fail("input", "'" + name + "' is not an earlier layer");
+        out.push_back(*index);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    if (!many && out.size() != 1) line.fail("input", "a '" + line.kind + "' layer takes exactly one input");
+    if (many && out.size() < 2) line.fail("input", "a '" + line.kind + "' layer takes two or more inputs");
+    return out;
+}
+
+inline void add_network_text_layer(network& net, network_text_line& line) {
+    if (line.kind == "conv") {
+        const auto inputs = resolve_network_inputs(net, line, false);
+        conv_params p;
+        p.out_channels = line.integer("out", 1);
+        std::tie(p.kernel_height, p.kernel_width) = line.pair_or("kernel", {-1, -1}, 1);
+        if (p.kernel_height < 0) line.fail("kernel", "is required for a 'conv' line");
+        std::tie(p.stride_height, p.stride_width) = line.pair_or("stride", {1, 1}, 1);
+        p.pad = line.padding_or_zero();
+        p.groups = line.integer_or("groups", 1, 1);
+        p.bias = line.flag_or("bias", true);
+        const activation act = line.activation_or_none();
+        line.check_all_used();
+        net.add_conv(line.name, inputs.front(), p, act);
+    } else if (line.kind == "fc") {
+        const auto inputs = resolve_network_inputs(net, line, false);
+        fc_params p;
+        p.out_features = line.integer("out", 1);
+        p.bias = line.flag_or("bias", true);
+        const activation act = line.activation_or_none();
+        line.check_all_used();
+        net.add_fc(line.name, inputs.front(), p, act);
+    } else if (line.kind == "pool") {
+        const auto inputs = resolve_network_inputs(net, line, false);
+        pool_params p;
+        const std::string& method = line.text("method");
+        if (method == "max") p.method = pool_method::max;
+        else if (method == "average") p.method = pool_method::average;
+        else line.fail("method", "'" + method + "' is not max or average");
+        p.global = line.flag_or("global", false);
+        if (p.global) {
+            p.kernel_height = p.kernel_width = p.stride_height = p.stride_width = 1;
+        } else {
+            std::tie(p.kernel_height, p.kernel_width) = line.pair_or("kernel", {-1, -1}, 1);
+            if (p.kernel_height < 0) line.fail("kernel", "is required for a pool line unless global=1");
+            std::tie(p.stride_height, p.stride_width) = line.pair_or("stride", {p.kernel_height, p.kernel_width}, 1);
+            p.pad = line.padding_or_zero();
+            p.ceil_mode = line.flag_or("ceil", false);
+        }
+        line.check_all_used();
+        net.add_pool(line.name, inputs.front(), p);
+    } else if (line.kind == "concat") {
+        auto inputs = resolve_network_inputs(net, line, true);
+        line.check_all_used();
+        net.add_concat(line.name, std::move(inputs));
+    } else if (line.kind == "add") {
+        auto inputs = resolve_network_inputs(net, line, true);
+        const activation act = line.activation_or_none();
+        line.check_all_used();
+        net.add_add(line.name, std::move(inputs), act);
+    } else {
+        line.fail("", "unknown line kind '" + line.kind + "' (expected conv, fc, pool, concat, add)");
+    }
+}
+
+}  // namespace detail
+
+/// Reads a network description from `in`; `source` names the input in error messages.
+/// Throws `eap::parse_error` (source, line, field) on any malformed or impossible line.
+inline network read_network_text(std::istream& in, const std::string& source = "<stream>") {
+    std::string raw;
+    std::size_t number = 0;
+    enum class expect { magic, name, input, layers } state = expect::magic;
+    std::string name;
+    std::optional<network> net;
+    while (std::getline(in, raw)) {
+        ++number;
+        if (raw.size() > 65536) throw parse_error(source, number, "", "line longer than 65536 characters");
+        const auto hash = raw.find('#');
+        detail::network_text_line line =
+            detail::split_network_text_line(source, number, std::string_view(raw).substr(0, hash));
+        if (line.kind.empty()) continue;
+        switch (state) {
+        case expect::magic:
+            if (line.kind != "eap-network") line.fail("", "the first line must be 'eap-network 1'");
+            if (line.name != "1" || !line.fields.empty()) line.fail("version", "unsupported version '" + line.name + "' (this reader knows 1)");
+            state = expect::name;
+            break;
+        case expect::name:
+            if (line.kind != "name" || line.name.empty() || !line.fields.empty())
+                line.fail("name", "expected 'name <network name>' after the version line");
+            name = line.name;
+            state = expect::input;
+            break;
+        case expect::input: {
+            if (line.kind != "input" || line.name.empty()) line.fail("input", "expected 'input <name> channels=C height=H width=W'");
+            fmap_shape shape{line.integer("channels", 1), line.integer("height", 1), line.integer("width", 1)};
+            line.check_all_used();
+            try {
+                net.emplace(name, shape, line.name);
+            } catch (const parse_error&) {
+                throw;
+            } catch (const error& e) {
+                line.fail("", e.what());
+            }
+            state = expect::layers;
+            break;
+        }
+        case expect::layers:
+            if (line.name.empty()) line.fail("name", "a '" + line.kind + "' line needs a layer name");
+            try {
+                detail::add_network_text_layer(*net, line);
+            } catch (const parse_error&) {
+                throw;
+            } catch (const error& e) {
+                line.fail("", e.what());
+            }
+            break;
+        }
+    }
+    if (in.bad()) throw parse_error(source, number, "", "read error");
+    if (!net) throw parse_error(source, number, "", "the description ends before its 'input' line");
+    if (net->size() < 2) throw parse_error(source, number, "", "the network has no layer after its input");
+    return std::move(*net);
+}
+
+/// Reads the network description in the file at `path`.
+inline network read_network_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) throw io_error("eap::read_network_file: cannot open '" + path.string() + "'");
+    return read_network_text(in, path.string());
+}
+
+namespace detail {
+inline void write_pair(std::ostream& out, const char* key, std::int64_t a, std::int64_t b) {
+    out << ' ' << key << '=' << a;
+    if (a != b) out << 'x' << b;
+}
+inline void write_padding(std::ostream& out, const padding& p) {
+    out << " pad=";
+    if (p.top == p.bottom && p.top == p.left && p.top == p.right) out << p.top;
+    else out << p.top << ',' << p.bottom << ',' << p.left << ',' << p.right;
+}
+}  // namespace detail
+
+/// Writes `net` in the text format; `read_network_text` gives back an equal network.
+inline void write_network_text(std::ostream& out, const network& net) {
+    out << "eap-network 1\nname " << net.name() << '\n';
+    const fmap_shape in = net.input().output;
+    out << "input " << net.input().name << " channels=" << in.channels << " height=" << in.height
+        << " width=" << in.width << '\n';
+    for (std::size_t i = 1; i < net.size(); ++i) {
+        const layer& l = net[i];
+        out << to_string(l.kind()) << ' ' << l.name << " input=";
+        for (std::size_t k = 0; k < l.inputs.size(); ++k) out << (k ? "," : "") << net[l.inputs[k]].name;
+        if (const auto* c = std::get_if<conv_params>(&l.params)) {
+            out << " out=" << c->out_channels;
+            detail::write_pair(out, "kernel", c->kernel_height, c->kernel_width);
+            detail::write_pair(out, "stride", c->stride_height, c->stride_width);
+            detail::write_padding(out, c->pad);
+            out << " groups=" << c->groups << " bias=" << (c->bias ? 1 : 0);
+        } else if (const auto* f = std::get_if<fc_params>(&l.params)) {
+            out << " out=" << f->out_features << " bias=" << (f->bias ? 1 : 0);
+        } else if (const auto* p = std::get_if<pool_params>(&l.params)) {
+            out << " method=" << to_string(p->method);
+            if (p->global) {
+                out << " global=1";
+            } else {
+                detail::write_pair(out, "kernel", p->kernel_height, p->kernel_width);
+                detail::write_pair(out, "stride", p->stride_height, p->stride_width);
+                detail::write_padding(out, p->pad);
+                out << " ceil=" << (p->ceil_mode ? 1 : 0);
+            }
+        }
+        if (l.kind() == layer_kind::conv || l.kind() == layer_kind::fully_connected || l.kind() == layer_kind::add)
+            out << " act=" << to_string(l.act);
+        out << '\n';
+    }
+}
+
+/// The text of `net` as a string.
+inline std::string to_network_text(const network& net) {
+    std::ostringstream out;
+    write_network_text(out, net);
+    return out.str();
+}
+
+/// Writes `net` to the file at `path` (through a temporary file and a rename).
+inline void write_network_file(const std::filesystem::path& path, const network& net) {
+    write_file_atomically(path, [&net](std::ostream& out) { write_network_text(out, net); });
+}
+
+}  // namespace eap
+// end eap/io/network_text.hpp
 
 // Energy model.
 // #include <eap/energy/sparsity.hpp>
@@ -1789,6 +2210,2368 @@ struct layer_sparse_counts {
 
 }  // namespace eap
 // end eap/energy/sparsity.hpp
+
+// Charts (SVG and the CSV behind them).
+// #include <eap/chart/axis.hpp>
+// begin eap/chart/axis.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+// #include <eap/error.hpp>
+
+namespace eap::chart {
+
+/// A numeric axis: its range, its scale and the tick values to label.
+struct axis {
+    double low = 0.0;
+    double high = 1.0;
+    bool logarithmic = false;
+    std::vector<double> ticks;
+
+    /// Position of `value` along the axis as a fraction in [0, 1] (outside for values out of range).
+    double fraction(double value) const {
+        if (logarithmic) return (std::log10(value) - std::log10(low)) / (std::log10(high) - std::log10(low));
+        return (value - low) / (high - low);
+    }
+};
+
+/// A linear axis with ticks at 1, 2, 2.5 or 5 times a power of ten, about `target_ticks` of
+/// them, covering the data; from 0 when `include_zero` (bar heights), else tight around the data
+/// (accuracies cluster far from zero).
+inline axis linear_axis(double data_low, double data_high, int target_ticks = 6, bool include_zero = true) {
+    if (!std::isfinite(data_low) || !std::isfinite(data_high) || data_low > data_high)
+        throw argument_error("eap::chart::linear_axis: the data range must be finite and ordered");
+    if (target_ticks < 2) throw argument_error("eap::chart::linear_axis: target_ticks must be at least 2");
+    double low = include_zero ? std::min(0.0, data_low) : data_low;
+    double high = include_zero ? std::max(0.0, data_high) : data_high;
+    if (high == low) {
+        const double half = low == 0.0 ? 1.0 : std::abs(low) * 0.05;
+        low -= include_zero && low == 0.0 ? 0.0 : half;
+        high += half;
+    }
+    const double raw_step = (high - low) / target_ticks;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw_step)));
+    double step = 10.0 * magnitude;
+    for (double m : {1.0, 2.0, 2.5, 5.0})
+        if (m * magnitude >= raw_step) {
+            step = m * magnitude;
+            break;
+        }
+    axis a;
+    a.low = std::floor(low / step) * step;
+    a.high = std::ceil(high / step) * step;
+    const long count = std::lround((a.high - a.low) / step);
+    for (long i = 0; i <= count; ++i) {
+        const double t = a.low + step * static_cast<double>(i);
+        a.ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+    }
+    return a;
+}
+
+/// A logarithmic axis spanning whole decades around the (positive) data, ticks at each decade
+/// (and at 2x and 5x when it spans at most two decades).
+inline axis log_axis(double data_low, double data_high) {
+    if (!(data_low > 0.0) || !(data_high > 0.0) || !std::isfinite(data_low) || !std::isfinite(data_high))
+        throw argument_error("eap::chart::log_axis: a logarithmic axis needs positive, finite data");
+    axis a;
+    a.logarithmic = true;
+    const double lo = std::floor(std::log10(data_low));
+    double hi = std::ceil(std::log10(data_high));
+    if (hi <= lo) hi = lo + 1.0;
+    a.low = std::pow(10.0, lo);
+    a.high = std::pow(10.0, hi);
+    // Few decades leave the axis nearly unlabelled: add 2x and 5x ticks then.
+    const bool fine = hi - lo <= 2.0;
+    for (double e = lo; e <= hi + 1e-9; e += 1.0) {
+        const double decade = std::pow(10.0, e);
+        a.ticks.push_back(decade);
+        if (fine && e < hi - 0.5) {
+            a.ticks.push_back(2.0 * decade);
+            a.ticks.push_back(5.0 * decade);
+        }
+    }
+    return a;
+}
+
+/// A short label for a tick value: 0.25, 40, 1.5k, 2M, 1e9, ...
+inline std::string tick_label(double v) {
+    char buffer[32];
+    const double a = std::abs(v);
+    if (a == 0.0) return "0";
+    if (a >= 1e12 || a < 1e-3) {
+        std::snprintf(buffer, sizeof buffer, "%.3g", v);
+    } else if (a >= 1e9) {
+        std::snprintf(buffer, sizeof buffer, "%gG", v / 1e9);
+    } else if (a >= 1e6) {
+        std::snprintf(buffer, sizeof buffer, "%gM", v / 1e6);
+    } else if (a >= 1e4) {
+        std::snprintf(buffer, sizeof buffer, "%gk", v / 1e3);
+    } else {
+        std::snprintf(buffer, sizeof buffer, "%g", v);
+    }
+    return buffer;
+}
+
+}  // namespace eap::chart
+// end eap/chart/axis.hpp
+// #include <eap/chart/bar_chart.hpp>
+// begin eap/chart/bar_chart.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+// #include <eap/chart/axis.hpp>
+// #include <eap/chart/detail/csv.hpp>
+// begin eap/chart/detail/csv.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace eap::chart::detail {
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+inline std::string csv_field(std::string_view text) {
+    if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + '"';
+}
+
+/// A number with enough digits to read back the same double.
+inline std::string csv_number(double v) {
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%.17g", v);
+    return buffer;
+}
+
+}  // namespace eap::chart::detail
+// end eap/chart/detail/csv.hpp
+// #include <eap/chart/detail/svg_writer.hpp>
+// begin eap/chart/detail/svg_writer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace eap::chart::detail {
+
+/// Text safe inside an XML element or a quoted attribute.
+inline std::string xml_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&apos;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+/// A fixed, colour-blind-friendly palette (Okabe-Ito), cycled for series and groups.
+inline const char* palette(std::size_t i) {
+    static const char* const colors[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
+                                         "#56B4E9", "#D55E00", "#F0E442", "#000000"};
+    return colors[i % (sizeof colors / sizeof colors[0])];
+}
+
+/// Builds an SVG document element by element; coordinates are written with two decimals so the
+/// output is byte-for-byte reproducible.
+class svg_writer {
+public:
+    svg_writer(double width, double height) {
+        out_ << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+             << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(width) << "\" height=\"" << num(height)
+             << "\" viewBox=\"0 0 " << num(width) << ' ' << num(height)
+             << "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
+             << "<rect x=\"0\" y=\"0\" width=\"" << num(width) << "\" height=\"" << num(height)
+             << "\" fill=\"white\"/>\n";
+    }
+
+    void line(double x1, double y1, double x2, double y2, std::string_view stroke, double width = 1.0,
+              std::string_view dash = {}) {
+        out_ << "<line x1=\"" << num(x1) << "\" y1=\"" << num(y1) << "\" x2=\"" << num(x2) << "\" y2=\"" << num(y2)
+             << "\" stroke=\"" << stroke << "\" stroke-width=\"" << num(width) << '"';
+        if (!dash.empty()) out_ << " stroke-dasharray=\"" << dash << '"';
+        out_ << "/>\n";
+    }
+
+    void rect(double x, double y, double w, double h, std::string_view fill, std::string_view title = {}) {
+        out_ << "<rect x=\"" << num(x) << "\" y=\"" << num(y) << "\" width=\"" << num(w) << "\" height=\"" << num(h)
+             << "\" fill=\"" << fill << '"';
+        if (title.empty()) {
+            out_ << "/>\n";
+        } else {
+            out_ << "><title>" << xml_escape(title) << "</title></rect>\n";
+        }
+    }
+
+    void circle(double x, double y, double r, std::string_view fill, std::string_view title = {}) {
+        out_ << "<circle cx=\"" << num(x) << "\" cy=\"" << num(y) << "\" r=\"" << num(r) << "\" fill=\"" << fill << '"';
+        if (title.empty()) {
+            out_ << "/>\n";
+        } else {
+            out_ << "><title>" << xml_escape(title) << "</title></circle>\n";
+        }
+    }
+
+    /// `anchor` is start, middle or end; `rotate` turns the text about its anchor point.
+    void text(double x, double y, std::string_view content, std::string_view anchor = "start", double size = 12,
+              double rotate = 0, bool bold = false) {
+        out_ << "<text x=\"" << num(x) << "\" y=\"" << num(y) << "\" text-anchor=\"" << anchor << "\" font-size=\""
+             << num(size) << '"';
+        if (bold) out_ << " font-weight=\"bold\"";
+        if (rotate != 0) out_ << " transform=\"rotate(" << num(rotate) << ' ' << num(x) << ' ' << num(y) << ")\"";
+        out_ << '>' << xml_escape(content) << "</text>\n";
+    }
+
+    std::string finish() {
+        out_ << "</svg>\n";
+        return out_.str();
+    }
+
+    static std::string num(double v) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%.2f", v);
+        return buffer;
+    }
+
+private:
+    std::ostringstream out_;
+};
+
+}  // namespace eap::chart::detail
+// end eap/chart/detail/svg_writer.hpp
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+
+namespace eap::chart {
+
+/// One stacked component of every bar (e.g. "weights", or "DRAM"), one value per category.
+struct bar_series {
+    std::string name;
+    std::vector<double> values;
+};
+
+/// Stacked bars: one bar per category (e.g. per layer), each split into the series.
+struct stacked_bar_chart {
+    std::string title;
+    std::string x_label;  ///< what the categories are, e.g. "layer"
+    std::string y_label;  ///< the quantity with its unit, e.g. "energy (normalised to one MAC)"
+    std::vector<std::string> categories;
+    std::vector<bar_series> series;
+
+    /// Throws `eap::argument_error` when the series do not match the categories or hold a value
+    /// that is negative or not finite.
+    void validate() const {
+        if (categories.empty()) throw argument_error("eap::chart::stacked_bar_chart: no categories");
+        if (series.empty()) throw argument_error("eap::chart::stacked_bar_chart: no series");
+        for (const auto& s : series) {
+            if (s.values.size() != categories.size())
+                throw argument_error(eap::detail::message("eap::chart::stacked_bar_chart: series '", s.name, "' has ",
+                                                          s.values.size(), " values for ", categories.size(),
+                                                          " categories"));
+            for (double v : s.values)
+                if (!std::isfinite(v) || v < 0.0)
+                    throw argument_error(eap::detail::message("eap::chart::stacked_bar_chart: series '", s.name,
+                                                              "' holds ", v, "; stacked values must be finite and >= 0"));
+        }
+    }
+
+    /// Height of the bar of category `i`.
+    double total(std::size_t i) const {
+        double sum = 0.0;
+        for (const auto& s : series) sum += s.values[i];
+        return sum;
+    }
+};
+
+/// The chart as an SVG document.
+inline std::string to_svg(const stacked_bar_chart& chart) {
+    chart.validate();
+    const std::size_t n = chart.categories.size();
+    std::size_t longest = 0;
+    for (const auto& c : chart.categories) longest = std::max(longest, c.size());
+    const double left = 80, right = 170, top = 44;
+    const double bottom = 56 + 6.0 * static_cast<double>(std::min<std::size_t>(longest, 28));
+    const double slot = std::max(14.0, std::min(60.0, 720.0 / static_cast<double>(n)));
+    const double plot_w = slot * static_cast<double>(n), plot_h = 320;
+    const double width = left + plot_w + right, height = top + plot_h + bottom;
+
+    double highest = 0.0;
+    for (std::size_t i = 0; i < n; ++i) highest = std::max(highest, chart.total(i));
+    const axis y = linear_axis(0.0, highest);
+
+    detail::svg_writer svg(width, height);
+    svg.text(width / 2, 24, chart.title, "middle", 15, 0, true);
+    for (double t : y.ticks) {
+        const double py = top + plot_h * (1.0 - y.fraction(t));
+        svg.line(left, py, left + plot_w, py, "#dddddd");
+        svg.text(left - 6, py + 4, tick_label(t), "end");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = left + slot * static_cast<double>(i) + slot * 0.15;
+        double base = 0.0;
+        for (std::size_t k = 0; k < chart.series.size(); ++k) {
+            const double v = chart.series[k].values[i];
+            if (v <= 0.0) continue;
+            const double y0 = top + plot_h * (1.0 - y.fraction(base));
+            const double y1 = top + plot_h * (1.0 - y.fraction(base + v));
+            svg.rect(x, y1, slot * 0.7, y0 - y1, detail::palette(k),
+                     chart.categories[i] + ", " + chart.series[k].name + ": " + tick_label(v));
+            base += v;
+        }
+        const double lx = x + slot * 0.35, ly = top + plot_h + 10;
+        svg.text(lx, ly, chart.categories[i], "end", 11, -50);
+    }
+    svg.line(left, top + plot_h, left + plot_w, top + plot_h, "#333333");
+    svg.line(left, top, left, top + plot_h, "#333333");
+    svg.text(18, top + plot_h / 2, chart.y_label, "middle", 12, -90);
+    svg.text(left + plot_w / 2, height - 8, chart.x_label, "middle");
+    for (std::size_t k = 0; k < chart.series.size(); ++k) {
+        const double ly = top + 10 + 20.0 * static_cast<double>(k);
+        svg.rect(left + plot_w + 16, ly - 10, 12, 12, detail::palette(k));
+        svg.text(left + plot_w + 34, ly, chart.series[k].name);
+    }
+    return svg.finish();
+}
+
+/// The data behind the chart: one row per category, one column per series, and the total.
+inline void write_csv(std::ostream& out, const stacked_bar_chart& chart) {
+    chart.validate();
+    out << detail::csv_field(chart.x_label.empty() ? "category" : chart.x_label);
+    for (const auto& s : chart.series) out << ',' << detail::csv_field(s.name);
+    out << ",total\n";
+    for (std::size_t i = 0; i < chart.categories.size(); ++i) {
+        out << detail::csv_field(chart.categories[i]);
+        for (const auto& s : chart.series) out << ',' << detail::csv_number(s.values[i]);
+        out << ',' << detail::csv_number(chart.total(i)) << '\n';
+    }
+}
+
+/// Writes `<stem>.svg` and `<stem>.csv` (each through a temporary file and a rename).
+inline void save_chart(const std::filesystem::path& stem, const stacked_bar_chart& chart) {
+    const std::string svg = to_svg(chart);
+    write_file_atomically(std::filesystem::path(stem).concat(".svg"), [&svg](std::ostream& out) { out << svg; });
+    write_file_atomically(std::filesystem::path(stem).concat(".csv"), [&chart](std::ostream& out) { write_csv(out, chart); });
+}
+
+}  // namespace eap::chart
+// end eap/chart/bar_chart.hpp
+// #include <eap/chart/scatter_chart.hpp>
+// begin eap/chart/scatter_chart.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+// #include <eap/chart/axis.hpp>
+// #include <eap/chart/detail/csv.hpp>
+// #include <eap/chart/detail/svg_writer.hpp>
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+
+namespace eap::chart {
+
+/// A labelled point. Points of the same `group` share a colour and a legend entry; when the
+/// chart connects groups, the points of a group are joined in order (e.g. original -> pruned).
+struct scatter_point {
+    std::string label;
+    double x = 0.0;
+    double y = 0.0;
+    std::string group;
+};
+
+struct scatter_chart {
+    std::string title;
+    std::string x_label;  ///< quantity and unit
+    std::string y_label;
+    bool log_x = false;
+    bool log_y = false;
+    bool connect_groups = false;
+    std::vector<scatter_point> points;
+
+    void validate() const {
+        if (points.empty()) throw argument_error("eap::chart::scatter_chart: no points");
+        for (const auto& p : points) {
+            if (!std::isfinite(p.x) || !std::isfinite(p.y))
+                throw argument_error("eap::chart::scatter_chart: point '" + p.label + "' is not finite");
+            if ((log_x && p.x <= 0.0) || (log_y && p.y <= 0.0))
+                throw argument_error("eap::chart::scatter_chart: point '" + p.label +
+                                     "' is not positive on a logarithmic axis");
+        }
+    }
+
+    /// The groups in order of first appearance.
+    std::vector<std::string> groups() const {
+        std::vector<std::string> out;
+        for (const auto& p : points)
+            if (std::find(out.begin(), out.end(), p.group) == out.end()) out.push_back(p.group);
+        return out;
+    }
+};
+
+inline std::string to_svg(const scatter_chart& chart) {
+    chart.validate();
+    const double left = 80, right = 190, top = 44, bottom = 56, plot_w = 560, plot_h = 380;
+    const double width = left + plot_w + right, height = top + plot_h + bottom;
+    auto [xmin, xmax] = std::minmax_element(chart.points.begin(), chart.points.end(),
+                                            [](const auto& a, const auto& b) { return a.x < b.x; });
+    auto [ymin, ymax] = std::minmax_element(chart.points.begin(), chart.points.end(),
+                                            [](const auto& a, const auto& b) { return a.y < b.y; });
+    auto make_axis = [](bool logarithmic, double lo, double hi) {
+        return logarithmic ? log_axis(lo, hi) : linear_axis(lo, hi, 6, false);
+    };
+    const axis x = make_axis(chart.log_x, xmin->x, xmax->x);
+    const axis y = make_axis(chart.log_y, ymin->y, ymax->y);
+    auto px = [&](double v) { return left + plot_w * x.fraction(v); };
+    auto py = [&](double v) { return top + plot_h * (1.0 - y.fraction(v)); };
+
+    detail::svg_writer svg(width, height);
+    svg.text(width / 2, 24, chart.title, "middle", 15, 0, true);
+    for (double t : x.ticks) {
+        svg.line(px(t), top, px(t), top + plot_h, "#dddddd");
+        svg.text(px(t), top + plot_h + 18, tick_label(t), "middle");
+    }
+    for (double t : y.ticks) {
+        svg.line(left, py(t), left + plot_w, py(t), "#dddddd");
+        svg.text(left - 6, py(t) + 4, tick_label(t), "end");
+    }
+    svg.line(left, top + plot_h, left + plot_w, top + plot_h, "#333333");
+    svg.line(left, top, left, top + plot_h, "#333333");
+    const auto groups = chart.groups();
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        const scatter_point* previous = nullptr;
+        for (const auto& p : chart.points) {
+            if (p.group != groups[g]) continue;
+            if (chart.connect_groups && previous)
+                svg.line(px(previous->x), py(previous->y), px(p.x), py(p.y), detail::palette(g), 1.5, "4 3");
+            previous = &p;
+        }
+        for (const auto& p : chart.points) {
+            if (p.group != groups[g]) continue;
+            svg.circle(px(p.x), py(p.y), 5, detail::palette(g), p.label);
+            svg.text(px(p.x) + 8, py(p.y) - 6, p.label, "start", 11);
+        }
+        const double ly = top + 10 + 20.0 * static_cast<double>(g);
+        svg.circle(left + plot_w + 22, ly - 4, 5, detail::palette(g));
+        svg.text(left + plot_w + 34, ly, groups[g]);
+    }
+    svg.text(18, top + plot_h / 2, chart.y_label + (chart.log_y ? " (log scale)" : ""), "middle", 12, -90);
+    svg.text(left + plot_w / 2, height - 10, chart.x_label + (chart.log_x ? " (log scale)" : ""), "middle");
+    return svg.finish();
+}
+
+/// The data behind the chart: label, group, x, y.
+inline void write_csv(std::ostream& out, const scatter_chart& chart) {
+    chart.validate();
+    out << "label,group," << detail::csv_field(chart.x_label.empty() ? "x" : chart.x_label) << ','
+        << detail::csv_field(chart.y_label.empty() ? "y" : chart.y_label) << '\n';
+    for (const auto& p : chart.points)
+        out << detail::csv_field(p.label) << ',' << detail::csv_field(p.group) << ',' << detail::csv_number(p.x) << ','
+            << detail::csv_number(p.y) << '\n';
+}
+
+/// Writes `<stem>.svg` and `<stem>.csv`.
+inline void save_chart(const std::filesystem::path& stem, const scatter_chart& chart) {
+    const std::string svg = to_svg(chart);
+    write_file_atomically(std::filesystem::path(stem).concat(".svg"), [&svg](std::ostream& out) { out << svg; });
+    write_file_atomically(std::filesystem::path(stem).concat(".csv"), [&chart](std::ostream& out) { write_csv(out, chart); });
+}
+
+}  // namespace eap::chart
+// end eap/chart/scatter_chart.hpp
+
+// Pruning solvers: masks, magnitude pruning, Gram systems, least-squares fit, restoration.
+// #include <eap/prune/weight_mask.hpp>
+// begin eap/prune/weight_mask.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap {
+
+/// Which weights of a layer are kept (1) and which are pruned (0); the same shape as the weights
+/// (CONV: M x C/groups x R x S, FC: M x K). The first axis is always the output channel, and one
+/// output channel's weights are contiguous (row-major), so a mask is also an M x K matrix whose
+/// row m belongs to filter m.
+///
+/// The solvers return masks of this type and accept masks of any arithmetic element type holding
+/// only 0 and 1 (a float mask, as a training engine may keep, works as well).
+template <std::size_t Rank>
+using weight_mask = xt::xtensor<std::uint8_t, Rank>;
+
+namespace detail {
+
+template <class Shape>
+std::string shape_string(const Shape& shape) {
+    std::ostringstream out;
+    out << '(';
+    for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+    out << ')';
+    return out.str();
+}
+
+/// Rows of the M x K matrix view of a weight tensor: its first extent (1 for an empty rank).
+template <class Tensor>
+std::int64_t matrix_rows(const Tensor& t) {
+    return t.dimension() == 0 ? 1 : static_cast<std::int64_t>(t.shape()[0]);
+}
+
+/// Columns of the M x K matrix view: the product of the remaining extents.
+template <class Tensor>
+std::int64_t matrix_cols(const Tensor& t) {
+    std::int64_t cols = 1;
+    for (std::size_t i = 1; i < t.dimension(); ++i)
+        cols = detail::checked_mul(cols, static_cast<std::int64_t>(t.shape()[i]), "weight matrix columns");
+    return cols;
+}
+
+/// Throws `eap::shape_error` unless `mask` has the shape of `weights`, and `eap::argument_error`
+/// unless every entry of `mask` is 0 or 1.
+template <class T, class M, std::size_t Rank>
+void check_mask(const char* function, const char* mask_name, const xt::xtensor<M, Rank>& mask, const char* weights_name,
+                const xt::xtensor<T, Rank>& weights) {
+    static_assert(std::is_arithmetic<M>::value, "eap: a weight mask must hold an arithmetic type");
+    if (mask.shape() != weights.shape())
+        throw shape_error(detail::message(function, ": argument '", mask_name, "' has shape ",
+                                          detail::shape_string(mask.shape()), " but '", weights_name, "' has shape ",
+                                          detail::shape_string(weights.shape())));
+    const M* data = mask.data();
+    for (std::size_t i = 0; i < mask.size(); ++i) {
+        if (data[i] != M(0) && data[i] != M(1))
+            throw argument_error(detail::message(function, ": argument '", mask_name,
+                                                 "' must hold only 0 and 1; entry ", i, " is ", +data[i]));
+    }
+}
+
+/// Throws `eap::argument_error` naming the first entry of `values` that is NaN or infinite.
+template <class T, std::size_t Rank>
+void check_finite(const char* function, const char* name, const xt::xtensor<T, Rank>& values) {
+    const T* data = values.data();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (!std::isfinite(data[i]))
+            throw argument_error(
+                detail::message(function, ": argument '", name, "' must be finite; entry ", i, " is ", data[i]));
+    }
+}
+
+}  // namespace detail
+
+/// A mask that keeps every weight of `weights`.
+template <class T, std::size_t Rank>
+weight_mask<Rank> full_mask(const xt::xtensor<T, Rank>& weights) {
+    return xt::ones<std::uint8_t>(weights.shape());
+}
+
+/// A mask that keeps exactly the non-zero weights of `weights`.
+template <class T, std::size_t Rank>
+weight_mask<Rank> nonzero_mask(const xt::xtensor<T, Rank>& weights) {
+    weight_mask<Rank> mask = xt::empty<std::uint8_t>(weights.shape());
+    const T* w = weights.data();
+    std::uint8_t* m = mask.data();
+    for (std::size_t i = 0; i < weights.size(); ++i) m[i] = w[i] != T(0) ? 1 : 0;
+    return mask;
+}
+
+/// Number of kept (non-zero) entries of `mask`.
+template <class M, std::size_t Rank>
+std::int64_t kept_count(const xt::xtensor<M, Rank>& mask) {
+    std::int64_t kept = 0;
+    const M* m = mask.data();
+    for (std::size_t i = 0; i < mask.size(); ++i) kept += m[i] != M(0) ? 1 : 0;
+    return kept;
+}
+
+/// Number of kept weights of each output channel (the first axis of `mask`).
+template <class M, std::size_t Rank>
+std::vector<std::int64_t> kept_per_output_channel(const xt::xtensor<M, Rank>& mask) {
+    static_assert(Rank >= 1, "eap::kept_per_output_channel: the mask needs an output-channel axis");
+    const std::int64_t rows = detail::matrix_rows(mask);
+    const std::int64_t cols = detail::matrix_cols(mask);
+    std::vector<std::int64_t> kept(static_cast<std::size_t>(rows), 0);
+    const M* m = mask.data();
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t c = 0; c < cols; ++c) kept[static_cast<std::size_t>(r)] += m[r * cols + c] != M(0) ? 1 : 0;
+    return kept;
+}
+
+/// Zeroes every weight whose mask entry is 0, in place, so that pruned weights are exactly zero.
+template <class T, class M, std::size_t Rank>
+void apply_mask(xt::xtensor<T, Rank>& weights, const xt::xtensor<M, Rank>& mask) {
+    detail::check_mask("eap::apply_mask", "mask", mask, "weights", weights);
+    T* w = weights.data();
+    const M* m = mask.data();
+    for (std::size_t i = 0; i < weights.size(); ++i)
+        if (m[i] == M(0)) w[i] = T(0);
+}
+
+/// `mask` as another element type (e.g. a float mask to multiply gradients with).
+template <class To, class M, std::size_t Rank>
+xt::xtensor<To, Rank> mask_cast(const xt::xtensor<M, Rank>& mask) {
+    xt::xtensor<To, Rank> out = xt::empty<To>(mask.shape());
+    const M* m = mask.data();
+    To* o = out.data();
+    for (std::size_t i = 0; i < mask.size(); ++i) o[i] = m[i] != M(0) ? To(1) : To(0);
+    return out;
+}
+
+}  // namespace eap
+// end eap/prune/weight_mask.hpp
+// #include <eap/prune/magnitude_pruning.hpp>
+// begin eap/prune/magnitude_pruning.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/weight_mask.hpp>
+
+namespace eap {
+
+// Magnitude pruning keeps the weights of largest absolute value. Ties at the threshold are broken
+// by position: the weight with the lower flat (row-major) index is kept, and across layers the
+// earlier layer in the list wins. So the result depends only on the values, never on the sort
+// algorithm, and the global selection restricted to one layer equals that layer's own selection
+// with the count the global pass gave it.
+
+namespace detail {
+
+/// Kept count for a fraction of `total`: round to nearest, halves away from zero.
+inline std::int64_t count_for_fraction(const char* function, double keep_fraction, std::int64_t total) {
+    if (!(keep_fraction >= 0.0 && keep_fraction <= 1.0))
+        throw argument_error(
+            detail::message(function, ": argument 'keep_fraction' must be in [0, 1] (got ", keep_fraction, ")"));
+    return std::min<std::int64_t>(total, std::llround(keep_fraction * static_cast<double>(total)));
+}
+
+/// The `keep`-th largest of `magnitudes` (1-based; keep >= 1 and <= size). Reorders the vector.
+template <class T>
+T kth_largest(std::vector<T>& magnitudes, std::int64_t keep) {
+    auto nth = magnitudes.begin() + (keep - 1);
+    std::nth_element(magnitudes.begin(), nth, magnitudes.end(), std::greater<T>());
+    return *nth;
+}
+
+/// Mask keeping the `keep` largest |w| among the eligible entries (mask == nullptr: all).
+template <class T, class M>
+void select_largest(const T* w, const M* eligible, std::size_t size, std::int64_t keep, std::uint8_t* out) {
+    std::vector<T> magnitudes;
+    magnitudes.reserve(size);
+    for (std::size_t i = 0; i < size; ++i)
+        if (eligible == nullptr || eligible[i] != M(0)) magnitudes.push_back(std::abs(w[i]));
+    std::fill(out, out + size, std::uint8_t(0));
+    if (keep == 0) return;
+    const std::int64_t available = static_cast<std::int64_t>(magnitudes.size());
+    if (keep >= available) {
+        for (std::size_t i = 0; i < size; ++i) out[i] = (eligible == nullptr || eligible[i] != M(0)) ? 1 : 0;
+        return;
+    }
+    const T threshold = detail::kth_largest(magnitudes, keep);
+    std::int64_t above = 0;
+    for (std::size_t i = 0; i < size; ++i)
+        if ((eligible == nullptr || eligible[i] != M(0)) && std::abs(w[i]) > threshold) ++above;
+    std::int64_t ties = keep - above;  // >= 1: the threshold itself is among the kept
+    for (std::size_t i = 0; i < size; ++i) {
+        if (eligible != nullptr && eligible[i] == M(0)) continue;
+        const T a = std::abs(w[i]);
+        if (a > threshold) {
+            out[i] = 1;
+        } else if (a == threshold && ties > 0) {
+            out[i] = 1;
+            --ties;
+        }
+    }
+}
+
+template <class T, class M, std::size_t Rank>
+weight_mask<Rank> magnitude_prune_impl(const char* function, const xt::xtensor<T, Rank>& weights, std::int64_t keep,
+                                       const xt::xtensor<M, Rank>* current) {
+    detail::check_finite(function, "weights", weights);
+    std::int64_t available = static_cast<std::int64_t>(weights.size());
+    if (current != nullptr) {
+        detail::check_mask(function, "current_mask", *current, "weights", weights);
+        available = eap::kept_count(*current);
+    }
+    if (keep < 0)
+        throw argument_error(detail::message(function, ": argument 'keep' must not be negative (got ", keep, ")"));
+    if (keep > available)
+        throw argument_error(
+            detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
+                            current != nullptr ? " weights the current mask keeps" : " weights of the layer"));
+    weight_mask<Rank> mask = xt::empty<std::uint8_t>(weights.shape());
+    detail::select_largest(weights.data(), current != nullptr ? current->data() : static_cast<const M*>(nullptr),
+                           weights.size(), keep, mask.data());
+    return mask;
+}
+
+}  // namespace detail
+
+/// Keeps the `keep` weights of largest magnitude (ties: lower index first). Throws
+/// `eap::argument_error` when keep < 0 or keep > weights.size(), or when a weight is not finite.
+template <class T, std::size_t Rank>
+weight_mask<Rank> magnitude_prune(const xt::xtensor<T, Rank>& weights, std::int64_t keep) {
+    return detail::magnitude_prune_impl<T, std::uint8_t, Rank>("eap::magnitude_prune", weights, keep, nullptr);
+}
+
+/// As above, choosing only among the weights `current_mask` keeps (pruned weights stay pruned);
+/// keep must not exceed kept_count(current_mask).
+template <class T, class M, std::size_t Rank>
+weight_mask<Rank> magnitude_prune(const xt::xtensor<T, Rank>& weights, std::int64_t keep,
+                                  const xt::xtensor<M, Rank>& current_mask) {
+    return detail::magnitude_prune_impl<T, M, Rank>("eap::magnitude_prune", weights, keep, &current_mask);
+}
+
+/// Keeps round(keep_fraction * weights.size()) weights of largest magnitude. Throws
+/// `eap::argument_error` unless 0 <= keep_fraction <= 1.
+template <class T, std::size_t Rank>
+weight_mask<Rank> magnitude_prune_fraction(const xt::xtensor<T, Rank>& weights, double keep_fraction) {
+    const char* function = "eap::magnitude_prune_fraction";
+    const std::int64_t keep =
+        detail::count_for_fraction(function, keep_fraction, static_cast<std::int64_t>(weights.size()));
+    return detail::magnitude_prune_impl<T, std::uint8_t, Rank>(function, weights, keep, nullptr);
+}
+
+/// As above among the weights `current_mask` keeps; the fraction is of all weights of the layer,
+/// so it must not exceed the fraction the current mask keeps.
+template <class T, class M, std::size_t Rank>
+weight_mask<Rank> magnitude_prune_fraction(const xt::xtensor<T, Rank>& weights, double keep_fraction,
+                                           const xt::xtensor<M, Rank>& current_mask) {
+    const char* function = "eap::magnitude_prune_fraction";
+    const std::int64_t keep =
+        detail::count_for_fraction(function, keep_fraction, static_cast<std::int64_t>(weights.size()));
+    return detail::magnitude_prune_impl<T, M, Rank>(function, weights, keep, &current_mask);
+}
+
+/// One layer taking part in global magnitude pruning: its weights and, optionally, the mask of
+/// the weights still in play (nullptr: all). Non-owning; build it with `magnitude_candidates`.
+struct magnitude_layer {
+    const float* weights = nullptr;
+    const std::uint8_t* mask = nullptr;
+    std::int64_t size = 0;
+};
+
+/// A `magnitude_layer` over all weights of a layer (kept alive by the caller).
+template <std::size_t Rank>
+magnitude_layer magnitude_candidates(const xt::xtensor<float, Rank>& weights) {
+    return magnitude_layer{weights.data(), nullptr, static_cast<std::int64_t>(weights.size())};
+}
+
+/// A `magnitude_layer` over the weights `mask` keeps (checked against `weights`).
+template <std::size_t Rank>
+magnitude_layer magnitude_candidates(const xt::xtensor<float, Rank>& weights, const weight_mask<Rank>& mask) {
+    detail::check_mask("eap::magnitude_candidates", "mask", mask, "weights", weights);
+    return magnitude_layer{weights.data(), mask.data(), static_cast<std::int64_t>(weights.size())};
+}
+
+/// Global magnitude pruning across layers: how many weights each layer keeps when the `keep`
+/// weights of largest magnitude over all layers are kept (ties: earlier layer, then lower index).
+/// `magnitude_prune(weights_l, counts[l] [, mask_l])` then gives each layer's mask, and together
+/// they are exactly the global selection.
+inline std::vector<std::int64_t> global_magnitude_counts(const std::vector<magnitude_layer>& layers,
+                                                         std::int64_t keep) {
+    const char* function = "eap::global_magnitude_counts";
+    std::int64_t available = 0;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        const magnitude_layer& layer = layers[l];
+        if (layer.size < 0 || (layer.size > 0 && layer.weights == nullptr))
+            throw argument_error(
+                detail::message(function, ": argument 'layers[", l, "]' has no weights (size ", layer.size, ")"));
+        for (std::int64_t i = 0; i < layer.size; ++i) {
+            if (layer.mask != nullptr && layer.mask[i] > 1)
+                throw argument_error(detail::message(function, ": argument 'layers[", l,
+                                                     "].mask' must hold only 0 and 1; entry ", i, " is ",
+                                                     +layer.mask[i]));
+            if (layer.mask != nullptr && layer.mask[i] == 0) continue;
+            if (!std::isfinite(layer.weights[i]))
+                throw argument_error(detail::message(function, ": argument 'layers[", l,
+                                                     "].weights' must be finite; entry ", i, " is ", layer.weights[i]));
+            available = detail::checked_add(available, 1, "global_magnitude_counts");
+        }
+    }
+    if (keep < 0)
+        throw argument_error(detail::message(function, ": argument 'keep' must not be negative (got ", keep, ")"));
+    if (keep > available)
+        throw argument_error(detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
+                                             " candidate weights of all layers"));
+    std::vector<std::int64_t> counts(layers.size(), 0);
+    if (keep == 0) return counts;
+    auto eligible = [](const magnitude_layer& layer, std::int64_t i) {
+        return layer.mask == nullptr || layer.mask[i] != 0;
+    };
+    if (keep == available) {
+        for (std::size_t l = 0; l < layers.size(); ++l)
+            for (std::int64_t i = 0; i < layers[l].size; ++i) counts[l] += eligible(layers[l], i) ? 1 : 0;
+        return counts;
+    }
+    std::vector<float> magnitudes;
+    magnitudes.reserve(static_cast<std::size_t>(available));
+    for (const magnitude_layer& layer : layers)
+        for (std::int64_t i = 0; i < layer.size; ++i)
+            if (eligible(layer, i)) magnitudes.push_back(std::abs(layer.weights[i]));
+    const float threshold = detail::kth_largest(magnitudes, keep);
+    std::int64_t above = 0;
+    for (std::size_t l = 0; l < layers.size(); ++l)
+        for (std::int64_t i = 0; i < layers[l].size; ++i)
+            if (eligible(layers[l], i) && std::abs(layers[l].weights[i]) > threshold) {
+                ++counts[l];
+                ++above;
+            }
+    std::int64_t ties = keep - above;
+    for (std::size_t l = 0; l < layers.size() && ties > 0; ++l)
+        for (std::int64_t i = 0; i < layers[l].size && ties > 0; ++i)
+            if (eligible(layers[l], i) && std::abs(layers[l].weights[i]) == threshold) {
+                ++counts[l];
+                --ties;
+            }
+    return counts;
+}
+
+/// Global magnitude pruning of layers of one rank (e.g. all FC layers): the masks that keep the
+/// `keep` weights of largest magnitude across all of them.
+template <std::size_t Rank>
+std::vector<weight_mask<Rank>> magnitude_prune_global(const std::vector<xt::xtensor<float, Rank>>& layers,
+                                                      std::int64_t keep) {
+    std::vector<magnitude_layer> refs;
+    refs.reserve(layers.size());
+    for (const auto& w : layers) refs.push_back(eap::magnitude_candidates(w));
+    const std::vector<std::int64_t> counts = eap::global_magnitude_counts(refs, keep);
+    std::vector<weight_mask<Rank>> masks;
+    masks.reserve(layers.size());
+    for (std::size_t l = 0; l < layers.size(); ++l) masks.push_back(eap::magnitude_prune(layers[l], counts[l]));
+    return masks;
+}
+
+/// The kept count global magnitude pruning gives a fraction of all candidate weights; throws
+/// `eap::argument_error` unless 0 <= keep_fraction <= 1.
+inline std::vector<std::int64_t> global_magnitude_counts_fraction(const std::vector<magnitude_layer>& layers,
+                                                                  double keep_fraction) {
+    std::int64_t total = 0;
+    for (const magnitude_layer& layer : layers)
+        total = detail::checked_add(total, std::max<std::int64_t>(layer.size, 0), "total weights");
+    return eap::global_magnitude_counts(
+        layers, detail::count_for_fraction("eap::global_magnitude_counts_fraction", keep_fraction, total));
+}
+
+}  // namespace eap
+// end eap/prune/magnitude_pruning.hpp
+// #include <eap/prune/gram_matrix.hpp>
+// begin eap/prune/gram_matrix.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/detail/blas_lapack.hpp>
+// begin eap/detail/blas_lapack.hpp
+// SPDX-License-Identifier: MIT
+
+// BLAS and LAPACK for the pruning solvers, reached through xtensor-blas (which links OpenBLAS).
+//
+// Why not `#include <cblas.h>`: xtensor-blas ships its own declarations of the cblas_* functions
+// and enums (xflens/cxxblas/drivers/cblas.h), and OpenBLAS's <cblas.h> redefines the same enums,
+// so a translation unit that includes both does not compile. Taking the declarations from
+// xtensor-blas keeps eap usable next to `xt::linalg`. The symbols are OpenBLAS's either way.
+//
+// Kept apart from eap/detail/xtensor.hpp because xtensor-blas is heavy to compile and only the
+// solvers need it.
+
+#include <cstdint>
+#include <limits>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+
+#include <xtensor-blas/xblas.hpp>
+#include <xtensor-blas/xlapack.hpp>
+
+namespace eap::detail::lapack {
+
+/// BLAS/LAPACK take 32-bit sizes; every size eap hands them goes through this check.
+inline int blas_size(std::int64_t n, const char* what) {
+    if (n < 0 || n > std::numeric_limits<int>::max())
+        throw overflow_error(message("eap: ", what, " = ", n, " does not fit a BLAS/LAPACK index"));
+    return static_cast<int>(n);
+}
+
+// Matrices below are row-major with leading dimension ld. LAPACK is column-major, so a row-major
+// lower triangle is LAPACK's upper one: the wrappers pass 'U', and the factor L (A = L L^T) ends
+// up in the row-major lower triangle, where the incremental restoration appends rows to it. The
+// strictly upper row-major triangle is never touched.
+
+/// Cholesky factorisation A = L L^T of the symmetric n x n matrix `a` (row-major, leading
+/// dimension ld; only the lower triangle is read). Overwrites the lower triangle with L. Returns
+/// LAPACK's info: 0 on success, k > 0 when the leading minor of order k is not positive definite.
+inline int cholesky_factor(double* a, int n, int ld) {
+    if (n == 0) return 0;
+    return cxxlapack::potrf<int>('U', n, a, ld);
+}
+
+/// Solves A x = rhs in place with the factor L from `cholesky_factor`.
+inline int cholesky_solve(const double* l, int n, int ld, double* rhs) {
+    if (n == 0) return 0;
+    return cxxlapack::potrs<int>('U', n, 1, l, ld, rhs, n);
+}
+
+/// Reciprocal condition number (1-norm) of A from its factor L and ||A||_1. `work` holds 3n
+/// doubles and `iwork` n ints.
+inline double reciprocal_condition(const double* l, int n, int ld, double norm1, double* work, int* iwork) {
+    if (n == 0) return 1.0;
+    double rcond = 0.0;
+    cxxlapack::pocon<int>('U', n, l, ld, norm1, rcond, work, iwork);
+    return rcond;
+}
+
+}  // namespace eap::detail::lapack
+// end eap/detail/blas_lapack.hpp
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/weight_mask.hpp>
+
+namespace eap {
+
+/// How the products of G = X^T X and b = X^T Y are summed.
+///
+/// `single_precision` (the default) is one SSYRK (and one SGEMM for b) on the float data, with
+/// the result widened to double once per `add`. The inputs are float activations, so every
+/// product is as exact as the data; only the sums round. Measured on ReLU-like correlated
+/// patches (N = 4,096 rows, K = 576 columns, correlation up to 0.99999), the least-squares fit
+/// from a single-precision G had a relative output error within 1e-9 of the fit from an exact
+/// double G, while SSYRK runs about twice as fast as DSYRK and needs no double copy of X. The
+/// solves themselves always run in double: G's condition number is that of X squared, and the
+/// error c - b^T G^-1 b is a difference of close numbers.
+///
+/// `double_precision` widens X and Y to double and uses DSYRK/DGEMM, for inputs whose rows are
+/// many more than a few thousand or whose conditioning is extreme.
+enum class gram_accumulation { single_precision, double_precision };
+
+struct gram_options {
+    /// Append a column of ones to X, so that the fit also solves for the output channel's bias.
+    bool bias_column = true;
+    gram_accumulation accumulation = gram_accumulation::single_precision;
+};
+
+/// Everything the least-squares solvers need about one layer (or one group of a grouped layer):
+/// G = X^T X (K' x K', both triangles filled), b = X^T Y stored as M x K' (row m is X^T y_m,
+/// contiguous for channel m), and c_m = y_m^T y_m, all in double. K' = K + 1 with the bias
+/// column, which is then the last column.
+///
+/// For every weight vector w (K' entries, bias last) the channel's output error over the samples
+/// is ||y_m - X w||^2 = c_m - 2 w^T b_m + w^T G w; no solver ever touches X again.
+struct gram_system {
+    xt::xtensor<double, 2> gram;
+    xt::xtensor<double, 2> cross;
+    xt::xtensor<double, 1> output_energy;
+    std::int64_t samples = 0;
+    bool bias_column = false;
+
+    /// K' (the unknowns per channel, bias included).
+    std::int64_t unknowns() const { return static_cast<std::int64_t>(gram.shape()[0]); }
+    /// K (the weights per channel, bias excluded).
+    std::int64_t inputs() const { return unknowns() - (bias_column ? 1 : 0); }
+    /// M (the output channels this system covers).
+    std::int64_t outputs() const { return static_cast<std::int64_t>(cross.shape()[0]); }
+    /// trace(G), the scale of the ridge term.
+    double trace() const {
+        double t = 0.0;
+        for (std::int64_t i = 0; i < unknowns(); ++i) t += gram(i, i);
+        return t;
+    }
+    /// ||y_m - X w||^2 for a full weight vector w of `unknowns()` entries.
+    double output_error(std::int64_t channel, const double* w) const {
+        const std::int64_t k = unknowns();
+        double quadratic = 0.0;
+        double linear = 0.0;
+        for (std::int64_t i = 0; i < k; ++i) {
+            if (w[i] == 0.0) continue;
+            const double* row = &gram(i, 0);
+            double gw = 0.0;
+            for (std::int64_t j = 0; j < k; ++j) gw += row[j] * w[j];
+            quadratic += w[i] * gw;
+            linear += w[i] * cross(channel, i);
+        }
+        return output_energy(channel) - 2.0 * linear + quadratic;
+    }
+    /// The same for a sparse w: `values[i]` is the entry of unknown `indices[i]`, all others 0.
+    /// O(|indices|^2).
+    double output_error(std::int64_t channel, const std::vector<int>& indices, const double* values) const {
+        const std::int64_t k = unknowns();
+        const double* g = gram.data();
+        const double* b = &cross(channel, 0);
+        double quadratic = 0.0;
+        double linear = 0.0;
+        for (std::size_t i = 0; i < indices.size(); ++i) {
+            const double* row = g + static_cast<std::int64_t>(indices[i]) * k;
+            double gw = 0.0;
+            for (std::size_t j = 0; j < i; ++j) gw += row[indices[j]] * values[j];
+            quadratic += values[i] * (2.0 * gw + row[indices[i]] * values[i]);
+            linear += values[i] * b[indices[i]];
+        }
+        return output_energy(channel) - 2.0 * linear + quadratic;
+    }
+};
+
+/// Builds a `gram_system` from rows of X and Y added in batches (e.g. one batch of images at a
+/// time), so that X never has to be held whole. The result does not depend on how the rows are
+/// split, up to rounding of the sums.
+class gram_accumulator {
+public:
+    /// `inputs` = K (columns of X, bias excluded), `outputs` = M (columns of Y).
+    gram_accumulator(std::int64_t inputs, std::int64_t outputs, gram_options options = {})
+        : inputs_(inputs), outputs_(outputs), options_(options) {
+        if (inputs < 1)
+            throw argument_error(
+                detail::message("eap::gram_accumulator: argument 'inputs' must be at least 1 (got ", inputs, ")"));
+        if (outputs < 1)
+            throw argument_error(
+                detail::message("eap::gram_accumulator: argument 'outputs' must be at least 1 (got ", outputs, ")"));
+        const std::int64_t k = inputs + (options.bias_column ? 1 : 0);
+        detail::lapack::blas_size(detail::checked_mul(k, k, "gram matrix size"), "gram matrix entries");
+        detail::lapack::blas_size(detail::checked_mul(outputs, k, "cross matrix size"), "cross matrix entries");
+        gram_ = xt::zeros<double>({static_cast<std::size_t>(k), static_cast<std::size_t>(k)});
+        cross_ = xt::zeros<double>({static_cast<std::size_t>(outputs), static_cast<std::size_t>(k)});
+        energy_ = xt::zeros<double>({static_cast<std::size_t>(outputs)});
+    }
+
+    /// Adds the rows of `patches` (n x K) and the matching rows of `outputs` (n x M).
+    void add(const xt::xtensor<float, 2>& patches, const xt::xtensor<float, 2>& outputs) {
+        const char* function = "eap::gram_accumulator::add";
+        if (static_cast<std::int64_t>(patches.shape()[1]) != inputs_)
+            throw shape_error(detail::message(function, ": argument 'patches' has ", patches.shape()[1],
+                                              " columns but the accumulator was made for ", inputs_, " inputs"));
+        if (static_cast<std::int64_t>(outputs.shape()[1]) != outputs_)
+            throw shape_error(detail::message(function, ": argument 'outputs' has ", outputs.shape()[1],
+                                              " columns but the accumulator was made for ", outputs_, " outputs"));
+        if (patches.shape()[0] != outputs.shape()[0])
+            throw shape_error(detail::message(function, ": argument 'patches' has ", patches.shape()[0],
+                                              " rows but 'outputs' has ", outputs.shape()[0]));
+        detail::check_finite(function, "patches", patches);
+        detail::check_finite(function, "outputs", outputs);
+        const std::int64_t n = static_cast<std::int64_t>(patches.shape()[0]);
+        if (n == 0) return;
+        const int rows = detail::lapack::blas_size(n, "rows of patches");
+        const int k = static_cast<int>(inputs_);
+        const int m = static_cast<int>(outputs_);
+
+        if (options_.accumulation == gram_accumulation::single_precision) {
+            // The FLOPs are here: n K^2 in one SSYRK. The result is widened to double once.
+            scratch_.resize(static_cast<std::size_t>(k) * static_cast<std::size_t>(std::max(k, m)));
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, k, rows, 1.0f, patches.data(), k, 0.0f, scratch_.data(),
+                        k);
+            for (int i = 0; i < k; ++i) {
+                double* g = &gram_(i, 0);
+                const float* s = &scratch_[static_cast<std::size_t>(i) * k];
+                for (int j = i; j < k; ++j) g[j] += s[j];
+            }
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, rows, 1.0f, outputs.data(), m, patches.data(), k,
+                        0.0f, scratch_.data(), k);
+            for (int i = 0; i < m; ++i) {
+                double* b = &cross_(i, 0);
+                const float* s = &scratch_[static_cast<std::size_t>(i) * k];
+                for (int j = 0; j < k; ++j) b[j] += s[j];
+            }
+        } else {
+            std::vector<double> x(patches.data(), patches.data() + patches.size());
+            std::vector<double> y(outputs.data(), outputs.data() + outputs.size());
+            std::vector<double> g(static_cast<std::size_t>(k) * k);
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, k, rows, 1.0, x.data(), k, 0.0, g.data(), k);
+            for (int i = 0; i < k; ++i)
+                for (int j = i; j < k; ++j) gram_(i, j) += g[static_cast<std::size_t>(i) * k + j];
+            std::vector<double> b(static_cast<std::size_t>(m) * k);
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, rows, 1.0, y.data(), m, x.data(), k, 0.0,
+                        b.data(), k);
+            for (int i = 0; i < m; ++i)
+                for (int j = 0; j < k; ++j) cross_(i, j) += b[static_cast<std::size_t>(i) * k + j];
+        }
+
+        // The bias column (all ones) is summed directly in double: column sums of X and Y and the
+        // row count, O(n (K + M)) next to the n K^2 of the SYRK.
+        const float* x = patches.data();
+        const float* y = outputs.data();
+        if (options_.bias_column) {
+            std::vector<double> x_sums(static_cast<std::size_t>(k), 0.0);
+            std::vector<double> y_sums(static_cast<std::size_t>(m), 0.0);
+            for (int r = 0; r < rows; ++r) {
+                const float* xr = x + static_cast<std::size_t>(r) * k;
+                for (int j = 0; j < k; ++j) x_sums[static_cast<std::size_t>(j)] += xr[j];
+                const float* yr = y + static_cast<std::size_t>(r) * m;
+                for (int i = 0; i < m; ++i) y_sums[static_cast<std::size_t>(i)] += yr[i];
+            }
+            for (int j = 0; j < k; ++j) gram_(j, k) += x_sums[static_cast<std::size_t>(j)];
+            for (int i = 0; i < m; ++i) cross_(i, k) += y_sums[static_cast<std::size_t>(i)];
+            gram_(k, k) += static_cast<double>(rows);
+        }
+        double* energy = energy_.data();
+        for (int r = 0; r < rows; ++r) {
+            const float* yr = y + static_cast<std::size_t>(r) * m;
+            for (int i = 0; i < m; ++i) energy[i] += static_cast<double>(yr[i]) * yr[i];
+        }
+        samples_ += n;
+    }
+
+    std::int64_t samples() const { return samples_; }
+
+    /// The system of all rows added so far (G mirrored into both triangles).
+    gram_system system() const {
+        gram_system out;
+        out.gram = gram_;
+        const std::int64_t k = out.unknowns();
+        for (std::int64_t i = 0; i < k; ++i)
+            for (std::int64_t j = 0; j < i; ++j) out.gram(i, j) = out.gram(j, i);
+        out.cross = cross_;
+        out.output_energy = energy_;
+        out.samples = samples_;
+        out.bias_column = options_.bias_column;
+        return out;
+    }
+
+private:
+    std::int64_t inputs_;
+    std::int64_t outputs_;
+    gram_options options_;
+    xt::xtensor<double, 2> gram_;  // upper triangle accumulated
+    xt::xtensor<double, 2> cross_;
+    xt::xtensor<double, 1> energy_;
+    std::vector<float> scratch_;
+    std::int64_t samples_ = 0;
+};
+
+/// G = X^T X, b = X^T Y and c = diag(Y^T Y) of the input patches X (N x K, one im2col row per
+/// sampled output position, or one input vector per image for FC) and the original layer's
+/// pre-activation outputs Y (N x M) at the same positions. One SYRK and one GEMM.
+inline gram_system build_gram_system(const xt::xtensor<float, 2>& patches, const xt::xtensor<float, 2>& outputs,
+                                     gram_options options = {}) {
+    const char* function = "eap::build_gram_system";
+    if (patches.shape()[1] == 0)
+        throw shape_error(detail::message(function, ": argument 'patches' has no columns (K must be at least 1)"));
+    if (outputs.shape()[1] == 0)
+        throw shape_error(detail::message(function, ": argument 'outputs' has no columns (M must be at least 1)"));
+    gram_accumulator acc(static_cast<std::int64_t>(patches.shape()[1]), static_cast<std::int64_t>(outputs.shape()[1]),
+                         options);
+    acc.add(patches, outputs);
+    return acc.system();
+}
+
+}  // namespace eap
+// end eap/prune/gram_matrix.hpp
+// #include <eap/prune/least_squares_fit.hpp>
+// begin eap/prune/least_squares_fit.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/detail/blas_lapack.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/gram_matrix.hpp>
+// #include <eap/prune/weight_mask.hpp>
+
+namespace eap {
+
+/// Least-squares local fine-tuning: for every output channel m with kept set S, the weights
+/// (and bias) that minimise the layer's output error on the samples, w_S = G_SS^-1 b_S, solved by
+/// Cholesky on the submatrix of the shared Gram matrix G. Pruned weights stay exactly zero.
+struct least_squares_options {
+    /// First ridge term tried when G_SS is singular or ill-conditioned:
+    /// lambda = ridge_scale * trace(G) / K' (K' = unknowns, bias included).
+    double ridge_scale = 1e-6;
+    /// Factor lambda grows by on each further failure.
+    double ridge_growth = 10.0;
+    /// Ridge attempts before giving up (with an `eap::error`).
+    int max_ridge_steps = 20;
+    /// A factorisation whose estimated 1-norm condition number exceeds this counts as failed, so
+    /// a ridge term is added: near-singular systems otherwise give huge weights that fit the
+    /// samples and nothing else.
+    double max_condition = 1e10;
+};
+
+/// What happened to one output channel.
+struct channel_fit {
+    std::int64_t kept = 0;             ///< kept weights (bias excluded)
+    std::int64_t inactive_inputs = 0;  ///< kept weights whose input is zero at every sample: left unchanged
+    double error_before = 0.0;         ///< ||y_m - X w||^2 with the given weights (pruned ones zeroed) and bias
+    double error_after =
+        0.0;             ///< the same with the fitted weights (the double solution; rounding to float changes ~1e-7)
+    double ridge = 0.0;  ///< lambda added to the diagonal of G_SS; 0 when the plain system was solved
+};
+
+/// What happened to a layer. Errors are sums of squares over the samples; `output_energy` is
+/// sum_m ||y_m||^2, so error / output_energy is the relative error of the layer's output.
+struct least_squares_report {
+    std::vector<channel_fit> channels;
+    double output_energy = 0.0;
+    double error_before = 0.0;
+    double error_after = 0.0;
+    std::int64_t ridge_channels = 0;  ///< channels that needed a ridge term
+    double max_ridge = 0.0;
+};
+
+/// Fitted weights (same shape as given, pruned entries exactly 0), the bias (fitted when the
+/// systems have a bias column, otherwise as given) and the report.
+template <std::size_t Rank>
+struct least_squares_result {
+    xt::xtensor<float, Rank> weights;
+    xt::xtensor<float, 1> bias;
+    least_squares_report report;
+};
+
+namespace detail {
+
+/// A non-owning list of per-group systems (so that one system need not be copied into a vector).
+struct system_list {
+    const gram_system* first = nullptr;
+    std::size_t count = 0;
+    std::size_t size() const { return count; }
+    bool empty() const { return count == 0; }
+    const gram_system& operator[](std::size_t i) const { return first[i]; }
+};
+
+inline void check_least_squares_options(const char* function, const least_squares_options& o) {
+    if (!(o.ridge_scale > 0.0) || !std::isfinite(o.ridge_scale))
+        throw argument_error(
+            detail::message(function, ": option 'ridge_scale' must be positive and finite (got ", o.ridge_scale, ")"));
+    if (!(o.ridge_growth > 1.0) || !std::isfinite(o.ridge_growth))
+        throw argument_error(
+            detail::message(function, ": option 'ridge_growth' must be greater than 1 (got ", o.ridge_growth, ")"));
+    if (o.max_ridge_steps < 0)
+        throw argument_error(
+            detail::message(function, ": option 'max_ridge_steps' must not be negative (got ", o.max_ridge_steps, ")"));
+    if (!(o.max_condition >= 1.0))
+        throw argument_error(
+            detail::message(function, ": option 'max_condition' must be at least 1 (got ", o.max_condition, ")"));
+}
+
+/// Checks a layer against its per-group systems and returns the output channels per group.
+template <class M, std::size_t Rank>
+std::int64_t check_layer_systems(const char* function, system_list groups, const xt::xtensor<float, Rank>& weights,
+                                 const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias) {
+    static_assert(Rank == 2 || Rank == 4, "eap: layer weights are M x K (FC) or M x C/groups x R x S (CONV) tensors");
+    if (groups.empty())
+        throw argument_error(detail::message(function, ": argument 'systems' is empty (one per group needed)"));
+    detail::check_mask(function, "mask", mask, "weights", weights);
+    detail::check_finite(function, "weights", weights);
+    detail::check_finite(function, "bias", bias);
+    const std::int64_t rows = detail::matrix_rows(weights);
+    const std::int64_t cols = detail::matrix_cols(weights);
+    const std::int64_t g = static_cast<std::int64_t>(groups.size());
+    if (rows % g != 0)
+        throw shape_error(detail::message(function, ": argument 'weights' has ", rows,
+                                          " output channels, not divisible by the ", g, " systems (groups)"));
+    const std::int64_t per_group = rows / g;
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        const gram_system& s = groups[i];
+        if (s.gram.dimension() != 2 || s.gram.shape()[0] != s.gram.shape()[1] || s.unknowns() < 1)
+            throw shape_error(
+                detail::message(function, ": argument 'systems[", i, "]' has a non-square or empty Gram matrix"));
+        if (s.inputs() != cols)
+            throw shape_error(detail::message(function, ": argument 'systems[", i, "]' has ", s.inputs(),
+                                              " inputs but 'weights' has ", cols, " weights per output channel"));
+        if (s.outputs() != per_group || static_cast<std::int64_t>(s.cross.shape()[1]) != s.unknowns() ||
+            static_cast<std::int64_t>(s.output_energy.size()) != per_group)
+            throw shape_error(detail::message(function, ": argument 'systems[", i, "]' covers ", s.outputs(),
+                                              " output channels but each of the ", g, " groups of 'weights' has ",
+                                              per_group));
+        if (s.samples < 1)
+            throw argument_error(detail::message(function, ": argument 'systems[", i, "]' was built from no samples"));
+        if (s.bias_column != groups[0].bias_column)
+            throw argument_error(detail::message(function, ": argument 'systems[", i,
+                                                 "]' differs from systems[0] in having a bias column"));
+    }
+    if (bias.size() != 0 && static_cast<std::int64_t>(bias.size()) != rows)
+        throw shape_error(detail::message(function, ": argument 'bias' has ", bias.size(),
+                                          " entries but 'weights' has ", rows,
+                                          " output channels (give M entries, or none for a zero bias)"));
+    return per_group;
+}
+
+/// Gathers G_SS + ridge I for the unknowns `active` into the row-major lower triangle of `a`
+/// (leading dimension ld >= |active|) and factorises it, A = L L^T. When the factorisation fails
+/// or its estimated condition number exceeds options.max_condition, the ridge ladder runs:
+/// ridge = ridge_scale * trace(G) / K', growing by ridge_growth per attempt. Returns the ridge
+/// used (0 when none); throws `eap::error` when the ladder is exhausted.
+class ridge_factoriser {
+public:
+    /// When `quadratic_vector` is given, `*quadratic_value` receives v^T G_SS v (from the first
+    /// gather, before any ridge), which costs nothing extra next to the factorisation.
+    double factor(const char* function, const gram_system& system, std::int64_t channel, const std::vector<int>& active,
+                  double* a, int ld, const least_squares_options& options, const double* quadratic_vector = nullptr,
+                  double* quadratic_value = nullptr) {
+        const int s = static_cast<int>(active.size());
+        if (s == 0) return 0.0;
+        const std::int64_t k = system.unknowns();
+        const double* g = system.gram.data();
+        work_.resize(3 * static_cast<std::size_t>(s));
+        iwork_.resize(static_cast<std::size_t>(s));
+        double ridge = 0.0;
+        const double first_ridge = options.ridge_scale * system.trace() / static_cast<double>(k);
+        for (int attempt = 0;; ++attempt) {
+            // The lower triangle and the 1-norm (largest column sum of |a|) of G_SS + ridge I.
+            column_sums_.assign(static_cast<std::size_t>(s), 0.0);
+            for (int i = 0; i < s; ++i) {
+                const double* row = g + static_cast<std::int64_t>(active[static_cast<std::size_t>(i)]) * k;
+                double* out = a + static_cast<std::size_t>(i) * static_cast<std::size_t>(ld);
+                for (int j = 0; j <= i; ++j) {
+                    const double v = row[active[static_cast<std::size_t>(j)]] + (i == j ? ridge : 0.0);
+                    out[j] = v;
+                    column_sums_[static_cast<std::size_t>(j)] += std::abs(v);
+                    if (j != i) column_sums_[static_cast<std::size_t>(i)] += std::abs(v);
+                }
+            }
+            double norm1 = 0.0;
+            for (double c : column_sums_) norm1 = std::max(norm1, c);
+            if (attempt == 0 && quadratic_vector != nullptr) {
+                product_.resize(static_cast<std::size_t>(s));
+                cblas_dsymv(CblasRowMajor, CblasLower, s, 1.0, a, ld, quadratic_vector, 1, 0.0, product_.data(), 1);
+                double q = 0.0;
+                for (int i = 0; i < s; ++i) q += quadratic_vector[i] * product_[static_cast<std::size_t>(i)];
+                *quadratic_value = q;
+            }
+            if (detail::lapack::cholesky_factor(a, s, ld) == 0) {
+                const double rcond = detail::lapack::reciprocal_condition(a, s, ld, norm1, work_.data(), iwork_.data());
+                if (rcond * options.max_condition >= 1.0) return ridge;
+            }
+            if (attempt >= options.max_ridge_steps || !(first_ridge > 0.0))
+                throw error(detail::message(function, ": the least-squares system of output channel ", channel, " (", s,
+                                            " unknowns) stays singular with a ridge term of ", ridge,
+                                            "; raise least_squares_options::max_ridge_steps or check the samples"));
+            ridge = ridge == 0.0 ? first_ridge : ridge * options.ridge_growth;
+        }
+    }
+
+private:
+    std::vector<double> column_sums_;
+    std::vector<double> product_;
+    std::vector<double> work_;
+    std::vector<int> iwork_;
+};
+
+/// What one channel's solve gives: the ridge used and the output errors of the given and of the
+/// fitted unknowns.
+struct channel_solution {
+    double ridge = 0.0;
+    double error_before = 0.0;
+    double error_after = 0.0;
+};
+
+/// Solves (G_SS + ridge I) w = b_S for one channel. Reuses its buffers from call to call.
+class channel_solver {
+public:
+    /// Solves for the unknowns `active` (indices into 0..K'-1) of channel `channel` of `system`;
+    /// `given` holds their current values (for error_before), `solution` receives the fit.
+    /// error_after = c - w^T b - ridge |w|^2, which equals ||y - X w||^2 at the solution of the
+    /// ridge system and needs O(s) instead of another pass over G_SS.
+    channel_solution solve(const char* function, const gram_system& system, std::int64_t channel,
+                           const std::vector<int>& active, const std::vector<double>& given,
+                           std::vector<double>& solution, const least_squares_options& options) {
+        channel_solution out;
+        const int s = static_cast<int>(active.size());
+        const double c = system.output_energy(channel);
+        solution.assign(active.size(), 0.0);
+        if (s == 0) {
+            out.error_before = out.error_after = c;
+            return out;
+        }
+        matrix_.resize(static_cast<std::size_t>(s) * static_cast<std::size_t>(s));
+        double quadratic = 0.0;
+        out.ridge =
+            factoriser_.factor(function, system, channel, active, matrix_.data(), s, options, given.data(), &quadratic);
+        const double* b = &system.cross(channel, 0);
+        double given_linear = 0.0;
+        for (int i = 0; i < s; ++i) {
+            solution[static_cast<std::size_t>(i)] = b[active[static_cast<std::size_t>(i)]];
+            given_linear += given[static_cast<std::size_t>(i)] * b[active[static_cast<std::size_t>(i)]];
+        }
+        out.error_before = c - 2.0 * given_linear + quadratic;
+        detail::lapack::cholesky_solve(matrix_.data(), s, s, solution.data());
+        double linear = 0.0, norm = 0.0;
+        for (int i = 0; i < s; ++i) {
+            const double w = solution[static_cast<std::size_t>(i)];
+            linear += w * b[active[static_cast<std::size_t>(i)]];
+            norm += w * w;
+        }
+        out.error_after = c - linear - out.ridge * norm;
+        return out;
+    }
+
+private:
+    std::vector<double> matrix_;
+    ridge_factoriser factoriser_;
+};
+
+/// Fits the channels of one layer (rows of the M x K view) with the kept sets `keep` (an M x K
+/// 0/1 array). Shared by the least-squares fit and by restoration's final fit.
+template <class M, std::size_t Rank>
+least_squares_result<Rank> fit_rows(const char* function, system_list groups, const xt::xtensor<float, Rank>& weights,
+                                    const M* keep, const xt::xtensor<float, 1>& bias, std::int64_t per_group,
+                                    const least_squares_options& options) {
+    const std::int64_t rows = detail::matrix_rows(weights);
+    const std::int64_t cols = detail::matrix_cols(weights);
+    const bool fit_bias = groups[0].bias_column;
+    least_squares_result<Rank> result;
+    result.weights = xt::zeros<float>(weights.shape());
+    result.bias = fit_bias ? xt::xtensor<float, 1>(xt::zeros<float>({static_cast<std::size_t>(rows)})) : bias;
+    result.report.channels.resize(static_cast<std::size_t>(rows));
+    channel_solver solver;
+    std::vector<int> active;
+    std::vector<double> solution;
+    std::vector<double> given;
+    for (std::int64_t m = 0; m < rows; ++m) {
+        const gram_system& system = groups[static_cast<std::size_t>(m / per_group)];
+        const std::int64_t channel = m % per_group;
+        const float* w = weights.data() + m * cols;
+        const M* kept = keep + m * cols;
+        const float given_bias = bias.size() != 0 ? bias(m) : 0.0f;
+        channel_fit& report = result.report.channels[static_cast<std::size_t>(m)];
+
+        // Unknowns: kept weights whose input is not identically zero, and the bias. A kept
+        // weight on an all-zero input column cannot be fitted (it changes nothing on the
+        // samples); it keeps its value rather than making G_SS singular.
+        active.clear();
+        given.clear();
+        float* out = result.weights.data() + m * cols;
+        for (std::int64_t j = 0; j < cols; ++j) {
+            if (kept[j] == M(0)) continue;
+            ++report.kept;
+            if (system.gram(j, j) > 0.0) {
+                active.push_back(static_cast<int>(j));
+                given.push_back(w[j]);
+            } else {
+                ++report.inactive_inputs;
+                out[j] = w[j];
+            }
+        }
+        if (fit_bias) {
+            active.push_back(static_cast<int>(cols));
+            given.push_back(given_bias);
+        }
+        const channel_solution solved = solver.solve(function, system, channel, active, given, solution, options);
+        report.ridge = solved.ridge;
+        report.error_before = std::max(0.0, solved.error_before);
+        report.error_after = std::max(0.0, solved.error_after);
+        for (std::size_t i = 0; i < active.size(); ++i) {
+            const float value = static_cast<float>(solution[i]);
+            if (active[i] == cols) {
+                result.bias(m) = value;
+            } else {
+                out[active[i]] = value;
+            }
+        }
+
+        result.report.output_energy += system.output_energy(channel);
+        result.report.error_before += report.error_before;
+        result.report.error_after += report.error_after;
+        if (report.ridge > 0.0) {
+            ++result.report.ridge_channels;
+            result.report.max_ridge = std::max(result.report.max_ridge, report.ridge);
+        }
+    }
+    return result;
+}
+
+}  // namespace detail
+
+/// Least-squares local fine-tuning of a layer: `systems` holds one `gram_system` per group (one
+/// for an ungrouped layer), group g covering output channels [g M/groups, (g+1) M/groups);
+/// `weights` is M x K (FC) or M x C/groups x R x S (CONV); `mask` says which weights are kept;
+/// `bias` has M entries, or none for a zero bias. When the systems have a bias column the bias
+/// is fitted as well. Throws `eap::shape_error` / `eap::argument_error` on mismatched shapes or
+/// a mask that is not 0/1, and `eap::error` if a system stays singular even with a ridge term.
+template <class M, std::size_t Rank>
+least_squares_result<Rank> fit_least_squares(const std::vector<gram_system>& systems,
+                                             const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
+                                             const xt::xtensor<float, 1>& bias,
+                                             const least_squares_options& options = {}) {
+    const char* function = "eap::fit_least_squares";
+    const detail::system_list groups{systems.data(), systems.size()};
+    detail::check_least_squares_options(function, options);
+    const std::int64_t per_group = detail::check_layer_systems(function, groups, weights, mask, bias);
+    return detail::fit_rows(function, groups, weights, mask.data(), bias, per_group, options);
+}
+
+/// The same for an ungrouped layer (one system).
+template <class M, std::size_t Rank>
+least_squares_result<Rank> fit_least_squares(const gram_system& system, const xt::xtensor<float, Rank>& weights,
+                                             const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias,
+                                             const least_squares_options& options = {}) {
+    const char* function = "eap::fit_least_squares";
+    const detail::system_list groups{&system, 1};
+    detail::check_least_squares_options(function, options);
+    const std::int64_t per_group = detail::check_layer_systems(function, groups, weights, mask, bias);
+    return detail::fit_rows(function, groups, weights, mask.data(), bias, per_group, options);
+}
+
+}  // namespace eap
+// end eap/prune/least_squares_fit.hpp
+// #include <eap/prune/restoration.hpp>
+// begin eap/prune/restoration.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <queue>
+#include <vector>
+
+// #include <eap/detail/blas_lapack.hpp>
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/gram_matrix.hpp>
+// #include <eap/prune/least_squares_fit.hpp>
+// #include <eap/prune/weight_mask.hpp>
+
+namespace eap {
+
+/// Restoration: from an over-pruned mask, greedily put back the removed weights whose return
+/// (with the channel's kept weights re-fitted) cuts the layer's output error the most. The gain
+/// of candidate j is exactly r_j^2 / d_j (r = b - G_{:,S} w_S, d_j what column j adds beyond
+/// the span of S); both come from a Cholesky factor of G_SS grown one row per restored weight,
+/// at O(K s) per restored weight, never a refit per candidate.
+struct restoration_options {
+    /// The ridge ladder of the incremental factor and of the final least-squares fit.
+    least_squares_options fit{};
+    /// A channel stops restoring when its best gain falls below this fraction of ||y_m||^2.
+    double min_relative_gain = 0.0;
+    /// Candidate j is skipped while d_j <= spanned_tolerance * G_jj: its input column is (up to
+    /// rounding) a combination of the kept ones, so returning it cannot lower the error.
+    double spanned_tolerance = 1e-6;
+};
+
+/// What happened to one output channel.
+struct channel_restoration {
+    std::int64_t kept_before = 0;
+    std::int64_t kept_after = 0;
+    /// Output error of the over-pruned set refitted, before any weight returns (with a ridge term
+    /// `ridge` > 0 this is the ridge objective).
+    double error_start = 0.0;
+    /// error_start minus the gains: the (ridge) objective of the restored set.
+    double error_restored = 0.0;
+    double ridge = 0.0;
+    std::vector<std::int64_t> restored;  ///< columns (0..K-1 within the channel) in the order returned
+    std::vector<double> gains;           ///< the error reduction of each
+    /// True when the channel stopped with gain left to take only because no candidate remained,
+    /// every candidate was spanned, or the best gain fell below the threshold.
+    bool exhausted = false;
+};
+
+/// One restored weight of the layer: output channel, column within the channel, gain.
+struct restoration_step {
+    std::int64_t channel = 0;
+    std::int64_t column = 0;
+    double gain = 0.0;
+};
+
+/// What happened to the layer. `fit` is the final least-squares fit on the restored masks (its
+/// error_before is that of the given weights under the restored mask).
+struct restoration_report {
+    std::vector<channel_restoration> channels;
+    std::vector<restoration_step> steps;  ///< in the order the weights were returned
+    std::int64_t kept_before = 0;
+    std::int64_t kept_after = 0;
+    std::int64_t target = 0;
+    bool target_reached = false;
+    double output_energy = 0.0;
+    double error_given = 0.0;     ///< given weights under the given (over-pruned) mask, not refitted
+    double error_start = 0.0;     ///< sum of the channels' error_start
+    double error_restored = 0.0;  ///< sum of the channels' error_restored
+    double error_after = 0.0;     ///< after the final fit, float weights (= fit.error_after)
+    least_squares_report fit;
+};
+
+/// The restored mask, the weights and bias fitted on it, and the report.
+template <std::size_t Rank>
+struct restoration_result {
+    xt::xtensor<float, Rank> weights;
+    weight_mask<Rank> mask;
+    xt::xtensor<float, 1> bias;
+    restoration_report report;
+};
+
+namespace detail {
+
+/// The incremental greedy state of one output channel: L (Cholesky factor of G_SS + ridge I,
+/// grown row by row), z = L^-1 b_S, and for every candidate j: v_j = L^-1 G_Sj, d_j = G_jj +
+/// ridge - |v_j|^2, t_j = v_j . z. Then E(S) = c - |z|^2 and gain_j = (b_j - t_j)^2 / d_j.
+class channel_restorer {
+public:
+    /// `active`: the unknowns in S (kept weights with a non-zero input column, and the bias);
+    /// `candidates`: columns that may return. Room is made for `capacity` restorations.
+    channel_restorer(const char* function, const gram_system& system, std::int64_t channel, std::vector<int> active,
+                     std::vector<int> candidates, std::int64_t capacity, const restoration_options& options)
+        : system_(&system),
+          channel_(channel),
+          k_(system.unknowns()),
+          active_(std::move(active)),
+          candidates_(std::move(candidates)),
+          options_(options) {
+        const std::int64_t s0 = static_cast<std::int64_t>(active_.size());
+        capacity = std::min<std::int64_t>(capacity, static_cast<std::int64_t>(candidates_.size()));
+        // Without room for a restoration the candidates' state would never be used.
+        if (capacity <= 0) candidates_.clear();
+        ld_ = static_cast<int>(s0 + std::max<std::int64_t>(capacity, 0));
+        ld_ = std::max(ld_, 1);
+        const double* g = system.gram.data();
+        const double* b = &system.cross(channel, 0);
+        l_.assign(static_cast<std::size_t>(ld_) * static_cast<std::size_t>(ld_), 0.0);
+        const int s = static_cast<int>(s0);
+        {
+            ridge_factoriser factoriser;
+            ridge_ = factoriser.factor(function, system, channel, active_, l_.data(), ld_, options.fit);
+        }
+        s_ = s;
+
+        z_.assign(static_cast<std::size_t>(ld_), 0.0);
+        for (int i = 0; i < s; ++i) z_[static_cast<std::size_t>(i)] = b[active_[static_cast<std::size_t>(i)]];
+        if (s > 0) cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, s, l_.data(), ld_, z_.data(), 1);
+        energy_ = system.output_energy(channel);
+        double zz = 0.0;
+        for (int i = 0; i < s; ++i) zz += z_[static_cast<std::size_t>(i)] * z_[static_cast<std::size_t>(i)];
+        error_ = energy_ - zz;
+
+        // V (one row per candidate) = G_CS L^-T, then d and t.
+        const std::size_t c = candidates_.size();
+        v_.assign(c * static_cast<std::size_t>(ld_), 0.0);
+        d_.assign(c, 0.0);
+        t_.assign(c, 0.0);
+        for (std::size_t r = 0; r < c; ++r) {
+            const double* row = g + static_cast<std::int64_t>(candidates_[r]) * k_;
+            double* out = &v_[r * static_cast<std::size_t>(ld_)];
+            for (int i = 0; i < s; ++i) out[i] = row[active_[static_cast<std::size_t>(i)]];
+        }
+        if (s > 0 && c > 0)
+            cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, static_cast<int>(c), s, 1.0,
+                        l_.data(), ld_, v_.data(), ld_);
+        for (std::size_t r = 0; r < c; ++r) {
+            const double* v = &v_[r * static_cast<std::size_t>(ld_)];
+            double vv = 0.0;
+            double vz = 0.0;
+            for (int i = 0; i < s; ++i) {
+                vv += v[i] * v[i];
+                vz += v[i] * z_[static_cast<std::size_t>(i)];
+            }
+            d_[r] = g[static_cast<std::int64_t>(candidates_[r]) * (k_ + 1)] + ridge_ - vv;
+            t_[r] = vz;
+        }
+    }
+
+    double ridge() const { return ridge_; }
+    /// c - |z|^2: the (ridge) objective of the current set.
+    double objective() const { return error_; }
+    double output_energy() const { return energy_; }
+    std::int64_t restorations_left() const { return ld_ - s_; }
+
+    /// The best candidate (column, gain); false when none adds anything beyond the kept columns.
+    /// Ties go to the lower column.
+    bool best(int& column, double& gain, std::size_t& position) const {
+        const double* g = system_->gram.data();
+        const double* b = &system_->cross(channel_, 0);
+        bool found = false;
+        for (std::size_t r = 0; r < candidates_.size(); ++r) {
+            const int j = candidates_[r];
+            const double gjj = g[static_cast<std::int64_t>(j) * (k_ + 1)] + ridge_;
+            if (!(d_[r] > options_.spanned_tolerance * gjj)) continue;
+            const double residual = b[j] - t_[r];
+            const double candidate_gain = residual * residual / d_[r];
+            if (!found || candidate_gain > gain || (candidate_gain == gain && j < column)) {
+                found = true;
+                column = j;
+                gain = candidate_gain;
+                position = r;
+            }
+        }
+        return found;
+    }
+
+    /// Moves candidate `position` into S: appends (v_k, sqrt(d_k)) to L and (b_k - t_k)/sqrt(d_k)
+    /// to z, and updates every other candidate's v, d and t in O(|C| s).
+    void add(std::size_t position) {
+        if (s_ >= ld_) throw eap::error("eap::detail::channel_restorer::add: no room left (internal error)");
+        const double* g = system_->gram.data();
+        const double* b = &system_->cross(channel_, 0);
+        const int k = candidates_[position];
+        const double dk = d_[position];
+        const double root = std::sqrt(dk);
+        const double z_new = (b[k] - t_[position]) / root;
+        vk_.assign(v_.begin() + static_cast<std::ptrdiff_t>(position) * ld_,
+                   v_.begin() + static_cast<std::ptrdiff_t>(position) * ld_ + s_);
+        double* lrow = &l_[static_cast<std::size_t>(s_) * ld_];
+        std::copy(vk_.begin(), vk_.end(), lrow);
+        lrow[s_] = root;
+        z_[static_cast<std::size_t>(s_)] = z_new;
+        error_ -= z_new * z_new;
+        active_.push_back(k);
+
+        // Remove k from the candidates (the last one takes its place).
+        const std::size_t last = candidates_.size() - 1;
+        if (position != last) {
+            std::copy(v_.begin() + static_cast<std::ptrdiff_t>(last) * ld_,
+                      v_.begin() + static_cast<std::ptrdiff_t>(last) * ld_ + s_,
+                      v_.begin() + static_cast<std::ptrdiff_t>(position) * ld_);
+            candidates_[position] = candidates_[last];
+            d_[position] = d_[last];
+            t_[position] = t_[last];
+        }
+        candidates_.pop_back();
+        d_.pop_back();
+        t_.pop_back();
+
+        // u_j = (G_kj - v_k . v_j) / sqrt(d_k) for every remaining candidate.
+        const std::size_t c = candidates_.size();
+        u_.resize(c);
+        const double* gk = g + static_cast<std::int64_t>(k) * k_;
+        for (std::size_t r = 0; r < c; ++r) u_[r] = gk[candidates_[r]];
+        if (c > 0 && s_ > 0)
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(c), s_, -1.0, v_.data(), ld_, vk_.data(), 1, 1.0,
+                        u_.data(), 1);
+        for (std::size_t r = 0; r < c; ++r) {
+            const double u = u_[r] / root;
+            v_[r * static_cast<std::size_t>(ld_) + static_cast<std::size_t>(s_)] = u;
+            d_[r] -= u * u;
+            t_[r] += u * z_new;
+        }
+        ++s_;
+    }
+
+    /// Returns the candidate of column `column` (replaying a recorded sequence).
+    void add_column(int column) {
+        for (std::size_t r = 0; r < candidates_.size(); ++r) {
+            if (candidates_[r] == column) {
+                add(r);
+                return;
+            }
+        }
+        throw eap::error("eap::detail::channel_restorer::add_column: not a candidate (internal error)");
+    }
+
+private:
+    const gram_system* system_;
+    std::int64_t channel_;
+    std::int64_t k_;
+    std::vector<int> active_;
+    std::vector<int> candidates_;
+    restoration_options options_;
+    int ld_ = 1;
+    int s_ = 0;
+    double ridge_ = 0.0;
+    double energy_ = 0.0;
+    double error_ = 0.0;
+    std::vector<double> l_, z_, v_, d_, t_, vk_, u_;
+};
+
+/// The unknowns and candidates of row m: active = kept columns with a non-zero input (and the
+/// bias), candidates = eligible columns not kept with a non-zero input.
+template <class M, class C>
+void restoration_sets(const gram_system& system, const M* kept, const C* eligible, std::int64_t cols,
+                      std::vector<int>& active, std::vector<int>& candidates) {
+    active.clear();
+    candidates.clear();
+    for (std::int64_t j = 0; j < cols; ++j) {
+        const bool nonzero_column = system.gram(j, j) > 0.0;
+        if (kept[j] != M(0)) {
+            if (nonzero_column) active.push_back(static_cast<int>(j));
+        } else if ((eligible == nullptr || eligible[j] != C(0)) && nonzero_column) {
+            candidates.push_back(static_cast<int>(j));
+        }
+    }
+    if (system.bias_column) active.push_back(static_cast<int>(cols));
+}
+
+inline void check_restoration_options(const char* function, const restoration_options& o) {
+    detail::check_least_squares_options(function, o.fit);
+    if (!(o.min_relative_gain >= 0.0) || !std::isfinite(o.min_relative_gain))
+        throw argument_error(detail::message(
+            function, ": option 'min_relative_gain' must be finite and not negative (got ", o.min_relative_gain, ")"));
+    if (!(o.spanned_tolerance >= 0.0 && o.spanned_tolerance < 1.0))
+        throw argument_error(detail::message(function, ": option 'spanned_tolerance' must be in [0, 1) (got ",
+                                             o.spanned_tolerance, ")"));
+}
+
+/// Greedy restoration of one channel for up to `steps` weights, recording columns and gains.
+/// Returns true when the channel is exhausted (no useful candidate left, or below threshold).
+inline bool run_channel(channel_restorer& restorer, std::int64_t steps, double threshold,
+                        std::vector<std::int64_t>& columns, std::vector<double>& gains) {
+    for (std::int64_t step = 0; step < steps; ++step) {
+        int column = -1;
+        double gain = 0.0;
+        std::size_t position = 0;
+        if (!restorer.best(column, gain, position) || gain < threshold) return true;
+        if (restorer.restorations_left() == 0) return false;
+        restorer.add(position);
+        columns.push_back(column);
+        gains.push_back(gain);
+    }
+    int column = -1;
+    double gain = 0.0;
+    std::size_t position = 0;
+    return !restorer.best(column, gain, position) || gain < threshold;
+}
+
+/// Shared driver. `targets` empty: one layer-wide target (greedy across all channels);
+/// otherwise one target per output channel.
+template <class M, class C, std::size_t Rank>
+restoration_result<Rank> restore(const char* function, system_list groups, const xt::xtensor<float, Rank>& weights,
+                                 const xt::xtensor<M, Rank>& mask, const C* eligible, const xt::xtensor<float, 1>& bias,
+                                 std::int64_t layer_target, const std::vector<std::int64_t>& targets,
+                                 const restoration_options& options) {
+    detail::check_restoration_options(function, options);
+    const std::int64_t per_group = detail::check_layer_systems(function, groups, weights, mask, bias);
+    const std::int64_t rows = detail::matrix_rows(weights);
+    const std::int64_t cols = detail::matrix_cols(weights);
+    const bool per_channel = !targets.empty();
+    const std::vector<std::int64_t> kept = eap::kept_per_output_channel(mask);
+    const std::int64_t kept_before = eap::kept_count(mask);
+    const std::int64_t total = static_cast<std::int64_t>(weights.size());
+    if (per_channel) {
+        if (static_cast<std::int64_t>(targets.size()) != rows)
+            throw shape_error(detail::message(function, ": argument 'targets' has ", targets.size(),
+                                              " entries but 'weights' has ", rows, " output channels"));
+        for (std::size_t m = 0; m < targets.size(); ++m) {
+            if (targets[m] < kept[m] || targets[m] > cols)
+                throw argument_error(detail::message(function, ": argument 'targets[", m, "]' = ", targets[m],
+                                                     " must lie between the channel's kept count ", kept[m],
+                                                     " and its ", cols, " weights"));
+        }
+    } else if (layer_target < kept_before || layer_target > total) {
+        throw argument_error(detail::message(function, ": argument 'target_kept' = ", layer_target,
+                                             " must lie between the mask's kept count ", kept_before,
+                                             " and the layer's ", total, " weights"));
+    }
+
+    restoration_report report;
+    report.channels.resize(static_cast<std::size_t>(rows));
+    report.kept_before = kept_before;
+    std::vector<std::vector<int>> actives(static_cast<std::size_t>(rows));
+    std::vector<std::vector<int>> candidate_sets(static_cast<std::size_t>(rows));
+    std::vector<int> given_indices;
+    std::vector<double> given_values;
+    for (std::int64_t m = 0; m < rows; ++m) {
+        const gram_system& system = groups[static_cast<std::size_t>(m / per_group)];
+        const C* eligible_row = eligible != nullptr ? eligible + m * cols : nullptr;
+        detail::restoration_sets(system, mask.data() + m * cols, eligible_row, cols,
+                                 actives[static_cast<std::size_t>(m)], candidate_sets[static_cast<std::size_t>(m)]);
+        // The given (masked) weights and bias as a sparse unknown vector.
+        given_indices.clear();
+        given_values.clear();
+        const float* row = weights.data() + m * cols;
+        const M* kept_row = mask.data() + m * cols;
+        for (std::int64_t j = 0; j < cols; ++j)
+            if (kept_row[j] != M(0) && row[j] != 0.0f) {
+                given_indices.push_back(static_cast<int>(j));
+                given_values.push_back(row[j]);
+            }
+        if (system.bias_column && bias.size() != 0) {
+            given_indices.push_back(static_cast<int>(cols));
+            given_values.push_back(bias(m));
+        }
+        report.error_given += std::max(0.0, system.output_error(m % per_group, given_indices, given_values.data()));
+        report.channels[static_cast<std::size_t>(m)].kept_before = kept[static_cast<std::size_t>(m)];
+    }
+
+    auto make_restorer = [&](std::int64_t m, std::int64_t capacity) {
+        const gram_system& system = groups[static_cast<std::size_t>(m / per_group)];
+        return channel_restorer(function, system, m % per_group, actives[static_cast<std::size_t>(m)],
+                                candidate_sets[static_cast<std::size_t>(m)], capacity, options);
+    };
+    auto threshold_of = [&](std::int64_t m) {
+        return options.min_relative_gain * groups[static_cast<std::size_t>(m / per_group)].output_energy(m % per_group);
+    };
+
+    // Every channel's greedy sequence, computed one channel at a time (the state of one channel
+    // can take |candidates| x s doubles, too much to hold for all channels at once).
+    std::vector<std::vector<std::int64_t>> columns(static_cast<std::size_t>(rows));
+    std::vector<std::vector<double>> gains(static_cast<std::size_t>(rows));
+    std::vector<char> exhausted(static_cast<std::size_t>(rows), 0);
+    const std::int64_t wanted = per_channel ? 0 : layer_target - kept_before;
+    const std::int64_t first_steps =
+        per_channel ? 0 : std::max<std::int64_t>(8, detail::ceil_div(2 * wanted, std::max<std::int64_t>(rows, 1)));
+    for (std::int64_t m = 0; m < rows; ++m) {
+        const std::size_t mi = static_cast<std::size_t>(m);
+        const std::int64_t steps = per_channel ? targets[mi] - kept[mi] : std::min<std::int64_t>(first_steps, wanted);
+        channel_restorer restorer = make_restorer(m, steps);
+        channel_restoration& channel = report.channels[mi];
+        channel.ridge = restorer.ridge();
+        channel.error_start = restorer.objective();
+        if (steps > 0)
+            exhausted[mi] = detail::run_channel(restorer, steps, threshold_of(m), columns[mi], gains[mi]) ? 1 : 0;
+    }
+
+    // Which prefix of each sequence to take.
+    std::vector<std::int64_t> taken(static_cast<std::size_t>(rows), 0);
+    if (per_channel) {
+        for (std::int64_t m = 0; m < rows; ++m) {
+            const std::size_t mi = static_cast<std::size_t>(m);
+            taken[mi] = static_cast<std::int64_t>(columns[mi].size());
+            for (std::size_t i = 0; i < columns[mi].size(); ++i)
+                report.steps.push_back(restoration_step{m, columns[mi][i], gains[mi][i]});
+        }
+    } else {
+        // Channels are independent (the layer error is the sum of the channels' errors), so the
+        // greedy choice across the layer is a merge of the channels' greedy sequences by gain.
+        // A channel whose computed sequence runs out before it is exhausted is extended: its
+        // state is rebuilt by replaying its sequence (bit for bit the same) and run further.
+        struct head {
+            double gain;
+            std::int64_t channel;
+            bool operator<(const head& other) const {
+                return gain < other.gain || (gain == other.gain && channel > other.channel);
+            }
+        };
+        std::priority_queue<head> heads;
+        for (std::int64_t m = 0; m < rows; ++m)
+            if (!gains[static_cast<std::size_t>(m)].empty()) heads.push(head{gains[static_cast<std::size_t>(m)][0], m});
+        std::int64_t restored = 0;
+        while (restored < wanted && !heads.empty()) {
+            const head top = heads.top();
+            heads.pop();
+            const std::size_t mi = static_cast<std::size_t>(top.channel);
+            const std::int64_t index = taken[mi]++;
+            report.steps.push_back(
+                restoration_step{top.channel, columns[mi][static_cast<std::size_t>(index)], top.gain});
+            ++restored;
+            if (taken[mi] == static_cast<std::int64_t>(columns[mi].size()) && !exhausted[mi] && restored < wanted) {
+                const std::int64_t more = std::max<std::int64_t>(first_steps, taken[mi]);
+                channel_restorer restorer = make_restorer(top.channel, taken[mi] + more);
+                for (std::int64_t column : columns[mi]) restorer.add_column(static_cast<int>(column));
+                exhausted[mi] =
+                    detail::run_channel(restorer, more, threshold_of(top.channel), columns[mi], gains[mi]) ? 1 : 0;
+            }
+            if (taken[mi] < static_cast<std::int64_t>(columns[mi].size()))
+                heads.push(head{gains[mi][static_cast<std::size_t>(taken[mi])], top.channel});
+        }
+    }
+
+    // The restored masks and the final least-squares fit on them.
+    weight_mask<Rank> new_mask = eap::mask_cast<std::uint8_t>(mask);
+    for (std::int64_t m = 0; m < rows; ++m) {
+        const std::size_t mi = static_cast<std::size_t>(m);
+        channel_restoration& channel = report.channels[mi];
+        channel.restored.assign(columns[mi].begin(), columns[mi].begin() + taken[mi]);
+        channel.gains.assign(gains[mi].begin(), gains[mi].begin() + taken[mi]);
+        channel.exhausted = exhausted[mi] != 0 && taken[mi] == static_cast<std::int64_t>(columns[mi].size());
+        double restored_gain = 0.0;
+        for (double g : channel.gains) restored_gain += g;
+        channel.error_restored = channel.error_start - restored_gain;
+        for (std::int64_t column : channel.restored) new_mask.data()[m * cols + column] = 1;
+        channel.kept_after = channel.kept_before + static_cast<std::int64_t>(channel.restored.size());
+        report.kept_after += channel.kept_after;
+        report.error_start += channel.error_start;
+        report.error_restored += channel.error_restored;
+    }
+    report.target = per_channel ? 0 : layer_target;
+    if (per_channel) {
+        report.target_reached = true;
+        for (std::int64_t m = 0; m < rows; ++m) {
+            report.target += targets[static_cast<std::size_t>(m)];
+            report.target_reached = report.target_reached && report.channels[static_cast<std::size_t>(m)].kept_after ==
+                                                                 targets[static_cast<std::size_t>(m)];
+        }
+    } else {
+        report.target_reached = report.kept_after == layer_target;
+    }
+
+    least_squares_result<Rank> fitted =
+        detail::fit_rows(function, groups, weights, new_mask.data(), bias, per_group, options.fit);
+    report.output_energy = fitted.report.output_energy;
+    report.error_after = fitted.report.error_after;
+    report.fit = std::move(fitted.report);
+    restoration_result<Rank> result;
+    result.weights = std::move(fitted.weights);
+    result.bias = std::move(fitted.bias);
+    result.mask = std::move(new_mask);
+    result.report = std::move(report);
+    return result;
+}
+
+}  // namespace detail
+
+/// Restores weights of a layer until `target_kept` weights are kept in all, choosing across all
+/// output channels the return that cuts the layer's output error most (the layer error is the
+/// sum of its channels' errors, so the gains compare directly). `systems` holds one
+/// `gram_system` per group; `mask` is the over-pruned mask; any weight it prunes may return.
+/// The result holds the new mask and the weights least-squares fitted on it. Stops early (and
+/// says so in `report.target_reached`) when no candidate can lower the error any further or the
+/// best gain falls below `options.min_relative_gain`. Throws `eap::argument_error` when
+/// target_kept is below the mask's kept count or above the layer's weight count.
+template <class M, std::size_t Rank>
+restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems,
+                                         const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
+                                         const xt::xtensor<float, 1>& bias, std::int64_t target_kept,
+                                         const restoration_options& options = {}) {
+    return detail::restore<M, std::uint8_t, Rank>("eap::restore_weights",
+                                                  detail::system_list{systems.data(), systems.size()}, weights, mask,
+                                                  nullptr, bias, target_kept, {}, options);
+}
+
+/// As above, only weights whose `candidates` entry is 1 may return (e.g. those the last
+/// magnitude step removed, so that weights pruned in earlier rounds stay pruned).
+template <class M, class C, std::size_t Rank>
+restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems,
+                                         const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
+                                         const xt::xtensor<C, Rank>& candidates, const xt::xtensor<float, 1>& bias,
+                                         std::int64_t target_kept, const restoration_options& options = {}) {
+    const char* function = "eap::restore_weights";
+    detail::check_mask(function, "candidates", candidates, "weights", weights);
+    return detail::restore<M, C, Rank>(function, detail::system_list{systems.data(), systems.size()}, weights, mask,
+                                       candidates.data(), bias, target_kept, {}, options);
+}
+
+/// Restores each output channel m on its own until it keeps `targets[m]` weights (for example
+/// the per-channel counts of a magnitude mask at the target density).
+template <class M, std::size_t Rank>
+restoration_result<Rank> restore_weights_per_channel(const std::vector<gram_system>& systems,
+                                                     const xt::xtensor<float, Rank>& weights,
+                                                     const xt::xtensor<M, Rank>& mask,
+                                                     const xt::xtensor<float, 1>& bias,
+                                                     const std::vector<std::int64_t>& targets,
+                                                     const restoration_options& options = {}) {
+    const char* function = "eap::restore_weights_per_channel";
+    if (targets.empty())
+        throw argument_error(
+            detail::message(function, ": argument 'targets' is empty (one entry per output channel needed)"));
+    return detail::restore<M, std::uint8_t, Rank>(function, detail::system_list{systems.data(), systems.size()},
+                                                  weights, mask, nullptr, bias, 0, targets, options);
+}
+
+/// Single-system (ungrouped layer) forms.
+template <class M, std::size_t Rank>
+restoration_result<Rank> restore_weights(const gram_system& system, const xt::xtensor<float, Rank>& weights,
+                                         const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias,
+                                         std::int64_t target_kept, const restoration_options& options = {}) {
+    return detail::restore<M, std::uint8_t, Rank>("eap::restore_weights", detail::system_list{&system, 1}, weights,
+                                                  mask, nullptr, bias, target_kept, {}, options);
+}
+
+template <class M, std::size_t Rank>
+restoration_result<Rank> restore_weights_per_channel(const gram_system& system, const xt::xtensor<float, Rank>& weights,
+                                                     const xt::xtensor<M, Rank>& mask,
+                                                     const xt::xtensor<float, 1>& bias,
+                                                     const std::vector<std::int64_t>& targets,
+                                                     const restoration_options& options = {}) {
+    const char* function = "eap::restore_weights_per_channel";
+    if (targets.empty())
+        throw argument_error(
+            detail::message(function, ": argument 'targets' is empty (one entry per output channel needed)"));
+    return detail::restore<M, std::uint8_t, Rank>(function, detail::system_list{&system, 1}, weights, mask, nullptr,
+                                                  bias, 0, targets, options);
+}
+
+}  // namespace eap
+// end eap/prune/restoration.hpp
+// #include <eap/prune/patch_sampling.hpp>
+// begin eap/prune/patch_sampling.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <unordered_set>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/weight_mask.hpp>
+// #include <eap/shape/conv_shape.hpp>
+
+namespace eap {
+
+/// One output position of a CONV layer: image n, output row p, output column q (an FC layer has
+/// only (n, 0, 0)).
+struct output_position {
+    std::int64_t image = 0;
+    std::int64_t row = 0;
+    std::int64_t col = 0;
+
+    friend bool operator==(const output_position& a, const output_position& b) {
+        return a.image == b.image && a.row == b.row && a.col == b.col;
+    }
+    friend bool operator!=(const output_position& a, const output_position& b) { return !(a == b); }
+    friend bool operator<(const output_position& a, const output_position& b) {
+        if (a.image != b.image) return a.image < b.image;
+        if (a.row != b.row) return a.row < b.row;
+        return a.col < b.col;
+    }
+};
+
+namespace detail {
+
+/// Uniform integer in [0, bound) from a 64-bit Mersenne Twister, by rejection: the same numbers on
+/// every platform (std::uniform_int_distribution is not specified bit for bit).
+inline std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t bound) {
+    const std::uint64_t limit =
+        std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
+    for (;;) {
+        const std::uint64_t x = rng();
+        if (x < limit) return x % bound;
+    }
+}
+
+inline output_position position_of(const conv_shape& shape, std::int64_t index) {
+    const std::int64_t per_image = shape.out_height() * shape.out_width();
+    const std::int64_t within = index % per_image;
+    return output_position{index / per_image, within / shape.out_width(), within % shape.out_width()};
+}
+
+inline void check_position(const char* function, const conv_shape& shape, std::int64_t images, std::size_t i,
+                           const output_position& p) {
+    if (p.image < 0 || p.image >= images || p.row < 0 || p.row >= shape.out_height() || p.col < 0 ||
+        p.col >= shape.out_width())
+        throw argument_error(detail::message(function, ": argument 'positions[", i, "]' = (", p.image, ", ", p.row,
+                                             ", ", p.col, ") lies outside the ", images, " x ", shape.out_height(),
+                                             " x ", shape.out_width(), " outputs"));
+}
+
+inline void check_group(const char* function, const conv_shape& shape, std::int64_t group) {
+    if (group < 0 || group >= shape.groups)
+        throw argument_error(
+            detail::message(function, ": argument 'group' = ", group, " must lie in [0, ", shape.groups, ")"));
+}
+
+}  // namespace detail
+
+/// Every output position of the layer over `shape.batch` images, in (image, row, column) order.
+inline std::vector<output_position> all_output_positions(const conv_shape& shape) {
+    shape.validate();
+    const std::int64_t total =
+        detail::checked_product("all_output_positions", shape.batch, shape.out_height(), shape.out_width());
+    std::vector<output_position> out;
+    out.reserve(static_cast<std::size_t>(total));
+    for (std::int64_t i = 0; i < total; ++i) out.push_back(detail::position_of(shape, i));
+    return out;
+}
+
+/// `count` distinct output positions drawn uniformly over `shape.batch` images with the given
+/// seed (the same on every platform), sorted; all positions when count >= their number. Throws
+/// `eap::argument_error` when count < 0.
+inline std::vector<output_position> random_output_positions(const conv_shape& shape, std::int64_t count,
+                                                            std::uint64_t seed) {
+    shape.validate();
+    if (count < 0)
+        throw argument_error(
+            detail::message("eap::random_output_positions: argument 'count' must not be negative (got ", count, ")"));
+    const std::int64_t total =
+        detail::checked_product("random_output_positions", shape.batch, shape.out_height(), shape.out_width());
+    if (count >= total) return eap::all_output_positions(shape);
+    // Floyd's sampling: `count` draws, each distinct, no matter how small count is against total.
+    std::mt19937_64 rng(seed);
+    std::unordered_set<std::int64_t> chosen;
+    chosen.reserve(static_cast<std::size_t>(count) * 2);
+    for (std::int64_t j = total - count; j < total; ++j) {
+        const std::int64_t t = static_cast<std::int64_t>(detail::uniform_below(rng, static_cast<std::uint64_t>(j) + 1));
+        if (!chosen.insert(t).second) chosen.insert(j);
+    }
+    std::vector<std::int64_t> indices(chosen.begin(), chosen.end());
+    std::sort(indices.begin(), indices.end());
+    std::vector<output_position> out;
+    out.reserve(indices.size());
+    for (std::int64_t i : indices) out.push_back(detail::position_of(shape, i));
+    return out;
+}
+
+/// The input patches X of group `group` at the given output positions: one row per position, one
+/// column per weight of a filter in (channel within the group, kernel row, kernel column) order,
+/// which is the order of a row of the M x K weight matrix. Taps in the zero padding are 0.
+/// `input` is N x C x H x W (N may differ from shape.batch). For an FC layer (kernel = input)
+/// each row is one image's flattened input.
+inline xt::xtensor<float, 2> sample_patches(const xt::xtensor<float, 4>& input, const conv_shape& shape,
+                                            const std::vector<output_position>& positions, std::int64_t group = 0) {
+    const char* function = "eap::sample_patches";
+    shape.validate();
+    detail::check_group(function, shape, group);
+    const auto& in = input.shape();
+    if (static_cast<std::int64_t>(in[1]) != shape.in_channels || static_cast<std::int64_t>(in[2]) != shape.in_height ||
+        static_cast<std::int64_t>(in[3]) != shape.in_width)
+        throw shape_error(detail::message(function, ": argument 'input' has shape ", detail::shape_string(in),
+                                          " but the layer takes (N, ", shape.in_channels, ", ", shape.in_height, ", ",
+                                          shape.in_width, ")"));
+    const std::int64_t images = static_cast<std::int64_t>(in[0]);
+    const std::int64_t cg = shape.in_channels_per_group();
+    const std::int64_t r_count = shape.kernel_height;
+    const std::int64_t s_count = shape.kernel_width;
+    const std::int64_t k = detail::checked_product("sample_patches columns", cg, r_count, s_count);
+    xt::xtensor<float, 2> out = xt::zeros<float>({positions.size(), static_cast<std::size_t>(k)});
+    const std::int64_t h = shape.in_height;
+    const std::int64_t w = shape.in_width;
+    const float* x = input.data();
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+        const output_position& p = positions[i];
+        detail::check_position(function, shape, images, i, p);
+        float* row = out.data() + static_cast<std::int64_t>(i) * k;
+        const std::int64_t top = p.row * shape.stride_height - shape.pad.top;
+        const std::int64_t left = p.col * shape.stride_width - shape.pad.left;
+        for (std::int64_t c = 0; c < cg; ++c) {
+            const float* plane = x + ((p.image * shape.in_channels) + group * cg + c) * h * w;
+            for (std::int64_t r = 0; r < r_count; ++r) {
+                const std::int64_t y = top + r;
+                if (y < 0 || y >= h) continue;
+                float* dst = row + (c * r_count + r) * s_count;
+                const float* src = plane + y * w;
+                for (std::int64_t s = 0; s < s_count; ++s) {
+                    const std::int64_t xx = left + s;
+                    if (xx >= 0 && xx < w) dst[s] = src[xx];
+                }
+            }
+        }
+    }
+    return out;
+}
+
+/// The layer's outputs of group `group` at the given positions: one row per position, one column
+/// per output channel of the group. `output` is N x M x E x F.
+inline xt::xtensor<float, 2> sample_outputs(const xt::xtensor<float, 4>& output, const conv_shape& shape,
+                                            const std::vector<output_position>& positions, std::int64_t group = 0) {
+    const char* function = "eap::sample_outputs";
+    shape.validate();
+    detail::check_group(function, shape, group);
+    const auto& o = output.shape();
+    if (static_cast<std::int64_t>(o[1]) != shape.out_channels ||
+        static_cast<std::int64_t>(o[2]) != shape.out_height() || static_cast<std::int64_t>(o[3]) != shape.out_width())
+        throw shape_error(detail::message(function, ": argument 'output' has shape ", detail::shape_string(o),
+                                          " but the layer gives (N, ", shape.out_channels, ", ", shape.out_height(),
+                                          ", ", shape.out_width(), ")"));
+    const std::int64_t images = static_cast<std::int64_t>(o[0]);
+    const std::int64_t mg = shape.out_channels_per_group();
+    const std::int64_t e = shape.out_height();
+    const std::int64_t f = shape.out_width();
+    xt::xtensor<float, 2> out = xt::empty<float>({positions.size(), static_cast<std::size_t>(mg)});
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+        const output_position& p = positions[i];
+        detail::check_position(function, shape, images, i, p);
+        for (std::int64_t m = 0; m < mg; ++m)
+            out(i, static_cast<std::size_t>(m)) =
+                output.data()[((p.image * shape.out_channels + group * mg + m) * e + p.row) * f + p.col];
+    }
+    return out;
+}
+
+/// FC form: the rows of an N x K input (or N x M output) matrix for the images of `positions`
+/// (their row and column must be 0).
+inline xt::xtensor<float, 2> sample_rows(const xt::xtensor<float, 2>& matrix,
+                                         const std::vector<output_position>& positions) {
+    const char* function = "eap::sample_rows";
+    const std::int64_t images = static_cast<std::int64_t>(matrix.shape()[0]);
+    const std::size_t k = matrix.shape()[1];
+    xt::xtensor<float, 2> out = xt::empty<float>({positions.size(), k});
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+        const output_position& p = positions[i];
+        if (p.image < 0 || p.image >= images || p.row != 0 || p.col != 0)
+            throw argument_error(detail::message(function, ": argument 'positions[", i, "]' = (", p.image, ", ", p.row,
+                                                 ", ", p.col, ") is not an image (n, 0, 0) with n < ", images));
+        std::copy(matrix.data() + p.image * static_cast<std::int64_t>(k),
+                  matrix.data() + (p.image + 1) * static_cast<std::int64_t>(k), out.data() + i * k);
+    }
+    return out;
+}
+
+}  // namespace eap
+// end eap/prune/patch_sampling.hpp
+// #include <eap/prune/layer_systems.hpp>
+// begin eap/prune/layer_systems.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/gram_matrix.hpp>
+// #include <eap/prune/patch_sampling.hpp>
+// #include <eap/shape/conv_shape.hpp>
+
+namespace eap {
+
+/// The per-group `gram_system`s of a CONV or FC layer, ready for `fit_least_squares` and
+/// `restore_weights`: X from `input` (N x C x H x W, the layer's input in the network pruned so
+/// far), Y from `original_output` (N x M x E x F, the original network's pre-activation output
+/// of the layer), both at `positions`. The rows are gathered and accumulated `chunk_rows` at a
+/// time, so the whole N x K patch matrix is never held.
+inline std::vector<gram_system> build_layer_systems(const xt::xtensor<float, 4>& input,
+                                                    const xt::xtensor<float, 4>& original_output,
+                                                    const conv_shape& shape,
+                                                    const std::vector<output_position>& positions,
+                                                    gram_options options = {}, std::int64_t chunk_rows = 4096) {
+    const char* function = "eap::build_layer_systems";
+    shape.validate();
+    if (chunk_rows < 1)
+        throw argument_error(
+            detail::message(function, ": argument 'chunk_rows' must be at least 1 (got ", chunk_rows, ")"));
+    if (positions.empty()) throw argument_error(detail::message(function, ": argument 'positions' is empty"));
+    if (input.shape()[0] != original_output.shape()[0])
+        throw shape_error(detail::message(function, ": argument 'input' holds ", input.shape()[0],
+                                          " images but 'original_output' holds ", original_output.shape()[0]));
+    const std::int64_t k = detail::checked_product("build_layer_systems inputs", shape.in_channels_per_group(),
+                                                   shape.kernel_height, shape.kernel_width);
+    std::vector<gram_system> systems;
+    systems.reserve(static_cast<std::size_t>(shape.groups));
+    for (std::int64_t g = 0; g < shape.groups; ++g) {
+        gram_accumulator acc(k, shape.out_channels_per_group(), options);
+        for (std::size_t begin = 0; begin < positions.size(); begin += static_cast<std::size_t>(chunk_rows)) {
+            const std::size_t end = std::min(positions.size(), begin + static_cast<std::size_t>(chunk_rows));
+            const std::vector<output_position> chunk(positions.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                     positions.begin() + static_cast<std::ptrdiff_t>(end));
+            acc.add(eap::sample_patches(input, shape, chunk, g), eap::sample_outputs(original_output, shape, chunk, g));
+        }
+        systems.push_back(acc.system());
+    }
+    return systems;
+}
+
+}  // namespace eap
+// end eap/prune/layer_systems.hpp
 
 // Sparse counting on real tensors (xtensor + xsimd): non-skipped MACs, zero statistics,
 // run-length-coded sizes, and the energy model's exact-sparsity record.

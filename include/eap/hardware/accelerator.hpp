@@ -99,8 +99,9 @@ namespace detail {
 
 template <class T>
 struct is_cost : std::false_type {};
+// sizeof(...) instantiates the argument, so that its own static_asserts fire with their messages.
 template <std::intmax_t N, std::intmax_t D>
-struct is_cost<cost<N, D>> : std::true_type {};
+struct is_cost<cost<N, D>> : std::bool_constant<sizeof(cost<N, D>) != 0> {};
 
 template <class T>
 struct capacity_traits {
@@ -114,13 +115,13 @@ struct capacity_traits<unbounded> {
 };
 template <std::int64_t N>
 struct capacity_traits<shared_words<N>> {
-    static constexpr bool valid = true;
+    static constexpr bool valid = sizeof(shared_words<N>) != 0;
     static constexpr std::int64_t total = N;
     static constexpr level_capacity value() { return level_capacity::shared(N); }
 };
 template <std::int64_t W, std::int64_t I, std::int64_t P>
 struct capacity_traits<words_per_type<W, I, P>> {
-    static constexpr bool valid = true;
+    static constexpr bool valid = sizeof(words_per_type<W, I, P>) != 0;
     static constexpr std::int64_t total = W + I + P;
     static constexpr level_capacity value() { return level_capacity::per_type(W, I, P); }
 };
@@ -138,7 +139,7 @@ struct is_levels<levels<L...>> : std::true_type {};
 template <class T>
 struct is_word_bits : std::false_type {};
 template <int W, int I, int P>
-struct is_word_bits<word_bits<W, I, P>> : std::true_type {
+struct is_word_bits<word_bits<W, I, P>> : std::bool_constant<sizeof(word_bits<W, I, P>) != 0> {
     static constexpr per_data_type<int> bits() { return make_per_data_type(W, I, P); }
 };
 

@@ -16,6 +16,8 @@ namespace eap {
 /// The network's input image.
 struct input_params {
     fmap_shape shape;
+
+    friend bool operator==(const input_params& a, const input_params& b) { return a.shape == b.shape; }
 };
 
 /// A convolution; its input channels and size come from the layer that feeds it.
@@ -34,19 +36,33 @@ struct conv_params {
                                         std::int64_t pad_all = 0, std::int64_t groups_count = 1) {
         return conv_params{out, kernel, kernel, stride, stride, padding::uniform(pad_all), groups_count, true};
     }
+
+    friend bool operator==(const conv_params& a, const conv_params& b) {
+        return a.out_channels == b.out_channels && a.kernel_height == b.kernel_height &&
+               a.kernel_width == b.kernel_width && a.stride_height == b.stride_height &&
+               a.stride_width == b.stride_width && a.pad == b.pad && a.groups == b.groups && a.bias == b.bias;
+    }
 };
 
 /// A fully-connected layer; it flattens whatever feeds it.
 struct fc_params {
     std::int64_t out_features = 1;
     bool bias = true;
+
+    friend bool operator==(const fc_params& a, const fc_params& b) {
+        return a.out_features == b.out_features && a.bias == b.bias;
+    }
 };
 
 /// Channel-wise concatenation of all inputs (same height and width).
-struct concat_params {};
+struct concat_params {
+    friend bool operator==(const concat_params&, const concat_params&) { return true; }
+};
 
 /// Element-wise sum of all inputs (same shape).
-struct add_params {};
+struct add_params {
+    friend bool operator==(const add_params&, const add_params&) { return true; }
+};
 
 using layer_params = std::variant<input_params, conv_params, fc_params, pool_params, concat_params, add_params>;
 
@@ -81,6 +97,12 @@ struct layer {
     layer_kind kind() const { return static_cast<layer_kind>(params.index()); }
     /// True for CONV and FC layers: the only ones with weights and MACs.
     bool is_compute() const { return kind() == layer_kind::conv || kind() == layer_kind::fully_connected; }
+
+    friend bool operator==(const layer& a, const layer& b) {
+        return a.name == b.name && a.params == b.params && a.inputs == b.inputs && a.act == b.act &&
+               a.output == b.output;
+    }
+    friend bool operator!=(const layer& a, const layer& b) { return !(a == b); }
 };
 
 }  // namespace eap

@@ -23,15 +23,21 @@ namespace eap {
 class network {
 public:
     explicit network(std::string name, fmap_shape input, std::string input_name = "data") : name_(std::move(name)) {
+        check_network_name(name_);
         if (input.channels < 1 || input.height < 1 || input.width < 1)
             throw shape_error(detail::message("eap::network '", name_, "': the input shape must be at least 1x1x1 (got ",
                                               input.channels, "x", input.height, "x", input.width, ")"));
         (void)input.size();
-        append(layer{std::move(input_name), input_params{input}, {}, activation::none, input});
+        layer l{std::move(input_name), input_params{input}, {}, activation::none, input};
+        check_name(l);
+        append(std::move(l));
     }
 
     const std::string& name() const noexcept { return name_; }
-    void rename(std::string name) { name_ = std::move(name); }
+    void rename(std::string name) {
+        check_network_name(name);
+        name_ = std::move(name);
+    }
 
     /// A convolution fed by `input`.
     std::size_t add_conv(std::string name, std::size_t input, const conv_params& p, activation act = activation::relu) {
@@ -153,17 +159,32 @@ public:
         return total;
     }
 
+    friend bool operator==(const network& a, const network& b) { return a.name_ == b.name_ && a.layers_ == b.layers_; }
+    friend bool operator!=(const network& a, const network& b) { return !(a == b); }
+
 private:
     [[noreturn]] void fail(const layer& l, const std::string& what) const {
         throw shape_error(detail::message("eap::network '", name_, "', layer '", l.name, "': ", what));
     }
 
-    void check_inputs(const layer& l, std::size_t min_inputs, std::size_t max_inputs) const {
+    static void check_network_name(const std::string& name) {
+        if (name.empty()) throw argument_error("eap::network: the network name must not be empty");
+        for (char c : name)
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '#')
+                throw argument_error("eap::network: the network name '" + name + "' must not contain white space or '#'");
+    }
+
+    // Names must survive the text format: no separators, no comment marker.
+    void check_name(const layer& l) const {
         if (l.name.empty()) throw shape_error(detail::message("eap::network '", name_, "': a layer name must not be empty"));
         for (char c : l.name)
             if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == '=' || c == '#')
                 fail(l, "a layer name must not contain white space, ',', '=' or '#'");
         if (find(l.name)) fail(l, "the name is already used by another layer");
+    }
+
+    void check_inputs(const layer& l, std::size_t min_inputs, std::size_t max_inputs) const {
+        check_name(l);
         if (l.inputs.size() < min_inputs || (max_inputs != 0 && l.inputs.size() > max_inputs))
             fail(l, detail::message("takes ", min_inputs, max_inputs == min_inputs ? "" : " or more", " input(s), got ",
                                     l.inputs.size()));

@@ -34,7 +34,7 @@ struct pool_params {
         pool_params p{};
         p.method = m;
         p.global = true;
-        p.stride_height = p.stride_width = 1;
+        p.kernel_height = p.kernel_width = p.stride_height = p.stride_width = 1;
         return p;
     }
 
@@ -54,6 +54,12 @@ struct pool_params {
             throw shape_error("eap::pool_params: padding must be smaller than the kernel");
         return fmap_shape{in.channels, extent(in.height, kernel_height, stride_height, pad.top, pad.bottom, "height"),
                           extent(in.width, kernel_width, stride_width, pad.left, pad.right, "width")};
+    }
+
+    friend bool operator==(const pool_params& a, const pool_params& b) {
+        return a.method == b.method && a.kernel_height == b.kernel_height && a.kernel_width == b.kernel_width &&
+               a.stride_height == b.stride_height && a.stride_width == b.stride_width && a.pad == b.pad &&
+               a.ceil_mode == b.ceil_mode && a.global == b.global;
     }
 
 private:
