@@ -4631,7 +4631,11 @@ namespace eap {
 /// The operator must be defined out of class (an in-class or `inline` definition would bypass
 /// the `extern template` lines). xsimd 8.1's dispatcher is `noexcept`: an exception that leaves
 /// the functor terminates the program, so catch `eap::error` inside the functor (or validate
-/// the tensors first) when the input may be bad.
+/// the tensors first) when the input may be bad. Every loop of the sparse counters is a
+/// template on `Arch`; the small helpers around them (shape checks, messages) are ordinary
+/// inline functions, of which the linker keeps one copy, possibly one compiled with a
+/// per-architecture unit's `-m` flag -- the general caveat of mixing `-m` flags with inline
+/// code, which xsimd's recipe shares.
 struct scalar_arch {
     static constexpr const char* name() noexcept { return "scalar"; }
 };
@@ -4956,7 +4960,9 @@ struct rlc_pair_counter {
     std::int64_t open_zeros = 0;  ///< zeros since the last non-zero value, not yet charged
 
     /// Adds `count` (1..64) values whose non-zero flags are bits 0..count-1 of `bits` (the
-    /// higher bits must be clear).
+    /// higher bits must be clear). A template on the kernel architecture only so that each
+    /// instruction set gets its own copy (the bit scans compile to different instructions).
+    template <class Arch>
     void feed(std::uint64_t bits, int count) noexcept {
         if (bits == 0) {
             open_zeros += count;
@@ -5105,9 +5111,10 @@ namespace eap::detail {
 template <class T>
 using sparse_lane_t = typename sparse_element_traits<T>::lane;
 
-/// The scalar kernel: the reference the vectorised one is tested against, and the tail loop of
-/// the vectorised one.
-template <bool Accumulate, bool Bits, std::size_t Rows, class T>
+/// The scalar kernel: the reference the vectorised one is tested against (Arch = scalar_arch),
+/// and the tail loop of the vectorised one (Arch = its architecture: each instruction set gets
+/// its own copy of this loop, which the compiler may vectorise).
+template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
 bool scan_rows_scalar(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
                       const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
     using lane = sparse_lane_t<T>;
@@ -5124,7 +5131,7 @@ bool scan_rows_scalar(const std::array<const T*, Rows>& rows, std::int64_t lengt
                 if constexpr (Accumulate) acc[start + k] = static_cast<lane>(acc[start + k] + nonzero);
                 if constexpr (Bits) bits |= static_cast<std::uint64_t>(nonzero) << k;
             }
-            if constexpr (Bits) counters[r]->feed(bits, count);
+            if constexpr (Bits) counters[r]->template feed<Arch>(bits, count);
         }
     }
     return nan;
@@ -5176,7 +5183,7 @@ bool scan_rows_simd(const std::array<const T*, Rows>& rows, std::int64_t length,
                     (a - minus_count).store_unaligned(acc + i + j);
                 }
             }
-            for (std::size_t r = 0; r < Rows; ++r) counters[r]->feed(words[r], 64);
+            for (std::size_t r = 0; r < Rows; ++r) counters[r]->template feed<Arch>(words[r], 64);
         }
     } else if constexpr (Accumulate) {
         for (; i + width <= length; i += width) {
@@ -5191,7 +5198,7 @@ bool scan_rows_simd(const std::array<const T*, Rows>& rows, std::int64_t length,
     if (i < length) {
         std::array<const T*, Rows> tails{};
         for (std::size_t r = 0; r < Rows; ++r) tails[r] = rows[r] + i;
-        nan = detail::scan_rows_scalar<Accumulate, Bits, Rows>(tails, length - i, Accumulate ? acc + i : acc, counters) || nan;
+        nan = detail::scan_rows_scalar<Arch, Accumulate, Bits, Rows>(tails, length - i, Accumulate ? acc + i : acc, counters) || nan;
     }
     return nan;
 }
@@ -5202,7 +5209,7 @@ bool scan_rows(const std::array<const T*, Rows>& rows, std::int64_t length, spar
                const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
     static_assert(Accumulate || Bits, "eap: a scan that neither counts nor feeds bits does nothing");
     if constexpr (std::is_same<Arch, scalar_arch>::value) {
-        return detail::scan_rows_scalar<Accumulate, Bits, Rows>(rows, length, acc, counters);
+        return detail::scan_rows_scalar<Arch, Accumulate, Bits, Rows>(rows, length, acc, counters);
     } else {
         return detail::scan_rows_simd<Arch, Accumulate, Bits, Rows>(rows, length, acc, counters);
     }

@@ -53,7 +53,11 @@ namespace eap {
 /// The operator must be defined out of class (an in-class or `inline` definition would bypass
 /// the `extern template` lines). xsimd 8.1's dispatcher is `noexcept`: an exception that leaves
 /// the functor terminates the program, so catch `eap::error` inside the functor (or validate
-/// the tensors first) when the input may be bad.
+/// the tensors first) when the input may be bad. Every loop of the sparse counters is a
+/// template on `Arch`; the small helpers around them (shape checks, messages) are ordinary
+/// inline functions, of which the linker keeps one copy, possibly one compiled with a
+/// per-architecture unit's `-m` flag -- the general caveat of mixing `-m` flags with inline
+/// code, which xsimd's recipe shares.
 struct scalar_arch {
     static constexpr const char* name() noexcept { return "scalar"; }
 };

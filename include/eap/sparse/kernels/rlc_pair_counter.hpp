@@ -22,7 +22,9 @@ struct rlc_pair_counter {
     std::int64_t open_zeros = 0;  ///< zeros since the last non-zero value, not yet charged
 
     /// Adds `count` (1..64) values whose non-zero flags are bits 0..count-1 of `bits` (the
-    /// higher bits must be clear).
+    /// higher bits must be clear). A template on the kernel architecture only so that each
+    /// instruction set gets its own copy (the bit scans compile to different instructions).
+    template <class Arch>
     void feed(std::uint64_t bits, int count) noexcept {
         if (bits == 0) {
             open_zeros += count;

@@ -29,9 +29,10 @@ namespace eap::detail {
 template <class T>
 using sparse_lane_t = typename sparse_element_traits<T>::lane;
 
-/// The scalar kernel: the reference the vectorised one is tested against, and the tail loop of
-/// the vectorised one.
-template <bool Accumulate, bool Bits, std::size_t Rows, class T>
+/// The scalar kernel: the reference the vectorised one is tested against (Arch = scalar_arch),
+/// and the tail loop of the vectorised one (Arch = its architecture: each instruction set gets
+/// its own copy of this loop, which the compiler may vectorise).
+template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
 bool scan_rows_scalar(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
                       const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
     using lane = sparse_lane_t<T>;
@@ -48,7 +49,7 @@ bool scan_rows_scalar(const std::array<const T*, Rows>& rows, std::int64_t lengt
                 if constexpr (Accumulate) acc[start + k] = static_cast<lane>(acc[start + k] + nonzero);
                 if constexpr (Bits) bits |= static_cast<std::uint64_t>(nonzero) << k;
             }
-            if constexpr (Bits) counters[r]->feed(bits, count);
+            if constexpr (Bits) counters[r]->template feed<Arch>(bits, count);
         }
     }
     return nan;
@@ -100,7 +101,7 @@ bool scan_rows_simd(const std::array<const T*, Rows>& rows, std::int64_t length,
                     (a - minus_count).store_unaligned(acc + i + j);
                 }
             }
-            for (std::size_t r = 0; r < Rows; ++r) counters[r]->feed(words[r], 64);
+            for (std::size_t r = 0; r < Rows; ++r) counters[r]->template feed<Arch>(words[r], 64);
         }
     } else if constexpr (Accumulate) {
         for (; i + width <= length; i += width) {
@@ -115,7 +116,7 @@ bool scan_rows_simd(const std::array<const T*, Rows>& rows, std::int64_t length,
     if (i < length) {
         std::array<const T*, Rows> tails{};
         for (std::size_t r = 0; r < Rows; ++r) tails[r] = rows[r] + i;
-        nan = detail::scan_rows_scalar<Accumulate, Bits, Rows>(tails, length - i, Accumulate ? acc + i : acc, counters) || nan;
+        nan = detail::scan_rows_scalar<Arch, Accumulate, Bits, Rows>(tails, length - i, Accumulate ? acc + i : acc, counters) || nan;
     }
     return nan;
 }
@@ -126,7 +127,7 @@ bool scan_rows(const std::array<const T*, Rows>& rows, std::int64_t length, spar
                const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
     static_assert(Accumulate || Bits, "eap: a scan that neither counts nor feeds bits does nothing");
     if constexpr (std::is_same<Arch, scalar_arch>::value) {
-        return detail::scan_rows_scalar<Accumulate, Bits, Rows>(rows, length, acc, counters);
+        return detail::scan_rows_scalar<Arch, Accumulate, Bits, Rows>(rows, length, acc, counters);
     } else {
         return detail::scan_rows_simd<Arch, Accumulate, Bits, Rows>(rows, length, acc, counters);
     }
