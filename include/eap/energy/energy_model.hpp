@@ -92,7 +92,8 @@ struct network_energy {
     std::string hardware;
     cost_unit unit = cost_unit::normalized;
     std::int64_t batch = 1;
-    std::vector<layer_energy> layers;  ///< CONV and FC layers in evaluation order
+    std::vector<std::string> positions;  ///< names of the positions: storage levels, "array network", "scratchpad"
+    std::vector<layer_energy> layers;    ///< CONV and FC layers in evaluation order
     energy_breakdown total;            ///< over the batch
     std::size_t searches = 0;          ///< mapping searches run for this estimate
     std::size_t reused_searches = 0;   ///< parts answered from the cache
@@ -341,6 +342,7 @@ inline network_energy estimate_network_energy(const hardware& hw, const network&
     out.batch = batch;
     out.total.unit = hw.unit;
     out.total.storage_levels = hw.levels.size();
+    for (std::size_t p = 0; p < hw.levels.size() + 2; ++p) out.positions.push_back(position_name(hw, p));
     const layer_energy_options defaults{};
     for (std::size_t i : net.compute_layers()) {
         const layer& l = net[i];
