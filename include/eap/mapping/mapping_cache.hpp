@@ -45,7 +45,7 @@ inline bool same_options(const row_stationary_options& a, const row_stationary_o
 /// part is searched on the dense part, so it does not change while a network is pruned: keep a
 /// cache across energy estimates and each distinct part is searched once. Identical parts within
 /// one estimate (the halves of a grouped layer, the repeated blocks of a ResNet) share a search
-/// even without a cache kept by the caller.
+/// even without a cache kept by the caller. Not thread-safe: use one cache per thread.
 class mapping_cache {
 public:
     explicit mapping_cache(const hardware& hw, const row_stationary_options& options = {})

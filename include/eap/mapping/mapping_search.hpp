@@ -100,8 +100,8 @@ inline mapping_search_result search_mapping(const hardware& hw, const layer_part
     if (best_candidate == candidates.size())
         throw hardware_error(detail::message(
             "eap::search_mapping: no row-stationary mapping of ", part, " fits the hardware '", hw.name,
-            "' (the smallest tiles need ", part.kernel_width, " filter weights and ", part.kernel_width,
-            " ifmap values per PE scratchpad and one filter row set of the layer in every on-chip level)"));
+            "': even the smallest tiles (", part.kernel_width, " weights, ", part.kernel_width,
+            " ifmap values and 1 psum per PE scratchpad; one processing pass in every on-chip level) do not fit"));
 
     // The first scheme of least energy in enumeration order: fix the factor tuples of I, then O,
     // then B, each to the first for which a least-energy scheme exists, then the orders.
