@@ -46,6 +46,10 @@ void BM_network_estimate(benchmark::State& state) {
         searches = e.searches;
         benchmark::DoNotOptimize(e.total.computation);
     }
+    // Seconds per CONV/FC layer (the whole estimate divided by the layer count).
+    state.counters["per_layer"] = benchmark::Counter(static_cast<double>(net.compute_layers().size()),
+                                                     benchmark::Counter::kIsIterationInvariantRate |
+                                                         benchmark::Counter::kInvert);
     state.SetLabel(net.name() + " batch " + std::to_string(batch) + ", " + std::to_string(searches) + " searches");
 }
 BENCHMARK(BM_network_estimate)
@@ -172,6 +176,46 @@ BENCHMARK(BM_alexnet_layer_exhaustive)
     ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7}, {1, 16}})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
+
+// --- AlexNet on the ISCA 2016 configuration (shared 256-word register files: a larger space) ------
+
+eap::network_energy_options isca16_parts() {
+    eap::network_energy_options o;
+    o.layers["conv1"].output_channel_parts = 2;
+    o.layers["conv3"].output_channel_parts = 2;
+    return o;
+}
+
+void BM_isca16_alexnet_search(benchmark::State& state) {
+    const eap::hardware hw = eap::presets::isca16_study_hardware();
+    const eap::network net = eap::zoo::alexnet();
+    for (auto _ : state) {
+        const eap::network_energy e = eap::estimate_network_energy(hw, net, 16, isca16_parts());
+        benchmark::DoNotOptimize(e.total.computation);
+    }
+    state.SetLabel("alexnet batch 16, conv1/conv3 in halves, all 8 distinct parts searched");
+}
+BENCHMARK(BM_isca16_alexnet_search)->Unit(benchmark::kMillisecond);
+
+void BM_isca16_alexnet_exhaustive(benchmark::State& state) {
+    const eap::hardware hw = eap::presets::isca16_study_hardware();
+    const eap::network net = eap::zoo::alexnet();
+    std::int64_t schemes = 0;
+    for (auto _ : state) {
+        schemes = 0;
+        for (std::size_t i : net.compute_layers()) {
+            const auto& name = net[i].name;
+            const std::int64_t parts = name == "conv1" || name == "conv3" ? 2 : 1;
+            std::int64_t n = 0;
+            benchmark::DoNotOptimize(
+                exhaustive_search(hw, eap::partition_layer(net.layer_shape(i, 16), parts).front().part, n));
+            schemes += n;
+        }
+    }
+    state.counters["schemes"] = static_cast<double>(schemes);
+    state.SetLabel("alexnet batch 16, the same 8 parts, every scheme evaluated");
+}
+BENCHMARK(BM_isca16_alexnet_exhaustive)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 // --- one mapping evaluation ------------------------------------------------------------------
 

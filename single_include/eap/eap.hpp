@@ -3518,6 +3518,7 @@ inline access_counts count_accesses(const hardware& hw, const layer_part& part, 
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 // #include <eap/detail/row_stationary_model.hpp>
@@ -3587,6 +3588,13 @@ public:
                     if (i != n / i) d.push_back(n / i);
                 }
             std::sort(d.begin(), d.end());
+            auto& sub = sub_divisors_[index_of(l)];
+            sub.assign(d.size(), {});
+            for (std::size_t i = 0; i < d.size(); ++i)
+                for (std::int64_t x : d) {
+                    if (x > d[i]) break;
+                    if (d[i] % x == 0) sub[i].push_back(x);
+                }
         }
         // Lower-bound coefficients: for a data type kept at every level, the transfers from
         // level k inwards cost at least slope[k][d] * f - offset[k][d] at fetch count f.
@@ -3616,8 +3624,7 @@ public:
         constant_ = static_cast<double>(totals.macs) * costs.scratchpad_per_mac;
     }
 
-    /// Whether any scheme of the current candidate fits at all is not known up front; these
-    /// count the schemes (leaves) evaluated.
+    /// Complete schemes evaluated so far (all candidates, all searches of this object).
     std::int64_t evaluations() const { return evaluations_; }
 
     /// Looks for a scheme of the current candidate better than (`best_energy`, `best_cycles`)
@@ -3725,6 +3732,61 @@ private:
         double bound;
     };
 
+    /// A capacity check on tiles, in bit units: words of each counted type times its width
+    /// against the capacity times the reference width. Overflow counts as not fitting.
+    struct tile_limit {
+        bool bounded = false;
+        bool shared = false;
+        per_data_type<std::int64_t> unit_bits{};  // 0 for a type that is not counted
+        per_data_type<std::int64_t> limit{};
+        std::int64_t shared_limit = 0;
+
+        std::int64_t words(data_type d, std::int64_t a, std::int64_t b) const {
+            std::int64_t r = 0;
+            if (__builtin_mul_overflow(unit_bits[d], a, &r) || __builtin_mul_overflow(r, b, &r))
+                return std::numeric_limits<std::int64_t>::max();
+            return r;
+        }
+        bool fits(data_type d, std::int64_t bits) const {
+            if (!bounded) return true;
+            return bits <= (shared ? shared_limit : limit[d]);
+        }
+        bool fits_all(std::int64_t w, std::int64_t i, std::int64_t p) const {
+            if (!bounded) return true;
+            if (!shared) return w <= limit[data_type::weights] && i <= limit[data_type::ifmaps] && p <= limit[data_type::psums];
+            std::int64_t sum = 0;
+            if (__builtin_add_overflow(w, i, &sum) || __builtin_add_overflow(sum, p, &sum)) return false;
+            return sum <= shared_limit;
+        }
+    };
+
+    tile_limit make_tile_limit(const level_capacity& capacity, const per_data_type<std::int64_t>& unit,
+                               const per_data_type<bool>& counted) const {
+        tile_limit t;
+        t.bounded = !capacity.is_unbounded();
+        if (!t.bounded) return t;
+        t.shared = capacity.type == level_capacity::kind::shared;
+        const auto scaled = [this](std::int64_t words) {
+            std::int64_t r = 0;
+            return __builtin_mul_overflow(words, static_cast<std::int64_t>(reference_bits_), &r)
+                       ? std::numeric_limits<std::int64_t>::max()
+                       : r;
+        };
+        for (data_type d : all_data_types) {
+            t.unit_bits[d] = counted[d] ? unit[d] * bits_[d] : 0;
+            t.limit[d] = t.shared ? 0 : scaled(capacity.words[d]);
+        }
+        t.shared_limit = t.shared ? scaled(capacity.shared_words) : 0;
+        return t;
+    }
+
+    /// The divisors of `n`, itself a divisor of the loop count of `loop`, ascending.
+    const std::vector<std::int64_t>& divisors_of(std::size_t loop, std::int64_t n) const {
+        const auto& all = divisors_[loop];
+        const auto at = static_cast<std::size_t>(std::lower_bound(all.begin(), all.end(), n) - all.begin());
+        return sub_divisors_[loop][at];
+    }
+
     static bool skipped_by_canonical_rule(const row_stationary_mapping& m,
                                           const std::array<per_loop<bool>, max_storage_levels + 1>& nontrivial) {
         int p = -1;
@@ -3797,45 +3859,60 @@ private:
         const per_data_type<bool> all_stored = make_per_data_type(true, true, true);
         per_data_type<bool> must_store{};
         for (data_type d : all_data_types) must_store[d] = !allow_bypass_[d];
-        const auto& divs_i = divisors_[0];
-        const auto& divs_o = divisors_[1];
-        const auto& divs_b = divisors_[2];
+        // The tile left for the next level inwards (or the scratchpads) must fit, counting the
+        // data types that cannot bypass it. Weights depend on (I, O) only, so they are checked
+        // before the batch loop.
+        const tile_limit limit = last ? make_tile_limit(scratchpad_, totals_.scratchpad_unit, all_stored)
+                                      : make_tile_limit(capacity_[k + 1], totals_.buffer_unit,
+                                                        any_bypass_ ? must_store : all_stored);
+        const auto& divs_i = divisors_of(0, s.values[0]);
+        const auto& divs_o = divisors_of(1, s.values[1]);
+        const auto& divs_b = divisors_of(2, s.values[2]);
         per_loop<std::int64_t> t{};
+        per_loop<std::int64_t> s2{};
         for (std::int64_t ti : divs_i) {
-            if (ti > s.values[0]) break;
-            if (s.values[0] % ti != 0 || !allowed(k, 0, ti)) continue;
+            if (!allowed(k, 0, ti)) continue;
             t.values[0] = ti;
+            s2.values[0] = s.values[0] / ti;
             for (std::int64_t to : divs_o) {
-                if (to > s.values[1]) break;
-                if (s.values[1] % to != 0 || !allowed(k, 1, to)) continue;
+                if (!allowed(k, 1, to)) continue;
                 t.values[1] = to;
+                s2.values[1] = s.values[1] / to;
+                const std::int64_t weights = limit.words(data_type::weights, s2.values[0], s2.values[1]);
+                if (!limit.fits(data_type::weights, weights)) continue;
                 for (std::int64_t tb : divs_b) {
-                    if (tb > s.values[2]) break;
-                    if (s.values[2] % tb != 0 || !allowed(k, 2, tb)) continue;
+                    if (!allowed(k, 2, tb)) continue;
                     t.values[2] = tb;
-                    per_loop<std::int64_t> s2{};
-                    for (std::size_t l = 0; l < blocking_loop_count; ++l) s2.values[l] = s.values[l] / t.values[l];
+                    s2.values[2] = s.values[2] / tb;
                     if (last && fixed_ != nullptr) {
                         bool ok = true;
                         for (std::size_t l = 0; l < blocking_loop_count; ++l)
                             if ((*fixed_)[levels_].values[l] != 0 && (*fixed_)[levels_].values[l] != s2.values[l]) ok = false;
                         if (!ok) continue;
                     }
-                    // The tile of the next level inwards must fit (with the data types that
-                    // cannot bypass it, when bypassing is allowed).
-                    if (last) {
-                        if (!fits_level(levels_, s2, all_stored)) continue;
-                    } else if (!fits_level(k + 1, s2, any_bypass_ ? must_store : all_stored)) {
-                        continue;
-                    }
+                    const std::int64_t ifmaps = limit.words(data_type::ifmaps, s2.values[0], s2.values[2]);
+                    const std::int64_t psums = limit.words(data_type::psums, s2.values[1], s2.values[2]);
+                    if (!limit.fits_all(weights, ifmaps, psums)) continue;
                     expand(k, s, s2, t, f_prev, source, p, charged, last);
                     if (done()) return;
                 }
             }
         }
         if (last) return;
-        std::sort(kids.begin(), kids.end(), [](const child& a, const child& b) { return a.bound < b.bound; });
-        for (const child& c : kids) {
+        // Visit the children best bound first. Usually only the first few are visited before
+        // the bound exceeds the best scheme found, so order them lazily with a heap of
+        // (bound, index) pairs rather than sorting the children themselves.
+        auto& order = order_[k];
+        order.clear();
+        for (std::size_t i = 0; i < kids.size(); ++i) order.emplace_back(kids[i].bound, static_cast<std::uint32_t>(i));
+        const auto later = [](const std::pair<double, std::uint32_t>& a, const std::pair<double, std::uint32_t>& b) {
+            return a.first > b.first || (a.first == b.first && a.second > b.second);
+        };
+        std::make_heap(order.begin(), order.end(), later);
+        while (!order.empty()) {
+            std::pop_heap(order.begin(), order.end(), later);
+            const child& c = kids[order.back().second];
+            order.pop_back();
             if (!promising(c.bound)) break;
             record(k, c);
             per_loop<std::int64_t> s2{};
@@ -3936,11 +4013,13 @@ private:
     rs_cost_table costs_{};
     std::int64_t channel_replicas_ = 1;
     std::array<std::vector<std::int64_t>, blocking_loop_count> divisors_;
+    std::array<std::vector<std::vector<std::int64_t>>, blocking_loop_count> sub_divisors_;
     std::array<per_data_type<double>, max_storage_levels> all_slope_{};
     std::array<per_data_type<double>, max_storage_levels> all_offset_{};
     double constant_ = 0.0;
 
     std::array<std::vector<child>, max_storage_levels> children_;
+    std::array<std::vector<std::pair<double, std::uint32_t>>, max_storage_levels> order_;
     row_stationary_mapping current_{};
     fetch_table fetches_{};
     row_stationary_mapping found_{};
@@ -4047,8 +4126,8 @@ inline mapping_search_result search_mapping(const hardware& hw, const layer_part
     if (best_candidate == candidates.size())
         throw hardware_error(detail::message(
             "eap::search_mapping: no row-stationary mapping of ", part, " fits the hardware '", hw.name,
-            "' (the smallest tiles need ", part.kernel_width, " filter weights and ", part.kernel_width,
-            " ifmap values per PE scratchpad and one filter row set of the layer in every on-chip level)"));
+            "': even the smallest tiles (", part.kernel_width, " weights, ", part.kernel_width,
+            " ifmap values and 1 psum per PE scratchpad; one processing pass in every on-chip level) do not fit"));
 
     // The first scheme of least energy in enumeration order: fix the factor tuples of I, then O,
     // then B, each to the first for which a least-energy scheme exists, then the orders.
@@ -4142,7 +4221,7 @@ inline bool same_options(const row_stationary_options& a, const row_stationary_o
 /// part is searched on the dense part, so it does not change while a network is pruned: keep a
 /// cache across energy estimates and each distinct part is searched once. Identical parts within
 /// one estimate (the halves of a grouped layer, the repeated blocks of a ResNet) share a search
-/// even without a cache kept by the caller.
+/// even without a cache kept by the caller. Not thread-safe: use one cache per thread.
 class mapping_cache {
 public:
     explicit mapping_cache(const hardware& hw, const row_stationary_options& options = {})
