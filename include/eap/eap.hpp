@@ -28,8 +28,29 @@
 #include "eap/io/atomic_file.hpp"
 #include "eap/io/network_text.hpp"
 
-// Energy model.
+// Energy model (standard library only): row-stationary mapping, access counts, energy, reports.
 #include "eap/energy/sparsity.hpp"
+#include "eap/energy/sparsity_rules.hpp"
+#include "eap/energy/run_length_code_model.hpp"
+#include "eap/mapping/blocking_loop.hpp"
+#include "eap/mapping/loop_order.hpp"
+#include "eap/mapping/layer_part.hpp"
+#include "eap/mapping/layer_partition.hpp"
+#include "eap/mapping/pe_set_folding.hpp"
+#include "eap/mapping/replica_split.hpp"
+#include "eap/mapping/row_stationary_mapping.hpp"
+#include "eap/mapping/row_stationary_options.hpp"
+#include "eap/energy/access_counts.hpp"
+#include "eap/energy/effective_access_counts.hpp"
+#include "eap/energy/energy_breakdown.hpp"
+#include "eap/mapping/mapping_evaluation.hpp"
+#include "eap/mapping/mapping_search.hpp"
+#include "eap/mapping/mapping_cache.hpp"
+#include "eap/energy/energy_model.hpp"
+#include "eap/report/energy_table.hpp"
+#include "eap/report/energy_csv.hpp"
+#include "eap/report/energy_json.hpp"
+#include "eap/io/eyeriss_tool_format.hpp"
 
 // Charts (SVG and the CSV behind them).
 #include "eap/chart/axis.hpp"
