@@ -28,8 +28,29 @@
 #include "eap/io/atomic_file.hpp"
 #include "eap/io/network_text.hpp"
 
-// Energy model.
+// Energy model (standard library only): row-stationary mapping, access counts, energy, reports.
 #include "eap/energy/sparsity.hpp"
+#include "eap/energy/sparsity_rules.hpp"
+#include "eap/energy/run_length_code_model.hpp"
+#include "eap/mapping/blocking_loop.hpp"
+#include "eap/mapping/loop_order.hpp"
+#include "eap/mapping/layer_part.hpp"
+#include "eap/mapping/layer_partition.hpp"
+#include "eap/mapping/pe_set_folding.hpp"
+#include "eap/mapping/replica_split.hpp"
+#include "eap/mapping/row_stationary_mapping.hpp"
+#include "eap/mapping/row_stationary_options.hpp"
+#include "eap/energy/access_counts.hpp"
+#include "eap/energy/effective_access_counts.hpp"
+#include "eap/energy/energy_breakdown.hpp"
+#include "eap/mapping/mapping_evaluation.hpp"
+#include "eap/mapping/mapping_search.hpp"
+#include "eap/mapping/mapping_cache.hpp"
+#include "eap/energy/energy_model.hpp"
+#include "eap/report/energy_table.hpp"
+#include "eap/report/energy_csv.hpp"
+#include "eap/report/energy_json.hpp"
+#include "eap/io/eyeriss_tool_format.hpp"
 
 // CNN engine: forward and backward passes, masked training, evaluation, capture (xtensor + OpenBLAS).
 #include "eap/engine/tensor.hpp"
@@ -56,3 +77,20 @@
 #include "eap/chart/axis.hpp"
 #include "eap/chart/bar_chart.hpp"
 #include "eap/chart/scatter_chart.hpp"
+
+// Pruning solvers: masks, magnitude pruning, Gram systems, least-squares fit, restoration.
+#include "eap/prune/weight_mask.hpp"
+#include "eap/prune/magnitude_pruning.hpp"
+#include "eap/prune/gram_matrix.hpp"
+#include "eap/prune/least_squares_fit.hpp"
+#include "eap/prune/restoration.hpp"
+#include "eap/prune/patch_sampling.hpp"
+#include "eap/prune/layer_systems.hpp"
+
+// Sparse counting on real tensors (xtensor + xsimd): non-skipped MACs, zero statistics,
+// run-length-coded sizes, and the energy model's exact-sparsity record.
+#include "eap/sparse/kernel_arch.hpp"
+#include "eap/sparse/run_length_code.hpp"
+#include "eap/sparse/tensor_statistics.hpp"
+#include "eap/sparse/nonskipped_macs.hpp"
+#include "eap/sparse/layer_counts.hpp"

@@ -1738,6 +1738,7 @@ inline network by_name(const std::string& name) {
 // (which moved its headers into containers/, core/, views/ ...) changes one file.
 // XTENSOR_USE_XSIMD must be the same in every translation unit; the CMake target sets it.
 #include <xtensor/xadapt.hpp>
+#include <xtensor/xarray.hpp>
 #include <xtensor/xbuilder.hpp>
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
@@ -2172,7 +2173,7 @@ inline void write_network_file(const std::filesystem::path& path, const network&
 }  // namespace eap
 // end eap/io/network_text.hpp
 
-// Energy model.
+// Energy model (standard library only): row-stationary mapping, access counts, energy, reports.
 // #include <eap/energy/sparsity.hpp>
 // begin eap/energy/sparsity.hpp
 // SPDX-License-Identifier: MIT
@@ -2209,6 +2210,3662 @@ struct layer_sparse_counts {
 
 }  // namespace eap
 // end eap/energy/sparsity.hpp
+// #include <eap/energy/sparsity_rules.hpp>
+// begin eap/energy/sparsity_rules.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+namespace eap {
+
+/// How weights move when rule 2 of `sparsity_rules` compresses them.
+enum class weight_format : std::uint8_t {
+    nonzero_values,   ///< only the non-zero weights move, plus `weight_index_bits` per non-zero
+    run_length_code,  ///< the weights of a layer as one Eyeriss run-length-coded stream
+};
+
+constexpr const char* to_string(weight_format f) {
+    return f == weight_format::nonzero_values ? "nonzero_values" : "run_length_code";
+}
+
+/// The rules by which zeros save energy (Yang et al., CVPR 2017, with Eyeriss' run-length code).
+/// Each is a switch; the defaults are the paper's. They apply only when a layer has sparsity
+/// information (densities or exact counts); a layer without it is dense and moves raw words.
+/// The mapping is always searched on the dense layer.
+struct sparsity_rules {
+    /// Rule 1: a MAC whose weight or input activation is zero is skipped, and the scratchpad
+    /// reads and the psum update that belong to it are gated (not charged).
+    bool skip_zero_macs = true;
+    /// Rule 2: weights are stored and moved compressed at every storage level and over the array
+    /// network: only the non-zeros move (see `weight_storage`).
+    bool compress_weights = true;
+    weight_format weight_storage = weight_format::nonzero_values;
+    /// Extra bits per non-zero weight for its index (rule 2 with `nonzero_values`).
+    int weight_index_bits = 0;
+    /// Rule 3: input and output feature maps moved to and from the outermost level (DRAM) are
+    /// run-length coded as in Eyeriss; the network's input image is moved raw. Partial sums
+    /// spilled to DRAM before the last accumulation are dense and moved raw.
+    bool run_length_code_dram_fmaps = true;
+    /// Keep the raw size where the run-length code would be larger (dense feature maps).
+    bool run_length_code_only_when_smaller = false;
+    /// Rule 4: on-chip movement (storage levels other than the outermost, array network) of
+    /// input feature maps carries only the non-zeros. Off: zeros are carried.
+    bool compress_onchip_fmaps = false;
+};
+
+}  // namespace eap
+// end eap/energy/sparsity_rules.hpp
+// #include <eap/energy/run_length_code_model.hpp>
+// begin eap/energy/run_length_code_model.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdint>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+
+// The Eyeriss run-length code as eap defines it: a stream of values is coded greedily from its
+// start as (run, level) pairs, run = 0..31 zeros skipped before the level (16 bits); the level
+// may be zero when 31 zeros were skipped, and a stream ending in zeros ends with a pair covering
+// them. Three pairs fill one 64-bit word (plus a 1-bit last-word flag): ceil(pairs / 3) words.
+//
+// Counting the pairs: every non-zero value ends a pair; a run of z zeros followed by a non-zero
+// needs floor(z / 32) extra pairs; the run of zeros that ends the stream needs ceil(z / 32).
+
+namespace eap {
+
+/// The expected number of (run, level) pairs in the code of a stream of `values` values whose
+/// values are non-zero independently with probability `density`. Exact for every stream length
+/// (closed form; no long-stream approximation). Throws `eap::argument_error` for a negative
+/// length or a density outside [0, 1].
+inline double expected_run_length_code_pairs(std::int64_t values, double density) {
+    if (values < 0)
+        throw argument_error(detail::message("eap::expected_run_length_code_pairs: values must not be negative (got ",
+                                             values, ")"));
+    if (!(density >= 0.0 && density <= 1.0))
+        throw argument_error(detail::message("eap::expected_run_length_code_pairs: density must be in [0, 1] (got ",
+                                             density, ")"));
+    if (values == 0) return 0.0;
+    const double n = static_cast<double>(values);
+    const double p = density, q = 1.0 - density;
+    if (p == 0.0) return static_cast<double>(detail::ceil_div(values, 32));
+    if (q == 0.0) return n;
+    // r = q^32, the probability that 32 given values are all zero.
+    const double log_r = 32.0 * std::log1p(-p);
+    const double r = std::exp(log_r);
+    const double one_minus_r = -std::expm1(log_r);
+    const std::int64_t last = (values - 1) / 32;  // M: zero-level pairs can end at m = 1 .. M
+    // Interior runs: p * sum_{m=1..M} r^m (n - 32 m). Trailing run: q * sum_{m=0..M} r^m.
+    double interior = 0.0, trailing = 0.0;
+    if (last <= 2048 || static_cast<double>(last) * one_minus_r < 0.01) {
+        // Direct sums (short streams, or r so close to 1 that the closed form would cancel).
+        double rm = 1.0;
+        trailing = 1.0;
+        for (std::int64_t m = 1; m <= last; ++m) {
+            rm *= r;
+            if (rm == 0.0) break;
+            interior += rm * (n - 32.0 * static_cast<double>(m));
+            trailing += rm;
+        }
+    } else {
+        const double M = static_cast<double>(last);
+        const double rM = std::exp(M * log_r);
+        const double s1 = r * (1.0 - rM) / one_minus_r;                                          // sum r^m
+        const double s2 = r * (1.0 - (M + 1.0) * rM + M * rM * r) / (one_minus_r * one_minus_r);  // sum m r^m
+        interior = n * s1 - 32.0 * s2;
+        trailing = (1.0 - rM * r) / one_minus_r;
+    }
+    return n * p + p * interior + q * trailing;
+}
+
+/// The expected size, in 64-bit words, of the code of such a stream: expected pairs / 3 (the
+/// rounding up of a stream's last word, at most one word per stream, is left out).
+inline double expected_run_length_code_words(std::int64_t values, double density) {
+    return expected_run_length_code_pairs(values, density) / 3.0;
+}
+
+}  // namespace eap
+// end eap/energy/run_length_code_model.hpp
+// #include <eap/mapping/blocking_loop.hpp>
+// begin eap/mapping/blocking_loop.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+// #include <eap/hardware/data_type.hpp>
+
+// The three loops a row-stationary mapping blocks over the storage levels, once the PE array
+// has taken the filter rows and the output rows: input channels (I), output channels (O) and
+// batch (B, which also carries the width folds of the PE set). Each data type depends on two of
+// them and is reused across the third:
+//
+//     weights depend on I and O (reused across B),
+//     ifmaps  depend on I and B (reused across O),
+//     psums   depend on O and B (accumulated across I).
+
+namespace eap {
+
+enum class blocking_loop : std::uint8_t { in_channels = 0, out_channels = 1, batch = 2 };
+
+inline constexpr std::size_t blocking_loop_count = 3;
+inline constexpr std::array<blocking_loop, blocking_loop_count> all_blocking_loops{
+    blocking_loop::in_channels, blocking_loop::out_channels, blocking_loop::batch};
+
+constexpr std::size_t index_of(blocking_loop l) { return static_cast<std::size_t>(l); }
+
+/// The one-letter name used in mapping strings and reports: "I", "O" or "B".
+constexpr char letter(blocking_loop l) {
+    switch (l) {
+    case blocking_loop::in_channels: return 'I';
+    case blocking_loop::out_channels: return 'O';
+    case blocking_loop::batch: return 'B';
+    }
+    return '?';
+}
+
+constexpr const char* to_string(blocking_loop l) {
+    switch (l) {
+    case blocking_loop::in_channels: return "in_channels";
+    case blocking_loop::out_channels: return "out_channels";
+    case blocking_loop::batch: return "batch";
+    }
+    return "?";
+}
+
+/// True when data of type `d` changes along loop `l`.
+constexpr bool depends_on(data_type d, blocking_loop l) {
+    switch (d) {
+    case data_type::weights: return l != blocking_loop::batch;
+    case data_type::ifmaps: return l != blocking_loop::out_channels;
+    case data_type::psums: return l != blocking_loop::in_channels;
+    }
+    return false;
+}
+
+/// The loop along which data of type `d` is reused (the one it does not depend on).
+constexpr blocking_loop reuse_loop(data_type d) {
+    switch (d) {
+    case data_type::weights: return blocking_loop::batch;
+    case data_type::ifmaps: return blocking_loop::out_channels;
+    case data_type::psums: return blocking_loop::in_channels;
+    }
+    return blocking_loop::batch;
+}
+
+/// One value per blocking loop, indexed by `blocking_loop`.
+template <class T>
+struct per_loop {
+    std::array<T, blocking_loop_count> values{};
+
+    constexpr T& operator[](blocking_loop l) { return values[index_of(l)]; }
+    constexpr const T& operator[](blocking_loop l) const { return values[index_of(l)]; }
+
+    friend constexpr bool operator==(const per_loop& a, const per_loop& b) {
+        for (std::size_t i = 0; i < blocking_loop_count; ++i)
+            if (!(a.values[i] == b.values[i])) return false;
+        return true;
+    }
+    friend constexpr bool operator!=(const per_loop& a, const per_loop& b) { return !(a == b); }
+};
+
+/// Builds a `per_loop` from the in-channel, out-channel and batch values in that order.
+template <class T>
+constexpr per_loop<T> make_per_loop(T in_channels, T out_channels, T batch) {
+    return per_loop<T>{{in_channels, out_channels, batch}};
+}
+
+}  // namespace eap
+// end eap/mapping/blocking_loop.hpp
+// #include <eap/mapping/loop_order.hpp>
+// begin eap/mapping/loop_order.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+// #include <eap/mapping/blocking_loop.hpp>
+
+namespace eap {
+
+/// The nesting of the three blocking loops at one storage level, innermost first:
+/// `{out_channels, batch, in_channels}` (written "OBI") runs the output channels innermost and
+/// the input channels outermost.
+struct loop_order {
+    std::array<blocking_loop, blocking_loop_count> inner_to_outer{blocking_loop::in_channels,
+                                                                  blocking_loop::out_channels, blocking_loop::batch};
+
+    /// 0 for the innermost loop, 2 for the outermost.
+    constexpr std::size_t position(blocking_loop l) const {
+        for (std::size_t i = 0; i < blocking_loop_count; ++i)
+            if (inner_to_outer[i] == l) return i;
+        return blocking_loop_count;
+    }
+    /// True when the three entries are the three loops.
+    constexpr bool is_permutation() const {
+        return position(blocking_loop::in_channels) < blocking_loop_count &&
+               position(blocking_loop::out_channels) < blocking_loop_count &&
+               position(blocking_loop::batch) < blocking_loop_count;
+    }
+    /// The positions indexed by loop (I, O, B), packed as 9 * pos(I) + 3 * pos(O) + pos(B): orders
+    /// compare like their position tuples.
+    constexpr int position_key() const {
+        return 9 * static_cast<int>(position(blocking_loop::in_channels)) +
+               3 * static_cast<int>(position(blocking_loop::out_channels)) +
+               static_cast<int>(position(blocking_loop::batch));
+    }
+    /// "OBI" for {O, B, I}.
+    std::string to_string() const {
+        std::string s;
+        for (blocking_loop l : inner_to_outer) s += letter(l);
+        return s;
+    }
+
+    friend constexpr bool operator==(const loop_order& a, const loop_order& b) {
+        return a.inner_to_outer[0] == b.inner_to_outer[0] && a.inner_to_outer[1] == b.inner_to_outer[1] &&
+               a.inner_to_outer[2] == b.inner_to_outer[2];
+    }
+    friend constexpr bool operator!=(const loop_order& a, const loop_order& b) { return !(a == b); }
+};
+
+/// The canonical order with `innermost` innermost, then the other loops in I, O, B order. Only the
+/// innermost loop of those with more than one iteration matters for the access counts, so the
+/// mapping search uses these orders only.
+constexpr loop_order canonical_loop_order(blocking_loop innermost) {
+    loop_order o;
+    o.inner_to_outer[0] = innermost;
+    std::size_t next = 1;
+    for (blocking_loop l : all_blocking_loops)
+        if (l != innermost) o.inner_to_outer[next++] = l;
+    return o;
+}
+
+/// The canonical order for the loops flagged in `nontrivial` (those with more than one
+/// iteration): `innermost` (which must be one of them) first, then the other non-trivial loops,
+/// then the trivial ones, each group in I, O, B order.
+constexpr loop_order canonical_loop_order(blocking_loop innermost, per_loop<bool> nontrivial) {
+    loop_order o;
+    o.inner_to_outer[0] = innermost;
+    std::size_t next = 1;
+    for (blocking_loop l : all_blocking_loops)
+        if (l != innermost && nontrivial[l]) o.inner_to_outer[next++] = l;
+    for (blocking_loop l : all_blocking_loops)
+        if (l != innermost && !nontrivial[l]) o.inner_to_outer[next++] = l;
+    return o;
+}
+
+}  // namespace eap
+// end eap/mapping/loop_order.hpp
+// #include <eap/mapping/layer_part.hpp>
+// begin eap/mapping/layer_part.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <ostream>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+
+namespace eap {
+
+/// One independently scheduled piece of a CONV/FC layer, as the row-stationary model sees it:
+/// `in_channels` input channels, `out_channels` output channels, an output of `out_height` x
+/// `out_width` per image, an `kernel_height` x `kernel_width` filter, strides, and `batch` images.
+/// A part reads its input from DRAM and writes its output back; parts share nothing.
+///
+/// The input window is derived from the output: `in_height() = kernel_height + (out_height - 1) *
+/// stride_height` (likewise the width). For a padded layer that window includes the padding;
+/// `real_in_height` / `real_in_width` say how many of its rows / columns hold real input values
+/// (-1, the default, means the whole window) and matter only when the energy model is told to move
+/// the real input alone (`padding_traffic::real_input`).
+struct layer_part {
+    std::int64_t in_channels = 1;    // C
+    std::int64_t out_channels = 1;   // M
+    std::int64_t out_height = 1;     // E (rows of the output)
+    std::int64_t out_width = 1;      // F (columns of the output)
+    std::int64_t kernel_height = 1;  // R
+    std::int64_t kernel_width = 1;   // S
+    std::int64_t stride_height = 1;
+    std::int64_t stride_width = 1;
+    std::int64_t batch = 1;          // N
+    std::int64_t real_in_height = -1; ///< -1: the whole derived window is real input
+    std::int64_t real_in_width = -1;  ///< -1: the whole derived window is real input
+
+    /// Rows of the input window the part reads: R + (E - 1) * stride.
+    constexpr std::int64_t in_height() const {
+        return detail::checked_add(kernel_height,
+                                   detail::checked_mul(out_height - 1, stride_height, "layer_part::in_height"),
+                                   "layer_part::in_height");
+    }
+    constexpr std::int64_t in_width() const {
+        return detail::checked_add(kernel_width,
+                                   detail::checked_mul(out_width - 1, stride_width, "layer_part::in_width"),
+                                   "layer_part::in_width");
+    }
+    constexpr std::int64_t real_height() const { return real_in_height < 0 ? in_height() : real_in_height; }
+    constexpr std::int64_t real_width() const { return real_in_width < 0 ? in_width() : real_in_width; }
+
+    /// MACs of the part over its batch: N * M * C * E * F * R * S.
+    constexpr std::int64_t mac_count() const {
+        return detail::checked_product("layer_part::mac_count", batch, out_channels, in_channels, out_height,
+                                       out_width, kernel_height, kernel_width);
+    }
+    /// Filter weights of the part: M * C * R * S.
+    constexpr std::int64_t weight_count() const {
+        return detail::checked_product("layer_part::weight_count", out_channels, in_channels, kernel_height,
+                                       kernel_width);
+    }
+    /// Output values over the batch: N * M * E * F.
+    constexpr std::int64_t ofmap_size() const {
+        return detail::checked_product("layer_part::ofmap_size", batch, out_channels, out_height, out_width);
+    }
+    /// Values of the derived input window over the batch: N * C * in_height * in_width.
+    constexpr std::int64_t ifmap_window_size() const {
+        return detail::checked_product("layer_part::ifmap_window_size", batch, in_channels, in_height(), in_width());
+    }
+
+    /// Throws `eap::shape_error` naming the first impossible field.
+    void validate() const {
+        auto positive = [](const char* field, std::int64_t v) {
+            if (v < 1)
+                throw shape_error(detail::message("eap::layer_part: ", field, " must be at least 1 (got ", v, ")"));
+        };
+        positive("in_channels", in_channels);
+        positive("out_channels", out_channels);
+        positive("out_height", out_height);
+        positive("out_width", out_width);
+        positive("kernel_height", kernel_height);
+        positive("kernel_width", kernel_width);
+        positive("stride_height", stride_height);
+        positive("stride_width", stride_width);
+        positive("batch", batch);
+        if (real_in_height < -1 || real_in_height > in_height())
+            throw shape_error(detail::message("eap::layer_part: real_in_height must be -1 (all) or between 0 and the window height ",
+                                              in_height(), " (got ", real_in_height, ")"));
+        if (real_in_width < -1 || real_in_width > in_width())
+            throw shape_error(detail::message("eap::layer_part: real_in_width must be -1 (all) or between 0 and the window width ",
+                                              in_width(), " (got ", real_in_width, ")"));
+        (void)mac_count();
+        (void)ifmap_window_size();
+    }
+
+    friend constexpr bool operator==(const layer_part& a, const layer_part& b) {
+        return a.in_channels == b.in_channels && a.out_channels == b.out_channels && a.out_height == b.out_height &&
+               a.out_width == b.out_width && a.kernel_height == b.kernel_height &&
+               a.kernel_width == b.kernel_width && a.stride_height == b.stride_height &&
+               a.stride_width == b.stride_width && a.batch == b.batch && a.real_height() == b.real_height() &&
+               a.real_width() == b.real_width();
+    }
+    friend constexpr bool operator!=(const layer_part& a, const layer_part& b) { return !(a == b); }
+
+    friend std::ostream& operator<<(std::ostream& out, const layer_part& p) {
+        out << "part(C=" << p.in_channels << " M=" << p.out_channels << " E=" << p.out_height << 'x' << p.out_width
+            << " R=" << p.kernel_height << 'x' << p.kernel_width << " U=" << p.stride_height;
+        if (p.stride_width != p.stride_height) out << 'x' << p.stride_width;
+        out << " N=" << p.batch;
+        if (p.real_height() != p.in_height() || p.real_width() != p.in_width())
+            out << " real input " << p.real_height() << 'x' << p.real_width() << " of " << p.in_height() << 'x'
+                << p.in_width();
+        return out << ')';
+    }
+};
+
+}  // namespace eap
+// end eap/mapping/layer_part.hpp
+// #include <eap/mapping/layer_partition.hpp>
+// begin eap/mapping/layer_partition.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// #include <eap/shape/conv_shape.hpp>
+
+namespace eap {
+
+/// `count` identical parts of a layer (e.g. the groups of a grouped convolution); they are
+/// scheduled one after the other and their costs add up.
+struct layer_part_group {
+    layer_part part;
+    std::int64_t count = 1;
+};
+
+/// Splits a CONV/FC layer into the parts the row-stationary model schedules independently:
+///
+/// * a grouped convolution becomes `groups` parts of `in_channels / groups` inputs and
+///   `out_channels / groups` outputs (each reads only its own input channels);
+/// * `output_channel_parts` > 1 further splits the output channels of each group into that many
+///   parts that each read the group's *full* input (as the ISCA 2016 AlexNet does for conv1 and
+///   conv3, which ran as two halves); when the split is uneven the first parts get one channel more.
+///
+/// Identical parts are returned once with their count. The derived input window of a part
+/// (kernel + (out - 1) * stride) includes the zero padding the window covers; each part also
+/// records how many of the window's rows and columns are real input (see `layer_part`).
+inline std::vector<layer_part_group> partition_layer(const conv_shape& shape, std::int64_t output_channel_parts = 1) {
+    shape.validate();
+    const std::int64_t outputs_per_group = shape.out_channels_per_group();
+    if (output_channel_parts < 1 || output_channel_parts > outputs_per_group)
+        throw argument_error(detail::message("eap::partition_layer: output_channel_parts must be between 1 and the "
+                                             "output channels per group (",
+                                             outputs_per_group, "); got ", output_channel_parts));
+    layer_part base;
+    base.in_channels = shape.in_channels_per_group();
+    base.out_height = shape.out_height();
+    base.out_width = shape.out_width();
+    base.kernel_height = shape.kernel_height;
+    base.kernel_width = shape.kernel_width;
+    base.stride_height = shape.stride_height;
+    base.stride_width = shape.stride_width;
+    base.batch = shape.batch;
+    // Rows of the padded input the window covers are [0, in_height()); the real input sits in
+    // [pad.top, pad.top + in_height) of the padded input.
+    auto real_extent = [](std::int64_t window, std::int64_t before, std::int64_t real) {
+        return std::max<std::int64_t>(0, std::min(window, before + real) - std::min(before, window));
+    };
+    base.out_channels = 1;
+    const std::int64_t window_height = base.in_height();
+    const std::int64_t window_width = base.in_width();
+    const std::int64_t real_h = real_extent(window_height, shape.pad.top, shape.in_height);
+    const std::int64_t real_w = real_extent(window_width, shape.pad.left, shape.in_width);
+    base.real_in_height = real_h == window_height ? -1 : real_h;
+    base.real_in_width = real_w == window_width ? -1 : real_w;
+
+    const std::int64_t small = outputs_per_group / output_channel_parts;
+    const std::int64_t larger_parts = outputs_per_group % output_channel_parts;
+    std::vector<layer_part_group> out;
+    if (larger_parts > 0) {
+        layer_part p = base;
+        p.out_channels = small + 1;
+        out.push_back({p, detail::checked_mul(larger_parts, shape.groups, "eap::partition_layer part count")});
+    }
+    layer_part p = base;
+    p.out_channels = small;
+    out.push_back({p, detail::checked_mul(output_channel_parts - larger_parts, shape.groups,
+                                          "eap::partition_layer part count")});
+    for (const auto& g : out) g.part.validate();
+    return out;
+}
+
+}  // namespace eap
+// end eap/mapping/layer_partition.hpp
+// #include <eap/mapping/pe_set_folding.hpp>
+// begin eap/mapping/pe_set_folding.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+#include <ostream>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+
+namespace eap {
+
+/// How a logical row-stationary PE set is placed on a physical PE array.
+///
+/// The logical set of one 2-D convolution has one PE per (filter row, output row):
+/// `set_height` = R rows x `set_width` = E columns. Filter rows are reused horizontally, input rows
+/// diagonally and partial sums accumulate vertically. A set taller than the array is folded in
+/// time (`fold_height` passes, one group of filter rows each); a set wider than the array is cut
+/// into `fold_width` strips of output rows (which behave like more images). A set smaller than
+/// the array is replicated (`replicas_height` x `replicas_width` copies working on different
+/// channels or images). Spare replicas in height first absorb width folds: k strips are stacked
+/// vertically, dividing the width folds by k.
+struct pe_set_folding {
+    std::int64_t array_rows = 1;
+    std::int64_t array_cols = 1;
+    std::int64_t set_height = 1;       ///< R (filter rows)
+    std::int64_t set_width = 1;        ///< E (output rows)
+    std::int64_t fold_height = 1;      ///< fh
+    std::int64_t fold_width = 1;       ///< fw, after stacking strips into spare height
+    std::int64_t replicas_height = 1;  ///< rh, after stacking
+    std::int64_t replicas_width = 1;   ///< rw
+    std::int64_t stacked_strips = 1;   ///< k: width strips stacked vertically
+
+    /// Rows of the folded set (filter rows per height fold).
+    constexpr std::int64_t folded_height() const { return detail::ceil_div(set_height, fold_height); }
+    /// Columns of the folded set (output rows per width strip).
+    constexpr std::int64_t folded_width() const { return detail::ceil_div(set_width, fold_width); }
+    /// PEs of one folded set.
+    constexpr std::int64_t set_pes() const { return folded_height() * folded_width(); }
+    /// Copies of the folded set working in parallel.
+    constexpr std::int64_t replicas() const { return replicas_height * replicas_width; }
+    /// R * E * replicas / (array size * folds): the fraction of PE slots doing useful work.
+    constexpr double utilisation() const {
+        return static_cast<double>(set_height) * static_cast<double>(set_width) * static_cast<double>(replicas()) /
+               (static_cast<double>(array_rows) * static_cast<double>(array_cols) * static_cast<double>(fold_height) *
+                static_cast<double>(fold_width));
+    }
+
+    friend constexpr bool operator==(const pe_set_folding& a, const pe_set_folding& b) {
+        return a.array_rows == b.array_rows && a.array_cols == b.array_cols && a.set_height == b.set_height &&
+               a.set_width == b.set_width && a.fold_height == b.fold_height && a.fold_width == b.fold_width &&
+               a.replicas_height == b.replicas_height && a.replicas_width == b.replicas_width &&
+               a.stacked_strips == b.stacked_strips;
+    }
+    friend constexpr bool operator!=(const pe_set_folding& a, const pe_set_folding& b) { return !(a == b); }
+
+    friend std::ostream& operator<<(std::ostream& out, const pe_set_folding& f) {
+        return out << "set " << f.set_height << 'x' << f.set_width << " on " << f.array_rows << 'x' << f.array_cols
+                   << ": folds " << f.fold_height << 'x' << f.fold_width << ", replicas " << f.replicas_height << 'x'
+                   << f.replicas_width << ", folded set " << f.folded_height() << 'x' << f.folded_width()
+                   << ", utilisation " << f.utilisation();
+    }
+};
+
+/// Places a logical PE set of `filter_rows` x `ofmap_rows` on an `array_rows` x `array_cols`
+/// array (Eyeriss ISCA 2016 / nn_dataflow):
+///
+///   height: R > rows ? (fh = ceil(R / rows), rh = 1) : (fh = 1, rh = rows / R);
+///   width:  E > cols ? (fw = ceil(E / cols), rw = 1) : (fw = 1, rw = cols / E);
+///   k = min(rh, fw); fw = ceil(fw / k); rh = rh / k.
+///
+/// Throws `eap::argument_error` for a size below 1.
+inline pe_set_folding fold_pe_set(std::int64_t filter_rows, std::int64_t ofmap_rows, std::int64_t array_rows,
+                                  std::int64_t array_cols) {
+    auto positive = [](const char* name, std::int64_t v) {
+        if (v < 1) throw argument_error(detail::message("eap::fold_pe_set: ", name, " must be at least 1 (got ", v, ")"));
+    };
+    positive("filter_rows", filter_rows);
+    positive("ofmap_rows", ofmap_rows);
+    positive("array_rows", array_rows);
+    positive("array_cols", array_cols);
+    pe_set_folding f;
+    f.array_rows = array_rows;
+    f.array_cols = array_cols;
+    f.set_height = filter_rows;
+    f.set_width = ofmap_rows;
+    if (filter_rows > array_rows) {
+        f.fold_height = detail::ceil_div(filter_rows, array_rows);
+        f.replicas_height = 1;
+    } else {
+        f.fold_height = 1;
+        f.replicas_height = array_rows / filter_rows;
+    }
+    if (ofmap_rows > array_cols) {
+        f.fold_width = detail::ceil_div(ofmap_rows, array_cols);
+        f.replicas_width = 1;
+    } else {
+        f.fold_width = 1;
+        f.replicas_width = array_cols / ofmap_rows;
+    }
+    f.stacked_strips = std::min(f.replicas_height, f.fold_width);
+    f.fold_width = detail::ceil_div(f.fold_width, f.stacked_strips);
+    f.replicas_height = f.replicas_height / f.stacked_strips;
+    return f;
+}
+
+}  // namespace eap
+// end eap/mapping/pe_set_folding.hpp
+// #include <eap/mapping/replica_split.hpp>
+// begin eap/mapping/replica_split.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <ostream>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+// #include <eap/mapping/blocking_loop.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// #include <eap/mapping/pe_set_folding.hpp>
+
+namespace eap {
+
+/// What the replicas of a PE set work on, and the loop counts that remain above the array.
+///
+/// Of the `replicas_height` copies stacked vertically, `channel_replicas` (a divisor of it) carry
+/// different input channels and the rest, with all copies side by side, different output
+/// channels. So `in_replicas` = min(a, C) input channels and `out_replicas` =
+/// min((replicas_height / a) * replicas_width, M) output channels are processed at once, and the
+/// loops left to block over the storage levels count ceil(C / in_replicas) input-channel steps,
+/// ceil(M / out_replicas) output-channel steps and N * fold_width batch steps (width strips
+/// behave like images).
+struct replica_split {
+    std::int64_t channel_replicas = 1;  ///< a
+    std::int64_t in_replicas = 1;       ///< input channels processed at once
+    std::int64_t out_replicas = 1;      ///< output channels processed at once
+    per_loop<std::int64_t> loop_counts = make_per_loop<std::int64_t>(1, 1, 1);
+
+    /// Processing passes: the product of the loop counts.
+    constexpr std::int64_t passes() const {
+        return detail::checked_product("replica_split::passes", loop_counts[blocking_loop::in_channels],
+                                       loop_counts[blocking_loop::out_channels], loop_counts[blocking_loop::batch]);
+    }
+
+    friend constexpr bool operator==(const replica_split& a, const replica_split& b) {
+        return a.channel_replicas == b.channel_replicas && a.in_replicas == b.in_replicas &&
+               a.out_replicas == b.out_replicas && a.loop_counts == b.loop_counts;
+    }
+    friend constexpr bool operator!=(const replica_split& a, const replica_split& b) { return !(a == b); }
+
+    friend std::ostream& operator<<(std::ostream& out, const replica_split& s) {
+        return out << "a=" << s.channel_replicas << " (" << s.in_replicas << " in x " << s.out_replicas
+                   << " out channels at once; loops I" << s.loop_counts[blocking_loop::in_channels] << " O"
+                   << s.loop_counts[blocking_loop::out_channels] << " B" << s.loop_counts[blocking_loop::batch] << ')';
+    }
+};
+
+/// The split with `channel_replicas` height replicas on input channels. Throws
+/// `eap::argument_error` unless it divides `folding.replicas_height`.
+inline replica_split make_replica_split(const layer_part& part, const pe_set_folding& folding,
+                                        std::int64_t channel_replicas) {
+    if (channel_replicas < 1 || folding.replicas_height % channel_replicas != 0)
+        throw argument_error(detail::message("eap::make_replica_split: channel_replicas must divide the height replicas (",
+                                             folding.replicas_height, "); got ", channel_replicas));
+    replica_split s;
+    s.channel_replicas = channel_replicas;
+    s.in_replicas = std::min(channel_replicas, part.in_channels);
+    s.out_replicas = std::min(detail::checked_mul(folding.replicas_height / channel_replicas, folding.replicas_width,
+                                                  "eap::make_replica_split"),
+                              part.out_channels);
+    s.loop_counts[blocking_loop::in_channels] = detail::ceil_div(part.in_channels, s.in_replicas);
+    s.loop_counts[blocking_loop::out_channels] = detail::ceil_div(part.out_channels, s.out_replicas);
+    s.loop_counts[blocking_loop::batch] = detail::checked_mul(part.batch, folding.fold_width, "eap::make_replica_split");
+    return s;
+}
+
+/// The splits the mapping search considers, in order of ascending `channel_replicas`: every
+/// divisor a of the height replicas whose pass count is at most the smallest seen so far
+/// (a running minimum, so an earlier split is kept even when a later one has fewer passes).
+inline std::vector<replica_split> replica_split_candidates(const layer_part& part, const pe_set_folding& folding) {
+    std::vector<replica_split> out;
+    std::int64_t smallest = std::numeric_limits<std::int64_t>::max();
+    for (std::int64_t a = 1; a <= folding.replicas_height; ++a) {
+        if (folding.replicas_height % a != 0) continue;
+        replica_split s = make_replica_split(part, folding, a);
+        const std::int64_t passes = s.passes();
+        if (passes <= smallest) {
+            smallest = passes;
+            out.push_back(s);
+        }
+    }
+    return out;
+}
+
+}  // namespace eap
+// end eap/mapping/replica_split.hpp
+// #include <eap/mapping/row_stationary_mapping.hpp>
+// begin eap/mapping/row_stationary_mapping.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/mapping/blocking_loop.hpp>
+// #include <eap/mapping/loop_order.hpp>
+
+namespace eap {
+
+/// The most storage levels (DRAM, buffers) a hardware description may list for the
+/// row-stationary model; keeps a mapping a fixed-size value.
+inline constexpr std::size_t max_storage_levels = 6;
+
+/// A row-stationary mapping of one layer part on a hardware with `storage_levels` shared
+/// storage levels (outermost, DRAM, first) above a PE array with per-PE scratchpads:
+///
+/// * `channel_replicas`: how the PE-set replicas are split between input and output channels
+///   (see `replica_split`);
+/// * `factors[k][l]` for k = 0 .. storage_levels: the blocking of loop l. Level k < storage_levels
+///   holds the loops that run *above* storage level k + 1 (with k + 1 == storage_levels meaning
+///   the scratchpads): `factors[0]` iterates over the tiles DRAM sends on chip;
+///   `factors[storage_levels]` runs inside the scratchpads. The product over k of `factors[k][l]`
+///   must equal the loop count of l;
+/// * `orders[k]`: the nesting of the loops of `factors[k]` (k < storage_levels);
+/// * `stored[k][d]`: whether level k keeps data type d (false: d bypasses level k and flows
+///   between the next outer and the next inner level that keep it). Level 0 keeps everything.
+///
+/// A mapping is a plain value: copy it, compare it, print it (`to_string`) and read it back
+/// (`parse_row_stationary_mapping`), and evaluate it with `eap::count_accesses`.
+struct row_stationary_mapping {
+    std::int64_t channel_replicas = 1;
+    std::size_t storage_levels = 0;
+    std::array<per_loop<std::int64_t>, max_storage_levels + 1> factors{};
+    std::array<loop_order, max_storage_levels> orders{};
+    std::array<per_data_type<bool>, max_storage_levels> stored{};
+
+    /// A mapping for `levels` storage levels with every factor 1, orders I, O, B (innermost
+    /// first) and every level keeping every data type.
+    static row_stationary_mapping trivial(std::size_t levels) {
+        if (levels < 1 || levels > max_storage_levels)
+            throw argument_error(detail::message("eap::row_stationary_mapping::trivial: levels must be between 1 and ",
+                                                 max_storage_levels, " (got ", levels, ")"));
+        row_stationary_mapping m;
+        m.storage_levels = levels;
+        for (auto& f : m.factors) f = make_per_loop<std::int64_t>(1, 1, 1);
+        for (auto& s : m.stored) s = make_per_data_type(true, true, true);
+        return m;
+    }
+
+    /// The product of the factors of loop `l` over all levels.
+    std::int64_t total(blocking_loop l) const {
+        std::int64_t p = 1;
+        for (std::size_t k = 0; k <= storage_levels && k <= max_storage_levels; ++k)
+            p = detail::checked_mul(p, factors[k][l], "row_stationary_mapping::total");
+        return p;
+    }
+
+    /// The scratchpad (innermost) factors.
+    const per_loop<std::int64_t>& scratchpad_factors() const { return factors[storage_levels]; }
+
+    friend bool operator==(const row_stationary_mapping& a, const row_stationary_mapping& b) {
+        if (a.channel_replicas != b.channel_replicas || a.storage_levels != b.storage_levels) return false;
+        for (std::size_t k = 0; k <= a.storage_levels && k <= max_storage_levels; ++k)
+            if (a.factors[k] != b.factors[k]) return false;
+        for (std::size_t k = 0; k < a.storage_levels && k < max_storage_levels; ++k)
+            if (a.orders[k] != b.orders[k] || a.stored[k] != b.stored[k]) return false;
+        return true;
+    }
+    friend bool operator!=(const row_stationary_mapping& a, const row_stationary_mapping& b) { return !(a == b); }
+};
+
+namespace detail {
+
+inline std::string stored_letters(const per_data_type<bool>& s) {
+    std::string out;
+    if (s[data_type::weights]) out += 'W';
+    if (s[data_type::ifmaps]) out += 'I';
+    if (s[data_type::psums]) out += 'P';
+    return out.empty() ? std::string("-") : out;
+}
+
+}  // namespace detail
+
+/// The mapping in one line, e.g. for two storage levels (DRAM, GLB)
+///
+///     a=1 I=1,1,3 O=3,16,1 B=64,1,1 order=OBI,OIB stored=WIP,WIP
+///
+/// `a` is the channel replicas; each loop lists its factors from the outermost level to the
+/// scratchpad; `order` lists each storage level's loop order innermost first; `stored` lists
+/// the data types each storage level keeps (W weights, I ifmaps, P psums, - none).
+inline std::string to_string(const row_stationary_mapping& m) {
+    std::ostringstream out;
+    out << "a=" << m.channel_replicas;
+    const std::size_t levels = m.storage_levels > max_storage_levels ? max_storage_levels : m.storage_levels;
+    for (blocking_loop l : all_blocking_loops) {
+        out << ' ' << letter(l) << '=';
+        for (std::size_t k = 0; k <= levels; ++k) out << (k ? "," : "") << m.factors[k][l];
+    }
+    out << " order=";
+    for (std::size_t k = 0; k < levels; ++k) out << (k ? "," : "") << m.orders[k].to_string();
+    out << " stored=";
+    for (std::size_t k = 0; k < levels; ++k) out << (k ? "," : "") << detail::stored_letters(m.stored[k]);
+    return out.str();
+}
+
+inline std::ostream& operator<<(std::ostream& out, const row_stationary_mapping& m) { return out << to_string(m); }
+
+namespace detail {
+
+[[noreturn]] inline void mapping_parse_failure(const std::string& field, const std::string& what) {
+    throw parse_error("<row_stationary_mapping>", 0, field, what);
+}
+
+inline std::vector<std::string> split_on(const std::string& text, char separator) {
+    std::vector<std::string> out;
+    std::string current;
+    for (char c : text) {
+        if (c == separator) {
+            out.push_back(current);
+            current.clear();
+        } else {
+            current += c;
+        }
+    }
+    out.push_back(current);
+    return out;
+}
+
+inline std::int64_t parse_mapping_integer(const std::string& field, const std::string& text) {
+    if (text.empty() || text.size() > 18)
+        mapping_parse_failure(field, "expected a positive integer of at most 18 digits, got '" + text + "'");
+    std::int64_t v = 0;
+    for (char c : text) {
+        if (!std::isdigit(static_cast<unsigned char>(c)))
+            mapping_parse_failure(field, "expected a positive integer, got '" + text + "'");
+        v = v * 10 + (c - '0');
+    }
+    if (v < 1) mapping_parse_failure(field, "must be at least 1, got '" + text + "'");
+    return v;
+}
+
+}  // namespace detail
+
+/// Reads the one-line form written by `to_string`. Throws `eap::parse_error` (field named) on
+/// malformed text; the values are checked against a layer and hardware when the mapping is
+/// evaluated.
+inline row_stationary_mapping parse_row_stationary_mapping(const std::string& text) {
+    using detail::mapping_parse_failure;
+    std::istringstream in(text);
+    std::string token;
+    bool seen_a = false, seen_order = false, seen_stored = false;
+    std::array<bool, blocking_loop_count> seen_loop{};
+    std::array<std::vector<std::int64_t>, blocking_loop_count> loop_factors;
+    std::vector<std::string> orders, stored;
+    row_stationary_mapping m;
+    while (in >> token) {
+        const auto eq = token.find('=');
+        if (eq == std::string::npos || eq == 0) mapping_parse_failure(token, "expected key=value");
+        const std::string key = token.substr(0, eq);
+        const std::string value = token.substr(eq + 1);
+        if (key == "a") {
+            if (seen_a) mapping_parse_failure(key, "given twice");
+            seen_a = true;
+            m.channel_replicas = detail::parse_mapping_integer(key, value);
+        } else if (key == "I" || key == "O" || key == "B") {
+            const std::size_t l = key == "I" ? 0 : key == "O" ? 1 : 2;
+            if (seen_loop[l]) mapping_parse_failure(key, "given twice");
+            seen_loop[l] = true;
+            for (const std::string& f : detail::split_on(value, ','))
+                loop_factors[l].push_back(detail::parse_mapping_integer(key, f));
+        } else if (key == "order") {
+            if (seen_order) mapping_parse_failure(key, "given twice");
+            seen_order = true;
+            orders = detail::split_on(value, ',');
+        } else if (key == "stored") {
+            if (seen_stored) mapping_parse_failure(key, "given twice");
+            seen_stored = true;
+            stored = detail::split_on(value, ',');
+        } else {
+            mapping_parse_failure(key, "unknown key (expected a, I, O, B, order, stored)");
+        }
+    }
+    if (!seen_a) mapping_parse_failure("a", "missing");
+    for (blocking_loop l : all_blocking_loops)
+        if (!seen_loop[index_of(l)]) mapping_parse_failure(std::string(1, letter(l)), "missing");
+    if (!seen_order) mapping_parse_failure("order", "missing");
+    if (!seen_stored) mapping_parse_failure("stored", "missing");
+    const std::size_t levels = orders.size();
+    if (levels < 1 || levels > max_storage_levels)
+        mapping_parse_failure("order", detail::message("must list 1 to ", max_storage_levels, " storage levels, got ", levels));
+    for (blocking_loop l : all_blocking_loops)
+        if (loop_factors[index_of(l)].size() != levels + 1)
+            mapping_parse_failure(std::string(1, letter(l)),
+                                  detail::message("must list ", levels + 1, " factors (one per storage level and one for "
+                                                  "the scratchpad), got ", loop_factors[index_of(l)].size()));
+    if (stored.size() != levels)
+        mapping_parse_failure("stored", detail::message("must list ", levels, " levels, got ", stored.size()));
+    m.storage_levels = levels;
+    for (std::size_t k = 0; k <= levels; ++k)
+        for (blocking_loop l : all_blocking_loops) m.factors[k][l] = loop_factors[index_of(l)][k];
+    for (std::size_t k = levels + 1; k <= max_storage_levels; ++k) m.factors[k] = make_per_loop<std::int64_t>(1, 1, 1);
+    for (std::size_t k = 0; k < levels; ++k) {
+        const std::string& o = orders[k];
+        if (o.size() != 3) mapping_parse_failure("order", "each order is three letters from I, O, B, got '" + o + "'");
+        for (std::size_t i = 0; i < 3; ++i) {
+            switch (o[i]) {
+            case 'I': m.orders[k].inner_to_outer[i] = blocking_loop::in_channels; break;
+            case 'O': m.orders[k].inner_to_outer[i] = blocking_loop::out_channels; break;
+            case 'B': m.orders[k].inner_to_outer[i] = blocking_loop::batch; break;
+            default: mapping_parse_failure("order", "each order is three letters from I, O, B, got '" + o + "'");
+            }
+        }
+        if (!m.orders[k].is_permutation())
+            mapping_parse_failure("order", "an order must name each of I, O, B once, got '" + o + "'");
+        const std::string& s = stored[k];
+        per_data_type<bool> flags{};
+        if (s != "-") {
+            if (s.empty()) mapping_parse_failure("stored", "empty entry (write - for a level that keeps nothing)");
+            for (char c : s) {
+                data_type d = data_type::weights;
+                if (c == 'W') d = data_type::weights;
+                else if (c == 'I') d = data_type::ifmaps;
+                else if (c == 'P') d = data_type::psums;
+                else mapping_parse_failure("stored", "letters must be W, I, P or a lone -, got '" + s + "'");
+                if (flags[d]) mapping_parse_failure("stored", "letter repeated in '" + s + "'");
+                flags[d] = true;
+            }
+        }
+        m.stored[k] = flags;
+    }
+    return m;
+}
+
+}  // namespace eap
+// end eap/mapping/row_stationary_mapping.hpp
+// #include <eap/mapping/row_stationary_options.hpp>
+// begin eap/mapping/row_stationary_options.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <optional>
+
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/hardware/hardware.hpp>
+
+namespace eap {
+
+/// What moves when a padded layer reads its input window.
+enum class padding_traffic : std::uint8_t {
+    /// The padded window moves, zeros included (the row-stationary model of nn_dataflow and the
+    /// ISCA 2016 study: the input size is derived from the output size).
+    padded_input,
+    /// Only the real input values move between storage levels; the padding zeros are made where
+    /// the array is fed (array network and scratchpads still see the padded window).
+    real_input,
+};
+
+constexpr const char* to_string(padding_traffic p) {
+    return p == padding_traffic::padded_input ? "padded_input" : "real_input";
+}
+
+/// Options of the row-stationary model shared by mapping evaluation and mapping search.
+struct row_stationary_options {
+    /// Word width per data type; default: the hardware's `word_bits`. Narrower words cost
+    /// proportionally less per access and more of them fit a level.
+    std::optional<per_data_type<int>> word_bits;
+    /// Padded input window or real input only (see `padding_traffic`).
+    padding_traffic padding = padding_traffic::padded_input;
+    /// Per data type: may the search let it bypass an on-chip storage level that gives it no reuse
+    /// (the level's fetch count equals the one outside it)? Off by default, as in the ISCA 2016
+    /// study. Bypassed data does not take room in that level.
+    per_data_type<bool> allow_bypass{};
+
+    /// The word widths in effect on `hw`.
+    per_data_type<int> bits_on(const hardware& hw) const { return word_bits ? *word_bits : hw.word_bits; }
+};
+
+}  // namespace eap
+// end eap/mapping/row_stationary_options.hpp
+// #include <eap/energy/access_counts.hpp>
+// begin eap/energy/access_counts.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+
+namespace eap {
+
+/// Reads and writes of one data type at one place, in words of that data type.
+struct access_count {
+    std::int64_t reads = 0;
+    std::int64_t writes = 0;
+
+    constexpr std::int64_t total() const { return detail::checked_add(reads, writes, "access_count::total"); }
+
+    access_count& operator+=(const access_count& o) {
+        reads = detail::checked_add(reads, o.reads, "access_count reads");
+        writes = detail::checked_add(writes, o.writes, "access_count writes");
+        return *this;
+    }
+    friend constexpr bool operator==(const access_count& a, const access_count& b) {
+        return a.reads == b.reads && a.writes == b.writes;
+    }
+    friend constexpr bool operator!=(const access_count& a, const access_count& b) { return !(a == b); }
+};
+
+/// Where an access happens. Positions 0 .. storage_levels - 1 are the hardware's storage levels
+/// (outermost first), then the array network, then the PE scratchpads.
+///
+/// Every transfer between two storage levels is counted once, at the *outer* level: a read there
+/// when data moves inwards (weights, ifmaps, and partial sums brought back to be accumulated
+/// further), a write when partial sums or outputs move outwards. A partial sum accumulated over
+/// f visits of a level costs f writes and f - 1 reads there (2f - 1 accesses; the first visit
+/// starts from zero). The array network counts words moved to PEs as reads and words moved from
+/// PEs as writes. The scratchpads count one weight read, one ifmap read and one psum read plus
+/// one psum write per MAC.
+struct access_counts {
+    std::size_t storage_levels = 0;
+    std::array<per_data_type<access_count>, max_storage_levels> storage{};
+    per_data_type<access_count> network{};
+    per_data_type<access_count> scratchpad{};
+    std::int64_t macs = 0;
+    std::int64_t cycles = 0;  ///< processing time: passes x cycles per pass (bandwidth not modelled)
+    std::int64_t pes = 0;     ///< PEs of the array (for `utilisation`)
+
+    /// Number of positions: storage levels + array network + scratchpads.
+    std::size_t positions() const { return storage_levels + 2; }
+    std::size_t network_position() const { return storage_levels; }
+    std::size_t scratchpad_position() const { return storage_levels + 1; }
+
+    const per_data_type<access_count>& at(std::size_t position) const {
+        if (position < storage_levels) return storage[position];
+        if (position == storage_levels) return network;
+        if (position == storage_levels + 1) return scratchpad;
+        throw argument_error(detail::message("eap::access_counts::at: position ", position, " is out of range (",
+                                             positions(), " positions)"));
+    }
+    per_data_type<access_count>& at(std::size_t position) {
+        return const_cast<per_data_type<access_count>&>(static_cast<const access_counts&>(*this).at(position));
+    }
+
+    /// MACs / (cycles x PEs): the fraction of PE cycles doing a MAC.
+    double utilisation() const {
+        if (cycles == 0 || pes == 0) return 0.0;
+        return static_cast<double>(macs) / (static_cast<double>(cycles) * static_cast<double>(pes));
+    }
+
+    /// Adds the counts of another part of the same layer (same hardware).
+    access_counts& operator+=(const access_counts& o) {
+        if (storage_levels != o.storage_levels)
+            throw argument_error(detail::message("eap::access_counts::operator+=: counts for ", storage_levels,
+                                                 " and ", o.storage_levels, " storage levels cannot be added"));
+        for (std::size_t p = 0; p < positions(); ++p)
+            for (data_type d : all_data_types) at(p)[d] += o.at(p)[d];
+        macs = detail::checked_add(macs, o.macs, "access_counts macs");
+        cycles = detail::checked_add(cycles, o.cycles, "access_counts cycles");
+        if (pes == 0) pes = o.pes;
+        return *this;
+    }
+
+    /// These counts repeated `times` times (identical parts of a layer).
+    access_counts repeated(std::int64_t times) const {
+        if (times < 0)
+            throw argument_error(detail::message("eap::access_counts::repeated: times must not be negative (got ",
+                                                 times, ")"));
+        access_counts out = *this;
+        for (std::size_t p = 0; p < positions(); ++p)
+            for (data_type d : all_data_types) {
+                out.at(p)[d].reads = detail::checked_mul(at(p)[d].reads, times, "access_counts::repeated");
+                out.at(p)[d].writes = detail::checked_mul(at(p)[d].writes, times, "access_counts::repeated");
+            }
+        out.macs = detail::checked_mul(macs, times, "access_counts::repeated");
+        out.cycles = detail::checked_mul(cycles, times, "access_counts::repeated");
+        return out;
+    }
+
+    friend bool operator==(const access_counts& a, const access_counts& b) {
+        if (a.storage_levels != b.storage_levels || a.macs != b.macs || a.cycles != b.cycles || a.pes != b.pes)
+            return false;
+        for (std::size_t p = 0; p < a.positions(); ++p)
+            if (a.at(p) != b.at(p)) return false;
+        return true;
+    }
+    friend bool operator!=(const access_counts& a, const access_counts& b) { return !(a == b); }
+};
+
+/// The name of a position of `access_counts` on `hw`: the storage level's name, "array network"
+/// or "scratchpad".
+inline std::string position_name(const hardware& hw, std::size_t position) {
+    if (position < hw.levels.size()) return hw.levels[position].name;
+    if (position == hw.levels.size()) return "array network";
+    if (position == hw.levels.size() + 1) return "scratchpad";
+    throw argument_error(detail::message("eap::position_name: position ", position, " is out of range (",
+                                         hw.levels.size() + 2, " positions)"));
+}
+
+}  // namespace eap
+// end eap/energy/access_counts.hpp
+// #include <eap/energy/effective_access_counts.hpp>
+// begin eap/energy/effective_access_counts.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+
+// #include <eap/energy/access_counts.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+
+namespace eap {
+
+/// Reads and writes that cost energy once zeros are taken into account, in words of the data
+/// type's width (a run-length-coded transfer counts the coded size in such words). Expected
+/// values, so not integers.
+struct effective_access {
+    double reads = 0.0;
+    double writes = 0.0;
+    constexpr double total() const { return reads + writes; }
+    effective_access& operator+=(const effective_access& o) {
+        reads += o.reads;
+        writes += o.writes;
+        return *this;
+    }
+};
+
+/// `access_counts` after the sparsity rules: the same positions (storage levels outermost first,
+/// array network, scratchpads) and data types, plus the MACs that are not skipped.
+struct effective_access_counts {
+    std::size_t storage_levels = 0;
+    std::array<per_data_type<effective_access>, max_storage_levels + 2> at{};
+    double macs = 0.0;
+
+    std::size_t positions() const { return storage_levels + 2; }
+
+    /// The dense counts unchanged.
+    static effective_access_counts from(const access_counts& c) {
+        effective_access_counts e;
+        e.storage_levels = c.storage_levels;
+        for (std::size_t p = 0; p < c.positions(); ++p)
+            for (data_type d : all_data_types) {
+                e.at[p][d].reads = static_cast<double>(c.at(p)[d].reads);
+                e.at[p][d].writes = static_cast<double>(c.at(p)[d].writes);
+            }
+        e.macs = static_cast<double>(c.macs);
+        return e;
+    }
+
+    effective_access_counts& operator+=(const effective_access_counts& o) {
+        if (storage_levels != o.storage_levels)
+            throw argument_error(detail::message("eap::effective_access_counts::operator+=: counts for ", storage_levels,
+                                                 " and ", o.storage_levels, " storage levels cannot be added"));
+        for (std::size_t p = 0; p < positions(); ++p)
+            for (data_type d : all_data_types) at[p][d] += o.at[p][d];
+        macs += o.macs;
+        return *this;
+    }
+};
+
+}  // namespace eap
+// end eap/energy/effective_access_counts.hpp
+// #include <eap/energy/energy_breakdown.hpp>
+// begin eap/energy/energy_breakdown.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+
+// #include <eap/energy/effective_access_counts.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+
+namespace eap {
+
+/// Energy split into computation (MACs) and data movement per position (storage levels
+/// outermost first, array network, scratchpads) and data type, in the hardware's unit.
+struct energy_breakdown {
+    cost_unit unit = cost_unit::normalized;
+    std::size_t storage_levels = 0;
+    double computation = 0.0;
+    std::array<per_data_type<double>, max_storage_levels + 2> movement{};
+
+    std::size_t positions() const { return storage_levels + 2; }
+
+    /// Energy of moving data, all positions and types.
+    double data_movement() const {
+        double e = 0.0;
+        for (std::size_t p = 0; p < positions(); ++p)
+            for (data_type d : all_data_types) e += movement[p][d];
+        return e;
+    }
+    double total() const { return computation + data_movement(); }
+    /// All data types at one position.
+    double at_position(std::size_t position) const {
+        if (position >= positions())
+            throw argument_error(detail::message("eap::energy_breakdown::at_position: position ", position,
+                                                 " is out of range (", positions(), " positions)"));
+        double e = 0.0;
+        for (data_type d : all_data_types) e += movement[position][d];
+        return e;
+    }
+    /// One data type over all positions.
+    double of_type(data_type d) const {
+        double e = 0.0;
+        for (std::size_t p = 0; p < positions(); ++p) e += movement[p][d];
+        return e;
+    }
+
+    energy_breakdown& operator+=(const energy_breakdown& o) {
+        if (storage_levels != o.storage_levels || unit != o.unit)
+            throw argument_error("eap::energy_breakdown::operator+=: breakdowns of different hardware cannot be added");
+        computation += o.computation;
+        for (std::size_t p = 0; p < positions(); ++p)
+            for (data_type d : all_data_types) movement[p][d] += o.movement[p][d];
+        return *this;
+    }
+    /// Every entry multiplied by `factor` (e.g. 1 / batch for energy per image).
+    energy_breakdown scaled(double factor) const {
+        energy_breakdown out = *this;
+        out.computation *= factor;
+        for (std::size_t p = 0; p < positions(); ++p)
+            for (data_type d : all_data_types) out.movement[p][d] *= factor;
+        return out;
+    }
+};
+
+/// The energy of `counts` on `hw` with word widths `bits`: each access costs the position's read
+/// or write cost times width / reference width; a MAC costs `mac_cost` times the product of the
+/// weight and ifmap widths over the reference width squared (linear when one operand narrows,
+/// quadratic when both do).
+inline energy_breakdown energy_of(const effective_access_counts& counts, const hardware& hw,
+                                  const per_data_type<int>& bits) {
+    if (counts.storage_levels != hw.levels.size())
+        throw argument_error(detail::message("eap::energy_of: the counts are for ", counts.storage_levels,
+                                             " storage levels but the hardware '", hw.name, "' has ", hw.levels.size()));
+    energy_breakdown e;
+    e.unit = hw.unit;
+    e.storage_levels = counts.storage_levels;
+    const double ref = static_cast<double>(hw.reference_bits);
+    for (data_type d : all_data_types) {
+        const double scale = static_cast<double>(bits[d]) / ref;
+        for (std::size_t k = 0; k < hw.levels.size(); ++k)
+            e.movement[k][d] = scale * (counts.at[k][d].reads * hw.levels[k].read_cost +
+                                        counts.at[k][d].writes * hw.levels[k].write_cost);
+        const std::size_t net = hw.levels.size();
+        e.movement[net][d] = scale * counts.at[net][d].total() * hw.array.network_cost;
+        e.movement[net + 1][d] = scale * (counts.at[net + 1][d].reads * hw.array.scratchpad_read_cost +
+                                          counts.at[net + 1][d].writes * hw.array.scratchpad_write_cost);
+    }
+    e.computation = counts.macs * hw.mac_cost * (static_cast<double>(bits[data_type::weights]) / ref) *
+                    (static_cast<double>(bits[data_type::ifmaps]) / ref);
+    return e;
+}
+
+}  // namespace eap
+// end eap/energy/energy_breakdown.hpp
+// #include <eap/mapping/mapping_evaluation.hpp>
+// begin eap/mapping/mapping_evaluation.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+// #include <eap/detail/row_stationary_model.hpp>
+// begin eap/detail/row_stationary_model.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/energy/access_counts.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/blocking_loop.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// #include <eap/mapping/pe_set_folding.hpp>
+// #include <eap/mapping/replica_split.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+
+// The analytical row-stationary model shared by mapping evaluation and mapping search.
+//
+// One processing pass handles one step of each blocking loop: `in_replicas` input channels x
+// `out_replicas` output channels x one image (or width strip) on all replicas of the folded PE
+// set. Over the whole part, the words a data type moves once between two storage levels
+// ("touch-once" totals) are, with e = E / fw the (real-valued) output rows per strip and
+// h = R + (e - 1) U the input rows it needs:
+//
+//   weights  R S C M                               (outer and inner)
+//   ifmaps   W_in (R fw + (E - fw) U) C N          (= h W_in C N fw; inner: x fh)
+//   psums    E F M N                               (inner: x fh)
+//
+// where "inner" is the level that feeds the PE array (ifmaps and psums are re-read once per
+// height fold). The array network moves fh P S C M weights, fh P W_in o_r C N fw ifmaps and
+// fh P F i_r M N fw psums (P = PEs of the folded set), and the scratchpads see every MAC.
+// A transfer is repeated by the fetch count of the data type at that level (see `rs_fetches`).
+// These closed forms are the per-pass model of nn_dataflow summed over all passes; they are
+// integers even where the per-pass values are not.
+
+namespace eap::detail {
+
+using fetch_table = std::array<per_data_type<std::int64_t>, max_storage_levels>;
+using stored_table = std::array<per_data_type<bool>, max_storage_levels>;
+
+/// Per (part, folding, replica split): touch-once totals, buffer units and time.
+struct rs_part_totals {
+    per_loop<std::int64_t> loops{};
+    per_data_type<std::int64_t> outer{};            ///< words per fetch between storage levels
+    per_data_type<std::int64_t> inner{};            ///< words per fetch from the level feeding the array
+    per_data_type<std::int64_t> network{};          ///< words per fetch over the array network
+    per_data_type<std::int64_t> buffer_unit{};      ///< words a storage level holds per loop step (per block)
+    per_data_type<std::int64_t> scratchpad_unit{};  ///< words a scratchpad holds per loop step
+    std::int64_t macs = 0;
+    std::int64_t cycles_per_pass = 0;
+    std::int64_t cycles = 0;
+    std::int64_t pes = 0;
+    /// Fraction of the ifmap words at storage levels that move (real input only: < 1 for a padded part).
+    std::int64_t ifmap_moved_num = 1;
+    std::int64_t ifmap_moved_den = 1;
+};
+
+inline rs_part_totals make_rs_part_totals(const layer_part& p, const pe_set_folding& f, const replica_split& s,
+                                          bool real_input_only) {
+    rs_part_totals t;
+    const char* what = "row-stationary model totals";
+    const std::int64_t R = p.kernel_height, S = p.kernel_width, C = p.in_channels, M = p.out_channels;
+    const std::int64_t E = p.out_height, F = p.out_width, N = p.batch;
+    const std::int64_t U = p.stride_height, W_in = p.in_width();
+    const std::int64_t fh = f.fold_height, fw = f.fold_width, P = f.set_pes();
+    t.loops = s.loop_counts;
+    // h * fw = R fw + (E - fw) U, an integer although h is not.
+    const std::int64_t rows_times_folds = checked_add(checked_mul(R, fw, what), checked_mul(E - fw, U, what), what);
+    t.outer[data_type::weights] = checked_product(what, R, S, C, M);
+    t.outer[data_type::ifmaps] = checked_product(what, W_in, rows_times_folds, C, N);
+    t.outer[data_type::psums] = checked_product(what, E, F, M, N);
+    t.inner[data_type::weights] = t.outer[data_type::weights];
+    t.inner[data_type::ifmaps] = checked_mul(fh, t.outer[data_type::ifmaps], what);
+    t.inner[data_type::psums] = checked_mul(fh, t.outer[data_type::psums], what);
+    t.network[data_type::weights] = checked_product(what, fh, P, S, C, M);
+    t.network[data_type::ifmaps] = checked_product(what, fh, P, W_in, s.out_replicas, C, N, fw);
+    t.network[data_type::psums] = checked_product(what, fh, P, F, s.in_replicas, M, N, fw);
+    // Buffer units use whole rows: ceil(E / fw) output rows and the input rows they need.
+    const std::int64_t e_bar = ceil_div(E, fw);
+    const std::int64_t h_bar = checked_add(R, checked_mul(e_bar - 1, U, what), what);
+    t.buffer_unit[data_type::weights] = checked_product(what, R, S, s.in_replicas, s.out_replicas);
+    t.buffer_unit[data_type::ifmaps] = checked_product(what, h_bar, W_in, s.in_replicas);
+    t.buffer_unit[data_type::psums] = checked_product(what, e_bar, F, s.out_replicas);
+    t.scratchpad_unit[data_type::weights] = S;
+    t.scratchpad_unit[data_type::ifmaps] = S;
+    t.scratchpad_unit[data_type::psums] = 1;
+    t.macs = p.mac_count();
+    t.cycles_per_pass = checked_product(what, fh, S, F);
+    t.cycles = checked_mul(t.cycles_per_pass, s.passes(), what);
+    t.pes = checked_mul(f.array_rows, f.array_cols, what);
+    if (real_input_only) {
+        t.ifmap_moved_num = checked_mul(p.real_height(), p.real_width(), what);
+        t.ifmap_moved_den = checked_mul(p.in_height(), p.in_width(), what);
+    }
+    return t;
+}
+
+/// Fetch counts: f[k][d] is how many times each word of d that level k sends inwards is sent,
+/// for every storage level k. The psum cost of f visits is f writes and f - 1 reads.
+///
+/// Think of the loops of levels 0..k as one nest (level 0 outermost). The tile of d held below
+/// level k changes whenever an index of a loop d depends on changes, so it is fetched once per
+/// iteration of every loop down to the innermost such loop with more than one iteration:
+/// all dependent steps (the touch-once total) times the steps of d's reuse loop that sit
+/// outside that innermost dependent loop.
+inline void rs_fetches(const row_stationary_mapping& m, fetch_table& f) {
+    per_loop<std::int64_t> outer_product = make_per_loop<std::int64_t>(1, 1, 1);  // product of factors at levels < k
+    for (std::size_t k = 0; k < m.storage_levels; ++k) {
+        const per_loop<std::int64_t>& t = m.factors[k];
+        const loop_order& order = m.orders[k];
+        for (data_type d : all_data_types) {
+            const blocking_loop u = reuse_loop(d);
+            std::size_t innermost_dependent = blocking_loop_count;
+            for (blocking_loop l : all_blocking_loops)
+                if (l != u && t[l] > 1 && order.position(l) < innermost_dependent)
+                    innermost_dependent = order.position(l);
+            if (innermost_dependent == blocking_loop_count) {
+                f[k][d] = k == 0 ? 1 : f[k - 1][d];
+            } else {
+                f[k][d] = order.position(u) > innermost_dependent
+                              ? checked_mul(outer_product[u], t[u], "row-stationary fetch count")
+                              : outer_product[u];
+            }
+        }
+        for (blocking_loop l : all_blocking_loops)
+            outer_product[l] = checked_mul(outer_product[l], t[l], "row-stationary fetch count");
+    }
+}
+
+/// Words of each data type a storage tile with `extent` loop steps needs.
+inline per_data_type<std::int64_t> rs_tile_words(const per_data_type<std::int64_t>& unit,
+                                                 const per_loop<std::int64_t>& extent) {
+    per_data_type<std::int64_t> w{};
+    for (data_type d : all_data_types) {
+        std::int64_t v = unit[d];
+        for (blocking_loop l : all_blocking_loops)
+            if (depends_on(d, l)) v = checked_mul(v, extent[l], "row-stationary tile size");
+        w[d] = v;
+    }
+    return w;
+}
+
+/// True when the stored data types fit `capacity`; sizes in words of each type's width,
+/// capacities in reference-width words.
+inline bool rs_fits(const level_capacity& capacity, const per_data_type<std::int64_t>& words,
+                    const per_data_type<bool>& stored, const per_data_type<int>& bits, int reference_bits) {
+    __extension__ typedef __int128 wide;
+    switch (capacity.type) {
+    case level_capacity::kind::unbounded: return true;
+    case level_capacity::kind::shared: {
+        wide need = 0;
+        for (data_type d : all_data_types)
+            if (stored[d]) need += static_cast<wide>(words[d]) * bits[d];
+        return need <= static_cast<wide>(capacity.shared_words) * reference_bits;
+    }
+    case level_capacity::kind::per_data_type:
+        for (data_type d : all_data_types)
+            if (stored[d] && static_cast<wide>(words[d]) * bits[d] > static_cast<wide>(capacity.words[d]) * reference_bits)
+                return false;
+        return true;
+    }
+    return false;
+}
+
+/// Cost of one word of each data type at each place, scaled by the data type's width.
+struct rs_cost_table {
+    std::size_t storage_levels = 0;
+    std::array<per_data_type<double>, max_storage_levels> read{};
+    std::array<per_data_type<double>, max_storage_levels> write{};
+    per_data_type<double> network{};
+    per_data_type<double> scratchpad_read{};
+    per_data_type<double> scratchpad_write{};
+    double scratchpad_per_mac = 0.0;  ///< the scratchpad cost of one MAC (all types)
+};
+
+/// `ifmap_storage_fraction` scales the ifmap costs at storage levels (real-input traffic).
+inline rs_cost_table make_rs_cost_table(const hardware& hw, const per_data_type<int>& bits,
+                                        double ifmap_storage_fraction = 1.0) {
+    rs_cost_table c;
+    c.storage_levels = hw.levels.size();
+    for (data_type d : all_data_types) {
+        const double scale = static_cast<double>(bits[d]) / static_cast<double>(hw.reference_bits);
+        for (std::size_t k = 0; k < hw.levels.size(); ++k) {
+            const double fraction = d == data_type::ifmaps ? ifmap_storage_fraction : 1.0;
+            c.read[k][d] = hw.levels[k].read_cost * scale * fraction;
+            c.write[k][d] = hw.levels[k].write_cost * scale * fraction;
+        }
+        c.network[d] = hw.array.network_cost * scale;
+        c.scratchpad_read[d] = hw.array.scratchpad_read_cost * scale;
+        c.scratchpad_write[d] = hw.array.scratchpad_write_cost * scale;
+    }
+    c.scratchpad_per_mac = c.scratchpad_read[data_type::weights] + c.scratchpad_read[data_type::ifmaps] +
+                           c.scratchpad_read[data_type::psums] + c.scratchpad_write[data_type::psums];
+    return c;
+}
+
+/// Energy of sending `words` words of `d` `fetches` times from storage level `level`.
+inline double rs_transfer_energy(const rs_cost_table& c, std::size_t level, data_type d, double words,
+                                 double fetches) {
+    if (d == data_type::psums) return words * (fetches * c.write[level][d] + (fetches - 1.0) * c.read[level][d]);
+    return words * fetches * c.read[level][d];
+}
+
+inline double rs_network_energy(const rs_cost_table& c, data_type d, double words, double fetches) {
+    return d == data_type::psums ? words * (2.0 * fetches - 1.0) * c.network[d] : words * fetches * c.network[d];
+}
+
+/// Access energy (no MACs) of a part under fetch counts `f` and storage flags `stored`.
+inline double rs_access_energy(const rs_part_totals& t, const rs_cost_table& c, const fetch_table& f,
+                               const stored_table& stored, std::size_t levels) {
+    double e = 0.0;
+    for (data_type d : all_data_types) {
+        std::size_t source = 0;
+        for (std::size_t m = 1; m < levels; ++m) {
+            if (!stored[m][d]) continue;
+            e += rs_transfer_energy(c, source, d, static_cast<double>(t.outer[d]), static_cast<double>(f[m - 1][d]));
+            source = m;
+        }
+        const double last = static_cast<double>(f[levels - 1][d]);
+        e += rs_transfer_energy(c, source, d, static_cast<double>(t.inner[d]), last);
+        e += rs_network_energy(c, d, static_cast<double>(t.network[d]), last);
+    }
+    return e + static_cast<double>(t.macs) * c.scratchpad_per_mac;
+}
+
+inline std::int64_t rs_scaled_words(std::int64_t words, std::int64_t fetches, std::int64_t num, std::int64_t den) {
+    const std::int64_t n = checked_mul(words, fetches, "row-stationary access count");
+    if (num == den) return n;
+    __extension__ typedef __int128 wide;
+    // Round to nearest: the real-input fraction of a padded window.
+    return static_cast<std::int64_t>((static_cast<wide>(n) * num + den / 2) / den);
+}
+
+/// Access counts of a part under fetch counts `f` and storage flags `stored`.
+inline access_counts rs_counts(const rs_part_totals& t, const fetch_table& f, const stored_table& stored,
+                               std::size_t levels) {
+    access_counts a;
+    a.storage_levels = levels;
+    auto add = [&](access_count& where, data_type d, std::int64_t words, std::int64_t fetches, bool storage) {
+        const bool scale = storage && d == data_type::ifmaps;
+        const std::int64_t num = scale ? t.ifmap_moved_num : 1, den = scale ? t.ifmap_moved_den : 1;
+        if (d == data_type::psums) {
+            where.writes = checked_add(where.writes, rs_scaled_words(words, fetches, num, den), "access count");
+            where.reads = checked_add(where.reads, rs_scaled_words(words, fetches - 1, num, den), "access count");
+        } else {
+            where.reads = checked_add(where.reads, rs_scaled_words(words, fetches, num, den), "access count");
+        }
+    };
+    for (data_type d : all_data_types) {
+        std::size_t source = 0;
+        for (std::size_t m = 1; m < levels; ++m) {
+            if (!stored[m][d]) continue;
+            add(a.storage[source][d], d, t.outer[d], f[m - 1][d], true);
+            source = m;
+        }
+        add(a.storage[source][d], d, t.inner[d], f[levels - 1][d], true);
+        add(a.network[d], d, t.network[d], f[levels - 1][d], false);
+        a.scratchpad[d].reads = t.macs;
+    }
+    a.scratchpad[data_type::psums].writes = t.macs;
+    a.macs = t.macs;
+    a.cycles = t.cycles;
+    a.pes = t.pes;
+    return a;
+}
+
+}  // namespace eap::detail
+// end eap/detail/row_stationary_model.hpp
+// #include <eap/energy/access_counts.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// #include <eap/mapping/pe_set_folding.hpp>
+// #include <eap/mapping/replica_split.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+// #include <eap/mapping/row_stationary_options.hpp>
+
+namespace eap {
+
+namespace detail {
+
+inline void validate_word_bits(const char* function, const per_data_type<int>& bits) {
+    for (data_type d : all_data_types)
+        if (bits[d] < 1 || bits[d] > 64)
+            throw argument_error(message(function, ": word_bits.", to_string(d), " must be between 1 and 64 (got ",
+                                         bits[d], ")"));
+}
+
+inline void validate_rs_hardware(const char* function, const hardware& hw) {
+    hw.validate();
+    if (hw.levels.size() > max_storage_levels)
+        throw hardware_error(message(function, ": the row-stationary model handles at most ", max_storage_levels,
+                                     " storage levels; the hardware '", hw.name, "' lists ", hw.levels.size()));
+}
+
+/// The reason `m` cannot map `part` on `hw`, or an empty string when it can.
+inline std::string rs_mapping_problem(const hardware& hw, const layer_part& part, const row_stationary_mapping& m,
+                                      const pe_set_folding& folding, const per_data_type<int>& bits) {
+    const std::size_t levels = hw.levels.size();
+    if (m.storage_levels != levels)
+        return message("the mapping is for ", m.storage_levels, " storage levels but the hardware has ", levels);
+    if (m.channel_replicas < 1 || folding.replicas_height % m.channel_replicas != 0)
+        return message("channel_replicas (a) is ", m.channel_replicas, "; it must divide the ",
+                       folding.replicas_height, " height replicas of the PE set");
+    const replica_split split = make_replica_split(part, folding, m.channel_replicas);
+    for (blocking_loop l : all_blocking_loops) {
+        std::int64_t product = 1;
+        for (std::size_t k = 0; k <= levels; ++k) {
+            if (m.factors[k][l] < 1)
+                return message("factor ", letter(l), " at level ", k, " is ", m.factors[k][l], "; factors must be at least 1");
+            if (product > split.loop_counts[l]) break;
+            product = checked_mul(product, m.factors[k][l], "mapping factor product");
+        }
+        if (product != split.loop_counts[l])
+            return message("the factors of loop ", letter(l), " multiply to ", product, " but the loop has ",
+                           split.loop_counts[l], " steps");
+    }
+    for (std::size_t k = 0; k < levels; ++k)
+        if (!m.orders[k].is_permutation()) return message("the loop order of level ", k, " is not a permutation of I, O, B");
+    for (data_type d : all_data_types)
+        if (!m.stored[0][d])
+            return message("the outermost level (", hw.levels[0].name, ") must keep ", to_string(d));
+    // Capacities: level k holds the loops of levels k .. scratchpad.
+    per_loop<std::int64_t> extent = m.factors[levels];
+    const rs_part_totals t = make_rs_part_totals(part, folding, split, false);
+    const per_data_type<std::int64_t> spad = rs_tile_words(t.scratchpad_unit, extent);
+    if (!rs_fits(hw.array.scratchpad, spad, make_per_data_type(true, true, true), bits, hw.reference_bits))
+        return message("the scratchpad tile (", spad[data_type::weights], " weights, ", spad[data_type::ifmaps],
+                       " ifmaps, ", spad[data_type::psums], " psums per PE) does not fit the scratchpad");
+    for (std::size_t k = levels; k-- > 0;) {
+        for (blocking_loop l : all_blocking_loops) extent[l] = checked_mul(extent[l], m.factors[k][l], "tile extent");
+        const per_data_type<std::int64_t> words = rs_tile_words(t.buffer_unit, extent);
+        if (!rs_fits(hw.levels[k].capacity, words, m.stored[k], bits, hw.reference_bits))
+            return message("the tile of level ", k, " (", hw.levels[k].name, ": ",
+                           m.stored[k][data_type::weights] ? words[data_type::weights] : 0, " weights, ",
+                           m.stored[k][data_type::ifmaps] ? words[data_type::ifmaps] : 0, " ifmaps, ",
+                           m.stored[k][data_type::psums] ? words[data_type::psums] : 0, " psums) does not fit its capacity");
+    }
+    return {};
+}
+
+}  // namespace detail
+
+/// Evaluates row-stationary mappings of one layer part on one hardware: checks them, counts
+/// their accesses and gives the search objective. Construct it once and evaluate many mappings
+/// (each evaluation allocates nothing unless the mapping is rejected).
+class mapping_evaluator {
+public:
+    mapping_evaluator(const hardware& hw, const layer_part& part, const row_stationary_options& options = {})
+        : hw_(hw), part_(part), options_(options) {
+        detail::validate_rs_hardware("eap::mapping_evaluator", hw_);
+        part_.validate();
+        bits_ = options_.bits_on(hw_);
+        detail::validate_word_bits("eap::mapping_evaluator", bits_);
+        folding_ = fold_pe_set(part_.kernel_height, part_.out_height, hw_.array.rows, hw_.array.cols);
+        const bool real_input = options_.padding == padding_traffic::real_input;
+        const double fraction =
+            real_input ? static_cast<double>(part_.real_height()) * static_cast<double>(part_.real_width()) /
+                             (static_cast<double>(part_.in_height()) * static_cast<double>(part_.in_width()))
+                       : 1.0;
+        costs_ = detail::make_rs_cost_table(hw_, bits_, fraction);
+    }
+
+    const hardware& hw() const noexcept { return hw_; }
+    const layer_part& part() const noexcept { return part_; }
+    const pe_set_folding& folding() const noexcept { return folding_; }
+    /// The replica split a mapping with `channel_replicas` uses.
+    replica_split split(std::int64_t channel_replicas) const {
+        return make_replica_split(part_, folding_, channel_replicas);
+    }
+
+    /// Why `mapping` cannot run this part on this hardware, or an empty string when it can.
+    std::string problem(const row_stationary_mapping& mapping) const {
+        return detail::rs_mapping_problem(hw_, part_, mapping, folding_, bits_);
+    }
+    bool fits(const row_stationary_mapping& mapping) const { return problem(mapping).empty(); }
+
+    /// Access counts of `mapping`; throws `eap::argument_error` with the reason when it cannot run.
+    access_counts counts(const row_stationary_mapping& mapping) const {
+        detail::fetch_table f{};
+        const detail::rs_part_totals totals = prepare("eap::mapping_evaluator::counts", mapping, f);
+        return detail::rs_counts(totals, f, mapping.stored, hw_.levels.size());
+    }
+
+    /// The data-movement energy of `mapping` (dense part, no MACs): what the mapping search
+    /// minimises. Throws like `counts`.
+    double access_energy(const row_stationary_mapping& mapping) const {
+        detail::fetch_table f{};
+        const detail::rs_part_totals totals = prepare("eap::mapping_evaluator::access_energy", mapping, f);
+        return detail::rs_access_energy(totals, costs_, f, mapping.stored, hw_.levels.size());
+    }
+
+private:
+    detail::rs_part_totals prepare(const char* function, const row_stationary_mapping& mapping,
+                                   detail::fetch_table& f) const {
+        const std::string reason = problem(mapping);
+        if (!reason.empty())
+            throw argument_error(std::string(function) + ": the mapping '" + to_string(mapping) + "' cannot run " +
+                                 detail::message(part_) + " on '" + hw_.name + "': " + reason);
+        detail::rs_fetches(mapping, f);
+        return detail::make_rs_part_totals(part_, folding_, make_replica_split(part_, folding_, mapping.channel_replicas),
+                                           options_.padding == padding_traffic::real_input);
+    }
+
+    hardware hw_;
+    layer_part part_;
+    row_stationary_options options_;
+    per_data_type<int> bits_{};
+    pe_set_folding folding_{};
+    detail::rs_cost_table costs_{};
+};
+
+/// Why `mapping` cannot run `part` on `hw`, or an empty string when it can.
+inline std::string mapping_problem(const hardware& hw, const layer_part& part, const row_stationary_mapping& mapping,
+                                   const row_stationary_options& options = {}) {
+    return mapping_evaluator(hw, part, options).problem(mapping);
+}
+
+/// True when `mapping` is a valid row-stationary mapping of `part` on `hw` that fits every capacity.
+inline bool mapping_fits(const hardware& hw, const layer_part& part, const row_stationary_mapping& mapping,
+                         const row_stationary_options& options = {}) {
+    return mapping_problem(hw, part, mapping, options).empty();
+}
+
+/// Reads and writes per storage level, array network and scratchpad and data type, MACs and
+/// cycles of `part` mapped by `mapping` on `hw`. Throws `eap::argument_error` with the reason
+/// when the mapping does not belong to the part and hardware or does not fit a capacity.
+inline access_counts count_accesses(const hardware& hw, const layer_part& part, const row_stationary_mapping& mapping,
+                                    const row_stationary_options& options = {}) {
+    return mapping_evaluator(hw, part, options).counts(mapping);
+}
+
+}  // namespace eap
+// end eap/mapping/mapping_evaluation.hpp
+// #include <eap/mapping/mapping_search.hpp>
+// begin eap/mapping/mapping_search.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <ostream>
+#include <vector>
+
+// #include <eap/detail/row_stationary_model.hpp>
+// #include <eap/detail/row_stationary_search.hpp>
+// begin eap/detail/row_stationary_search.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <utility>
+#include <vector>
+
+// #include <eap/detail/row_stationary_model.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/blocking_loop.hpp>
+// #include <eap/mapping/loop_order.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+
+// Exhaustive search of the loop blocking of one replica split, exact but pruned.
+//
+// The space: for each loop an ordered factorisation over the storage levels and the
+// scratchpad, and a loop order per storage level. Two reductions keep every minimum:
+//
+// * Only the innermost loop with more than one iteration matters at a level (the fetch count of
+//   a data type asks whether its reuse loop sits inside the innermost loop it depends on, and
+//   with three loops the innermost non-trivial one decides it for all three types), so a level
+//   has one canonical order per non-trivial loop.
+// * A scheme where the innermost non-trivial loop P of the nearest outer level that has one is
+//   also non-trivial at this level without being innermost here (or non-trivial in the
+//   scratchpad) has the same energy and time as the scheme with P's factor moved up to that
+//   outer level, which needs no more room anywhere; it is skipped (the canonical skip rule of
+//   nn_dataflow, which decides which of the tied schemes is reported).
+//
+// The search goes level by level, outermost first (a level's fetch counts depend only on it and
+// the levels outside), and prunes a subtree when a lower bound of its energy cannot beat the
+// best scheme found: the transfers decided so far plus every remaining transfer at the current
+// fetch counts (fetch counts only grow inwards). Children are visited best bound first.
+//
+// Ties: the reported scheme is the first of least energy (then least time) in nn_dataflow's
+// enumeration order: split candidates in order; then the factor tuples of loop I in
+// lexicographic order, then those of O, then B; then the orders of level 0, 1, ... each in
+// lexicographic order of its position tuple. After the minimum is known, the first tuple of I
+// for which a minimal scheme exists is found by restricted searches, then O, then B, then the
+// orders.
+
+namespace eap::detail {
+
+/// Relative tolerance under which two energies count as equal (costs need not be integers).
+inline constexpr double rs_energy_tolerance = 1e-12;
+
+/// The loop-blocking search of one layer part over the candidates (replica splits).
+class rs_blocking_search {
+public:
+    using factor_table = std::array<per_loop<std::int64_t>, max_storage_levels + 1>;
+
+    rs_blocking_search(const hardware& hw, const per_data_type<int>& bits, const per_data_type<bool>& allow_bypass)
+        : levels_(hw.levels.size()), bits_(bits), reference_bits_(hw.reference_bits), allow_bypass_(allow_bypass) {
+        for (std::size_t k = 0; k < levels_; ++k) capacity_[k] = hw.levels[k].capacity;
+        scratchpad_ = hw.array.scratchpad;
+        any_bypass_ = allow_bypass[data_type::weights] || allow_bypass[data_type::ifmaps] ||
+                      allow_bypass[data_type::psums];
+        for (auto& c : children_) c.reserve(256);
+    }
+
+    /// Sets the candidate (replica split) to search.
+    void set_candidate(const rs_part_totals& totals, const rs_cost_table& costs, std::int64_t channel_replicas) {
+        totals_ = totals;
+        costs_ = costs;
+        channel_replicas_ = channel_replicas;
+        for (blocking_loop l : all_blocking_loops) {
+            auto& d = divisors_[index_of(l)];
+            d.clear();
+            const std::int64_t n = totals.loops[l];
+            for (std::int64_t i = 1; i * i <= n; ++i)
+                if (n % i == 0) {
+                    d.push_back(i);
+                    if (i != n / i) d.push_back(n / i);
+                }
+            std::sort(d.begin(), d.end());
+            auto& sub = sub_divisors_[index_of(l)];
+            sub.assign(d.size(), {});
+            for (std::size_t i = 0; i < d.size(); ++i)
+                for (std::int64_t x : d) {
+                    if (x > d[i]) break;
+                    if (d[i] % x == 0) sub[i].push_back(x);
+                }
+        }
+        // Lower-bound coefficients: for a data type kept at every level, the transfers from
+        // level k inwards cost at least slope[k][d] * f - offset[k][d] at fetch count f.
+        for (data_type d : all_data_types) {
+            for (std::size_t k = 0; k < levels_; ++k) {
+                double slope = 0.0, offset = 0.0;
+                for (std::size_t m = k; m < levels_; ++m) {
+                    const double words = static_cast<double>(m + 1 == levels_ ? totals.inner[d] : totals.outer[d]);
+                    if (d == data_type::psums) {
+                        slope += words * (costs.write[m][d] + costs.read[m][d]);
+                        offset += words * costs.read[m][d];
+                    } else {
+                        slope += words * costs.read[m][d];
+                    }
+                }
+                const double net = static_cast<double>(totals.network[d]) * costs.network[d];
+                if (d == data_type::psums) {
+                    slope += 2.0 * net;
+                    offset += net;
+                } else {
+                    slope += net;
+                }
+                all_slope_[k][d] = slope;
+                all_offset_[k][d] = offset;
+            }
+        }
+        constant_ = static_cast<double>(totals.macs) * costs.scratchpad_per_mac;
+    }
+
+    /// Complete schemes evaluated so far (all candidates, all searches of this object).
+    std::int64_t evaluations() const { return evaluations_; }
+
+    /// Looks for a scheme of the current candidate better than (`best_energy`, `best_cycles`)
+    /// (less energy, or equal energy within the tolerance and fewer cycles). Updates the three
+    /// outputs and returns true when it finds one; the scheme found is of least energy among
+    /// the candidate's schemes, not necessarily the first in enumeration order.
+    bool minimize(double& best_energy, std::int64_t& best_cycles, row_stationary_mapping& best) {
+        mode_ = mode::minimize;
+        best_energy_ = best_energy;
+        best_cycles_ = best_cycles;
+        improved_ = false;
+        fixed_ = nullptr;
+        run();
+        if (improved_) {
+            best_energy = best_energy_;
+            best_cycles = best_cycles_;
+            best = found_;
+        }
+        return improved_;
+    }
+
+    /// True when the current candidate has a scheme of energy `target` (within the tolerance)
+    /// whose factors equal `fixed[k][l]` wherever that is not 0.
+    bool exists(double target, const factor_table& fixed) {
+        mode_ = mode::exists;
+        target_ = target;
+        fixed_ = &fixed;
+        improved_ = false;
+        run();
+        fixed_ = nullptr;
+        return improved_;
+    }
+
+    /// The first scheme in enumeration order with every factor as in `factors` and energy
+    /// `target`; the orders (and bypass flags) are chosen here. Returns false if there is none.
+    bool first_orders(double target, const factor_table& factors, row_stationary_mapping& out) {
+        // Canonical orders of each level, sorted by position tuple.
+        std::array<std::vector<loop_order>, max_storage_levels> options;
+        std::array<per_loop<bool>, max_storage_levels + 1> nontrivial{};
+        for (std::size_t k = 0; k <= levels_; ++k)
+            for (blocking_loop l : all_blocking_loops) nontrivial[k][l] = factors[k][l] > 1;
+        for (std::size_t k = 0; k < levels_; ++k) {
+            for (blocking_loop l : all_blocking_loops)
+                if (nontrivial[k][l]) options[k].push_back(canonical_loop_order(l, nontrivial[k]));
+            if (options[k].empty()) options[k].push_back(loop_order{});
+            std::sort(options[k].begin(), options[k].end(),
+                      [](const loop_order& a, const loop_order& b) { return a.position_key() < b.position_key(); });
+        }
+        std::array<std::size_t, max_storage_levels> pick{};
+        row_stationary_mapping m = row_stationary_mapping::trivial(levels_);
+        m.channel_replicas = channel_replicas_;
+        m.factors = factors;
+        for (;;) {
+            for (std::size_t k = 0; k < levels_; ++k) m.orders[k] = options[k][pick[k]];
+            if (!skipped_by_canonical_rule(m, nontrivial) && complete_bypass_and_fit(m)) {
+                fetch_table f{};
+                rs_fetches(m, f);
+                const double e = rs_access_energy(totals_, costs_, f, m.stored, levels_);
+                if (std::fabs(e - target) <= rs_energy_tolerance * std::fabs(target)) {
+                    out = m;
+                    return true;
+                }
+            }
+            // Next combination, the last level varying fastest.
+            std::size_t k = levels_;
+            while (k > 0) {
+                --k;
+                if (++pick[k] < options[k].size()) break;
+                pick[k] = 0;
+                if (k == 0) return false;
+            }
+        }
+    }
+
+    /// Storage flags by the bypass rule and the capacity check, for a mapping whose factors and
+    /// orders are set: returns false when it does not fit.
+    bool complete_bypass_and_fit(row_stationary_mapping& m) const {
+        fetch_table f{};
+        rs_fetches(m, f);
+        for (data_type d : all_data_types) m.stored[0][d] = true;
+        for (std::size_t k = 1; k < levels_; ++k)
+            for (data_type d : all_data_types) m.stored[k][d] = !allow_bypass_[d] || f[k - 1][d] < f[k][d];
+        per_loop<std::int64_t> extent = m.factors[levels_];
+        if (!rs_fits(scratchpad_, rs_tile_words(totals_.scratchpad_unit, extent), make_per_data_type(true, true, true),
+                     bits_, reference_bits_))
+            return false;
+        for (std::size_t k = levels_; k-- > 0;) {
+            for (blocking_loop l : all_blocking_loops) extent[l] *= m.factors[k][l];
+            if (!rs_fits(capacity_[k], rs_tile_words(totals_.buffer_unit, extent), m.stored[k], bits_, reference_bits_))
+                return false;
+        }
+        return true;
+    }
+
+private:
+    enum class mode { minimize, exists };
+
+    struct child {
+        per_loop<std::int64_t> t;
+        per_data_type<std::int64_t> f;
+        per_data_type<bool> stored;
+        std::array<std::uint8_t, data_type_count> source;
+        int innermost;  // -1: no non-trivial loop
+        double charged;
+        double bound;
+    };
+
+    /// A capacity check on tiles, in bit units: words of each counted type times its width
+    /// against the capacity times the reference width. Overflow counts as not fitting.
+    struct tile_limit {
+        bool bounded = false;
+        bool shared = false;
+        per_data_type<std::int64_t> unit_bits{};  // 0 for a type that is not counted
+        per_data_type<std::int64_t> limit{};
+        std::int64_t shared_limit = 0;
+
+        std::int64_t words(data_type d, std::int64_t a, std::int64_t b) const {
+            std::int64_t r = 0;
+            if (__builtin_mul_overflow(unit_bits[d], a, &r) || __builtin_mul_overflow(r, b, &r))
+                return std::numeric_limits<std::int64_t>::max();
+            return r;
+        }
+        bool fits(data_type d, std::int64_t bits) const {
+            if (!bounded) return true;
+            return bits <= (shared ? shared_limit : limit[d]);
+        }
+        bool fits_all(std::int64_t w, std::int64_t i, std::int64_t p) const {
+            if (!bounded) return true;
+            if (!shared) return w <= limit[data_type::weights] && i <= limit[data_type::ifmaps] && p <= limit[data_type::psums];
+            std::int64_t sum = 0;
+            if (__builtin_add_overflow(w, i, &sum) || __builtin_add_overflow(sum, p, &sum)) return false;
+            return sum <= shared_limit;
+        }
+    };
+
+    tile_limit make_tile_limit(const level_capacity& capacity, const per_data_type<std::int64_t>& unit,
+                               const per_data_type<bool>& counted) const {
+        tile_limit t;
+        t.bounded = !capacity.is_unbounded();
+        if (!t.bounded) return t;
+        t.shared = capacity.type == level_capacity::kind::shared;
+        const auto scaled = [this](std::int64_t words) {
+            std::int64_t r = 0;
+            return __builtin_mul_overflow(words, static_cast<std::int64_t>(reference_bits_), &r)
+                       ? std::numeric_limits<std::int64_t>::max()
+                       : r;
+        };
+        for (data_type d : all_data_types) {
+            t.unit_bits[d] = counted[d] ? unit[d] * bits_[d] : 0;
+            t.limit[d] = t.shared ? 0 : scaled(capacity.words[d]);
+        }
+        t.shared_limit = t.shared ? scaled(capacity.shared_words) : 0;
+        return t;
+    }
+
+    /// The divisors of `n`, itself a divisor of the loop count of `loop`, ascending.
+    const std::vector<std::int64_t>& divisors_of(std::size_t loop, std::int64_t n) const {
+        const auto& all = divisors_[loop];
+        const auto at = static_cast<std::size_t>(std::lower_bound(all.begin(), all.end(), n) - all.begin());
+        return sub_divisors_[loop][at];
+    }
+
+    static bool skipped_by_canonical_rule(const row_stationary_mapping& m,
+                                          const std::array<per_loop<bool>, max_storage_levels + 1>& nontrivial) {
+        int p = -1;
+        const std::size_t levels = m.storage_levels;
+        for (std::size_t k = 0; k <= levels; ++k) {
+            const per_loop<bool>& nt = nontrivial[k];
+            const bool any = nt.values[0] || nt.values[1] || nt.values[2];
+            if (k == levels) return p >= 0 && nt.values[static_cast<std::size_t>(p)];
+            if (!any) continue;
+            const int j = static_cast<int>(index_of(m.orders[k].inner_to_outer[0]));
+            if (!nt.values[static_cast<std::size_t>(j)]) return true;  // not canonical
+            if (p >= 0 && nt.values[static_cast<std::size_t>(p)] && p != j) return true;
+            p = j;
+        }
+        return false;
+    }
+
+    bool promising(double bound) const {
+        if (mode_ == mode::exists) return bound <= target_ * (1.0 + rs_energy_tolerance);
+        if (bound < best_energy_ * (1.0 - rs_energy_tolerance)) return true;
+        return totals_.cycles < best_cycles_ && bound <= best_energy_ * (1.0 + rs_energy_tolerance);
+    }
+
+    void run() {
+        // A bounded outermost level must hold the whole part.
+        if (!capacity_[0].is_unbounded()) {
+            const auto words = rs_tile_words(totals_.buffer_unit, totals_.loops);
+            if (!rs_fits(capacity_[0], words, make_per_data_type(true, true, true), bits_, reference_bits_)) return;
+        }
+        current_ = row_stationary_mapping::trivial(levels_);
+        current_.channel_replicas = channel_replicas_;
+        per_data_type<std::int64_t> f0 = make_per_data_type<std::int64_t>(1, 1, 1);
+        std::array<std::uint8_t, data_type_count> source{};
+        descend(0, totals_.loops, f0, source, -1, 0.0);
+    }
+
+    bool done() const { return mode_ == mode::exists && improved_; }
+
+    bool fits_level(std::size_t level, const per_loop<std::int64_t>& extent, const per_data_type<bool>& stored) const {
+        if (level == levels_)
+            return rs_fits(scratchpad_, rs_tile_words(totals_.scratchpad_unit, extent), stored, bits_, reference_bits_);
+        return rs_fits(capacity_[level], rs_tile_words(totals_.buffer_unit, extent), stored, bits_, reference_bits_);
+    }
+
+    void leaf() {
+        ++evaluations_;
+        const double e = rs_access_energy(totals_, costs_, fetches_, current_.stored, levels_);
+        if (mode_ == mode::exists) {
+            if (std::fabs(e - target_) <= rs_energy_tolerance * std::fabs(target_)) {
+                improved_ = true;
+                found_ = current_;
+            }
+            return;
+        }
+        const bool better = e < best_energy_ * (1.0 - rs_energy_tolerance) ||
+                            (totals_.cycles < best_cycles_ && e <= best_energy_ * (1.0 + rs_energy_tolerance));
+        if (better) {
+            best_energy_ = e;
+            best_cycles_ = totals_.cycles;
+            found_ = current_;
+            improved_ = true;
+        }
+    }
+
+    void descend(std::size_t k, const per_loop<std::int64_t>& s, const per_data_type<std::int64_t>& f_prev,
+                 const std::array<std::uint8_t, data_type_count>& source, int p, double charged) {
+        const bool last = k + 1 == levels_;
+        auto& kids = children_[k];
+        kids.clear();
+        const per_data_type<bool> all_stored = make_per_data_type(true, true, true);
+        per_data_type<bool> must_store{};
+        for (data_type d : all_data_types) must_store[d] = !allow_bypass_[d];
+        // The tile left for the next level inwards (or the scratchpads) must fit, counting the
+        // data types that cannot bypass it. Weights depend on (I, O) only, so they are checked
+        // before the batch loop.
+        const tile_limit limit = last ? make_tile_limit(scratchpad_, totals_.scratchpad_unit, all_stored)
+                                      : make_tile_limit(capacity_[k + 1], totals_.buffer_unit,
+                                                        any_bypass_ ? must_store : all_stored);
+        const auto& divs_i = divisors_of(0, s.values[0]);
+        const auto& divs_o = divisors_of(1, s.values[1]);
+        const auto& divs_b = divisors_of(2, s.values[2]);
+        per_loop<std::int64_t> t{};
+        per_loop<std::int64_t> s2{};
+        for (std::int64_t ti : divs_i) {
+            if (!allowed(k, 0, ti)) continue;
+            t.values[0] = ti;
+            s2.values[0] = s.values[0] / ti;
+            for (std::int64_t to : divs_o) {
+                if (!allowed(k, 1, to)) continue;
+                t.values[1] = to;
+                s2.values[1] = s.values[1] / to;
+                const std::int64_t weights = limit.words(data_type::weights, s2.values[0], s2.values[1]);
+                if (!limit.fits(data_type::weights, weights)) continue;
+                for (std::int64_t tb : divs_b) {
+                    if (!allowed(k, 2, tb)) continue;
+                    t.values[2] = tb;
+                    s2.values[2] = s.values[2] / tb;
+                    if (last && fixed_ != nullptr) {
+                        bool ok = true;
+                        for (std::size_t l = 0; l < blocking_loop_count; ++l)
+                            if ((*fixed_)[levels_].values[l] != 0 && (*fixed_)[levels_].values[l] != s2.values[l]) ok = false;
+                        if (!ok) continue;
+                    }
+                    const std::int64_t ifmaps = limit.words(data_type::ifmaps, s2.values[0], s2.values[2]);
+                    const std::int64_t psums = limit.words(data_type::psums, s2.values[1], s2.values[2]);
+                    if (!limit.fits_all(weights, ifmaps, psums)) continue;
+                    expand(k, s, s2, t, f_prev, source, p, charged, last);
+                    if (done()) return;
+                }
+            }
+        }
+        if (last) return;
+        // Visit the children best bound first. Usually only the first few are visited before
+        // the bound exceeds the best scheme found, so order them lazily with a heap of
+        // (bound, index) pairs rather than sorting the children themselves.
+        auto& order = order_[k];
+        order.clear();
+        for (std::size_t i = 0; i < kids.size(); ++i) order.emplace_back(kids[i].bound, static_cast<std::uint32_t>(i));
+        const auto later = [](const std::pair<double, std::uint32_t>& a, const std::pair<double, std::uint32_t>& b) {
+            return a.first > b.first || (a.first == b.first && a.second > b.second);
+        };
+        std::make_heap(order.begin(), order.end(), later);
+        while (!order.empty()) {
+            std::pop_heap(order.begin(), order.end(), later);
+            const child& c = kids[order.back().second];
+            order.pop_back();
+            if (!promising(c.bound)) break;
+            record(k, c);
+            per_loop<std::int64_t> s2{};
+            for (std::size_t l = 0; l < blocking_loop_count; ++l) s2.values[l] = s.values[l] / c.t.values[l];
+            descend(k + 1, s2, c.f, c.source, c.innermost >= 0 ? c.innermost : p, c.charged);
+            if (done()) return;
+        }
+    }
+
+    bool allowed(std::size_t k, std::size_t loop, std::int64_t value) const {
+        return fixed_ == nullptr || (*fixed_)[k].values[loop] == 0 || (*fixed_)[k].values[loop] == value;
+    }
+
+    void record(std::size_t k, const child& c) {
+        current_.factors[k] = c.t;
+        per_loop<bool> nt{};
+        for (std::size_t l = 0; l < blocking_loop_count; ++l) nt.values[l] = c.t.values[l] > 1;
+        current_.orders[k] = c.innermost >= 0 ? canonical_loop_order(static_cast<blocking_loop>(c.innermost), nt)
+                                              : loop_order{};
+        current_.stored[k] = c.stored;
+        fetches_[k] = c.f;
+    }
+
+    void expand(std::size_t k, const per_loop<std::int64_t>& s, const per_loop<std::int64_t>& s2,
+                const per_loop<std::int64_t>& t, const per_data_type<std::int64_t>& f_prev,
+                const std::array<std::uint8_t, data_type_count>& source, int p, double charged, bool last) {
+        per_loop<bool> nt{};
+        bool any = false;
+        for (std::size_t l = 0; l < blocking_loop_count; ++l) {
+            nt.values[l] = t.values[l] > 1;
+            any = any || nt.values[l];
+        }
+        // Products of the factors of levels < k, per loop.
+        per_loop<std::int64_t> outer{};
+        for (std::size_t l = 0; l < blocking_loop_count; ++l) outer.values[l] = totals_.loops.values[l] / s.values[l];
+        for (int j = any ? 0 : -1; j < (any ? 3 : 0); ++j) {
+            if (j >= 0 && !nt.values[static_cast<std::size_t>(j)]) continue;
+            if (p >= 0 && nt.values[static_cast<std::size_t>(p)] && p != j) continue;  // canonical skip rule
+            const int p_next = j >= 0 ? j : p;
+            if (last && p_next >= 0 && s2.values[static_cast<std::size_t>(p_next)] > 1) continue;
+            child c;
+            c.t = t;
+            c.innermost = j;
+            for (data_type d : all_data_types) {
+                const std::size_t u = index_of(reuse_loop(d));
+                bool dependent = false;
+                for (std::size_t l = 0; l < blocking_loop_count; ++l)
+                    if (l != u && nt.values[l]) dependent = true;
+                if (!dependent)
+                    c.f[d] = k == 0 ? 1 : f_prev[d];
+                else
+                    c.f[d] = static_cast<std::size_t>(j) == u ? outer.values[u] : outer.values[u] * t.values[u];
+                c.stored[d] = k == 0 || !allow_bypass_[d] || f_prev[d] < c.f[d];
+            }
+            if (any_bypass_ && k > 0 && !fits_level(k, s, c.stored)) continue;
+            c.charged = charged;
+            c.source = source;
+            for (data_type d : all_data_types) {
+                if (k > 0 && c.stored[d]) {
+                    c.charged += rs_transfer_energy(costs_, c.source[index_of(d)], d,
+                                                    static_cast<double>(totals_.outer[d]),
+                                                    static_cast<double>(f_prev[d]));
+                    c.source[index_of(d)] = static_cast<std::uint8_t>(k);
+                }
+            }
+            if (last) {
+                record(k, c);
+                current_.factors[levels_] = s2;
+                leaf();
+                if (done()) return;
+                continue;
+            }
+            double bound = c.charged + constant_;
+            for (data_type d : all_data_types) {
+                const double f = static_cast<double>(c.f[d]);
+                if (!allow_bypass_[d]) {
+                    bound += all_slope_[k][d] * f - all_offset_[k][d];
+                } else {
+                    bound += rs_transfer_energy(costs_, c.source[index_of(d)], d, static_cast<double>(totals_.outer[d]), f);
+                    bound += rs_network_energy(costs_, d, static_cast<double>(totals_.network[d]), f);
+                }
+            }
+            c.bound = bound;
+            if (!promising(bound)) continue;
+            children_[k].push_back(c);
+        }
+    }
+
+    std::size_t levels_;
+    per_data_type<int> bits_;
+    int reference_bits_;
+    per_data_type<bool> allow_bypass_;
+    bool any_bypass_ = false;
+    std::array<level_capacity, max_storage_levels> capacity_{};
+    level_capacity scratchpad_{};
+
+    rs_part_totals totals_{};
+    rs_cost_table costs_{};
+    std::int64_t channel_replicas_ = 1;
+    std::array<std::vector<std::int64_t>, blocking_loop_count> divisors_;
+    std::array<std::vector<std::vector<std::int64_t>>, blocking_loop_count> sub_divisors_;
+    std::array<per_data_type<double>, max_storage_levels> all_slope_{};
+    std::array<per_data_type<double>, max_storage_levels> all_offset_{};
+    double constant_ = 0.0;
+
+    std::array<std::vector<child>, max_storage_levels> children_;
+    std::array<std::vector<std::pair<double, std::uint32_t>>, max_storage_levels> order_;
+    row_stationary_mapping current_{};
+    fetch_table fetches_{};
+    row_stationary_mapping found_{};
+
+    mode mode_ = mode::minimize;
+    double best_energy_ = 0.0;
+    std::int64_t best_cycles_ = 0;
+    double target_ = 0.0;
+    const factor_table* fixed_ = nullptr;
+    bool improved_ = false;
+    std::int64_t evaluations_ = 0;
+};
+
+}  // namespace eap::detail
+// end eap/detail/row_stationary_search.hpp
+// #include <eap/energy/access_counts.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// #include <eap/mapping/mapping_evaluation.hpp>
+// #include <eap/mapping/pe_set_folding.hpp>
+// #include <eap/mapping/replica_split.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+// #include <eap/mapping/row_stationary_options.hpp>
+
+namespace eap {
+
+/// The least-energy row-stationary mapping of one layer part and what it costs.
+struct mapping_search_result {
+    layer_part part;
+    pe_set_folding folding;
+    replica_split split;
+    row_stationary_mapping mapping;
+    access_counts counts;          ///< dense access counts of the mapping
+    double access_energy = 0.0;    ///< the search objective: data-movement energy of the dense part (no MACs)
+    std::int64_t evaluations = 0;  ///< complete schemes evaluated by the search
+    std::size_t candidates = 0;    ///< replica splits searched
+};
+
+inline std::ostream& operator<<(std::ostream& out, const mapping_search_result& r) {
+    return out << r.part << ": " << r.mapping << " (" << r.folding << "; split " << r.split << "; access energy "
+               << r.access_energy << ")";
+}
+
+namespace detail {
+
+/// Every ordered factorisation of `n` into `slots` factors, in lexicographic order.
+inline void factor_tuples(std::int64_t n, std::size_t slots, std::vector<std::vector<std::int64_t>>& out,
+                          std::vector<std::int64_t>& prefix) {
+    if (slots == 1) {
+        prefix.push_back(n);
+        out.push_back(prefix);
+        prefix.pop_back();
+        return;
+    }
+    for (std::int64_t d = 1; d <= n; ++d) {
+        if (n % d != 0) continue;
+        prefix.push_back(d);
+        factor_tuples(n / d, slots - 1, out, prefix);
+        prefix.pop_back();
+    }
+}
+
+}  // namespace detail
+
+/// Finds the row-stationary mapping of `part` on `hw` of least data-movement energy (dense part;
+/// ties broken by fewer cycles, then by the first in nn_dataflow's enumeration order, see
+/// `eap/detail/row_stationary_search.hpp`). The search is exhaustive over replica splits, loop
+/// blockings over every storage level and the scratchpads, and loop orders; it is pruned only
+/// where no better mapping can be.
+///
+/// Throws `eap::hardware_error` when no mapping fits the hardware (e.g. a filter row longer than
+/// the ifmap scratchpad), `eap::shape_error` for an invalid part.
+inline mapping_search_result search_mapping(const hardware& hw, const layer_part& part,
+                                            const row_stationary_options& options = {}) {
+    detail::validate_rs_hardware("eap::search_mapping", hw);
+    part.validate();
+    const per_data_type<int> bits = options.bits_on(hw);
+    detail::validate_word_bits("eap::search_mapping", bits);
+    const bool real_input = options.padding == padding_traffic::real_input;
+
+    mapping_search_result result;
+    result.part = part;
+    result.folding = fold_pe_set(part.kernel_height, part.out_height, hw.array.rows, hw.array.cols);
+    const std::vector<replica_split> candidates = replica_split_candidates(part, result.folding);
+    result.candidates = candidates.size();
+
+    const double ifmap_fraction =
+        real_input ? static_cast<double>(part.real_height()) * static_cast<double>(part.real_width()) /
+                         (static_cast<double>(part.in_height()) * static_cast<double>(part.in_width()))
+                   : 1.0;
+    const detail::rs_cost_table costs = detail::make_rs_cost_table(hw, bits, ifmap_fraction);
+    detail::rs_blocking_search engine(hw, bits, options.allow_bypass);
+
+    double best_energy = std::numeric_limits<double>::infinity();
+    std::int64_t best_cycles = std::numeric_limits<std::int64_t>::max();
+    row_stationary_mapping best;
+    std::size_t best_candidate = candidates.size();
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        const detail::rs_part_totals totals = detail::make_rs_part_totals(part, result.folding, candidates[i], real_input);
+        engine.set_candidate(totals, costs, candidates[i].channel_replicas);
+        if (engine.minimize(best_energy, best_cycles, best)) best_candidate = i;
+    }
+    if (best_candidate == candidates.size())
+        throw hardware_error(detail::message(
+            "eap::search_mapping: no row-stationary mapping of ", part, " fits the hardware '", hw.name,
+            "': even the smallest tiles (", part.kernel_width, " weights, ", part.kernel_width,
+            " ifmap values and 1 psum per PE scratchpad; one processing pass in every on-chip level) do not fit"));
+
+    // The first scheme of least energy in enumeration order: fix the factor tuples of I, then O,
+    // then B, each to the first for which a least-energy scheme exists, then the orders.
+    const replica_split& split = candidates[best_candidate];
+    const detail::rs_part_totals totals = detail::make_rs_part_totals(part, result.folding, split, real_input);
+    engine.set_candidate(totals, costs, split.channel_replicas);
+    const std::size_t levels = hw.levels.size();
+    detail::rs_blocking_search::factor_table fixed{};
+    bool fixed_as_best = true;
+    for (blocking_loop l : all_blocking_loops) {
+        std::vector<std::vector<std::int64_t>> tuples;
+        std::vector<std::int64_t> prefix;
+        detail::factor_tuples(totals.loops[l], levels + 1, tuples, prefix);
+        bool found = false;
+        for (const auto& tuple : tuples) {
+            bool is_best = true;
+            for (std::size_t k = 0; k <= levels; ++k) {
+                fixed[k][l] = tuple[k];
+                is_best = is_best && best.factors[k][l] == tuple[k];
+            }
+            if ((fixed_as_best && is_best) || engine.exists(best_energy, fixed)) {
+                fixed_as_best = fixed_as_best && is_best;
+                found = true;
+                break;
+            }
+        }
+        if (!found)  // cannot happen: the best scheme's own tuple exists
+            throw error("eap::search_mapping: internal error: no least-energy factor tuple for loop " +
+                        std::string(1, letter(l)));
+    }
+    row_stationary_mapping chosen;
+    if (!engine.first_orders(best_energy, fixed, chosen))
+        throw error("eap::search_mapping: internal error: no loop order reaches the least energy");
+    result.mapping = chosen;
+    result.split = split;
+    result.access_energy = best_energy;
+    detail::fetch_table f{};
+    detail::rs_fetches(chosen, f);
+    result.counts = detail::rs_counts(totals, f, chosen.stored, levels);
+    result.evaluations = engine.evaluations();
+    return result;
+}
+
+}  // namespace eap
+// end eap/mapping/mapping_search.hpp
+// #include <eap/mapping/mapping_cache.hpp>
+// begin eap/mapping/mapping_cache.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+
+// #include <eap/error.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// #include <eap/mapping/mapping_evaluation.hpp>
+// #include <eap/mapping/mapping_search.hpp>
+// #include <eap/mapping/row_stationary_options.hpp>
+
+namespace eap {
+
+namespace detail {
+
+inline bool same_capacity(const level_capacity& a, const level_capacity& b) { return a == b; }
+
+/// True when two hardware descriptions give the same mapping search results.
+inline bool same_hardware(const hardware& a, const hardware& b) {
+    if (a.levels.size() != b.levels.size() || a.unit != b.unit || a.reference_bits != b.reference_bits ||
+        a.mac_cost != b.mac_cost || !(a.word_bits == b.word_bits))
+        return false;
+    for (std::size_t k = 0; k < a.levels.size(); ++k)
+        if (!same_capacity(a.levels[k].capacity, b.levels[k].capacity) || a.levels[k].read_cost != b.levels[k].read_cost ||
+            a.levels[k].write_cost != b.levels[k].write_cost)
+            return false;
+    return a.array.rows == b.array.rows && a.array.cols == b.array.cols &&
+           same_capacity(a.array.scratchpad, b.array.scratchpad) &&
+           a.array.scratchpad_read_cost == b.array.scratchpad_read_cost &&
+           a.array.scratchpad_write_cost == b.array.scratchpad_write_cost && a.array.network_cost == b.array.network_cost;
+}
+
+inline bool same_options(const row_stationary_options& a, const row_stationary_options& b, const hardware& hw) {
+    return a.padding == b.padding && a.allow_bypass == b.allow_bypass && a.bits_on(hw) == b.bits_on(hw);
+}
+
+}  // namespace detail
+
+/// Remembers mapping searches for one hardware and one set of options. The mapping of a layer
+/// part is searched on the dense part, so it does not change while a network is pruned: keep a
+/// cache across energy estimates and each distinct part is searched once. Identical parts within
+/// one estimate (the halves of a grouped layer, the repeated blocks of a ResNet) share a search
+/// even without a cache kept by the caller. Not thread-safe: use one cache per thread.
+class mapping_cache {
+public:
+    explicit mapping_cache(const hardware& hw, const row_stationary_options& options = {})
+        : hw_(hw), options_(options) {
+        detail::validate_rs_hardware("eap::mapping_cache", hw_);
+        detail::validate_word_bits("eap::mapping_cache", options_.bits_on(hw_));
+    }
+
+    const hardware& hw() const noexcept { return hw_; }
+    const row_stationary_options& options() const noexcept { return options_; }
+
+    /// True when searches for (`hw`, `options`) may be answered from this cache.
+    bool serves(const hardware& hw, const row_stationary_options& options) const {
+        return detail::same_hardware(hw_, hw) && detail::same_options(options_, options, hw_);
+    }
+
+    /// The least-energy mapping of `part` with word widths `bits` (searched once per distinct
+    /// part and widths). The reference stays valid for the cache's lifetime.
+    const mapping_search_result& search(const layer_part& part, const per_data_type<int>& bits) {
+        key k{};
+        const std::int64_t values[] = {part.in_channels,   part.out_channels,  part.out_height,  part.out_width,
+                                       part.kernel_height, part.kernel_width,  part.stride_height, part.stride_width,
+                                       part.batch,         part.real_height(), part.real_width(), bits[data_type::weights],
+                                       bits[data_type::ifmaps], bits[data_type::psums]};
+        for (std::size_t i = 0; i < k.size(); ++i) k[i] = values[i];
+        auto it = entries_.find(k);
+        if (it != entries_.end()) {
+            ++hits_;
+            return *it->second;
+        }
+        row_stationary_options options = options_;
+        options.word_bits = bits;
+        auto result = std::make_unique<mapping_search_result>(search_mapping(hw_, part, options));
+        ++searches_;
+        return *entries_.emplace(k, std::move(result)).first->second;
+    }
+
+    /// Searches run and searches answered from the cache.
+    std::size_t searches() const noexcept { return searches_; }
+    std::size_t hits() const noexcept { return hits_; }
+
+private:
+    using key = std::array<std::int64_t, 14>;
+    hardware hw_;
+    row_stationary_options options_;
+    std::map<key, std::unique_ptr<mapping_search_result>> entries_;
+    std::size_t searches_ = 0;
+    std::size_t hits_ = 0;
+};
+
+}  // namespace eap
+// end eap/mapping/mapping_cache.hpp
+// #include <eap/energy/energy_model.hpp>
+// begin eap/energy/energy_model.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+// #include <eap/energy/access_counts.hpp>
+// #include <eap/energy/effective_access_counts.hpp>
+// #include <eap/energy/energy_breakdown.hpp>
+// #include <eap/energy/run_length_code_model.hpp>
+// #include <eap/energy/sparsity.hpp>
+// #include <eap/energy/sparsity_rules.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/layer_partition.hpp>
+// #include <eap/mapping/mapping_cache.hpp>
+// #include <eap/mapping/mapping_search.hpp>
+// #include <eap/mapping/row_stationary_options.hpp>
+// #include <eap/network/network.hpp>
+// #include <eap/shape/conv_shape.hpp>
+
+namespace eap {
+
+/// Where a layer's sparsity came from.
+enum class sparsity_source : std::uint8_t { none, densities, exact_counts };
+
+constexpr const char* to_string(sparsity_source s) {
+    switch (s) {
+    case sparsity_source::none: return "dense";
+    case sparsity_source::densities: return "densities";
+    case sparsity_source::exact_counts: return "exact counts";
+    }
+    return "?";
+}
+
+/// Options of the energy model that apply to every layer.
+struct energy_options {
+    row_stationary_options mapping;  ///< word widths, padding traffic, bypass (see there)
+    sparsity_rules sparsity;         ///< how zeros save energy
+};
+
+/// What one layer brings to its estimate.
+struct layer_energy_options {
+    /// Split each group's output channels into this many parts that each read the whole input
+    /// (see `partition_layer`); the ISCA 2016 AlexNet ran conv1 and conv3 as two halves.
+    std::int64_t output_channel_parts = 1;
+    /// Statistical sparsity: the fraction of non-zeros of weights, input and output activations.
+    std::optional<layer_density> density;
+    /// Exact sparsity measured on real tensors (takes precedence over `density`).
+    std::optional<layer_sparse_counts> counts;
+    /// True when the layer reads the network's input image (moved raw, never run-length coded).
+    /// Unset: false for a single layer; a network decides by whether the layer reads its input.
+    std::optional<bool> input_is_image;
+    /// Word widths of this layer (default: the energy options', else the hardware's).
+    std::optional<per_data_type<int>> word_bits;
+};
+
+/// One group of identical parts of a layer and its mapping.
+struct layer_part_energy {
+    mapping_search_result search;
+    std::int64_t count = 1;
+};
+
+/// The energy of one CONV/FC layer over a batch.
+struct layer_energy {
+    std::string name;
+    conv_shape shape;
+    std::vector<layer_part_energy> parts;
+    access_counts dense;               ///< all parts, dense layer
+    effective_access_counts effective; ///< after the sparsity rules
+    energy_breakdown energy;           ///< over the batch, in the hardware's unit
+    sparsity_source sparsity = sparsity_source::none;
+    layer_density density;             ///< densities used (1 for a dense layer)
+    double nonskipped_fraction = 1.0;  ///< fraction of MACs not skipped
+    bool input_is_image = false;
+    per_data_type<int> word_bits{};
+
+    std::int64_t dense_macs() const { return dense.macs; }
+    double nonskipped_macs() const { return effective.macs; }
+    double utilisation() const { return dense.utilisation(); }
+};
+
+/// The energy of a network over a batch.
+struct network_energy {
+    std::string network;
+    std::string hardware;
+    cost_unit unit = cost_unit::normalized;
+    std::int64_t batch = 1;
+    std::vector<std::string> positions;  ///< names of the positions: storage levels, "array network", "scratchpad"
+    std::vector<layer_energy> layers;    ///< CONV and FC layers in evaluation order
+    energy_breakdown total;            ///< over the batch
+    std::size_t searches = 0;          ///< mapping searches run for this estimate
+    std::size_t reused_searches = 0;   ///< parts answered from the cache
+
+    energy_breakdown per_image() const { return total.scaled(1.0 / static_cast<double>(batch)); }
+    std::int64_t dense_macs() const {
+        std::int64_t m = 0;
+        for (const auto& l : layers) m = detail::checked_add(m, l.dense_macs(), "network MACs");
+        return m;
+    }
+    double nonskipped_macs() const {
+        double m = 0.0;
+        for (const auto& l : layers) m += l.nonskipped_macs();
+        return m;
+    }
+    /// The layer called `layer_name`; throws `eap::argument_error` when there is none.
+    const layer_energy& layer(const std::string& layer_name) const {
+        for (const auto& l : layers)
+            if (l.name == layer_name) return l;
+        throw argument_error("eap::network_energy::layer: no CONV/FC layer named '" + layer_name + "' in '" + network + "'");
+    }
+};
+
+/// Options of a network estimate: the common options and per-layer options by layer name.
+struct network_energy_options {
+    energy_options common;
+    std::map<std::string, layer_energy_options> layers;
+};
+
+namespace detail {
+
+/// Multipliers the sparsity rules apply to dense counts of one layer.
+struct sparsity_factors {
+    double nonskipped = 1.0;     ///< MACs and scratchpad accesses
+    double weights = 1.0;        ///< weights at every storage level and over the network
+    double ifmap_dram = 1.0;     ///< ifmaps at the outermost level
+    double ifmap_onchip = 1.0;   ///< ifmaps at inner storage levels and over the network
+    double ofmap_dram = 1.0;     ///< final outputs written to the outermost level
+};
+
+inline void check_density(const char* field, double v) {
+    if (!(v >= 0.0 && v <= 1.0))
+        throw argument_error(message("eap::estimate_layer_energy: density.", field, " must be in [0, 1] (got ", v, ")"));
+}
+
+inline double fraction_of(std::int64_t part, std::int64_t whole) {
+    return whole == 0 ? 1.0 : static_cast<double>(part) / static_cast<double>(whole);
+}
+
+/// Coded size over raw size of a stream of `values` values of `bits` bits with `coded_words`
+/// 64-bit words of run-length code.
+inline double coded_ratio(double coded_words, std::int64_t values, int bits) {
+    if (values == 0) return 1.0;
+    return coded_words * 64.0 / (static_cast<double>(values) * static_cast<double>(bits));
+}
+
+inline void validate_sparse_counts(const conv_shape& s, const layer_sparse_counts& c) {
+    auto fail = [](const std::string& what) {
+        throw argument_error("eap::estimate_layer_energy: the exact sparse counts " + what);
+    };
+    if (c.batch < 1) fail(message("have batch ", c.batch, "; it must be at least 1"));
+    if (c.weights != s.weight_count())
+        fail(message("are for ", c.weights, " weights but the layer has ", s.weight_count()));
+    const std::int64_t in = s.input_fmap().size(), out = s.output_fmap().size();
+    const std::int64_t macs = s.with_batch(1).mac_count();
+    if (c.ifmap_values != checked_mul(in, c.batch, "sparse counts"))
+        fail(message("have ", c.ifmap_values, " ifmap values; ", c.batch, " images of the layer's input have ",
+                     checked_mul(in, c.batch, "sparse counts")));
+    if (c.ofmap_values != checked_mul(out, c.batch, "sparse counts"))
+        fail(message("have ", c.ofmap_values, " ofmap values; ", c.batch, " images of the layer's output have ",
+                     checked_mul(out, c.batch, "sparse counts")));
+    if (c.dense_macs != checked_mul(macs, c.batch, "sparse counts"))
+        fail(message("have ", c.dense_macs, " dense MACs; ", c.batch, " images of the layer have ",
+                     checked_mul(macs, c.batch, "sparse counts")));
+    if (c.nonzero_weights < 0 || c.nonzero_weights > c.weights)
+        fail(message("have ", c.nonzero_weights, " non-zero weights of ", c.weights));
+    if (c.nonzero_ifmap_values < 0 || c.nonzero_ifmap_values > c.ifmap_values)
+        fail(message("have ", c.nonzero_ifmap_values, " non-zero ifmap values of ", c.ifmap_values));
+    if (c.nonzero_ofmap_values < 0 || c.nonzero_ofmap_values > c.ofmap_values)
+        fail(message("have ", c.nonzero_ofmap_values, " non-zero ofmap values of ", c.ofmap_values));
+    if (c.nonskipped_macs < 0 || c.nonskipped_macs > c.dense_macs)
+        fail(message("have ", c.nonskipped_macs, " non-skipped MACs of ", c.dense_macs));
+    if (c.ifmap_rlc_words < 0 || c.ofmap_rlc_words < 0 || c.weight_rlc_words < 0)
+        fail("have a negative run-length-code size");
+}
+
+inline sparsity_factors make_sparsity_factors(const conv_shape& s, const sparsity_rules& rules,
+                                              const layer_energy_options& lo, const per_data_type<int>& bits,
+                                              bool input_is_image, layer_density& density, double& nonskipped,
+                                              sparsity_source& source) {
+    sparsity_factors f;
+    density = layer_density{};
+    nonskipped = 1.0;
+    source = sparsity_source::none;
+    if (!lo.counts && !lo.density) return f;
+    const std::int64_t in_stream = s.input_fmap().size(), out_stream = s.output_fmap().size();
+    const std::int64_t weights = s.weight_count();
+    double ifmap_words = 0.0, ofmap_words = 0.0, weight_words = 0.0;  // expected code words per stream
+    if (lo.counts) {
+        const layer_sparse_counts& c = *lo.counts;
+        validate_sparse_counts(s, c);
+        source = sparsity_source::exact_counts;
+        density.weights = fraction_of(c.nonzero_weights, c.weights);
+        density.ifmaps = fraction_of(c.nonzero_ifmap_values, c.ifmap_values);
+        density.ofmaps = fraction_of(c.nonzero_ofmap_values, c.ofmap_values);
+        nonskipped = fraction_of(c.nonskipped_macs, c.dense_macs);
+        // Exact code sizes when the counts have them; else the expectation at the exact density.
+        ifmap_words = c.ifmap_rlc_words > 0 ? static_cast<double>(c.ifmap_rlc_words) / static_cast<double>(c.batch)
+                                            : expected_run_length_code_words(in_stream, density.ifmaps);
+        ofmap_words = c.ofmap_rlc_words > 0 ? static_cast<double>(c.ofmap_rlc_words) / static_cast<double>(c.batch)
+                                            : expected_run_length_code_words(out_stream, density.ofmaps);
+        weight_words = c.weight_rlc_words > 0 ? static_cast<double>(c.weight_rlc_words)
+                                              : expected_run_length_code_words(weights, density.weights);
+    } else {
+        density = *lo.density;
+        check_density("weights", density.weights);
+        check_density("ifmaps", density.ifmaps);
+        check_density("ofmaps", density.ofmaps);
+        source = sparsity_source::densities;
+        nonskipped = density.weights * density.ifmaps;
+        ifmap_words = expected_run_length_code_words(in_stream, density.ifmaps);
+        ofmap_words = expected_run_length_code_words(out_stream, density.ofmaps);
+        weight_words = expected_run_length_code_words(weights, density.weights);
+    }
+    if (rules.skip_zero_macs) f.nonskipped = nonskipped;
+    if (rules.compress_weights) {
+        if (rules.weight_storage == weight_format::nonzero_values)
+            f.weights = density.weights * static_cast<double>(bits[data_type::weights] + rules.weight_index_bits) /
+                        static_cast<double>(bits[data_type::weights]);
+        else
+            f.weights = coded_ratio(weight_words, weights, bits[data_type::weights]);
+    }
+    if (rules.run_length_code_dram_fmaps) {
+        if (!input_is_image) f.ifmap_dram = coded_ratio(ifmap_words, in_stream, bits[data_type::ifmaps]);
+        f.ofmap_dram = coded_ratio(ofmap_words, out_stream, bits[data_type::psums]);
+        if (rules.run_length_code_only_when_smaller) {
+            f.ifmap_dram = std::min(f.ifmap_dram, 1.0);
+            f.ofmap_dram = std::min(f.ofmap_dram, 1.0);
+        }
+    }
+    if (rules.compress_onchip_fmaps) f.ifmap_onchip = density.ifmaps;
+    return f;
+}
+
+inline effective_access_counts apply_sparsity(const access_counts& dense, const sparsity_factors& f,
+                                              std::int64_t final_outputs) {
+    effective_access_counts e = effective_access_counts::from(dense);
+    const std::size_t levels = dense.storage_levels;
+    for (std::size_t p = 0; p <= levels; ++p) {  // storage levels and the network
+        e.at[p][data_type::weights].reads *= f.weights;
+        e.at[p][data_type::ifmaps].reads *= p == 0 ? f.ifmap_dram : f.ifmap_onchip;
+    }
+    // The last write of each output to the outermost level is the (coded) output; earlier
+    // writes and all reads there are partial sums.
+    auto& out = e.at[0][data_type::psums];
+    const double finals = std::min(out.writes, static_cast<double>(final_outputs));
+    out.writes = (out.writes - finals) + finals * f.ofmap_dram;
+    for (data_type d : all_data_types) {
+        e.at[levels + 1][d].reads *= f.nonskipped;
+        e.at[levels + 1][d].writes *= f.nonskipped;
+    }
+    e.macs *= f.nonskipped;
+    return e;
+}
+
+inline layer_energy estimate_layer(const hardware& hw, const std::string& name, const conv_shape& shape,
+                                   const layer_energy_options& lo, const energy_options& options, bool input_is_image,
+                                   mapping_cache& cache) {
+    shape.validate();
+    layer_energy out;
+    out.name = name;
+    out.shape = shape;
+    out.word_bits = lo.word_bits ? *lo.word_bits : options.mapping.bits_on(hw);
+    validate_word_bits("eap::estimate_layer_energy", out.word_bits);
+    if (options.sparsity.weight_index_bits < 0 || options.sparsity.weight_index_bits > 64)
+        throw argument_error(message("eap::estimate_layer_energy: sparsity.weight_index_bits must be between 0 and 64 (got ",
+                                     options.sparsity.weight_index_bits, ")"));
+    out.input_is_image = input_is_image;
+    out.dense.storage_levels = hw.levels.size();
+    out.dense.pes = checked_mul(hw.array.rows, hw.array.cols, "PE count");
+    for (const layer_part_group& g : partition_layer(shape, lo.output_channel_parts)) {
+        const mapping_search_result& r = cache.search(g.part, out.word_bits);
+        out.parts.push_back({r, g.count});
+        out.dense += r.counts.repeated(g.count);
+    }
+    const sparsity_factors f = make_sparsity_factors(shape, options.sparsity, lo, out.word_bits, input_is_image,
+                                                     out.density, out.nonskipped_fraction, out.sparsity);
+    out.effective = apply_sparsity(out.dense, f, shape.ofmap_size());
+    out.energy = energy_of(out.effective, hw, out.word_bits);
+    return out;
+}
+
+}  // namespace detail
+
+/// The energy of one CONV/FC layer (`shape`, over its batch) on `hw`: the least-energy
+/// row-stationary mapping of each of its parts (searched on the dense layer), their access
+/// counts, the sparsity rules applied to them, and the energy per position and data type.
+/// Pass a `mapping_cache` built for the same hardware and mapping options to reuse searches
+/// across calls. Throws `eap::shape_error`, `eap::hardware_error` (no mapping fits) or
+/// `eap::argument_error` (bad option).
+inline layer_energy estimate_layer_energy(const hardware& hw, const conv_shape& shape,
+                                          const layer_energy_options& layer_options = {},
+                                          const energy_options& options = {}, mapping_cache* cache = nullptr) {
+    detail::validate_rs_hardware("eap::estimate_layer_energy", hw);
+    std::optional<mapping_cache> local;
+    if (cache == nullptr) {
+        local.emplace(hw, options.mapping);
+        cache = &*local;
+    } else if (!cache->serves(hw, options.mapping)) {
+        throw argument_error("eap::estimate_layer_energy: the mapping cache was built for another hardware or other "
+                             "mapping options");
+    }
+    return detail::estimate_layer(hw, "layer", shape, layer_options, options,
+                                  layer_options.input_is_image.value_or(false), *cache);
+}
+
+/// The energy of every CONV and FC layer of `net` at batch size `batch` on `hw` (pooling, ReLU,
+/// concatenation and additions cost nothing in this model). `options.layers` gives per-layer
+/// options by layer name (an unknown name is an error). Identical layer parts are searched once;
+/// pass a `mapping_cache` to reuse searches across estimates (e.g. inside a pruning loop).
+inline network_energy estimate_network_energy(const hardware& hw, const network& net, std::int64_t batch,
+                                              const network_energy_options& options = {},
+                                              mapping_cache* cache = nullptr) {
+    detail::validate_rs_hardware("eap::estimate_network_energy", hw);
+    if (batch < 1)
+        throw argument_error(detail::message("eap::estimate_network_energy: batch must be at least 1 (got ", batch, ")"));
+    for (const auto& entry : options.layers) {
+        const auto index = net.find(entry.first);
+        if (!index || !net[*index].is_compute())
+            throw argument_error("eap::estimate_network_energy: options name the layer '" + entry.first +
+                                 "', which is not a CONV or FC layer of '" + net.name() + "'");
+    }
+    std::optional<mapping_cache> local;
+    if (cache == nullptr) {
+        local.emplace(hw, options.common.mapping);
+        cache = &*local;
+    } else if (!cache->serves(hw, options.common.mapping)) {
+        throw argument_error("eap::estimate_network_energy: the mapping cache was built for another hardware or other "
+                             "mapping options");
+    }
+    const std::size_t searches_before = cache->searches(), hits_before = cache->hits();
+    network_energy out;
+    out.network = net.name();
+    out.hardware = hw.name;
+    out.unit = hw.unit;
+    out.batch = batch;
+    out.total.unit = hw.unit;
+    out.total.storage_levels = hw.levels.size();
+    for (std::size_t p = 0; p < hw.levels.size() + 2; ++p) out.positions.push_back(position_name(hw, p));
+    const layer_energy_options defaults{};
+    for (std::size_t i : net.compute_layers()) {
+        const layer& l = net[i];
+        const auto found = options.layers.find(l.name);
+        const layer_energy_options& lo = found == options.layers.end() ? defaults : found->second;
+        const bool image = lo.input_is_image.value_or(l.inputs.front() == 0);
+        out.layers.push_back(detail::estimate_layer(hw, l.name, net.layer_shape(i, batch), lo, options.common, image, *cache));
+        out.total += out.layers.back().energy;
+    }
+    out.searches = cache->searches() - searches_before;
+    out.reused_searches = cache->hits() - hits_before;
+    return out;
+}
+
+}  // namespace eap
+// end eap/energy/energy_model.hpp
+// #include <eap/report/energy_table.hpp>
+// begin eap/report/energy_table.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+// #include <eap/detail/json_writer.hpp>
+// begin eap/detail/json_writer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <ostream>
+#include <string>
+
+namespace eap::detail {
+
+/// Writes `s` as a JSON string literal.
+inline void write_json_string(std::ostream& out, const std::string& s) {
+    out << '"';
+    for (char c : s) {
+        switch (c) {
+        case '"': out << "\\\""; break;
+        case '\\': out << "\\\\"; break;
+        case '\n': out << "\\n"; break;
+        case '\r': out << "\\r"; break;
+        case '\t': out << "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+                out << buf;
+            } else {
+                out << c;
+            }
+        }
+    }
+    out << '"';
+}
+
+/// Writes a double so that it reads back exactly; JSON has no NaN or infinity, so those become null.
+inline void write_json_number(std::ostream& out, double v) {
+    if (!std::isfinite(v)) {
+        out << "null";
+        return;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    out << buf;
+}
+
+inline void write_json_number(std::ostream& out, std::int64_t v) { out << v; }
+
+/// Writes a CSV field, quoting it when it holds a comma, a quote or a line break.
+inline void write_csv_field(std::ostream& out, const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) {
+        out << s;
+        return;
+    }
+    out << '"';
+    for (char c : s) {
+        if (c == '"') out << '"';
+        out << c;
+    }
+    out << '"';
+}
+
+inline std::string format_number(double v, const char* format = "%.6g") {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
+}
+
+}  // namespace eap::detail
+// end eap/detail/json_writer.hpp
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+
+namespace eap {
+
+namespace detail {
+
+/// Prints rows as columns aligned to their widest cell (first column left, the rest right).
+inline void print_aligned(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> width;
+    for (const auto& r : rows) {
+        if (width.size() < r.size()) width.resize(r.size(), 0);
+        for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+    }
+    for (const auto& r : rows) {
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            const std::string pad(width[i] - r[i].size(), ' ');
+            if (i == 0) out << r[i] << pad;
+            else out << "  " << pad << r[i];
+        }
+        out << '\n';
+    }
+}
+
+inline std::string energy_cell(double v) { return format_number(v, "%.4g"); }
+
+inline void check_report_input(const char* function, const network_energy& e) {
+    const std::size_t positions = e.total.positions();
+    if (e.positions.size() != positions)
+        throw argument_error(message(function, ": the estimate names ", e.positions.size(), " positions but has ",
+                                     positions, "; build it with eap::estimate_network_energy"));
+    for (const auto& l : e.layers)
+        if (l.energy.positions() != positions)
+            throw argument_error(message(function, ": layer '", l.name, "' has ", l.energy.positions(),
+                                         " positions, the estimate ", positions));
+}
+
+}  // namespace detail
+
+/// One row per CONV/FC layer: parts, dense and non-skipped MACs, utilisation, energy of
+/// computation and of each position (storage levels, array network, scratchpads), total;
+/// then the network total and the energy per image. Energies over the batch.
+inline void print_energy_table(std::ostream& out, const network_energy& e) {
+    detail::check_report_input("eap::print_energy_table", e);
+    out << e.network << " on " << e.hardware << ", batch " << e.batch << ", energy in " << to_string(e.unit)
+        << " units over the batch\n";
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> head{"layer", "parts", "MACs", "non-skipped", "util", "sparsity", "computation"};
+    for (const auto& p : e.positions) head.push_back(p);
+    head.push_back("total");
+    rows.push_back(head);
+    auto row_of = [&](const std::string& name, const std::string& parts, const std::string& macs,
+                      const std::string& nonskipped, const std::string& util, const std::string& sparsity,
+                      const energy_breakdown& b) {
+        std::vector<std::string> r{name, parts, macs, nonskipped, util, sparsity, detail::energy_cell(b.computation)};
+        for (std::size_t p = 0; p < b.positions(); ++p) r.push_back(detail::energy_cell(b.at_position(p)));
+        r.push_back(detail::energy_cell(b.total()));
+        return r;
+    };
+    for (const auto& l : e.layers) {
+        std::int64_t parts = 0;
+        for (const auto& p : l.parts) parts += p.count;
+        rows.push_back(row_of(l.name, std::to_string(parts), detail::energy_cell(static_cast<double>(l.dense_macs())),
+                              detail::energy_cell(l.nonskipped_macs()), detail::format_number(l.utilisation(), "%.3f"),
+                              to_string(l.sparsity), l.energy));
+    }
+    rows.push_back(row_of("total", "", detail::energy_cell(static_cast<double>(e.dense_macs())),
+                          detail::energy_cell(e.nonskipped_macs()), "", "", e.total));
+    rows.push_back(row_of("per image", "", detail::energy_cell(static_cast<double>(e.dense_macs()) / static_cast<double>(e.batch)),
+                          detail::energy_cell(e.nonskipped_macs() / static_cast<double>(e.batch)), "", "", e.per_image()));
+    detail::print_aligned(out, rows);
+}
+
+/// The whole network: energy per image, computation against data movement, and the share of
+/// each position and each data type.
+inline void print_energy_summary(std::ostream& out, const network_energy& e) {
+    detail::check_report_input("eap::print_energy_summary", e);
+    const energy_breakdown img = e.per_image();
+    const double total = img.total();
+    auto share = [total](double v) { return detail::format_number(total > 0 ? 100.0 * v / total : 0.0, "%.1f%%"); };
+    out << e.network << " on " << e.hardware << ", batch " << e.batch << ": " << detail::energy_cell(total) << ' '
+        << to_string(e.unit) << " per image (" << detail::energy_cell(static_cast<double>(e.dense_macs()) / static_cast<double>(e.batch))
+        << " MACs, " << detail::energy_cell(e.nonskipped_macs() / static_cast<double>(e.batch)) << " not skipped)\n";
+    std::vector<std::vector<std::string>> rows{{"", "per image", "share"}};
+    rows.push_back({"computation", detail::energy_cell(img.computation), share(img.computation)});
+    rows.push_back({"data movement", detail::energy_cell(img.data_movement()), share(img.data_movement())});
+    for (std::size_t p = 0; p < img.positions(); ++p)
+        rows.push_back({"  " + e.positions[p], detail::energy_cell(img.at_position(p)), share(img.at_position(p))});
+    for (data_type d : all_data_types)
+        rows.push_back({std::string("  ") + to_string(d), detail::energy_cell(img.of_type(d)), share(img.of_type(d))});
+    detail::print_aligned(out, rows);
+}
+
+/// The mapping of every part of every layer, with its folding and replica split.
+inline void print_mappings(std::ostream& out, const network_energy& e) {
+    for (const auto& l : e.layers)
+        for (const auto& p : l.parts)
+            out << l.name << ": " << p.count << " x " << p.search.part << "\n  " << p.search.folding << "\n  split "
+                << p.search.split << "\n  mapping " << p.search.mapping << '\n';
+}
+
+/// Reads and writes of one layer per position and data type, dense and after the sparsity
+/// rules, with the energy of each.
+inline void print_access_counts(std::ostream& out, const layer_energy& l, const std::vector<std::string>& positions) {
+    if (positions.size() != l.dense.positions())
+        throw argument_error(detail::message("eap::print_access_counts: ", positions.size(), " position names for ",
+                                             l.dense.positions(), " positions"));
+    std::vector<std::vector<std::string>> rows{
+        {"position", "data", "reads", "writes", "effective reads", "effective writes", "energy"}};
+    for (std::size_t p = 0; p < l.dense.positions(); ++p)
+        for (data_type d : all_data_types)
+            rows.push_back({positions[p], to_string(d), std::to_string(l.dense.at(p)[d].reads),
+                            std::to_string(l.dense.at(p)[d].writes), detail::energy_cell(l.effective.at[p][d].reads),
+                            detail::energy_cell(l.effective.at[p][d].writes), detail::energy_cell(l.energy.movement[p][d])});
+    rows.push_back({"MACs", "", std::to_string(l.dense.macs), "", detail::energy_cell(l.effective.macs), "",
+                    detail::energy_cell(l.energy.computation)});
+    detail::print_aligned(out, rows);
+}
+
+/// The full text report: table, summary, mappings.
+inline void print_energy_report(std::ostream& out, const network_energy& e) {
+    print_energy_table(out, e);
+    out << '\n';
+    print_energy_summary(out, e);
+    out << '\n';
+    print_mappings(out, e);
+}
+
+/// Writes the full text report to `path` (atomically: a complete file or none).
+inline void write_energy_report(const std::filesystem::path& path, const network_energy& e) {
+    detail::check_report_input("eap::write_energy_report", e);
+    write_file_atomically(path, [&](std::ostream& out) { print_energy_report(out, e); });
+}
+
+}  // namespace eap
+// end eap/report/energy_table.hpp
+// #include <eap/report/energy_csv.hpp>
+// begin eap/report/energy_csv.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+// #include <eap/detail/json_writer.hpp>
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/io/atomic_file.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+// #include <eap/report/energy_table.hpp>
+
+namespace eap {
+
+/// One CSV row per CONV/FC layer (energies over the batch, full precision):
+///
+///     layer,N,C,M,H,W,R,S,stride_h,stride_w,groups,parts,dense_macs,nonskipped_macs,utilisation,
+///     sparsity,density_weights,density_ifmaps,density_ofmaps,computation,<position>...,
+///     weights,ifmaps,psums,total,mapping
+///
+/// where each <position> column is the energy at that storage level, the array network or the
+/// scratchpads, and `mapping` lists the mapping of each part group as "count x mapping",
+/// separated by " | ".
+inline void write_energy_csv(std::ostream& out, const network_energy& e) {
+    detail::check_report_input("eap::write_energy_csv", e);
+    out << "layer,N,C,M,H,W,R,S,stride_h,stride_w,groups,parts,dense_macs,nonskipped_macs,utilisation,sparsity,"
+           "density_weights,density_ifmaps,density_ofmaps,computation";
+    for (const auto& p : e.positions) {
+        out << ',';
+        detail::write_csv_field(out, p);
+    }
+    out << ",weights,ifmaps,psums,total,mapping\n";
+    auto number = [&out](double v) {
+        out << ',';
+        detail::write_json_number(out, v);
+    };
+    for (const auto& l : e.layers) {
+        detail::write_csv_field(out, l.name);
+        const conv_shape& s = l.shape;
+        std::int64_t parts = 0;
+        std::string mapping;
+        for (const auto& p : l.parts) {
+            parts += p.count;
+            if (!mapping.empty()) mapping += " | ";
+            mapping += std::to_string(p.count) + " x " + to_string(p.search.mapping);
+        }
+        out << ',' << s.batch << ',' << s.in_channels << ',' << s.out_channels << ',' << s.in_height << ','
+            << s.in_width << ',' << s.kernel_height << ',' << s.kernel_width << ',' << s.stride_height << ','
+            << s.stride_width << ',' << s.groups << ',' << parts << ',' << l.dense_macs();
+        number(l.nonskipped_macs());
+        number(l.utilisation());
+        out << ',' << to_string(l.sparsity);
+        number(l.density.weights);
+        number(l.density.ifmaps);
+        number(l.density.ofmaps);
+        number(l.energy.computation);
+        for (std::size_t p = 0; p < l.energy.positions(); ++p) number(l.energy.at_position(p));
+        for (data_type d : all_data_types) number(l.energy.of_type(d));
+        number(l.energy.total());
+        out << ',';
+        detail::write_csv_field(out, mapping);
+        out << '\n';
+    }
+}
+
+/// One CSV row per layer, position and data type with the dense and effective reads and writes
+/// and their energy: `layer,position,data_type,reads,writes,effective_reads,effective_writes,energy`;
+/// then one `layer,MAC,,macs,,nonskipped_macs,,energy` row per layer.
+inline void write_access_csv(std::ostream& out, const network_energy& e) {
+    detail::check_report_input("eap::write_access_csv", e);
+    out << "layer,position,data_type,reads,writes,effective_reads,effective_writes,energy\n";
+    for (const auto& l : e.layers) {
+        for (std::size_t p = 0; p < l.dense.positions(); ++p)
+            for (data_type d : all_data_types) {
+                detail::write_csv_field(out, l.name);
+                out << ',';
+                detail::write_csv_field(out, e.positions[p]);
+                out << ',' << to_string(d) << ',' << l.dense.at(p)[d].reads << ',' << l.dense.at(p)[d].writes << ',';
+                detail::write_json_number(out, l.effective.at[p][d].reads);
+                out << ',';
+                detail::write_json_number(out, l.effective.at[p][d].writes);
+                out << ',';
+                detail::write_json_number(out, l.energy.movement[p][d]);
+                out << '\n';
+            }
+        detail::write_csv_field(out, l.name);
+        out << ",MAC,," << l.dense.macs << ",,";
+        detail::write_json_number(out, l.effective.macs);
+        out << ",,";
+        detail::write_json_number(out, l.energy.computation);
+        out << '\n';
+    }
+}
+
+/// `write_energy_csv` to a file, atomically.
+inline void write_energy_csv(const std::filesystem::path& path, const network_energy& e) {
+    detail::check_report_input("eap::write_energy_csv", e);
+    write_file_atomically(path, [&](std::ostream& out) { write_energy_csv(out, e); });
+}
+
+/// `write_access_csv` to a file, atomically.
+inline void write_access_csv(const std::filesystem::path& path, const network_energy& e) {
+    detail::check_report_input("eap::write_access_csv", e);
+    write_file_atomically(path, [&](std::ostream& out) { write_access_csv(out, e); });
+}
+
+}  // namespace eap
+// end eap/report/energy_csv.hpp
+// #include <eap/report/energy_json.hpp>
+// begin eap/report/energy_json.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+// #include <eap/detail/json_writer.hpp>
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/io/atomic_file.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+// #include <eap/report/energy_table.hpp>
+
+namespace eap {
+
+namespace detail {
+
+inline void write_json_breakdown(std::ostream& out, const energy_breakdown& b, const std::vector<std::string>& positions) {
+    out << "{\"computation\": ";
+    write_json_number(out, b.computation);
+    out << ", \"data_movement\": ";
+    write_json_number(out, b.data_movement());
+    out << ", \"total\": ";
+    write_json_number(out, b.total());
+    out << ", \"by_type\": {";
+    for (data_type d : all_data_types) {
+        out << (d == data_type::weights ? "" : ", ") << '"' << to_string(d) << "\": ";
+        write_json_number(out, b.of_type(d));
+    }
+    out << "}, \"by_position\": [";
+    for (std::size_t p = 0; p < b.positions(); ++p) {
+        out << (p ? ", " : "") << "{\"position\": ";
+        write_json_string(out, positions[p]);
+        for (data_type d : all_data_types) {
+            out << ", \"" << to_string(d) << "\": ";
+            write_json_number(out, b.movement[p][d]);
+        }
+        out << ", \"total\": ";
+        write_json_number(out, b.at_position(p));
+        out << '}';
+    }
+    out << "]}";
+}
+
+}  // namespace detail
+
+/// The estimate as one JSON document: network, hardware, unit, batch, position names, the
+/// total (over the batch and per image), and per layer its shape, sparsity, MACs, utilisation,
+/// parts (part shape, folding, replica split, mapping string), access counts per position and
+/// data type (dense and effective reads and writes) and energy breakdown.
+inline void write_energy_json(std::ostream& out, const network_energy& e) {
+    detail::check_report_input("eap::write_energy_json", e);
+    using detail::write_json_number;
+    using detail::write_json_string;
+    out << "{\n  \"network\": ";
+    write_json_string(out, e.network);
+    out << ",\n  \"hardware\": ";
+    write_json_string(out, e.hardware);
+    out << ",\n  \"unit\": ";
+    write_json_string(out, to_string(e.unit));
+    out << ",\n  \"batch\": " << e.batch << ",\n  \"positions\": [";
+    for (std::size_t p = 0; p < e.positions.size(); ++p) {
+        out << (p ? ", " : "");
+        write_json_string(out, e.positions[p]);
+    }
+    out << "],\n  \"dense_macs\": " << e.dense_macs() << ",\n  \"nonskipped_macs\": ";
+    write_json_number(out, e.nonskipped_macs());
+    out << ",\n  \"total\": ";
+    detail::write_json_breakdown(out, e.total, e.positions);
+    out << ",\n  \"per_image\": ";
+    detail::write_json_breakdown(out, e.per_image(), e.positions);
+    out << ",\n  \"layers\": [";
+    for (std::size_t i = 0; i < e.layers.size(); ++i) {
+        const layer_energy& l = e.layers[i];
+        const conv_shape& s = l.shape;
+        out << (i ? "," : "") << "\n    {\"name\": ";
+        write_json_string(out, l.name);
+        out << ", \"shape\": {\"batch\": " << s.batch << ", \"in_channels\": " << s.in_channels
+            << ", \"out_channels\": " << s.out_channels << ", \"in_height\": " << s.in_height
+            << ", \"in_width\": " << s.in_width << ", \"kernel_height\": " << s.kernel_height
+            << ", \"kernel_width\": " << s.kernel_width << ", \"stride_height\": " << s.stride_height
+            << ", \"stride_width\": " << s.stride_width << ", \"pad\": [" << s.pad.top << ", " << s.pad.bottom << ", "
+            << s.pad.left << ", " << s.pad.right << "], \"groups\": " << s.groups << "}";
+        out << ", \"sparsity\": ";
+        write_json_string(out, to_string(l.sparsity));
+        out << ", \"density\": {\"weights\": ";
+        write_json_number(out, l.density.weights);
+        out << ", \"ifmaps\": ";
+        write_json_number(out, l.density.ifmaps);
+        out << ", \"ofmaps\": ";
+        write_json_number(out, l.density.ofmaps);
+        out << "}, \"word_bits\": {\"weights\": " << l.word_bits[data_type::weights]
+            << ", \"ifmaps\": " << l.word_bits[data_type::ifmaps] << ", \"psums\": " << l.word_bits[data_type::psums]
+            << "}, \"input_is_image\": " << (l.input_is_image ? "true" : "false")
+            << ", \"dense_macs\": " << l.dense_macs() << ", \"nonskipped_macs\": ";
+        write_json_number(out, l.nonskipped_macs());
+        out << ", \"utilisation\": ";
+        write_json_number(out, l.utilisation());
+        out << ", \"cycles\": " << l.dense.cycles << ",\n     \"parts\": [";
+        for (std::size_t j = 0; j < l.parts.size(); ++j) {
+            const auto& p = l.parts[j];
+            const auto& r = p.search;
+            out << (j ? ", " : "") << "{\"count\": " << p.count << ", \"in_channels\": " << r.part.in_channels
+                << ", \"out_channels\": " << r.part.out_channels << ", \"out_height\": " << r.part.out_height
+                << ", \"out_width\": " << r.part.out_width << ", \"folds\": [" << r.folding.fold_height << ", "
+                << r.folding.fold_width << "], \"replicas\": [" << r.folding.replicas_height << ", "
+                << r.folding.replicas_width << "], \"in_replicas\": " << r.split.in_replicas
+                << ", \"out_replicas\": " << r.split.out_replicas << ", \"mapping\": ";
+            write_json_string(out, to_string(r.mapping));
+            out << ", \"access_energy\": ";
+            write_json_number(out, r.access_energy);
+            out << '}';
+        }
+        out << "],\n     \"accesses\": [";
+        for (std::size_t p = 0; p < l.dense.positions(); ++p) {
+            out << (p ? ", " : "") << "{\"position\": ";
+            write_json_string(out, e.positions[p]);
+            for (data_type d : all_data_types) {
+                out << ", \"" << to_string(d) << "\": {\"reads\": " << l.dense.at(p)[d].reads
+                    << ", \"writes\": " << l.dense.at(p)[d].writes << ", \"effective_reads\": ";
+                write_json_number(out, l.effective.at[p][d].reads);
+                out << ", \"effective_writes\": ";
+                write_json_number(out, l.effective.at[p][d].writes);
+                out << '}';
+            }
+            out << '}';
+        }
+        out << "],\n     \"energy\": ";
+        detail::write_json_breakdown(out, l.energy, e.positions);
+        out << '}';
+    }
+    out << "\n  ]\n}\n";
+}
+
+/// `write_energy_json` to a file, atomically.
+inline void write_energy_json(const std::filesystem::path& path, const network_energy& e) {
+    detail::check_report_input("eap::write_energy_json", e);
+    write_file_atomically(path, [&](std::ostream& out) { write_energy_json(out, e); });
+}
+
+}  // namespace eap
+// end eap/report/energy_json.hpp
+// #include <eap/io/eyeriss_tool_format.hpp>
+// begin eap/io/eyeriss_tool_format.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+// #include <eap/shape/conv_shape.hpp>
+
+// The per-layer text format of the MIT Eyeriss energy estimation tool, as eap reads and writes
+// it. One line per CONV/FC layer with 25 integer fields, separated by commas and/or white space:
+//
+//   index,
+//   ifmap  height, width, channels, maps (images), zero entries, bit width,
+//   filter height, width, channels, filters,       zero entries, bit width,
+//   ofmap  height, width, channels, maps (images), zero entries, bit width,
+//   stride y, stride x,
+//   pad top, pad bottom, pad left, pad right
+//
+// Blank lines and everything after '#' are ignored. A filter with fewer channels than the ifmap
+// is a grouped convolution (groups = ifmap channels / filter channels). The ofmap size must be
+// the one the ifmap, filter, stride and padding give.
+
+namespace eap {
+
+/// One tensor of a line: its shape, how many of its entries are zero, and its bit width.
+struct eyeriss_tool_tensor {
+    std::int64_t height = 1;
+    std::int64_t width = 1;
+    std::int64_t channels = 1;
+    std::int64_t count = 1;  ///< maps (images) for ifmap/ofmap, filters for the filter
+    std::int64_t zeros = 0;
+    int bits = 16;
+
+    std::int64_t size() const {
+        return detail::checked_product("eyeriss_tool_tensor::size", height, width, channels, count);
+    }
+    /// Fraction of non-zero entries.
+    double density() const {
+        const std::int64_t n = size();
+        return n == 0 ? 1.0 : static_cast<double>(n - zeros) / static_cast<double>(n);
+    }
+    friend bool operator==(const eyeriss_tool_tensor& a, const eyeriss_tool_tensor& b) {
+        return a.height == b.height && a.width == b.width && a.channels == b.channels && a.count == b.count &&
+               a.zeros == b.zeros && a.bits == b.bits;
+    }
+};
+
+/// One line of the format.
+struct eyeriss_tool_layer {
+    std::int64_t index = 0;
+    eyeriss_tool_tensor ifmap;
+    eyeriss_tool_tensor filter;
+    eyeriss_tool_tensor ofmap;
+    std::int64_t stride_y = 1;
+    std::int64_t stride_x = 1;
+    padding pad{};
+
+    /// The layer as a `conv_shape` (batch = ifmap maps).
+    conv_shape shape() const {
+        return conv_shape{}
+            .with_batch(ifmap.count)
+            .with_channels(ifmap.channels, filter.count)
+            .with_input(ifmap.height, ifmap.width)
+            .with_kernel(filter.height, filter.width)
+            .with_stride(stride_y, stride_x)
+            .with_padding(pad)
+            .with_groups(filter.channels == 0 ? 1 : ifmap.channels / filter.channels);
+    }
+    /// Densities from the zero counts.
+    layer_density density() const { return layer_density{filter.density(), ifmap.density(), ofmap.density()}; }
+    /// Bit widths: weights from the filter, ifmaps from the ifmap, psums from the ofmap.
+    per_data_type<int> word_bits() const { return make_per_data_type(filter.bits, ifmap.bits, ofmap.bits); }
+
+    friend bool operator==(const eyeriss_tool_layer& a, const eyeriss_tool_layer& b) {
+        return a.index == b.index && a.ifmap == b.ifmap && a.filter == b.filter && a.ofmap == b.ofmap &&
+               a.stride_y == b.stride_y && a.stride_x == b.stride_x && a.pad == b.pad;
+    }
+};
+
+/// The line for a layer of shape `s` with the zero counts of `density` (rounded to whole
+/// entries) and bit widths `bits`.
+inline eyeriss_tool_layer make_eyeriss_tool_layer(std::int64_t index, const conv_shape& s, const layer_density& density = {},
+                                                  const per_data_type<int>& bits = make_per_data_type(16, 16, 16)) {
+    s.validate();
+    auto zeros = [](std::int64_t n, double d, const char* field) {
+        if (!(d >= 0.0 && d <= 1.0))
+            throw argument_error(detail::message("eap::make_eyeriss_tool_layer: density.", field,
+                                                 " must be in [0, 1] (got ", d, ")"));
+        return static_cast<std::int64_t>(static_cast<double>(n) * (1.0 - d) + 0.5);
+    };
+    eyeriss_tool_layer l;
+    l.index = index;
+    l.ifmap = {s.in_height, s.in_width, s.in_channels, s.batch, 0, bits[data_type::ifmaps]};
+    l.ifmap.zeros = zeros(l.ifmap.size(), density.ifmaps, "ifmaps");
+    l.filter = {s.kernel_height, s.kernel_width, s.in_channels_per_group(), s.out_channels, 0, bits[data_type::weights]};
+    l.filter.zeros = zeros(l.filter.size(), density.weights, "weights");
+    l.ofmap = {s.out_height(), s.out_width(), s.out_channels, s.batch, 0, bits[data_type::psums]};
+    l.ofmap.zeros = zeros(l.ofmap.size(), density.ofmaps, "ofmaps");
+    l.stride_y = s.stride_height;
+    l.stride_x = s.stride_width;
+    l.pad = s.pad;
+    return l;
+}
+
+namespace detail {
+
+inline constexpr std::array<const char*, 25> eyeriss_tool_fields{
+    "index",         "ifmap.height", "ifmap.width",  "ifmap.channels", "ifmap.maps",     "ifmap.zeros",
+    "ifmap.bits",    "filter.height", "filter.width", "filter.channels", "filter.filters", "filter.zeros",
+    "filter.bits",   "ofmap.height", "ofmap.width",  "ofmap.channels", "ofmap.maps",     "ofmap.zeros",
+    "ofmap.bits",    "stride_y",     "stride_x",     "pad_top",        "pad_bottom",     "pad_left",
+    "pad_right"};
+
+/// Splits a line into fields at commas and white space; returns false on an empty field
+/// (two commas with nothing between, or a comma at either end).
+inline bool split_eyeriss_tool_line(const std::string& line, std::vector<std::string>& fields) {
+    fields.clear();
+    std::string current;
+    bool comma_pending = false;  // a comma was seen since the last field
+    bool any_field = false;
+    for (char c : line) {
+        if (c == ',' || std::isspace(static_cast<unsigned char>(c))) {
+            if (!current.empty()) {
+                fields.push_back(current);
+                current.clear();
+                any_field = true;
+                comma_pending = false;
+            }
+            if (c == ',') {
+                if (comma_pending || !any_field) return false;
+                comma_pending = true;
+            }
+        } else {
+            current += c;
+        }
+    }
+    if (!current.empty()) {
+        fields.push_back(current);
+        comma_pending = false;
+    }
+    return !comma_pending;
+}
+
+inline std::int64_t parse_eyeriss_tool_integer(const std::string& source, std::size_t line, const char* field,
+                                               const std::string& text) {
+    if (text.empty() || text.size() > 18)
+        throw parse_error(source, line, field, "expected a non-negative integer of at most 18 digits, got '" + text + "'");
+    std::int64_t v = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9')
+            throw parse_error(source, line, field, "expected a non-negative integer, got '" + text + "'");
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+inline eyeriss_tool_layer parse_eyeriss_tool_line(const std::string& source, std::size_t line,
+                                                  const std::vector<std::string>& fields) {
+    if (fields.size() != eyeriss_tool_fields.size())
+        throw parse_error(source, line, fields.size() < eyeriss_tool_fields.size() ? eyeriss_tool_fields[fields.size()] : "",
+                          message("expected ", eyeriss_tool_fields.size(), " fields, got ", fields.size()));
+    std::array<std::int64_t, 25> v{};
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        v[i] = parse_eyeriss_tool_integer(source, line, eyeriss_tool_fields[i], fields[i]);
+    auto at_least_one = [&](std::size_t i) {
+        if (v[i] < 1) throw parse_error(source, line, eyeriss_tool_fields[i], message("must be at least 1, got ", v[i]));
+    };
+    for (std::size_t i : {1, 2, 3, 4, 7, 8, 9, 10, 13, 14, 15, 16, 19, 20}) at_least_one(i);
+    for (std::size_t i : {6, 12, 18})
+        if (v[i] < 1 || v[i] > 64)
+            throw parse_error(source, line, eyeriss_tool_fields[i], message("must be between 1 and 64, got ", v[i]));
+    eyeriss_tool_layer l;
+    l.index = v[0];
+    auto tensor = [&](std::size_t first) {
+        eyeriss_tool_tensor t;
+        t.height = v[first];
+        t.width = v[first + 1];
+        t.channels = v[first + 2];
+        t.count = v[first + 3];
+        t.zeros = v[first + 4];
+        t.bits = static_cast<int>(v[first + 5]);
+        std::int64_t size = 0;
+        try {
+            size = t.size();
+        } catch (const overflow_error&) {
+            throw parse_error(source, line, eyeriss_tool_fields[first], "the tensor is too large to count in 64 bits");
+        }
+        if (t.zeros > size)
+            throw parse_error(source, line, eyeriss_tool_fields[first + 4],
+                              message("is ", t.zeros, " but the tensor has only ", size, " entries"));
+        return t;
+    };
+    l.ifmap = tensor(1);
+    l.filter = tensor(7);
+    l.ofmap = tensor(13);
+    l.stride_y = v[19];
+    l.stride_x = v[20];
+    l.pad = padding{v[21], v[22], v[23], v[24]};
+    if (l.ifmap.channels % l.filter.channels != 0)
+        throw parse_error(source, line, "filter.channels",
+                          message("is ", l.filter.channels, "; it must divide the ifmap channels (", l.ifmap.channels, ")"));
+    const std::int64_t groups = l.ifmap.channels / l.filter.channels;
+    if (l.filter.count % groups != 0)
+        throw parse_error(source, line, "filter.filters",
+                          message("is ", l.filter.count, "; it must be a multiple of the groups (", groups, ")"));
+    if (l.ofmap.channels != l.filter.count)
+        throw parse_error(source, line, "ofmap.channels",
+                          message("is ", l.ofmap.channels, " but there are ", l.filter.count, " filters"));
+    if (l.ofmap.count != l.ifmap.count)
+        throw parse_error(source, line, "ofmap.maps",
+                          message("is ", l.ofmap.count, " but there are ", l.ifmap.count, " ifmaps"));
+    conv_shape s;
+    try {
+        s = l.shape();
+        s.validate();
+    } catch (const error& e) {
+        throw parse_error(source, line, "", std::string("the layer is impossible: ") + e.what());
+    }
+    if (s.out_height() != l.ofmap.height)
+        throw parse_error(source, line, "ofmap.height",
+                          message("is ", l.ofmap.height, " but the ifmap, filter, stride and padding give ", s.out_height()));
+    if (s.out_width() != l.ofmap.width)
+        throw parse_error(source, line, "ofmap.width",
+                          message("is ", l.ofmap.width, " but the ifmap, filter, stride and padding give ", s.out_width()));
+    return l;
+}
+
+}  // namespace detail
+
+/// Reads every layer line of `in`; `source` names the input in error messages. Throws
+/// `eap::parse_error` (source, line, field) on malformed input.
+inline std::vector<eyeriss_tool_layer> read_eyeriss_tool_layers(std::istream& in, const std::string& source = "<stream>") {
+    std::vector<eyeriss_tool_layer> layers;
+    std::string text;
+    std::vector<std::string> fields;
+    std::size_t line = 0;
+    while (std::getline(in, text)) {
+        ++line;
+        const auto hash = text.find('#');
+        if (hash != std::string::npos) text.erase(hash);
+        if (!detail::split_eyeriss_tool_line(text, fields))
+            throw parse_error(source, line, "", "empty field (two separating commas with no value, or a comma at an end)");
+        if (fields.empty()) continue;
+        layers.push_back(detail::parse_eyeriss_tool_line(source, line, fields));
+    }
+    if (in.bad()) throw io_error("eap::read_eyeriss_tool_layers: reading '" + source + "' failed");
+    return layers;
+}
+
+/// Reads the file at `path`. Throws `eap::io_error` when it cannot be opened, `eap::parse_error`
+/// when it is malformed.
+inline std::vector<eyeriss_tool_layer> read_eyeriss_tool_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) throw io_error("eap::read_eyeriss_tool_file: cannot open '" + path.string() + "'");
+    return read_eyeriss_tool_layers(in, path.string());
+}
+
+/// Writes `layers` in the format (a comment line naming the fields, then one line per layer).
+inline void write_eyeriss_tool_layers(std::ostream& out, const std::vector<eyeriss_tool_layer>& layers) {
+    out << "# index, ifmap: height, width, channels, maps, zeros, bits, filter: height, width, channels, filters, "
+           "zeros, bits, ofmap: height, width, channels, maps, zeros, bits, stride y, x, pad top, bottom, left, right\n";
+    for (const auto& l : layers) {
+        out << l.index;
+        for (const eyeriss_tool_tensor* t : {&l.ifmap, &l.filter, &l.ofmap})
+            out << ", " << t->height << ", " << t->width << ", " << t->channels << ", " << t->count << ", " << t->zeros
+                << ", " << t->bits;
+        out << ", " << l.stride_y << ", " << l.stride_x << ", " << l.pad.top << ", " << l.pad.bottom << ", "
+            << l.pad.left << ", " << l.pad.right << '\n';
+    }
+}
+
+/// `write_eyeriss_tool_layers` to a file, atomically.
+inline void write_eyeriss_tool_file(const std::filesystem::path& path, const std::vector<eyeriss_tool_layer>& layers) {
+    write_file_atomically(path, [&](std::ostream& out) { write_eyeriss_tool_layers(out, layers); });
+}
+
+/// The energy of the layers of a tool file on `hw`, each with the densities and bit widths of
+/// its line (the first line's input is taken as the network's image, moved raw). All lines must
+/// have the same number of images. Layers are named "layer<index>".
+inline network_energy estimate_eyeriss_tool_energy(const hardware& hw, const std::vector<eyeriss_tool_layer>& layers,
+                                                   const energy_options& options = {},
+                                                   const std::string& name = "eyeriss tool layers",
+                                                   mapping_cache* cache = nullptr) {
+    detail::validate_rs_hardware("eap::estimate_eyeriss_tool_energy", hw);
+    std::optional<mapping_cache> local;
+    if (cache == nullptr) {
+        local.emplace(hw, options.mapping);
+        cache = &*local;
+    } else if (!cache->serves(hw, options.mapping)) {
+        throw argument_error("eap::estimate_eyeriss_tool_energy: the mapping cache was built for another hardware or "
+                             "other mapping options");
+    }
+    network_energy out;
+    out.network = name;
+    out.hardware = hw.name;
+    out.unit = hw.unit;
+    out.batch = layers.empty() ? 1 : layers.front().ifmap.count;
+    out.total.unit = hw.unit;
+    out.total.storage_levels = hw.levels.size();
+    for (std::size_t p = 0; p < hw.levels.size() + 2; ++p) out.positions.push_back(position_name(hw, p));
+    const std::size_t searches = cache->searches(), hits = cache->hits();
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const eyeriss_tool_layer& l = layers[i];
+        if (l.ifmap.count != out.batch)
+            throw argument_error(detail::message("eap::estimate_eyeriss_tool_energy: layer ", l.index, " has ",
+                                                 l.ifmap.count, " images but the first layer has ", out.batch));
+        layer_energy_options lo;
+        lo.density = l.density();
+        lo.word_bits = l.word_bits();
+        out.layers.push_back(detail::estimate_layer(hw, "layer" + std::to_string(l.index), l.shape(), lo, options,
+                                                    i == 0, *cache));
+        out.total += out.layers.back().energy;
+    }
+    out.searches = cache->searches() - searches;
+    out.reused_searches = cache->hits() - hits;
+    return out;
+}
+
+}  // namespace eap
+// end eap/io/eyeriss_tool_format.hpp
 
 // CNN engine: forward and backward passes, masked training, evaluation, capture (xtensor + OpenBLAS).
 // #include <eap/engine/tensor.hpp>
@@ -5581,5 +9238,3458 @@ inline void save_chart(const std::filesystem::path& stem, const scatter_chart& c
 
 }  // namespace eap::chart
 // end eap/chart/scatter_chart.hpp
+
+// Pruning solvers: masks, magnitude pruning, Gram systems, least-squares fit, restoration.
+// #include <eap/prune/weight_mask.hpp>
+// begin eap/prune/weight_mask.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap {
+
+/// Which weights of a layer are kept (1) and which are pruned (0); the same shape as the weights
+/// (CONV: M x C/groups x R x S, FC: M x K). The first axis is always the output channel, and one
+/// output channel's weights are contiguous (row-major), so a mask is also an M x K matrix whose
+/// row m belongs to filter m.
+///
+/// The solvers return masks of this type and accept masks of any arithmetic element type holding
+/// only 0 and 1 (a float mask, as a training engine may keep, works as well).
+template <std::size_t Rank>
+using weight_mask = xt::xtensor<std::uint8_t, Rank>;
+
+namespace detail {
+
+template <class Shape>
+std::string shape_string(const Shape& shape) {
+    std::ostringstream out;
+    out << '(';
+    for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+    out << ')';
+    return out.str();
+}
+
+/// Rows of the M x K matrix view of a weight tensor: its first extent (1 for an empty rank).
+template <class Tensor>
+std::int64_t matrix_rows(const Tensor& t) {
+    return t.dimension() == 0 ? 1 : static_cast<std::int64_t>(t.shape()[0]);
+}
+
+/// Columns of the M x K matrix view: the product of the remaining extents.
+template <class Tensor>
+std::int64_t matrix_cols(const Tensor& t) {
+    std::int64_t cols = 1;
+    for (std::size_t i = 1; i < t.dimension(); ++i)
+        cols = detail::checked_mul(cols, static_cast<std::int64_t>(t.shape()[i]), "weight matrix columns");
+    return cols;
+}
+
+/// Throws `eap::shape_error` unless `mask` has the shape of `weights`, and `eap::argument_error`
+/// unless every entry of `mask` is 0 or 1.
+template <class T, class M, std::size_t Rank>
+void check_mask(const char* function, const char* mask_name, const xt::xtensor<M, Rank>& mask, const char* weights_name,
+                const xt::xtensor<T, Rank>& weights) {
+    static_assert(std::is_arithmetic<M>::value, "eap: a weight mask must hold an arithmetic type");
+    if (mask.shape() != weights.shape())
+        throw shape_error(detail::message(function, ": argument '", mask_name, "' has shape ",
+                                          detail::shape_string(mask.shape()), " but '", weights_name, "' has shape ",
+                                          detail::shape_string(weights.shape())));
+    const M* data = mask.data();
+    for (std::size_t i = 0; i < mask.size(); ++i) {
+        if (data[i] != M(0) && data[i] != M(1))
+            throw argument_error(detail::message(function, ": argument '", mask_name,
+                                                 "' must hold only 0 and 1; entry ", i, " is ", +data[i]));
+    }
+}
+
+/// Throws `eap::argument_error` naming the first entry of `values` that is NaN or infinite.
+template <class T, std::size_t Rank>
+void check_finite(const char* function, const char* name, const xt::xtensor<T, Rank>& values) {
+    const T* data = values.data();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (!std::isfinite(data[i]))
+            throw argument_error(
+                detail::message(function, ": argument '", name, "' must be finite; entry ", i, " is ", data[i]));
+    }
+}
+
+}  // namespace detail
+
+/// A mask that keeps every weight of `weights`.
+template <class T, std::size_t Rank>
+weight_mask<Rank> full_mask(const xt::xtensor<T, Rank>& weights) {
+    return xt::ones<std::uint8_t>(weights.shape());
+}
+
+/// A mask that keeps exactly the non-zero weights of `weights`.
+template <class T, std::size_t Rank>
+weight_mask<Rank> nonzero_mask(const xt::xtensor<T, Rank>& weights) {
+    weight_mask<Rank> mask = xt::empty<std::uint8_t>(weights.shape());
+    const T* w = weights.data();
+    std::uint8_t* m = mask.data();
+    for (std::size_t i = 0; i < weights.size(); ++i) m[i] = w[i] != T(0) ? 1 : 0;
+    return mask;
+}
+
+/// Number of kept (non-zero) entries of `mask`.
+template <class M, std::size_t Rank>
+std::int64_t kept_count(const xt::xtensor<M, Rank>& mask) {
+    std::int64_t kept = 0;
+    const M* m = mask.data();
+    for (std::size_t i = 0; i < mask.size(); ++i) kept += m[i] != M(0) ? 1 : 0;
+    return kept;
+}
+
+/// Number of kept weights of each output channel (the first axis of `mask`).
+template <class M, std::size_t Rank>
+std::vector<std::int64_t> kept_per_output_channel(const xt::xtensor<M, Rank>& mask) {
+    static_assert(Rank >= 1, "eap::kept_per_output_channel: the mask needs an output-channel axis");
+    const std::int64_t rows = detail::matrix_rows(mask);
+    const std::int64_t cols = detail::matrix_cols(mask);
+    std::vector<std::int64_t> kept(static_cast<std::size_t>(rows), 0);
+    const M* m = mask.data();
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t c = 0; c < cols; ++c) kept[static_cast<std::size_t>(r)] += m[r * cols + c] != M(0) ? 1 : 0;
+    return kept;
+}
+
+/// Zeroes every weight whose mask entry is 0, in place, so that pruned weights are exactly zero.
+template <class T, class M, std::size_t Rank>
+void apply_mask(xt::xtensor<T, Rank>& weights, const xt::xtensor<M, Rank>& mask) {
+    detail::check_mask("eap::apply_mask", "mask", mask, "weights", weights);
+    T* w = weights.data();
+    const M* m = mask.data();
+    for (std::size_t i = 0; i < weights.size(); ++i)
+        if (m[i] == M(0)) w[i] = T(0);
+}
+
+/// `mask` as another element type (e.g. a float mask to multiply gradients with).
+template <class To, class M, std::size_t Rank>
+xt::xtensor<To, Rank> mask_cast(const xt::xtensor<M, Rank>& mask) {
+    xt::xtensor<To, Rank> out = xt::empty<To>(mask.shape());
+    const M* m = mask.data();
+    To* o = out.data();
+    for (std::size_t i = 0; i < mask.size(); ++i) o[i] = m[i] != M(0) ? To(1) : To(0);
+    return out;
+}
+
+}  // namespace eap
+// end eap/prune/weight_mask.hpp
+// #include <eap/prune/magnitude_pruning.hpp>
+// begin eap/prune/magnitude_pruning.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/weight_mask.hpp>
+
+namespace eap {
+
+// Magnitude pruning keeps the weights of largest absolute value. Ties at the threshold are broken
+// by position: the weight with the lower flat (row-major) index is kept, and across layers the
+// earlier layer in the list wins. So the result depends only on the values, never on the sort
+// algorithm, and the global selection restricted to one layer equals that layer's own selection
+// with the count the global pass gave it.
+
+namespace detail {
+
+/// Kept count for a fraction of `total`: round to nearest, halves away from zero.
+inline std::int64_t count_for_fraction(const char* function, double keep_fraction, std::int64_t total) {
+    if (!(keep_fraction >= 0.0 && keep_fraction <= 1.0))
+        throw argument_error(
+            detail::message(function, ": argument 'keep_fraction' must be in [0, 1] (got ", keep_fraction, ")"));
+    return std::min<std::int64_t>(total, std::llround(keep_fraction * static_cast<double>(total)));
+}
+
+/// The `keep`-th largest of `magnitudes` (1-based; keep >= 1 and <= size). Reorders the vector.
+template <class T>
+T kth_largest(std::vector<T>& magnitudes, std::int64_t keep) {
+    auto nth = magnitudes.begin() + (keep - 1);
+    std::nth_element(magnitudes.begin(), nth, magnitudes.end(), std::greater<T>());
+    return *nth;
+}
+
+/// Mask keeping the `keep` largest |w| among the eligible entries (mask == nullptr: all).
+template <class T, class M>
+void select_largest(const T* w, const M* eligible, std::size_t size, std::int64_t keep, std::uint8_t* out) {
+    std::vector<T> magnitudes;
+    magnitudes.reserve(size);
+    for (std::size_t i = 0; i < size; ++i)
+        if (eligible == nullptr || eligible[i] != M(0)) magnitudes.push_back(std::abs(w[i]));
+    std::fill(out, out + size, std::uint8_t(0));
+    if (keep == 0) return;
+    const std::int64_t available = static_cast<std::int64_t>(magnitudes.size());
+    if (keep >= available) {
+        for (std::size_t i = 0; i < size; ++i) out[i] = (eligible == nullptr || eligible[i] != M(0)) ? 1 : 0;
+        return;
+    }
+    const T threshold = detail::kth_largest(magnitudes, keep);
+    std::int64_t above = 0;
+    for (std::size_t i = 0; i < size; ++i)
+        if ((eligible == nullptr || eligible[i] != M(0)) && std::abs(w[i]) > threshold) ++above;
+    std::int64_t ties = keep - above;  // >= 1: the threshold itself is among the kept
+    for (std::size_t i = 0; i < size; ++i) {
+        if (eligible != nullptr && eligible[i] == M(0)) continue;
+        const T a = std::abs(w[i]);
+        if (a > threshold) {
+            out[i] = 1;
+        } else if (a == threshold && ties > 0) {
+            out[i] = 1;
+            --ties;
+        }
+    }
+}
+
+template <class T, class M, std::size_t Rank>
+weight_mask<Rank> magnitude_prune_impl(const char* function, const xt::xtensor<T, Rank>& weights, std::int64_t keep,
+                                       const xt::xtensor<M, Rank>* current) {
+    detail::check_finite(function, "weights", weights);
+    std::int64_t available = static_cast<std::int64_t>(weights.size());
+    if (current != nullptr) {
+        detail::check_mask(function, "current_mask", *current, "weights", weights);
+        available = eap::kept_count(*current);
+    }
+    if (keep < 0)
+        throw argument_error(detail::message(function, ": argument 'keep' must not be negative (got ", keep, ")"));
+    if (keep > available)
+        throw argument_error(
+            detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
+                            current != nullptr ? " weights the current mask keeps" : " weights of the layer"));
+    weight_mask<Rank> mask = xt::empty<std::uint8_t>(weights.shape());
+    detail::select_largest(weights.data(), current != nullptr ? current->data() : static_cast<const M*>(nullptr),
+                           weights.size(), keep, mask.data());
+    return mask;
+}
+
+}  // namespace detail
+
+/// Keeps the `keep` weights of largest magnitude (ties: lower index first). Throws
+/// `eap::argument_error` when keep < 0 or keep > weights.size(), or when a weight is not finite.
+template <class T, std::size_t Rank>
+weight_mask<Rank> magnitude_prune(const xt::xtensor<T, Rank>& weights, std::int64_t keep) {
+    return detail::magnitude_prune_impl<T, std::uint8_t, Rank>("eap::magnitude_prune", weights, keep, nullptr);
+}
+
+/// As above, choosing only among the weights `current_mask` keeps (pruned weights stay pruned);
+/// keep must not exceed kept_count(current_mask).
+template <class T, class M, std::size_t Rank>
+weight_mask<Rank> magnitude_prune(const xt::xtensor<T, Rank>& weights, std::int64_t keep,
+                                  const xt::xtensor<M, Rank>& current_mask) {
+    return detail::magnitude_prune_impl<T, M, Rank>("eap::magnitude_prune", weights, keep, &current_mask);
+}
+
+/// Keeps round(keep_fraction * weights.size()) weights of largest magnitude. Throws
+/// `eap::argument_error` unless 0 <= keep_fraction <= 1.
+template <class T, std::size_t Rank>
+weight_mask<Rank> magnitude_prune_fraction(const xt::xtensor<T, Rank>& weights, double keep_fraction) {
+    const char* function = "eap::magnitude_prune_fraction";
+    const std::int64_t keep =
+        detail::count_for_fraction(function, keep_fraction, static_cast<std::int64_t>(weights.size()));
+    return detail::magnitude_prune_impl<T, std::uint8_t, Rank>(function, weights, keep, nullptr);
+}
+
+/// As above among the weights `current_mask` keeps; the fraction is of all weights of the layer,
+/// so it must not exceed the fraction the current mask keeps.
+template <class T, class M, std::size_t Rank>
+weight_mask<Rank> magnitude_prune_fraction(const xt::xtensor<T, Rank>& weights, double keep_fraction,
+                                           const xt::xtensor<M, Rank>& current_mask) {
+    const char* function = "eap::magnitude_prune_fraction";
+    const std::int64_t keep =
+        detail::count_for_fraction(function, keep_fraction, static_cast<std::int64_t>(weights.size()));
+    return detail::magnitude_prune_impl<T, M, Rank>(function, weights, keep, &current_mask);
+}
+
+/// One layer taking part in global magnitude pruning: its weights and, optionally, the mask of
+/// the weights still in play (nullptr: all). Non-owning; build it with `magnitude_candidates`.
+struct magnitude_layer {
+    const float* weights = nullptr;
+    const std::uint8_t* mask = nullptr;
+    std::int64_t size = 0;
+};
+
+/// A `magnitude_layer` over all weights of a layer (kept alive by the caller).
+template <std::size_t Rank>
+magnitude_layer magnitude_candidates(const xt::xtensor<float, Rank>& weights) {
+    return magnitude_layer{weights.data(), nullptr, static_cast<std::int64_t>(weights.size())};
+}
+
+/// A `magnitude_layer` over the weights `mask` keeps (checked against `weights`).
+template <std::size_t Rank>
+magnitude_layer magnitude_candidates(const xt::xtensor<float, Rank>& weights, const weight_mask<Rank>& mask) {
+    detail::check_mask("eap::magnitude_candidates", "mask", mask, "weights", weights);
+    return magnitude_layer{weights.data(), mask.data(), static_cast<std::int64_t>(weights.size())};
+}
+
+/// Global magnitude pruning across layers: how many weights each layer keeps when the `keep`
+/// weights of largest magnitude over all layers are kept (ties: earlier layer, then lower index).
+/// `magnitude_prune(weights_l, counts[l] [, mask_l])` then gives each layer's mask, and together
+/// they are exactly the global selection.
+inline std::vector<std::int64_t> global_magnitude_counts(const std::vector<magnitude_layer>& layers,
+                                                         std::int64_t keep) {
+    const char* function = "eap::global_magnitude_counts";
+    std::int64_t available = 0;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        const magnitude_layer& layer = layers[l];
+        if (layer.size < 0 || (layer.size > 0 && layer.weights == nullptr))
+            throw argument_error(
+                detail::message(function, ": argument 'layers[", l, "]' has no weights (size ", layer.size, ")"));
+        for (std::int64_t i = 0; i < layer.size; ++i) {
+            if (layer.mask != nullptr && layer.mask[i] > 1)
+                throw argument_error(detail::message(function, ": argument 'layers[", l,
+                                                     "].mask' must hold only 0 and 1; entry ", i, " is ",
+                                                     +layer.mask[i]));
+            if (layer.mask != nullptr && layer.mask[i] == 0) continue;
+            if (!std::isfinite(layer.weights[i]))
+                throw argument_error(detail::message(function, ": argument 'layers[", l,
+                                                     "].weights' must be finite; entry ", i, " is ", layer.weights[i]));
+            available = detail::checked_add(available, 1, "global_magnitude_counts");
+        }
+    }
+    if (keep < 0)
+        throw argument_error(detail::message(function, ": argument 'keep' must not be negative (got ", keep, ")"));
+    if (keep > available)
+        throw argument_error(detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
+                                             " candidate weights of all layers"));
+    std::vector<std::int64_t> counts(layers.size(), 0);
+    if (keep == 0) return counts;
+    auto eligible = [](const magnitude_layer& layer, std::int64_t i) {
+        return layer.mask == nullptr || layer.mask[i] != 0;
+    };
+    if (keep == available) {
+        for (std::size_t l = 0; l < layers.size(); ++l)
+            for (std::int64_t i = 0; i < layers[l].size; ++i) counts[l] += eligible(layers[l], i) ? 1 : 0;
+        return counts;
+    }
+    std::vector<float> magnitudes;
+    magnitudes.reserve(static_cast<std::size_t>(available));
+    for (const magnitude_layer& layer : layers)
+        for (std::int64_t i = 0; i < layer.size; ++i)
+            if (eligible(layer, i)) magnitudes.push_back(std::abs(layer.weights[i]));
+    const float threshold = detail::kth_largest(magnitudes, keep);
+    std::int64_t above = 0;
+    for (std::size_t l = 0; l < layers.size(); ++l)
+        for (std::int64_t i = 0; i < layers[l].size; ++i)
+            if (eligible(layers[l], i) && std::abs(layers[l].weights[i]) > threshold) {
+                ++counts[l];
+                ++above;
+            }
+    std::int64_t ties = keep - above;
+    for (std::size_t l = 0; l < layers.size() && ties > 0; ++l)
+        for (std::int64_t i = 0; i < layers[l].size && ties > 0; ++i)
+            if (eligible(layers[l], i) && std::abs(layers[l].weights[i]) == threshold) {
+                ++counts[l];
+                --ties;
+            }
+    return counts;
+}
+
+/// Global magnitude pruning of layers of one rank (e.g. all FC layers): the masks that keep the
+/// `keep` weights of largest magnitude across all of them.
+template <std::size_t Rank>
+std::vector<weight_mask<Rank>> magnitude_prune_global(const std::vector<xt::xtensor<float, Rank>>& layers,
+                                                      std::int64_t keep) {
+    std::vector<magnitude_layer> refs;
+    refs.reserve(layers.size());
+    for (const auto& w : layers) refs.push_back(eap::magnitude_candidates(w));
+    const std::vector<std::int64_t> counts = eap::global_magnitude_counts(refs, keep);
+    std::vector<weight_mask<Rank>> masks;
+    masks.reserve(layers.size());
+    for (std::size_t l = 0; l < layers.size(); ++l) masks.push_back(eap::magnitude_prune(layers[l], counts[l]));
+    return masks;
+}
+
+/// The kept count global magnitude pruning gives a fraction of all candidate weights; throws
+/// `eap::argument_error` unless 0 <= keep_fraction <= 1.
+inline std::vector<std::int64_t> global_magnitude_counts_fraction(const std::vector<magnitude_layer>& layers,
+                                                                  double keep_fraction) {
+    std::int64_t total = 0;
+    for (const magnitude_layer& layer : layers)
+        total = detail::checked_add(total, std::max<std::int64_t>(layer.size, 0), "total weights");
+    return eap::global_magnitude_counts(
+        layers, detail::count_for_fraction("eap::global_magnitude_counts_fraction", keep_fraction, total));
+}
+
+}  // namespace eap
+// end eap/prune/magnitude_pruning.hpp
+// #include <eap/prune/gram_matrix.hpp>
+// begin eap/prune/gram_matrix.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/detail/blas_lapack.hpp>
+// begin eap/detail/blas_lapack.hpp
+// SPDX-License-Identifier: MIT
+
+// BLAS and LAPACK for the pruning solvers, reached through xtensor-blas (which links OpenBLAS).
+//
+// Why not `#include <cblas.h>`: xtensor-blas ships its own declarations of the cblas_* functions
+// and enums (xflens/cxxblas/drivers/cblas.h), and OpenBLAS's <cblas.h> redefines the same enums,
+// so a translation unit that includes both does not compile. Taking the declarations from
+// xtensor-blas keeps eap usable next to `xt::linalg`. The symbols are OpenBLAS's either way.
+//
+// Kept apart from eap/detail/xtensor.hpp because xtensor-blas is heavy to compile and only the
+// solvers need it.
+
+#include <cstdint>
+#include <limits>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+
+#include <xtensor-blas/xblas.hpp>
+#include <xtensor-blas/xlapack.hpp>
+
+namespace eap::detail::lapack {
+
+/// BLAS/LAPACK take 32-bit sizes; every size eap hands them goes through this check.
+inline int blas_size(std::int64_t n, const char* what) {
+    if (n < 0 || n > std::numeric_limits<int>::max())
+        throw overflow_error(message("eap: ", what, " = ", n, " does not fit a BLAS/LAPACK index"));
+    return static_cast<int>(n);
+}
+
+// Matrices below are row-major with leading dimension ld. LAPACK is column-major, so a row-major
+// lower triangle is LAPACK's upper one: the wrappers pass 'U', and the factor L (A = L L^T) ends
+// up in the row-major lower triangle, where the incremental restoration appends rows to it. The
+// strictly upper row-major triangle is never touched.
+
+/// Cholesky factorisation A = L L^T of the symmetric n x n matrix `a` (row-major, leading
+/// dimension ld; only the lower triangle is read). Overwrites the lower triangle with L. Returns
+/// LAPACK's info: 0 on success, k > 0 when the leading minor of order k is not positive definite.
+inline int cholesky_factor(double* a, int n, int ld) {
+    if (n == 0) return 0;
+    return cxxlapack::potrf<int>('U', n, a, ld);
+}
+
+/// Solves A x = rhs in place with the factor L from `cholesky_factor`.
+inline int cholesky_solve(const double* l, int n, int ld, double* rhs) {
+    if (n == 0) return 0;
+    return cxxlapack::potrs<int>('U', n, 1, l, ld, rhs, n);
+}
+
+/// Reciprocal condition number (1-norm) of A from its factor L and ||A||_1. `work` holds 3n
+/// doubles and `iwork` n ints.
+inline double reciprocal_condition(const double* l, int n, int ld, double norm1, double* work, int* iwork) {
+    if (n == 0) return 1.0;
+    double rcond = 0.0;
+    cxxlapack::pocon<int>('U', n, l, ld, norm1, rcond, work, iwork);
+    return rcond;
+}
+
+}  // namespace eap::detail::lapack
+// end eap/detail/blas_lapack.hpp
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/weight_mask.hpp>
+
+namespace eap {
+
+/// How the products of G = X^T X and b = X^T Y are summed.
+///
+/// `single_precision` (the default) is one SSYRK (and one SGEMM for b) on the float data, with
+/// the result widened to double once per `add`. The inputs are float activations, so every
+/// product is as exact as the data; only the sums round. Measured on ReLU-like correlated
+/// patches (N = 4,096 rows, K = 576 columns, correlation up to 0.99999), the least-squares fit
+/// from a single-precision G had a relative output error within 1e-9 of the fit from an exact
+/// double G, while SSYRK runs about twice as fast as DSYRK and needs no double copy of X. The
+/// solves themselves always run in double: G's condition number is that of X squared, and the
+/// error c - b^T G^-1 b is a difference of close numbers.
+///
+/// `double_precision` widens X and Y to double and uses DSYRK/DGEMM, for inputs whose rows are
+/// many more than a few thousand or whose conditioning is extreme.
+enum class gram_accumulation { single_precision, double_precision };
+
+struct gram_options {
+    /// Append a column of ones to X, so that the fit also solves for the output channel's bias.
+    bool bias_column = true;
+    gram_accumulation accumulation = gram_accumulation::single_precision;
+};
+
+/// Everything the least-squares solvers need about one layer (or one group of a grouped layer):
+/// G = X^T X (K' x K', both triangles filled), b = X^T Y stored as M x K' (row m is X^T y_m,
+/// contiguous for channel m), and c_m = y_m^T y_m, all in double. K' = K + 1 with the bias
+/// column, which is then the last column.
+///
+/// For every weight vector w (K' entries, bias last) the channel's output error over the samples
+/// is ||y_m - X w||^2 = c_m - 2 w^T b_m + w^T G w; no solver ever touches X again.
+struct gram_system {
+    xt::xtensor<double, 2> gram;
+    xt::xtensor<double, 2> cross;
+    xt::xtensor<double, 1> output_energy;
+    std::int64_t samples = 0;
+    bool bias_column = false;
+
+    /// K' (the unknowns per channel, bias included).
+    std::int64_t unknowns() const { return static_cast<std::int64_t>(gram.shape()[0]); }
+    /// K (the weights per channel, bias excluded).
+    std::int64_t inputs() const { return unknowns() - (bias_column ? 1 : 0); }
+    /// M (the output channels this system covers).
+    std::int64_t outputs() const { return static_cast<std::int64_t>(cross.shape()[0]); }
+    /// trace(G), the scale of the ridge term.
+    double trace() const {
+        double t = 0.0;
+        for (std::int64_t i = 0; i < unknowns(); ++i) t += gram(i, i);
+        return t;
+    }
+    /// ||y_m - X w||^2 for a full weight vector w of `unknowns()` entries.
+    double output_error(std::int64_t channel, const double* w) const {
+        const std::int64_t k = unknowns();
+        double quadratic = 0.0;
+        double linear = 0.0;
+        for (std::int64_t i = 0; i < k; ++i) {
+            if (w[i] == 0.0) continue;
+            const double* row = &gram(i, 0);
+            double gw = 0.0;
+            for (std::int64_t j = 0; j < k; ++j) gw += row[j] * w[j];
+            quadratic += w[i] * gw;
+            linear += w[i] * cross(channel, i);
+        }
+        return output_energy(channel) - 2.0 * linear + quadratic;
+    }
+    /// The same for a sparse w: `values[i]` is the entry of unknown `indices[i]`, all others 0.
+    /// O(|indices|^2).
+    double output_error(std::int64_t channel, const std::vector<int>& indices, const double* values) const {
+        const std::int64_t k = unknowns();
+        const double* g = gram.data();
+        const double* b = &cross(channel, 0);
+        double quadratic = 0.0;
+        double linear = 0.0;
+        for (std::size_t i = 0; i < indices.size(); ++i) {
+            const double* row = g + static_cast<std::int64_t>(indices[i]) * k;
+            double gw = 0.0;
+            for (std::size_t j = 0; j < i; ++j) gw += row[indices[j]] * values[j];
+            quadratic += values[i] * (2.0 * gw + row[indices[i]] * values[i]);
+            linear += values[i] * b[indices[i]];
+        }
+        return output_energy(channel) - 2.0 * linear + quadratic;
+    }
+};
+
+/// Builds a `gram_system` from rows of X and Y added in batches (e.g. one batch of images at a
+/// time), so that X never has to be held whole. The result does not depend on how the rows are
+/// split, up to rounding of the sums.
+class gram_accumulator {
+public:
+    /// `inputs` = K (columns of X, bias excluded), `outputs` = M (columns of Y).
+    gram_accumulator(std::int64_t inputs, std::int64_t outputs, gram_options options = {})
+        : inputs_(inputs), outputs_(outputs), options_(options) {
+        if (inputs < 1)
+            throw argument_error(
+                detail::message("eap::gram_accumulator: argument 'inputs' must be at least 1 (got ", inputs, ")"));
+        if (outputs < 1)
+            throw argument_error(
+                detail::message("eap::gram_accumulator: argument 'outputs' must be at least 1 (got ", outputs, ")"));
+        const std::int64_t k = inputs + (options.bias_column ? 1 : 0);
+        detail::lapack::blas_size(detail::checked_mul(k, k, "gram matrix size"), "gram matrix entries");
+        detail::lapack::blas_size(detail::checked_mul(outputs, k, "cross matrix size"), "cross matrix entries");
+        gram_ = xt::zeros<double>({static_cast<std::size_t>(k), static_cast<std::size_t>(k)});
+        cross_ = xt::zeros<double>({static_cast<std::size_t>(outputs), static_cast<std::size_t>(k)});
+        energy_ = xt::zeros<double>({static_cast<std::size_t>(outputs)});
+    }
+
+    /// Adds the rows of `patches` (n x K) and the matching rows of `outputs` (n x M).
+    void add(const xt::xtensor<float, 2>& patches, const xt::xtensor<float, 2>& outputs) {
+        const char* function = "eap::gram_accumulator::add";
+        if (static_cast<std::int64_t>(patches.shape()[1]) != inputs_)
+            throw shape_error(detail::message(function, ": argument 'patches' has ", patches.shape()[1],
+                                              " columns but the accumulator was made for ", inputs_, " inputs"));
+        if (static_cast<std::int64_t>(outputs.shape()[1]) != outputs_)
+            throw shape_error(detail::message(function, ": argument 'outputs' has ", outputs.shape()[1],
+                                              " columns but the accumulator was made for ", outputs_, " outputs"));
+        if (patches.shape()[0] != outputs.shape()[0])
+            throw shape_error(detail::message(function, ": argument 'patches' has ", patches.shape()[0],
+                                              " rows but 'outputs' has ", outputs.shape()[0]));
+        detail::check_finite(function, "patches", patches);
+        detail::check_finite(function, "outputs", outputs);
+        const std::int64_t n = static_cast<std::int64_t>(patches.shape()[0]);
+        if (n == 0) return;
+        const int rows = detail::lapack::blas_size(n, "rows of patches");
+        const int k = static_cast<int>(inputs_);
+        const int m = static_cast<int>(outputs_);
+
+        if (options_.accumulation == gram_accumulation::single_precision) {
+            // The FLOPs are here: n K^2 in one SSYRK. The result is widened to double once.
+            scratch_.resize(static_cast<std::size_t>(k) * static_cast<std::size_t>(std::max(k, m)));
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, k, rows, 1.0f, patches.data(), k, 0.0f, scratch_.data(),
+                        k);
+            for (int i = 0; i < k; ++i) {
+                double* g = &gram_(i, 0);
+                const float* s = &scratch_[static_cast<std::size_t>(i) * k];
+                for (int j = i; j < k; ++j) g[j] += s[j];
+            }
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, rows, 1.0f, outputs.data(), m, patches.data(), k,
+                        0.0f, scratch_.data(), k);
+            for (int i = 0; i < m; ++i) {
+                double* b = &cross_(i, 0);
+                const float* s = &scratch_[static_cast<std::size_t>(i) * k];
+                for (int j = 0; j < k; ++j) b[j] += s[j];
+            }
+        } else {
+            std::vector<double> x(patches.data(), patches.data() + patches.size());
+            std::vector<double> y(outputs.data(), outputs.data() + outputs.size());
+            std::vector<double> g(static_cast<std::size_t>(k) * k);
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, k, rows, 1.0, x.data(), k, 0.0, g.data(), k);
+            for (int i = 0; i < k; ++i)
+                for (int j = i; j < k; ++j) gram_(i, j) += g[static_cast<std::size_t>(i) * k + j];
+            std::vector<double> b(static_cast<std::size_t>(m) * k);
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, rows, 1.0, y.data(), m, x.data(), k, 0.0,
+                        b.data(), k);
+            for (int i = 0; i < m; ++i)
+                for (int j = 0; j < k; ++j) cross_(i, j) += b[static_cast<std::size_t>(i) * k + j];
+        }
+
+        // The bias column (all ones) is summed directly in double: column sums of X and Y and the
+        // row count, O(n (K + M)) next to the n K^2 of the SYRK.
+        const float* x = patches.data();
+        const float* y = outputs.data();
+        if (options_.bias_column) {
+            std::vector<double> x_sums(static_cast<std::size_t>(k), 0.0);
+            std::vector<double> y_sums(static_cast<std::size_t>(m), 0.0);
+            for (int r = 0; r < rows; ++r) {
+                const float* xr = x + static_cast<std::size_t>(r) * k;
+                for (int j = 0; j < k; ++j) x_sums[static_cast<std::size_t>(j)] += xr[j];
+                const float* yr = y + static_cast<std::size_t>(r) * m;
+                for (int i = 0; i < m; ++i) y_sums[static_cast<std::size_t>(i)] += yr[i];
+            }
+            for (int j = 0; j < k; ++j) gram_(j, k) += x_sums[static_cast<std::size_t>(j)];
+            for (int i = 0; i < m; ++i) cross_(i, k) += y_sums[static_cast<std::size_t>(i)];
+            gram_(k, k) += static_cast<double>(rows);
+        }
+        double* energy = energy_.data();
+        for (int r = 0; r < rows; ++r) {
+            const float* yr = y + static_cast<std::size_t>(r) * m;
+            for (int i = 0; i < m; ++i) energy[i] += static_cast<double>(yr[i]) * yr[i];
+        }
+        samples_ += n;
+    }
+
+    std::int64_t samples() const { return samples_; }
+
+    /// The system of all rows added so far (G mirrored into both triangles).
+    gram_system system() const {
+        gram_system out;
+        out.gram = gram_;
+        const std::int64_t k = out.unknowns();
+        for (std::int64_t i = 0; i < k; ++i)
+            for (std::int64_t j = 0; j < i; ++j) out.gram(i, j) = out.gram(j, i);
+        out.cross = cross_;
+        out.output_energy = energy_;
+        out.samples = samples_;
+        out.bias_column = options_.bias_column;
+        return out;
+    }
+
+private:
+    std::int64_t inputs_;
+    std::int64_t outputs_;
+    gram_options options_;
+    xt::xtensor<double, 2> gram_;  // upper triangle accumulated
+    xt::xtensor<double, 2> cross_;
+    xt::xtensor<double, 1> energy_;
+    std::vector<float> scratch_;
+    std::int64_t samples_ = 0;
+};
+
+/// G = X^T X, b = X^T Y and c = diag(Y^T Y) of the input patches X (N x K, one im2col row per
+/// sampled output position, or one input vector per image for FC) and the original layer's
+/// pre-activation outputs Y (N x M) at the same positions. One SYRK and one GEMM.
+inline gram_system build_gram_system(const xt::xtensor<float, 2>& patches, const xt::xtensor<float, 2>& outputs,
+                                     gram_options options = {}) {
+    const char* function = "eap::build_gram_system";
+    if (patches.shape()[1] == 0)
+        throw shape_error(detail::message(function, ": argument 'patches' has no columns (K must be at least 1)"));
+    if (outputs.shape()[1] == 0)
+        throw shape_error(detail::message(function, ": argument 'outputs' has no columns (M must be at least 1)"));
+    gram_accumulator acc(static_cast<std::int64_t>(patches.shape()[1]), static_cast<std::int64_t>(outputs.shape()[1]),
+                         options);
+    acc.add(patches, outputs);
+    return acc.system();
+}
+
+}  // namespace eap
+// end eap/prune/gram_matrix.hpp
+// #include <eap/prune/least_squares_fit.hpp>
+// begin eap/prune/least_squares_fit.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/detail/blas_lapack.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/gram_matrix.hpp>
+// #include <eap/prune/weight_mask.hpp>
+
+namespace eap {
+
+/// Least-squares local fine-tuning: for every output channel m with kept set S, the weights
+/// (and bias) that minimise the layer's output error on the samples, w_S = G_SS^-1 b_S, solved by
+/// Cholesky on the submatrix of the shared Gram matrix G. Pruned weights stay exactly zero.
+struct least_squares_options {
+    /// First ridge term tried when G_SS is singular or ill-conditioned:
+    /// lambda = ridge_scale * trace(G) / K' (K' = unknowns, bias included).
+    double ridge_scale = 1e-6;
+    /// Factor lambda grows by on each further failure.
+    double ridge_growth = 10.0;
+    /// Ridge attempts before giving up (with an `eap::error`).
+    int max_ridge_steps = 20;
+    /// A factorisation whose estimated 1-norm condition number exceeds this counts as failed, so
+    /// a ridge term is added: near-singular systems otherwise give huge weights that fit the
+    /// samples and nothing else.
+    double max_condition = 1e10;
+};
+
+/// What happened to one output channel.
+struct channel_fit {
+    std::int64_t kept = 0;             ///< kept weights (bias excluded)
+    std::int64_t inactive_inputs = 0;  ///< kept weights whose input is zero at every sample: left unchanged
+    double error_before = 0.0;         ///< ||y_m - X w||^2 with the given weights (pruned ones zeroed) and bias
+    double error_after =
+        0.0;             ///< the same with the fitted weights (the double solution; rounding to float changes ~1e-7)
+    double ridge = 0.0;  ///< lambda added to the diagonal of G_SS; 0 when the plain system was solved
+};
+
+/// What happened to a layer. Errors are sums of squares over the samples; `output_energy` is
+/// sum_m ||y_m||^2, so error / output_energy is the relative error of the layer's output.
+struct least_squares_report {
+    std::vector<channel_fit> channels;
+    double output_energy = 0.0;
+    double error_before = 0.0;
+    double error_after = 0.0;
+    std::int64_t ridge_channels = 0;  ///< channels that needed a ridge term
+    double max_ridge = 0.0;
+};
+
+/// Fitted weights (same shape as given, pruned entries exactly 0), the bias (fitted when the
+/// systems have a bias column, otherwise as given) and the report.
+template <std::size_t Rank>
+struct least_squares_result {
+    xt::xtensor<float, Rank> weights;
+    xt::xtensor<float, 1> bias;
+    least_squares_report report;
+};
+
+namespace detail {
+
+/// A non-owning list of per-group systems (so that one system need not be copied into a vector).
+struct system_list {
+    const gram_system* first = nullptr;
+    std::size_t count = 0;
+    std::size_t size() const { return count; }
+    bool empty() const { return count == 0; }
+    const gram_system& operator[](std::size_t i) const { return first[i]; }
+};
+
+inline void check_least_squares_options(const char* function, const least_squares_options& o) {
+    if (!(o.ridge_scale > 0.0) || !std::isfinite(o.ridge_scale))
+        throw argument_error(
+            detail::message(function, ": option 'ridge_scale' must be positive and finite (got ", o.ridge_scale, ")"));
+    if (!(o.ridge_growth > 1.0) || !std::isfinite(o.ridge_growth))
+        throw argument_error(
+            detail::message(function, ": option 'ridge_growth' must be greater than 1 (got ", o.ridge_growth, ")"));
+    if (o.max_ridge_steps < 0)
+        throw argument_error(
+            detail::message(function, ": option 'max_ridge_steps' must not be negative (got ", o.max_ridge_steps, ")"));
+    if (!(o.max_condition >= 1.0))
+        throw argument_error(
+            detail::message(function, ": option 'max_condition' must be at least 1 (got ", o.max_condition, ")"));
+}
+
+/// Checks a layer against its per-group systems and returns the output channels per group.
+template <class M, std::size_t Rank>
+std::int64_t check_layer_systems(const char* function, system_list groups, const xt::xtensor<float, Rank>& weights,
+                                 const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias) {
+    static_assert(Rank == 2 || Rank == 4, "eap: layer weights are M x K (FC) or M x C/groups x R x S (CONV) tensors");
+    if (groups.empty())
+        throw argument_error(detail::message(function, ": argument 'systems' is empty (one per group needed)"));
+    detail::check_mask(function, "mask", mask, "weights", weights);
+    detail::check_finite(function, "weights", weights);
+    detail::check_finite(function, "bias", bias);
+    const std::int64_t rows = detail::matrix_rows(weights);
+    const std::int64_t cols = detail::matrix_cols(weights);
+    const std::int64_t g = static_cast<std::int64_t>(groups.size());
+    if (rows % g != 0)
+        throw shape_error(detail::message(function, ": argument 'weights' has ", rows,
+                                          " output channels, not divisible by the ", g, " systems (groups)"));
+    const std::int64_t per_group = rows / g;
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        const gram_system& s = groups[i];
+        if (s.gram.dimension() != 2 || s.gram.shape()[0] != s.gram.shape()[1] || s.unknowns() < 1)
+            throw shape_error(
+                detail::message(function, ": argument 'systems[", i, "]' has a non-square or empty Gram matrix"));
+        if (s.inputs() != cols)
+            throw shape_error(detail::message(function, ": argument 'systems[", i, "]' has ", s.inputs(),
+                                              " inputs but 'weights' has ", cols, " weights per output channel"));
+        if (s.outputs() != per_group || static_cast<std::int64_t>(s.cross.shape()[1]) != s.unknowns() ||
+            static_cast<std::int64_t>(s.output_energy.size()) != per_group)
+            throw shape_error(detail::message(function, ": argument 'systems[", i, "]' covers ", s.outputs(),
+                                              " output channels but each of the ", g, " groups of 'weights' has ",
+                                              per_group));
+        if (s.samples < 1)
+            throw argument_error(detail::message(function, ": argument 'systems[", i, "]' was built from no samples"));
+        if (s.bias_column != groups[0].bias_column)
+            throw argument_error(detail::message(function, ": argument 'systems[", i,
+                                                 "]' differs from systems[0] in having a bias column"));
+    }
+    if (bias.size() != 0 && static_cast<std::int64_t>(bias.size()) != rows)
+        throw shape_error(detail::message(function, ": argument 'bias' has ", bias.size(),
+                                          " entries but 'weights' has ", rows,
+                                          " output channels (give M entries, or none for a zero bias)"));
+    return per_group;
+}
+
+/// Gathers G_SS + ridge I for the unknowns `active` into the row-major lower triangle of `a`
+/// (leading dimension ld >= |active|) and factorises it, A = L L^T. When the factorisation fails
+/// or its estimated condition number exceeds options.max_condition, the ridge ladder runs:
+/// ridge = ridge_scale * trace(G) / K', growing by ridge_growth per attempt. Returns the ridge
+/// used (0 when none); throws `eap::error` when the ladder is exhausted.
+class ridge_factoriser {
+public:
+    /// When `quadratic_vector` is given, `*quadratic_value` receives v^T G_SS v (from the first
+    /// gather, before any ridge), which costs nothing extra next to the factorisation.
+    double factor(const char* function, const gram_system& system, std::int64_t channel, const std::vector<int>& active,
+                  double* a, int ld, const least_squares_options& options, const double* quadratic_vector = nullptr,
+                  double* quadratic_value = nullptr) {
+        const int s = static_cast<int>(active.size());
+        if (s == 0) return 0.0;
+        const std::int64_t k = system.unknowns();
+        const double* g = system.gram.data();
+        work_.resize(3 * static_cast<std::size_t>(s));
+        iwork_.resize(static_cast<std::size_t>(s));
+        double ridge = 0.0;
+        const double first_ridge = options.ridge_scale * system.trace() / static_cast<double>(k);
+        for (int attempt = 0;; ++attempt) {
+            // The lower triangle and the 1-norm (largest column sum of |a|) of G_SS + ridge I.
+            column_sums_.assign(static_cast<std::size_t>(s), 0.0);
+            for (int i = 0; i < s; ++i) {
+                const double* row = g + static_cast<std::int64_t>(active[static_cast<std::size_t>(i)]) * k;
+                double* out = a + static_cast<std::size_t>(i) * static_cast<std::size_t>(ld);
+                for (int j = 0; j <= i; ++j) {
+                    const double v = row[active[static_cast<std::size_t>(j)]] + (i == j ? ridge : 0.0);
+                    out[j] = v;
+                    column_sums_[static_cast<std::size_t>(j)] += std::abs(v);
+                    if (j != i) column_sums_[static_cast<std::size_t>(i)] += std::abs(v);
+                }
+            }
+            double norm1 = 0.0;
+            for (double c : column_sums_) norm1 = std::max(norm1, c);
+            if (attempt == 0 && quadratic_vector != nullptr) {
+                product_.resize(static_cast<std::size_t>(s));
+                cblas_dsymv(CblasRowMajor, CblasLower, s, 1.0, a, ld, quadratic_vector, 1, 0.0, product_.data(), 1);
+                double q = 0.0;
+                for (int i = 0; i < s; ++i) q += quadratic_vector[i] * product_[static_cast<std::size_t>(i)];
+                *quadratic_value = q;
+            }
+            if (detail::lapack::cholesky_factor(a, s, ld) == 0) {
+                const double rcond = detail::lapack::reciprocal_condition(a, s, ld, norm1, work_.data(), iwork_.data());
+                if (rcond * options.max_condition >= 1.0) return ridge;
+            }
+            if (attempt >= options.max_ridge_steps || !(first_ridge > 0.0))
+                throw error(detail::message(function, ": the least-squares system of output channel ", channel, " (", s,
+                                            " unknowns) stays singular with a ridge term of ", ridge,
+                                            "; raise least_squares_options::max_ridge_steps or check the samples"));
+            ridge = ridge == 0.0 ? first_ridge : ridge * options.ridge_growth;
+        }
+    }
+
+private:
+    std::vector<double> column_sums_;
+    std::vector<double> product_;
+    std::vector<double> work_;
+    std::vector<int> iwork_;
+};
+
+/// What one channel's solve gives: the ridge used and the output errors of the given and of the
+/// fitted unknowns.
+struct channel_solution {
+    double ridge = 0.0;
+    double error_before = 0.0;
+    double error_after = 0.0;
+};
+
+/// Solves (G_SS + ridge I) w = b_S for one channel. Reuses its buffers from call to call.
+class channel_solver {
+public:
+    /// Solves for the unknowns `active` (indices into 0..K'-1) of channel `channel` of `system`;
+    /// `given` holds their current values (for error_before), `solution` receives the fit.
+    /// error_after = c - w^T b - ridge |w|^2, which equals ||y - X w||^2 at the solution of the
+    /// ridge system and needs O(s) instead of another pass over G_SS.
+    channel_solution solve(const char* function, const gram_system& system, std::int64_t channel,
+                           const std::vector<int>& active, const std::vector<double>& given,
+                           std::vector<double>& solution, const least_squares_options& options) {
+        channel_solution out;
+        const int s = static_cast<int>(active.size());
+        const double c = system.output_energy(channel);
+        solution.assign(active.size(), 0.0);
+        if (s == 0) {
+            out.error_before = out.error_after = c;
+            return out;
+        }
+        matrix_.resize(static_cast<std::size_t>(s) * static_cast<std::size_t>(s));
+        double quadratic = 0.0;
+        out.ridge =
+            factoriser_.factor(function, system, channel, active, matrix_.data(), s, options, given.data(), &quadratic);
+        const double* b = &system.cross(channel, 0);
+        double given_linear = 0.0;
+        for (int i = 0; i < s; ++i) {
+            solution[static_cast<std::size_t>(i)] = b[active[static_cast<std::size_t>(i)]];
+            given_linear += given[static_cast<std::size_t>(i)] * b[active[static_cast<std::size_t>(i)]];
+        }
+        out.error_before = c - 2.0 * given_linear + quadratic;
+        detail::lapack::cholesky_solve(matrix_.data(), s, s, solution.data());
+        double linear = 0.0, norm = 0.0;
+        for (int i = 0; i < s; ++i) {
+            const double w = solution[static_cast<std::size_t>(i)];
+            linear += w * b[active[static_cast<std::size_t>(i)]];
+            norm += w * w;
+        }
+        out.error_after = c - linear - out.ridge * norm;
+        return out;
+    }
+
+private:
+    std::vector<double> matrix_;
+    ridge_factoriser factoriser_;
+};
+
+/// Fits the channels of one layer (rows of the M x K view) with the kept sets `keep` (an M x K
+/// 0/1 array). Shared by the least-squares fit and by restoration's final fit.
+template <class M, std::size_t Rank>
+least_squares_result<Rank> fit_rows(const char* function, system_list groups, const xt::xtensor<float, Rank>& weights,
+                                    const M* keep, const xt::xtensor<float, 1>& bias, std::int64_t per_group,
+                                    const least_squares_options& options) {
+    const std::int64_t rows = detail::matrix_rows(weights);
+    const std::int64_t cols = detail::matrix_cols(weights);
+    const bool fit_bias = groups[0].bias_column;
+    least_squares_result<Rank> result;
+    result.weights = xt::zeros<float>(weights.shape());
+    result.bias = fit_bias ? xt::xtensor<float, 1>(xt::zeros<float>({static_cast<std::size_t>(rows)})) : bias;
+    result.report.channels.resize(static_cast<std::size_t>(rows));
+    channel_solver solver;
+    std::vector<int> active;
+    std::vector<double> solution;
+    std::vector<double> given;
+    for (std::int64_t m = 0; m < rows; ++m) {
+        const gram_system& system = groups[static_cast<std::size_t>(m / per_group)];
+        const std::int64_t channel = m % per_group;
+        const float* w = weights.data() + m * cols;
+        const M* kept = keep + m * cols;
+        const float given_bias = bias.size() != 0 ? bias(m) : 0.0f;
+        channel_fit& report = result.report.channels[static_cast<std::size_t>(m)];
+
+        // Unknowns: kept weights whose input is not identically zero, and the bias. A kept
+        // weight on an all-zero input column cannot be fitted (it changes nothing on the
+        // samples); it keeps its value rather than making G_SS singular.
+        active.clear();
+        given.clear();
+        float* out = result.weights.data() + m * cols;
+        for (std::int64_t j = 0; j < cols; ++j) {
+            if (kept[j] == M(0)) continue;
+            ++report.kept;
+            if (system.gram(j, j) > 0.0) {
+                active.push_back(static_cast<int>(j));
+                given.push_back(w[j]);
+            } else {
+                ++report.inactive_inputs;
+                out[j] = w[j];
+            }
+        }
+        if (fit_bias) {
+            active.push_back(static_cast<int>(cols));
+            given.push_back(given_bias);
+        }
+        const channel_solution solved = solver.solve(function, system, channel, active, given, solution, options);
+        report.ridge = solved.ridge;
+        report.error_before = std::max(0.0, solved.error_before);
+        report.error_after = std::max(0.0, solved.error_after);
+        for (std::size_t i = 0; i < active.size(); ++i) {
+            const float value = static_cast<float>(solution[i]);
+            if (active[i] == cols) {
+                result.bias(m) = value;
+            } else {
+                out[active[i]] = value;
+            }
+        }
+
+        result.report.output_energy += system.output_energy(channel);
+        result.report.error_before += report.error_before;
+        result.report.error_after += report.error_after;
+        if (report.ridge > 0.0) {
+            ++result.report.ridge_channels;
+            result.report.max_ridge = std::max(result.report.max_ridge, report.ridge);
+        }
+    }
+    return result;
+}
+
+}  // namespace detail
+
+/// Least-squares local fine-tuning of a layer: `systems` holds one `gram_system` per group (one
+/// for an ungrouped layer), group g covering output channels [g M/groups, (g+1) M/groups);
+/// `weights` is M x K (FC) or M x C/groups x R x S (CONV); `mask` says which weights are kept;
+/// `bias` has M entries, or none for a zero bias. When the systems have a bias column the bias
+/// is fitted as well. Throws `eap::shape_error` / `eap::argument_error` on mismatched shapes or
+/// a mask that is not 0/1, and `eap::error` if a system stays singular even with a ridge term.
+template <class M, std::size_t Rank>
+least_squares_result<Rank> fit_least_squares(const std::vector<gram_system>& systems,
+                                             const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
+                                             const xt::xtensor<float, 1>& bias,
+                                             const least_squares_options& options = {}) {
+    const char* function = "eap::fit_least_squares";
+    const detail::system_list groups{systems.data(), systems.size()};
+    detail::check_least_squares_options(function, options);
+    const std::int64_t per_group = detail::check_layer_systems(function, groups, weights, mask, bias);
+    return detail::fit_rows(function, groups, weights, mask.data(), bias, per_group, options);
+}
+
+/// The same for an ungrouped layer (one system).
+template <class M, std::size_t Rank>
+least_squares_result<Rank> fit_least_squares(const gram_system& system, const xt::xtensor<float, Rank>& weights,
+                                             const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias,
+                                             const least_squares_options& options = {}) {
+    const char* function = "eap::fit_least_squares";
+    const detail::system_list groups{&system, 1};
+    detail::check_least_squares_options(function, options);
+    const std::int64_t per_group = detail::check_layer_systems(function, groups, weights, mask, bias);
+    return detail::fit_rows(function, groups, weights, mask.data(), bias, per_group, options);
+}
+
+}  // namespace eap
+// end eap/prune/least_squares_fit.hpp
+// #include <eap/prune/restoration.hpp>
+// begin eap/prune/restoration.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <queue>
+#include <vector>
+
+// #include <eap/detail/blas_lapack.hpp>
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/gram_matrix.hpp>
+// #include <eap/prune/least_squares_fit.hpp>
+// #include <eap/prune/weight_mask.hpp>
+
+namespace eap {
+
+/// Restoration: from an over-pruned mask, greedily put back the removed weights whose return
+/// (with the channel's kept weights re-fitted) cuts the layer's output error the most. The gain
+/// of candidate j is exactly r_j^2 / d_j (r = b - G_{:,S} w_S, d_j what column j adds beyond
+/// the span of S); both come from a Cholesky factor of G_SS grown one row per restored weight,
+/// at O(K s) per restored weight, never a refit per candidate.
+struct restoration_options {
+    /// The ridge ladder of the incremental factor and of the final least-squares fit.
+    least_squares_options fit{};
+    /// A channel stops restoring when its best gain falls below this fraction of ||y_m||^2.
+    double min_relative_gain = 0.0;
+    /// Candidate j is skipped while d_j <= spanned_tolerance * G_jj: its input column is (up to
+    /// rounding) a combination of the kept ones, so returning it cannot lower the error.
+    double spanned_tolerance = 1e-6;
+};
+
+/// What happened to one output channel.
+struct channel_restoration {
+    std::int64_t kept_before = 0;
+    std::int64_t kept_after = 0;
+    /// Output error of the over-pruned set refitted, before any weight returns (with a ridge term
+    /// `ridge` > 0 this is the ridge objective).
+    double error_start = 0.0;
+    /// error_start minus the gains: the (ridge) objective of the restored set.
+    double error_restored = 0.0;
+    double ridge = 0.0;
+    std::vector<std::int64_t> restored;  ///< columns (0..K-1 within the channel) in the order returned
+    std::vector<double> gains;           ///< the error reduction of each
+    /// True when the channel stopped with gain left to take only because no candidate remained,
+    /// every candidate was spanned, or the best gain fell below the threshold.
+    bool exhausted = false;
+};
+
+/// One restored weight of the layer: output channel, column within the channel, gain.
+struct restoration_step {
+    std::int64_t channel = 0;
+    std::int64_t column = 0;
+    double gain = 0.0;
+};
+
+/// What happened to the layer. `fit` is the final least-squares fit on the restored masks (its
+/// error_before is that of the given weights under the restored mask).
+struct restoration_report {
+    std::vector<channel_restoration> channels;
+    std::vector<restoration_step> steps;  ///< in the order the weights were returned
+    std::int64_t kept_before = 0;
+    std::int64_t kept_after = 0;
+    std::int64_t target = 0;
+    bool target_reached = false;
+    double output_energy = 0.0;
+    double error_given = 0.0;     ///< given weights under the given (over-pruned) mask, not refitted
+    double error_start = 0.0;     ///< sum of the channels' error_start
+    double error_restored = 0.0;  ///< sum of the channels' error_restored
+    double error_after = 0.0;     ///< after the final fit, float weights (= fit.error_after)
+    least_squares_report fit;
+};
+
+/// The restored mask, the weights and bias fitted on it, and the report.
+template <std::size_t Rank>
+struct restoration_result {
+    xt::xtensor<float, Rank> weights;
+    weight_mask<Rank> mask;
+    xt::xtensor<float, 1> bias;
+    restoration_report report;
+};
+
+namespace detail {
+
+/// The incremental greedy state of one output channel: L (Cholesky factor of G_SS + ridge I,
+/// grown row by row), z = L^-1 b_S, and for every candidate j: v_j = L^-1 G_Sj, d_j = G_jj +
+/// ridge - |v_j|^2, t_j = v_j . z. Then E(S) = c - |z|^2 and gain_j = (b_j - t_j)^2 / d_j.
+class channel_restorer {
+public:
+    /// `active`: the unknowns in S (kept weights with a non-zero input column, and the bias);
+    /// `candidates`: columns that may return. Room is made for `capacity` restorations.
+    channel_restorer(const char* function, const gram_system& system, std::int64_t channel, std::vector<int> active,
+                     std::vector<int> candidates, std::int64_t capacity, const restoration_options& options)
+        : system_(&system),
+          channel_(channel),
+          k_(system.unknowns()),
+          active_(std::move(active)),
+          candidates_(std::move(candidates)),
+          options_(options) {
+        const std::int64_t s0 = static_cast<std::int64_t>(active_.size());
+        capacity = std::min<std::int64_t>(capacity, static_cast<std::int64_t>(candidates_.size()));
+        // Without room for a restoration the candidates' state would never be used.
+        if (capacity <= 0) candidates_.clear();
+        ld_ = static_cast<int>(s0 + std::max<std::int64_t>(capacity, 0));
+        ld_ = std::max(ld_, 1);
+        const double* g = system.gram.data();
+        const double* b = &system.cross(channel, 0);
+        l_.assign(static_cast<std::size_t>(ld_) * static_cast<std::size_t>(ld_), 0.0);
+        const int s = static_cast<int>(s0);
+        {
+            ridge_factoriser factoriser;
+            ridge_ = factoriser.factor(function, system, channel, active_, l_.data(), ld_, options.fit);
+        }
+        s_ = s;
+
+        z_.assign(static_cast<std::size_t>(ld_), 0.0);
+        for (int i = 0; i < s; ++i) z_[static_cast<std::size_t>(i)] = b[active_[static_cast<std::size_t>(i)]];
+        if (s > 0) cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, s, l_.data(), ld_, z_.data(), 1);
+        energy_ = system.output_energy(channel);
+        double zz = 0.0;
+        for (int i = 0; i < s; ++i) zz += z_[static_cast<std::size_t>(i)] * z_[static_cast<std::size_t>(i)];
+        error_ = energy_ - zz;
+
+        // V (one row per candidate) = G_CS L^-T, then d and t.
+        const std::size_t c = candidates_.size();
+        v_.assign(c * static_cast<std::size_t>(ld_), 0.0);
+        d_.assign(c, 0.0);
+        t_.assign(c, 0.0);
+        for (std::size_t r = 0; r < c; ++r) {
+            const double* row = g + static_cast<std::int64_t>(candidates_[r]) * k_;
+            double* out = &v_[r * static_cast<std::size_t>(ld_)];
+            for (int i = 0; i < s; ++i) out[i] = row[active_[static_cast<std::size_t>(i)]];
+        }
+        if (s > 0 && c > 0)
+            cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, static_cast<int>(c), s, 1.0,
+                        l_.data(), ld_, v_.data(), ld_);
+        for (std::size_t r = 0; r < c; ++r) {
+            const double* v = &v_[r * static_cast<std::size_t>(ld_)];
+            double vv = 0.0;
+            double vz = 0.0;
+            for (int i = 0; i < s; ++i) {
+                vv += v[i] * v[i];
+                vz += v[i] * z_[static_cast<std::size_t>(i)];
+            }
+            d_[r] = g[static_cast<std::int64_t>(candidates_[r]) * (k_ + 1)] + ridge_ - vv;
+            t_[r] = vz;
+        }
+    }
+
+    double ridge() const { return ridge_; }
+    /// c - |z|^2: the (ridge) objective of the current set.
+    double objective() const { return error_; }
+    double output_energy() const { return energy_; }
+    std::int64_t restorations_left() const { return ld_ - s_; }
+
+    /// The best candidate (column, gain); false when none adds anything beyond the kept columns.
+    /// Ties go to the lower column.
+    bool best(int& column, double& gain, std::size_t& position) const {
+        const double* g = system_->gram.data();
+        const double* b = &system_->cross(channel_, 0);
+        bool found = false;
+        for (std::size_t r = 0; r < candidates_.size(); ++r) {
+            const int j = candidates_[r];
+            const double gjj = g[static_cast<std::int64_t>(j) * (k_ + 1)] + ridge_;
+            if (!(d_[r] > options_.spanned_tolerance * gjj)) continue;
+            const double residual = b[j] - t_[r];
+            const double candidate_gain = residual * residual / d_[r];
+            if (!found || candidate_gain > gain || (candidate_gain == gain && j < column)) {
+                found = true;
+                column = j;
+                gain = candidate_gain;
+                position = r;
+            }
+        }
+        return found;
+    }
+
+    /// Moves candidate `position` into S: appends (v_k, sqrt(d_k)) to L and (b_k - t_k)/sqrt(d_k)
+    /// to z, and updates every other candidate's v, d and t in O(|C| s).
+    void add(std::size_t position) {
+        if (s_ >= ld_) throw eap::error("eap::detail::channel_restorer::add: no room left (internal error)");
+        const double* g = system_->gram.data();
+        const double* b = &system_->cross(channel_, 0);
+        const int k = candidates_[position];
+        const double dk = d_[position];
+        const double root = std::sqrt(dk);
+        const double z_new = (b[k] - t_[position]) / root;
+        vk_.assign(v_.begin() + static_cast<std::ptrdiff_t>(position) * ld_,
+                   v_.begin() + static_cast<std::ptrdiff_t>(position) * ld_ + s_);
+        double* lrow = &l_[static_cast<std::size_t>(s_) * ld_];
+        std::copy(vk_.begin(), vk_.end(), lrow);
+        lrow[s_] = root;
+        z_[static_cast<std::size_t>(s_)] = z_new;
+        error_ -= z_new * z_new;
+        active_.push_back(k);
+
+        // Remove k from the candidates (the last one takes its place).
+        const std::size_t last = candidates_.size() - 1;
+        if (position != last) {
+            std::copy(v_.begin() + static_cast<std::ptrdiff_t>(last) * ld_,
+                      v_.begin() + static_cast<std::ptrdiff_t>(last) * ld_ + s_,
+                      v_.begin() + static_cast<std::ptrdiff_t>(position) * ld_);
+            candidates_[position] = candidates_[last];
+            d_[position] = d_[last];
+            t_[position] = t_[last];
+        }
+        candidates_.pop_back();
+        d_.pop_back();
+        t_.pop_back();
+
+        // u_j = (G_kj - v_k . v_j) / sqrt(d_k) for every remaining candidate.
+        const std::size_t c = candidates_.size();
+        u_.resize(c);
+        const double* gk = g + static_cast<std::int64_t>(k) * k_;
+        for (std::size_t r = 0; r < c; ++r) u_[r] = gk[candidates_[r]];
+        if (c > 0 && s_ > 0)
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(c), s_, -1.0, v_.data(), ld_, vk_.data(), 1, 1.0,
+                        u_.data(), 1);
+        for (std::size_t r = 0; r < c; ++r) {
+            const double u = u_[r] / root;
+            v_[r * static_cast<std::size_t>(ld_) + static_cast<std::size_t>(s_)] = u;
+            d_[r] -= u * u;
+            t_[r] += u * z_new;
+        }
+        ++s_;
+    }
+
+    /// Returns the candidate of column `column` (replaying a recorded sequence).
+    void add_column(int column) {
+        for (std::size_t r = 0; r < candidates_.size(); ++r) {
+            if (candidates_[r] == column) {
+                add(r);
+                return;
+            }
+        }
+        throw eap::error("eap::detail::channel_restorer::add_column: not a candidate (internal error)");
+    }
+
+private:
+    const gram_system* system_;
+    std::int64_t channel_;
+    std::int64_t k_;
+    std::vector<int> active_;
+    std::vector<int> candidates_;
+    restoration_options options_;
+    int ld_ = 1;
+    int s_ = 0;
+    double ridge_ = 0.0;
+    double energy_ = 0.0;
+    double error_ = 0.0;
+    std::vector<double> l_, z_, v_, d_, t_, vk_, u_;
+};
+
+/// The unknowns and candidates of row m: active = kept columns with a non-zero input (and the
+/// bias), candidates = eligible columns not kept with a non-zero input.
+template <class M, class C>
+void restoration_sets(const gram_system& system, const M* kept, const C* eligible, std::int64_t cols,
+                      std::vector<int>& active, std::vector<int>& candidates) {
+    active.clear();
+    candidates.clear();
+    for (std::int64_t j = 0; j < cols; ++j) {
+        const bool nonzero_column = system.gram(j, j) > 0.0;
+        if (kept[j] != M(0)) {
+            if (nonzero_column) active.push_back(static_cast<int>(j));
+        } else if ((eligible == nullptr || eligible[j] != C(0)) && nonzero_column) {
+            candidates.push_back(static_cast<int>(j));
+        }
+    }
+    if (system.bias_column) active.push_back(static_cast<int>(cols));
+}
+
+inline void check_restoration_options(const char* function, const restoration_options& o) {
+    detail::check_least_squares_options(function, o.fit);
+    if (!(o.min_relative_gain >= 0.0) || !std::isfinite(o.min_relative_gain))
+        throw argument_error(detail::message(
+            function, ": option 'min_relative_gain' must be finite and not negative (got ", o.min_relative_gain, ")"));
+    if (!(o.spanned_tolerance >= 0.0 && o.spanned_tolerance < 1.0))
+        throw argument_error(detail::message(function, ": option 'spanned_tolerance' must be in [0, 1) (got ",
+                                             o.spanned_tolerance, ")"));
+}
+
+/// Greedy restoration of one channel for up to `steps` weights, recording columns and gains.
+/// Returns true when the channel is exhausted (no useful candidate left, or below threshold).
+inline bool run_channel(channel_restorer& restorer, std::int64_t steps, double threshold,
+                        std::vector<std::int64_t>& columns, std::vector<double>& gains) {
+    for (std::int64_t step = 0; step < steps; ++step) {
+        int column = -1;
+        double gain = 0.0;
+        std::size_t position = 0;
+        if (!restorer.best(column, gain, position) || gain < threshold) return true;
+        if (restorer.restorations_left() == 0) return false;
+        restorer.add(position);
+        columns.push_back(column);
+        gains.push_back(gain);
+    }
+    int column = -1;
+    double gain = 0.0;
+    std::size_t position = 0;
+    return !restorer.best(column, gain, position) || gain < threshold;
+}
+
+/// Shared driver. `targets` empty: one layer-wide target (greedy across all channels);
+/// otherwise one target per output channel.
+template <class M, class C, std::size_t Rank>
+restoration_result<Rank> restore(const char* function, system_list groups, const xt::xtensor<float, Rank>& weights,
+                                 const xt::xtensor<M, Rank>& mask, const C* eligible, const xt::xtensor<float, 1>& bias,
+                                 std::int64_t layer_target, const std::vector<std::int64_t>& targets,
+                                 const restoration_options& options) {
+    detail::check_restoration_options(function, options);
+    const std::int64_t per_group = detail::check_layer_systems(function, groups, weights, mask, bias);
+    const std::int64_t rows = detail::matrix_rows(weights);
+    const std::int64_t cols = detail::matrix_cols(weights);
+    const bool per_channel = !targets.empty();
+    const std::vector<std::int64_t> kept = eap::kept_per_output_channel(mask);
+    const std::int64_t kept_before = eap::kept_count(mask);
+    const std::int64_t total = static_cast<std::int64_t>(weights.size());
+    if (per_channel) {
+        if (static_cast<std::int64_t>(targets.size()) != rows)
+            throw shape_error(detail::message(function, ": argument 'targets' has ", targets.size(),
+                                              " entries but 'weights' has ", rows, " output channels"));
+        for (std::size_t m = 0; m < targets.size(); ++m) {
+            if (targets[m] < kept[m] || targets[m] > cols)
+                throw argument_error(detail::message(function, ": argument 'targets[", m, "]' = ", targets[m],
+                                                     " must lie between the channel's kept count ", kept[m],
+                                                     " and its ", cols, " weights"));
+        }
+    } else if (layer_target < kept_before || layer_target > total) {
+        throw argument_error(detail::message(function, ": argument 'target_kept' = ", layer_target,
+                                             " must lie between the mask's kept count ", kept_before,
+                                             " and the layer's ", total, " weights"));
+    }
+
+    restoration_report report;
+    report.channels.resize(static_cast<std::size_t>(rows));
+    report.kept_before = kept_before;
+    std::vector<std::vector<int>> actives(static_cast<std::size_t>(rows));
+    std::vector<std::vector<int>> candidate_sets(static_cast<std::size_t>(rows));
+    std::vector<int> given_indices;
+    std::vector<double> given_values;
+    for (std::int64_t m = 0; m < rows; ++m) {
+        const gram_system& system = groups[static_cast<std::size_t>(m / per_group)];
+        const C* eligible_row = eligible != nullptr ? eligible + m * cols : nullptr;
+        detail::restoration_sets(system, mask.data() + m * cols, eligible_row, cols,
+                                 actives[static_cast<std::size_t>(m)], candidate_sets[static_cast<std::size_t>(m)]);
+        // The given (masked) weights and bias as a sparse unknown vector.
+        given_indices.clear();
+        given_values.clear();
+        const float* row = weights.data() + m * cols;
+        const M* kept_row = mask.data() + m * cols;
+        for (std::int64_t j = 0; j < cols; ++j)
+            if (kept_row[j] != M(0) && row[j] != 0.0f) {
+                given_indices.push_back(static_cast<int>(j));
+                given_values.push_back(row[j]);
+            }
+        if (system.bias_column && bias.size() != 0) {
+            given_indices.push_back(static_cast<int>(cols));
+            given_values.push_back(bias(m));
+        }
+        report.error_given += std::max(0.0, system.output_error(m % per_group, given_indices, given_values.data()));
+        report.channels[static_cast<std::size_t>(m)].kept_before = kept[static_cast<std::size_t>(m)];
+    }
+
+    auto make_restorer = [&](std::int64_t m, std::int64_t capacity) {
+        const gram_system& system = groups[static_cast<std::size_t>(m / per_group)];
+        return channel_restorer(function, system, m % per_group, actives[static_cast<std::size_t>(m)],
+                                candidate_sets[static_cast<std::size_t>(m)], capacity, options);
+    };
+    auto threshold_of = [&](std::int64_t m) {
+        return options.min_relative_gain * groups[static_cast<std::size_t>(m / per_group)].output_energy(m % per_group);
+    };
+
+    // Every channel's greedy sequence, computed one channel at a time (the state of one channel
+    // can take |candidates| x s doubles, too much to hold for all channels at once).
+    std::vector<std::vector<std::int64_t>> columns(static_cast<std::size_t>(rows));
+    std::vector<std::vector<double>> gains(static_cast<std::size_t>(rows));
+    std::vector<char> exhausted(static_cast<std::size_t>(rows), 0);
+    const std::int64_t wanted = per_channel ? 0 : layer_target - kept_before;
+    const std::int64_t first_steps =
+        per_channel ? 0 : std::max<std::int64_t>(8, detail::ceil_div(2 * wanted, std::max<std::int64_t>(rows, 1)));
+    for (std::int64_t m = 0; m < rows; ++m) {
+        const std::size_t mi = static_cast<std::size_t>(m);
+        const std::int64_t steps = per_channel ? targets[mi] - kept[mi] : std::min<std::int64_t>(first_steps, wanted);
+        channel_restorer restorer = make_restorer(m, steps);
+        channel_restoration& channel = report.channels[mi];
+        channel.ridge = restorer.ridge();
+        channel.error_start = restorer.objective();
+        if (steps > 0)
+            exhausted[mi] = detail::run_channel(restorer, steps, threshold_of(m), columns[mi], gains[mi]) ? 1 : 0;
+    }
+
+    // Which prefix of each sequence to take.
+    std::vector<std::int64_t> taken(static_cast<std::size_t>(rows), 0);
+    if (per_channel) {
+        for (std::int64_t m = 0; m < rows; ++m) {
+            const std::size_t mi = static_cast<std::size_t>(m);
+            taken[mi] = static_cast<std::int64_t>(columns[mi].size());
+            for (std::size_t i = 0; i < columns[mi].size(); ++i)
+                report.steps.push_back(restoration_step{m, columns[mi][i], gains[mi][i]});
+        }
+    } else {
+        // Channels are independent (the layer error is the sum of the channels' errors), so the
+        // greedy choice across the layer is a merge of the channels' greedy sequences by gain.
+        // A channel whose computed sequence runs out before it is exhausted is extended: its
+        // state is rebuilt by replaying its sequence (bit for bit the same) and run further.
+        struct head {
+            double gain;
+            std::int64_t channel;
+            bool operator<(const head& other) const {
+                return gain < other.gain || (gain == other.gain && channel > other.channel);
+            }
+        };
+        std::priority_queue<head> heads;
+        for (std::int64_t m = 0; m < rows; ++m)
+            if (!gains[static_cast<std::size_t>(m)].empty()) heads.push(head{gains[static_cast<std::size_t>(m)][0], m});
+        std::int64_t restored = 0;
+        while (restored < wanted && !heads.empty()) {
+            const head top = heads.top();
+            heads.pop();
+            const std::size_t mi = static_cast<std::size_t>(top.channel);
+            const std::int64_t index = taken[mi]++;
+            report.steps.push_back(
+                restoration_step{top.channel, columns[mi][static_cast<std::size_t>(index)], top.gain});
+            ++restored;
+            if (taken[mi] == static_cast<std::int64_t>(columns[mi].size()) && !exhausted[mi] && restored < wanted) {
+                const std::int64_t more = std::max<std::int64_t>(first_steps, taken[mi]);
+                channel_restorer restorer = make_restorer(top.channel, taken[mi] + more);
+                for (std::int64_t column : columns[mi]) restorer.add_column(static_cast<int>(column));
+                exhausted[mi] =
+                    detail::run_channel(restorer, more, threshold_of(top.channel), columns[mi], gains[mi]) ? 1 : 0;
+            }
+            if (taken[mi] < static_cast<std::int64_t>(columns[mi].size()))
+                heads.push(head{gains[mi][static_cast<std::size_t>(taken[mi])], top.channel});
+        }
+    }
+
+    // The restored masks and the final least-squares fit on them.
+    weight_mask<Rank> new_mask = eap::mask_cast<std::uint8_t>(mask);
+    for (std::int64_t m = 0; m < rows; ++m) {
+        const std::size_t mi = static_cast<std::size_t>(m);
+        channel_restoration& channel = report.channels[mi];
+        channel.restored.assign(columns[mi].begin(), columns[mi].begin() + taken[mi]);
+        channel.gains.assign(gains[mi].begin(), gains[mi].begin() + taken[mi]);
+        channel.exhausted = exhausted[mi] != 0 && taken[mi] == static_cast<std::int64_t>(columns[mi].size());
+        double restored_gain = 0.0;
+        for (double g : channel.gains) restored_gain += g;
+        channel.error_restored = channel.error_start - restored_gain;
+        for (std::int64_t column : channel.restored) new_mask.data()[m * cols + column] = 1;
+        channel.kept_after = channel.kept_before + static_cast<std::int64_t>(channel.restored.size());
+        report.kept_after += channel.kept_after;
+        report.error_start += channel.error_start;
+        report.error_restored += channel.error_restored;
+    }
+    report.target = per_channel ? 0 : layer_target;
+    if (per_channel) {
+        report.target_reached = true;
+        for (std::int64_t m = 0; m < rows; ++m) {
+            report.target += targets[static_cast<std::size_t>(m)];
+            report.target_reached = report.target_reached && report.channels[static_cast<std::size_t>(m)].kept_after ==
+                                                                 targets[static_cast<std::size_t>(m)];
+        }
+    } else {
+        report.target_reached = report.kept_after == layer_target;
+    }
+
+    least_squares_result<Rank> fitted =
+        detail::fit_rows(function, groups, weights, new_mask.data(), bias, per_group, options.fit);
+    report.output_energy = fitted.report.output_energy;
+    report.error_after = fitted.report.error_after;
+    report.fit = std::move(fitted.report);
+    restoration_result<Rank> result;
+    result.weights = std::move(fitted.weights);
+    result.bias = std::move(fitted.bias);
+    result.mask = std::move(new_mask);
+    result.report = std::move(report);
+    return result;
+}
+
+}  // namespace detail
+
+/// Restores weights of a layer until `target_kept` weights are kept in all, choosing across all
+/// output channels the return that cuts the layer's output error most (the layer error is the
+/// sum of its channels' errors, so the gains compare directly). `systems` holds one
+/// `gram_system` per group; `mask` is the over-pruned mask; any weight it prunes may return.
+/// The result holds the new mask and the weights least-squares fitted on it. Stops early (and
+/// says so in `report.target_reached`) when no candidate can lower the error any further or the
+/// best gain falls below `options.min_relative_gain`. Throws `eap::argument_error` when
+/// target_kept is below the mask's kept count or above the layer's weight count.
+template <class M, std::size_t Rank>
+restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems,
+                                         const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
+                                         const xt::xtensor<float, 1>& bias, std::int64_t target_kept,
+                                         const restoration_options& options = {}) {
+    return detail::restore<M, std::uint8_t, Rank>("eap::restore_weights",
+                                                  detail::system_list{systems.data(), systems.size()}, weights, mask,
+                                                  nullptr, bias, target_kept, {}, options);
+}
+
+/// As above, only weights whose `candidates` entry is 1 may return (e.g. those the last
+/// magnitude step removed, so that weights pruned in earlier rounds stay pruned).
+template <class M, class C, std::size_t Rank>
+restoration_result<Rank> restore_weights(const std::vector<gram_system>& systems,
+                                         const xt::xtensor<float, Rank>& weights, const xt::xtensor<M, Rank>& mask,
+                                         const xt::xtensor<C, Rank>& candidates, const xt::xtensor<float, 1>& bias,
+                                         std::int64_t target_kept, const restoration_options& options = {}) {
+    const char* function = "eap::restore_weights";
+    detail::check_mask(function, "candidates", candidates, "weights", weights);
+    return detail::restore<M, C, Rank>(function, detail::system_list{systems.data(), systems.size()}, weights, mask,
+                                       candidates.data(), bias, target_kept, {}, options);
+}
+
+/// Restores each output channel m on its own until it keeps `targets[m]` weights (for example
+/// the per-channel counts of a magnitude mask at the target density).
+template <class M, std::size_t Rank>
+restoration_result<Rank> restore_weights_per_channel(const std::vector<gram_system>& systems,
+                                                     const xt::xtensor<float, Rank>& weights,
+                                                     const xt::xtensor<M, Rank>& mask,
+                                                     const xt::xtensor<float, 1>& bias,
+                                                     const std::vector<std::int64_t>& targets,
+                                                     const restoration_options& options = {}) {
+    const char* function = "eap::restore_weights_per_channel";
+    if (targets.empty())
+        throw argument_error(
+            detail::message(function, ": argument 'targets' is empty (one entry per output channel needed)"));
+    return detail::restore<M, std::uint8_t, Rank>(function, detail::system_list{systems.data(), systems.size()},
+                                                  weights, mask, nullptr, bias, 0, targets, options);
+}
+
+/// Single-system (ungrouped layer) forms.
+template <class M, std::size_t Rank>
+restoration_result<Rank> restore_weights(const gram_system& system, const xt::xtensor<float, Rank>& weights,
+                                         const xt::xtensor<M, Rank>& mask, const xt::xtensor<float, 1>& bias,
+                                         std::int64_t target_kept, const restoration_options& options = {}) {
+    return detail::restore<M, std::uint8_t, Rank>("eap::restore_weights", detail::system_list{&system, 1}, weights,
+                                                  mask, nullptr, bias, target_kept, {}, options);
+}
+
+template <class M, std::size_t Rank>
+restoration_result<Rank> restore_weights_per_channel(const gram_system& system, const xt::xtensor<float, Rank>& weights,
+                                                     const xt::xtensor<M, Rank>& mask,
+                                                     const xt::xtensor<float, 1>& bias,
+                                                     const std::vector<std::int64_t>& targets,
+                                                     const restoration_options& options = {}) {
+    const char* function = "eap::restore_weights_per_channel";
+    if (targets.empty())
+        throw argument_error(
+            detail::message(function, ": argument 'targets' is empty (one entry per output channel needed)"));
+    return detail::restore<M, std::uint8_t, Rank>(function, detail::system_list{&system, 1}, weights, mask, nullptr,
+                                                  bias, 0, targets, options);
+}
+
+}  // namespace eap
+// end eap/prune/restoration.hpp
+// #include <eap/prune/patch_sampling.hpp>
+// begin eap/prune/patch_sampling.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <unordered_set>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/weight_mask.hpp>
+// #include <eap/shape/conv_shape.hpp>
+
+namespace eap {
+
+/// One output position of a CONV layer: image n, output row p, output column q (an FC layer has
+/// only (n, 0, 0)).
+struct output_position {
+    std::int64_t image = 0;
+    std::int64_t row = 0;
+    std::int64_t col = 0;
+
+    friend bool operator==(const output_position& a, const output_position& b) {
+        return a.image == b.image && a.row == b.row && a.col == b.col;
+    }
+    friend bool operator!=(const output_position& a, const output_position& b) { return !(a == b); }
+    friend bool operator<(const output_position& a, const output_position& b) {
+        if (a.image != b.image) return a.image < b.image;
+        if (a.row != b.row) return a.row < b.row;
+        return a.col < b.col;
+    }
+};
+
+namespace detail {
+
+/// Uniform integer in [0, bound) from a 64-bit Mersenne Twister, by rejection: the same numbers on
+/// every platform (std::uniform_int_distribution is not specified bit for bit).
+inline std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t bound) {
+    const std::uint64_t limit =
+        std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % bound;
+    for (;;) {
+        const std::uint64_t x = rng();
+        if (x < limit) return x % bound;
+    }
+}
+
+inline output_position position_of(const conv_shape& shape, std::int64_t index) {
+    const std::int64_t per_image = shape.out_height() * shape.out_width();
+    const std::int64_t within = index % per_image;
+    return output_position{index / per_image, within / shape.out_width(), within % shape.out_width()};
+}
+
+inline void check_position(const char* function, const conv_shape& shape, std::int64_t images, std::size_t i,
+                           const output_position& p) {
+    if (p.image < 0 || p.image >= images || p.row < 0 || p.row >= shape.out_height() || p.col < 0 ||
+        p.col >= shape.out_width())
+        throw argument_error(detail::message(function, ": argument 'positions[", i, "]' = (", p.image, ", ", p.row,
+                                             ", ", p.col, ") lies outside the ", images, " x ", shape.out_height(),
+                                             " x ", shape.out_width(), " outputs"));
+}
+
+inline void check_group(const char* function, const conv_shape& shape, std::int64_t group) {
+    if (group < 0 || group >= shape.groups)
+        throw argument_error(
+            detail::message(function, ": argument 'group' = ", group, " must lie in [0, ", shape.groups, ")"));
+}
+
+}  // namespace detail
+
+/// Every output position of the layer over `shape.batch` images, in (image, row, column) order.
+inline std::vector<output_position> all_output_positions(const conv_shape& shape) {
+    shape.validate();
+    const std::int64_t total =
+        detail::checked_product("all_output_positions", shape.batch, shape.out_height(), shape.out_width());
+    std::vector<output_position> out;
+    out.reserve(static_cast<std::size_t>(total));
+    for (std::int64_t i = 0; i < total; ++i) out.push_back(detail::position_of(shape, i));
+    return out;
+}
+
+/// `count` distinct output positions drawn uniformly over `shape.batch` images with the given
+/// seed (the same on every platform), sorted; all positions when count >= their number. Throws
+/// `eap::argument_error` when count < 0.
+inline std::vector<output_position> random_output_positions(const conv_shape& shape, std::int64_t count,
+                                                            std::uint64_t seed) {
+    shape.validate();
+    if (count < 0)
+        throw argument_error(
+            detail::message("eap::random_output_positions: argument 'count' must not be negative (got ", count, ")"));
+    const std::int64_t total =
+        detail::checked_product("random_output_positions", shape.batch, shape.out_height(), shape.out_width());
+    if (count >= total) return eap::all_output_positions(shape);
+    // Floyd's sampling: `count` draws, each distinct, no matter how small count is against total.
+    std::mt19937_64 rng(seed);
+    std::unordered_set<std::int64_t> chosen;
+    chosen.reserve(static_cast<std::size_t>(count) * 2);
+    for (std::int64_t j = total - count; j < total; ++j) {
+        const std::int64_t t = static_cast<std::int64_t>(detail::uniform_below(rng, static_cast<std::uint64_t>(j) + 1));
+        if (!chosen.insert(t).second) chosen.insert(j);
+    }
+    std::vector<std::int64_t> indices(chosen.begin(), chosen.end());
+    std::sort(indices.begin(), indices.end());
+    std::vector<output_position> out;
+    out.reserve(indices.size());
+    for (std::int64_t i : indices) out.push_back(detail::position_of(shape, i));
+    return out;
+}
+
+/// The input patches X of group `group` at the given output positions: one row per position, one
+/// column per weight of a filter in (channel within the group, kernel row, kernel column) order,
+/// which is the order of a row of the M x K weight matrix. Taps in the zero padding are 0.
+/// `input` is N x C x H x W (N may differ from shape.batch). For an FC layer (kernel = input)
+/// each row is one image's flattened input.
+inline xt::xtensor<float, 2> sample_patches(const xt::xtensor<float, 4>& input, const conv_shape& shape,
+                                            const std::vector<output_position>& positions, std::int64_t group = 0) {
+    const char* function = "eap::sample_patches";
+    shape.validate();
+    detail::check_group(function, shape, group);
+    const auto& in = input.shape();
+    if (static_cast<std::int64_t>(in[1]) != shape.in_channels || static_cast<std::int64_t>(in[2]) != shape.in_height ||
+        static_cast<std::int64_t>(in[3]) != shape.in_width)
+        throw shape_error(detail::message(function, ": argument 'input' has shape ", detail::shape_string(in),
+                                          " but the layer takes (N, ", shape.in_channels, ", ", shape.in_height, ", ",
+                                          shape.in_width, ")"));
+    const std::int64_t images = static_cast<std::int64_t>(in[0]);
+    const std::int64_t cg = shape.in_channels_per_group();
+    const std::int64_t r_count = shape.kernel_height;
+    const std::int64_t s_count = shape.kernel_width;
+    const std::int64_t k = detail::checked_product("sample_patches columns", cg, r_count, s_count);
+    xt::xtensor<float, 2> out = xt::zeros<float>({positions.size(), static_cast<std::size_t>(k)});
+    const std::int64_t h = shape.in_height;
+    const std::int64_t w = shape.in_width;
+    const float* x = input.data();
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+        const output_position& p = positions[i];
+        detail::check_position(function, shape, images, i, p);
+        float* row = out.data() + static_cast<std::int64_t>(i) * k;
+        const std::int64_t top = p.row * shape.stride_height - shape.pad.top;
+        const std::int64_t left = p.col * shape.stride_width - shape.pad.left;
+        for (std::int64_t c = 0; c < cg; ++c) {
+            const float* plane = x + ((p.image * shape.in_channels) + group * cg + c) * h * w;
+            for (std::int64_t r = 0; r < r_count; ++r) {
+                const std::int64_t y = top + r;
+                if (y < 0 || y >= h) continue;
+                float* dst = row + (c * r_count + r) * s_count;
+                const float* src = plane + y * w;
+                for (std::int64_t s = 0; s < s_count; ++s) {
+                    const std::int64_t xx = left + s;
+                    if (xx >= 0 && xx < w) dst[s] = src[xx];
+                }
+            }
+        }
+    }
+    return out;
+}
+
+/// The layer's outputs of group `group` at the given positions: one row per position, one column
+/// per output channel of the group. `output` is N x M x E x F.
+inline xt::xtensor<float, 2> sample_outputs(const xt::xtensor<float, 4>& output, const conv_shape& shape,
+                                            const std::vector<output_position>& positions, std::int64_t group = 0) {
+    const char* function = "eap::sample_outputs";
+    shape.validate();
+    detail::check_group(function, shape, group);
+    const auto& o = output.shape();
+    if (static_cast<std::int64_t>(o[1]) != shape.out_channels ||
+        static_cast<std::int64_t>(o[2]) != shape.out_height() || static_cast<std::int64_t>(o[3]) != shape.out_width())
+        throw shape_error(detail::message(function, ": argument 'output' has shape ", detail::shape_string(o),
+                                          " but the layer gives (N, ", shape.out_channels, ", ", shape.out_height(),
+                                          ", ", shape.out_width(), ")"));
+    const std::int64_t images = static_cast<std::int64_t>(o[0]);
+    const std::int64_t mg = shape.out_channels_per_group();
+    const std::int64_t e = shape.out_height();
+    const std::int64_t f = shape.out_width();
+    xt::xtensor<float, 2> out = xt::empty<float>({positions.size(), static_cast<std::size_t>(mg)});
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+        const output_position& p = positions[i];
+        detail::check_position(function, shape, images, i, p);
+        for (std::int64_t m = 0; m < mg; ++m)
+            out(i, static_cast<std::size_t>(m)) =
+                output.data()[((p.image * shape.out_channels + group * mg + m) * e + p.row) * f + p.col];
+    }
+    return out;
+}
+
+/// FC form: the rows of an N x K input (or N x M output) matrix for the images of `positions`
+/// (their row and column must be 0).
+inline xt::xtensor<float, 2> sample_rows(const xt::xtensor<float, 2>& matrix,
+                                         const std::vector<output_position>& positions) {
+    const char* function = "eap::sample_rows";
+    const std::int64_t images = static_cast<std::int64_t>(matrix.shape()[0]);
+    const std::size_t k = matrix.shape()[1];
+    xt::xtensor<float, 2> out = xt::empty<float>({positions.size(), k});
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+        const output_position& p = positions[i];
+        if (p.image < 0 || p.image >= images || p.row != 0 || p.col != 0)
+            throw argument_error(detail::message(function, ": argument 'positions[", i, "]' = (", p.image, ", ", p.row,
+                                                 ", ", p.col, ") is not an image (n, 0, 0) with n < ", images));
+        std::copy(matrix.data() + p.image * static_cast<std::int64_t>(k),
+                  matrix.data() + (p.image + 1) * static_cast<std::int64_t>(k), out.data() + i * k);
+    }
+    return out;
+}
+
+}  // namespace eap
+// end eap/prune/patch_sampling.hpp
+// #include <eap/prune/layer_systems.hpp>
+// begin eap/prune/layer_systems.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/gram_matrix.hpp>
+// #include <eap/prune/patch_sampling.hpp>
+// #include <eap/shape/conv_shape.hpp>
+
+namespace eap {
+
+/// The per-group `gram_system`s of a CONV or FC layer, ready for `fit_least_squares` and
+/// `restore_weights`: X from `input` (N x C x H x W, the layer's input in the network pruned so
+/// far), Y from `original_output` (N x M x E x F, the original network's pre-activation output
+/// of the layer), both at `positions`. The rows are gathered and accumulated `chunk_rows` at a
+/// time, so the whole N x K patch matrix is never held.
+inline std::vector<gram_system> build_layer_systems(const xt::xtensor<float, 4>& input,
+                                                    const xt::xtensor<float, 4>& original_output,
+                                                    const conv_shape& shape,
+                                                    const std::vector<output_position>& positions,
+                                                    gram_options options = {}, std::int64_t chunk_rows = 4096) {
+    const char* function = "eap::build_layer_systems";
+    shape.validate();
+    if (chunk_rows < 1)
+        throw argument_error(
+            detail::message(function, ": argument 'chunk_rows' must be at least 1 (got ", chunk_rows, ")"));
+    if (positions.empty()) throw argument_error(detail::message(function, ": argument 'positions' is empty"));
+    if (input.shape()[0] != original_output.shape()[0])
+        throw shape_error(detail::message(function, ": argument 'input' holds ", input.shape()[0],
+                                          " images but 'original_output' holds ", original_output.shape()[0]));
+    const std::int64_t k = detail::checked_product("build_layer_systems inputs", shape.in_channels_per_group(),
+                                                   shape.kernel_height, shape.kernel_width);
+    std::vector<gram_system> systems;
+    systems.reserve(static_cast<std::size_t>(shape.groups));
+    for (std::int64_t g = 0; g < shape.groups; ++g) {
+        gram_accumulator acc(k, shape.out_channels_per_group(), options);
+        for (std::size_t begin = 0; begin < positions.size(); begin += static_cast<std::size_t>(chunk_rows)) {
+            const std::size_t end = std::min(positions.size(), begin + static_cast<std::size_t>(chunk_rows));
+            const std::vector<output_position> chunk(positions.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                     positions.begin() + static_cast<std::ptrdiff_t>(end));
+            acc.add(eap::sample_patches(input, shape, chunk, g), eap::sample_outputs(original_output, shape, chunk, g));
+        }
+        systems.push_back(acc.system());
+    }
+    return systems;
+}
+
+}  // namespace eap
+// end eap/prune/layer_systems.hpp
+
+// Sparse counting on real tensors (xtensor + xsimd): non-skipped MACs, zero statistics,
+// run-length-coded sizes, and the energy model's exact-sparsity record.
+// #include <eap/sparse/kernel_arch.hpp>
+// begin eap/sparse/kernel_arch.hpp
+// SPDX-License-Identifier: MIT
+
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+namespace eap {
+
+/// The instruction set a sparse-counting kernel is built for. Every sparse counter of eap
+/// (`count_nonskipped_macs`, `fmap_statistics_of`, `weight_statistics_of`,
+/// `count_layer_sparsity`, `run_length_code_words`) takes it as its first template argument:
+///
+/// * an xsimd architecture tag (`xsimd::sse2`, `xsimd::avx2`, `xsimd::avx512bw`, ...): the
+///   vectorised kernels, built with `xsimd::batch<T, Arch>`;
+/// * `eap::scalar_arch`: the plain scalar kernels, which are also the reference the vectorised
+///   ones are tested against;
+/// * by default `eap::default_kernel_arch`: the best architecture the translation unit is
+///   compiled for (`xsimd::default_arch`; SSE2 on any x86-64 build, AVX-512BW with
+///   `-march=native` on a recent Xeon), or the scalar kernels where xsimd has none.
+///
+/// Because the architecture is a template argument, code built for different instruction sets
+/// never shares a symbol (as xsimd recommends), so translation units compiled with different
+/// `-m` flags can be linked together safely.
+///
+/// Runtime dispatch (one binary that picks AVX-512, AVX2 or SSE2 on the machine it runs on)
+/// follows xsimd's recipe with one translation unit per architecture:
+///
+/// \code
+/// // sparse_dispatch.hpp
+/// struct count_macs {
+///     template <class Arch>
+///     std::int64_t operator()(Arch, const xt::xtensor<float, 4>& w, const xt::xtensor<float, 4>& x,
+///                             const eap::conv_shape& s) const;
+/// };
+/// extern template std::int64_t count_macs::operator()<xsimd::avx512bw>(xsimd::avx512bw, ...) const;
+/// extern template std::int64_t count_macs::operator()<xsimd::avx2>(xsimd::avx2, ...) const;
+/// extern template std::int64_t count_macs::operator()<xsimd::sse2>(xsimd::sse2, ...) const;
+///
+/// // sparse_avx2.cpp, compiled with -mavx2 (likewise sparse_avx512bw.cpp, sparse_sse2.cpp)
+/// template <class Arch>
+/// std::int64_t count_macs::operator()(Arch, const xt::xtensor<float, 4>& w,
+///                                     const xt::xtensor<float, 4>& x, const eap::conv_shape& s) const {
+///     return eap::count_nonskipped_macs<Arch>(w, x, s);
+/// }
+/// template std::int64_t count_macs::operator()<xsimd::avx2>(xsimd::avx2, ...) const;
+///
+/// // caller, compiled without -m flags
+/// auto count = xsimd::dispatch<xsimd::arch_list<xsimd::avx512bw, xsimd::avx2, xsimd::sse2>>(count_macs{});
+/// std::int64_t macs = count(w, x, s);
+/// \endcode
+///
+/// The operator must be defined out of class (an in-class or `inline` definition would bypass
+/// the `extern template` lines). xsimd 8.1's dispatcher is `noexcept`: an exception that leaves
+/// the functor terminates the program, so catch `eap::error` inside the functor (or validate
+/// the tensors first) when the input may be bad. Every loop of the sparse counters is a
+/// template on `Arch`; the small helpers around them (shape checks, messages) are ordinary
+/// inline functions, of which the linker keeps one copy, possibly one compiled with a
+/// per-architecture unit's `-m` flag -- the general caveat of mixing `-m` flags with inline
+/// code, which xsimd's recipe shares.
+struct scalar_arch {
+    static constexpr const char* name() noexcept { return "scalar"; }
+};
+
+/// The architecture the sparse counters use unless told otherwise: `xsimd::default_arch`, or
+/// `eap::scalar_arch` when xsimd has no SIMD architecture for this build.
+using default_kernel_arch = std::conditional_t<std::is_same<xsimd::default_arch, xsimd::unavailable>::value,
+                                               scalar_arch, xsimd::default_arch>;
+
+}  // namespace eap
+// end eap/sparse/kernel_arch.hpp
+// #include <eap/sparse/run_length_code.hpp>
+// begin eap/sparse/run_length_code.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/sparse/detail/tensor_access.hpp>
+// begin eap/sparse/detail/tensor_access.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/kernels/element_traits.hpp>
+// begin eap/sparse/kernels/element_traits.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace eap::detail {
+
+// How the sparse kernels look at one element type. The kernels test "is this value zero" on the
+// value's bits, as an integer of the same width (the "lane" type): the accumulators then have as
+// many lanes as the data batch, and -0.0 counts as zero because the sign bit is masked off.
+template <class T>
+struct sparse_element_traits {
+    static constexpr bool supported = false;
+};
+
+template <>
+struct sparse_element_traits<float> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = true;
+    using lane = std::int32_t;
+    static constexpr lane magnitude_bits = 0x7fffffff;
+    static constexpr const char* name = "float";
+};
+
+template <>
+struct sparse_element_traits<double> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = true;
+    using lane = std::int64_t;
+    static constexpr lane magnitude_bits = 0x7fffffffffffffff;
+    static constexpr const char* name = "double";
+};
+
+template <>
+struct sparse_element_traits<std::int32_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::int32_t;
+    static constexpr const char* name = "std::int32_t";
+};
+
+template <>
+struct sparse_element_traits<std::int16_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::int16_t;
+    static constexpr const char* name = "std::int16_t";
+};
+
+template <>
+struct sparse_element_traits<std::int8_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::int8_t;
+    static constexpr const char* name = "std::int8_t";
+};
+
+// Unsigned values (quantised activations after a ReLU) count in unsigned lanes: the kernels add
+// all-ones masks, which is adding 1 modulo 2^bits, exact below the flush limit.
+template <>
+struct sparse_element_traits<std::uint16_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::uint16_t;
+    static constexpr const char* name = "std::uint16_t";
+};
+
+template <>
+struct sparse_element_traits<std::uint8_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::uint8_t;
+    static constexpr const char* name = "std::uint8_t";
+};
+
+/// True for the element types the sparse counters accept.
+template <class T>
+inline constexpr bool is_sparse_element_v = sparse_element_traits<std::remove_cv_t<T>>::supported;
+
+/// 1 when `v` is not zero (NaN counts as non-zero here; the kernels reject NaN separately).
+template <class T>
+constexpr int is_nonzero(T v) noexcept {
+    return v != T(0) ? 1 : 0;
+}
+
+/// True when `v` is a NaN (never for integers).
+template <class T>
+constexpr bool is_nan_value(T v) noexcept {
+    if constexpr (std::is_floating_point<T>::value) {
+        return v != v;
+    } else {
+        (void)v;
+        return false;
+    }
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/element_traits.hpp
+
+namespace eap::detail {
+
+template <class E, class = void>
+struct has_strided_data : std::false_type {};
+
+template <class E>
+struct has_strided_data<E, std::void_t<decltype(std::declval<const E&>().data()),
+                                       decltype(std::declval<const E&>().data_offset()),
+                                       decltype(std::declval<const E&>().strides())>> : std::true_type {};
+
+/// The values of an xtensor expression as one row-major contiguous block: the expression's own
+/// memory when it already is one (xtensor containers, adapted buffers, contiguous views), else
+/// a row-major copy that this object owns. The sparse kernels read raw pointers, so every
+/// layout and every lazy expression reaches them the same way.
+template <class T>
+class row_major_values {
+public:
+    template <class E>
+    explicit row_major_values(const E& e) {
+        shape_.assign(e.shape().begin(), e.shape().end());
+        if constexpr (detail::has_strided_data<E>::value) {
+            if (is_row_major_contiguous(e)) {
+                external_ = e.data() + e.data_offset();
+                return;
+            }
+        }
+        owned_ = e;  // evaluates the expression into row-major memory
+    }
+
+    row_major_values(const row_major_values&) = delete;
+    row_major_values& operator=(const row_major_values&) = delete;
+
+    const T* data() const noexcept { return external_ != nullptr ? external_ : owned_.data(); }
+    const std::vector<std::int64_t>& shape() const noexcept { return shape_; }
+    std::size_t dimension() const noexcept { return shape_.size(); }
+    std::int64_t extent(std::size_t axis) const noexcept { return shape_[axis]; }
+    std::int64_t size() const noexcept {
+        std::int64_t n = 1;
+        for (auto extent : shape_) n *= extent;
+        return n;
+    }
+
+private:
+    template <class E>
+    static bool is_row_major_contiguous(const E& e) {
+        const auto& shape = e.shape();
+        const auto& strides = e.strides();
+        std::int64_t expected = 1;
+        for (std::size_t axis = shape.size(); axis-- > 0;) {
+            const auto extent = static_cast<std::int64_t>(shape[axis]);
+            // xtensor gives extent-1 axes a stride of 0; such an axis never moves the pointer.
+            if (extent > 1 && static_cast<std::int64_t>(strides[axis]) != expected) return false;
+            expected *= extent;
+        }
+        return true;
+    }
+
+    std::vector<std::int64_t> shape_;
+    const T* external_ = nullptr;
+    xt::xarray<T> owned_;
+};
+
+/// The element type of an xtensor expression, checked to be one the sparse counters accept.
+template <class E>
+using sparse_value_t = std::remove_cv_t<typename E::value_type>;
+
+template <class E>
+constexpr void check_sparse_element_type() {
+    static_assert(detail::is_sparse_element_v<sparse_value_t<E>>,
+                  "eap sparse counters: the tensor's element type must be float, double, "
+                  "std::int32_t, std::int16_t, std::int8_t, std::uint16_t or std::uint8_t");
+}
+
+// ---- checks of tensor shapes against a layer --------------------------------------------------
+
+[[noreturn]] inline void throw_extent_mismatch(const char* function, const char* tensor, std::size_t axis,
+                                               const char* axis_name, std::int64_t expected, std::int64_t actual) {
+    throw shape_error(detail::message(function, ": ", tensor, " axis ", axis, " (", axis_name, ") has size ", actual,
+                                      ", but the layer's conv_shape needs ", expected));
+}
+
+[[noreturn]] inline void throw_rank_mismatch(const char* function, const char* tensor, std::size_t rank,
+                                             const char* expected) {
+    throw shape_error(detail::message(function, ": ", tensor, " has ", rank, " dimensions; expected ", expected));
+}
+
+/// Checks each axis of `shape` against `expected` (name, size) pairs.
+inline void check_extents(const char* function, const char* tensor, const std::vector<std::int64_t>& shape,
+                          std::initializer_list<std::pair<const char*, std::int64_t>> expected) {
+    std::size_t axis = 0;
+    for (const auto& [name, size] : expected) {
+        if (shape[axis] != size) detail::throw_extent_mismatch(function, tensor, axis, name, size, shape[axis]);
+        ++axis;
+    }
+}
+
+[[noreturn]] inline void throw_needs_fully_connected(const char* function, const char* tensor, const char* layout,
+                                                     const conv_shape& layer) {
+    throw shape_error(detail::message(function, ": ", tensor, " given as ", layout,
+                                      " needs a fully-connected conv_shape (kernel covering the whole unpadded "
+                                      "input, groups 1); got ", layer));
+}
+
+/// Weights: (M, C/groups, R, S), or (M, C*H*W) for a fully-connected layer.
+inline void check_weight_tensor(const char* function, const std::vector<std::int64_t>& shape, const conv_shape& layer) {
+    if (shape.size() == 4) {
+        detail::check_extents(function, "weights", shape,
+                              {{"M, output channels", layer.out_channels},
+                               {"C/groups, input channels per group", layer.in_channels_per_group()},
+                               {"R, kernel height", layer.kernel_height},
+                               {"S, kernel width", layer.kernel_width}});
+    } else if (shape.size() == 2) {
+        if (!layer.is_fully_connected()) detail::throw_needs_fully_connected(function, "weights", "(M, K)", layer);
+        detail::check_extents(function, "weights", shape,
+                              {{"M, outputs", layer.out_channels}, {"K = C*H*W, inputs", layer.input_fmap().size()}});
+    } else {
+        detail::throw_rank_mismatch(function, "weights", shape.size(), "4 (M, C/groups, R, S) or 2 (M, K)");
+    }
+}
+
+/// Input activations: (N, C, H, W), or (N, C*H*W) for a fully-connected layer.
+inline void check_input_tensor(const char* function, const std::vector<std::int64_t>& shape, const conv_shape& layer) {
+    if (shape.size() == 4) {
+        detail::check_extents(function, "inputs", shape,
+                              {{"N, batch", layer.batch},
+                               {"C, channels", layer.in_channels},
+                               {"H, height", layer.in_height},
+                               {"W, width", layer.in_width}});
+    } else if (shape.size() == 2) {
+        if (!layer.is_fully_connected()) detail::throw_needs_fully_connected(function, "inputs", "(N, K)", layer);
+        detail::check_extents(function, "inputs", shape,
+                              {{"N, batch", layer.batch}, {"K = C*H*W, inputs", layer.input_fmap().size()}});
+    } else {
+        detail::throw_rank_mismatch(function, "inputs", shape.size(), "4 (N, C, H, W) or 2 (N, K)");
+    }
+}
+
+/// Output activations: (N, M, E, F), or (N, M) for a fully-connected layer.
+inline void check_output_tensor(const char* function, const std::vector<std::int64_t>& shape, const conv_shape& layer) {
+    if (shape.size() == 4) {
+        detail::check_extents(function, "outputs", shape,
+                              {{"N, batch", layer.batch},
+                               {"M, channels", layer.out_channels},
+                               {"E, height", layer.out_height()},
+                               {"F, width", layer.out_width()}});
+    } else if (shape.size() == 2) {
+        if (!layer.is_fully_connected()) detail::throw_needs_fully_connected(function, "outputs", "(N, M)", layer);
+        detail::check_extents(function, "outputs", shape, {{"N, batch", layer.batch}, {"M, outputs", layer.out_channels}});
+    } else {
+        detail::throw_rank_mismatch(function, "outputs", shape.size(), "4 (N, M, E, F) or 2 (N, M)");
+    }
+}
+
+[[noreturn]] inline void throw_nan(const char* function, const char* tensor) {
+    throw argument_error(detail::message(function, ": ", tensor,
+                                         " contain a NaN; a NaN is neither zero nor a value that can be counted"));
+}
+
+}  // namespace eap::detail
+// end eap/sparse/detail/tensor_access.hpp
+// #include <eap/sparse/kernel_arch.hpp>
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+// begin eap/sparse/kernels/rlc_pair_counter.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+namespace eap::detail {
+
+/// Counts the (run, level) pairs of eap's Eyeriss run-length code of one stream without
+/// encoding it, from the stream's non-zero bits given in chunks of at most 64 values.
+///
+/// The greedy coder spends one pair per non-zero value, plus floor(z / 32) pairs on a run of z
+/// zeros that ends in a non-zero value (each pair skips at most 31 zeros and then takes the
+/// next value as its level, which is a zero when 31 zeros were skipped), plus ceil(t / 32)
+/// pairs on the t zeros that end the stream. `feed` therefore only needs, per chunk, the number
+/// of set bits, the zeros before the first set bit (which extend the run carried from the last
+/// chunk), whether a run of >= 32 zeros lies between two set bits (inside one 64-bit chunk there
+/// is room for at most one such run, and it is shorter than 64), and the zeros after the last
+/// set bit (carried on). The result does not depend on how the stream is cut into chunks.
+struct rlc_pair_counter {
+    std::int64_t pairs = 0;       ///< pairs completed so far
+    std::int64_t nonzeros = 0;    ///< non-zero values seen so far
+    std::int64_t open_zeros = 0;  ///< zeros since the last non-zero value, not yet charged
+
+    /// Adds `count` (1..64) values whose non-zero flags are bits 0..count-1 of `bits` (the
+    /// higher bits must be clear). A template on the kernel architecture only so that each
+    /// instruction set gets its own copy (the bit scans compile to different instructions).
+    template <class Arch>
+    void feed(std::uint64_t bits, int count) noexcept {
+        if (bits == 0) {
+            open_zeros += count;
+            return;
+        }
+        const int first = __builtin_ctzll(bits);
+        const int last = 63 - __builtin_clzll(bits);
+        const int set = __builtin_popcountll(bits);
+        pairs += (open_zeros + first) >> 5;
+        pairs += set;
+        nonzeros += set;
+        if (last - first > 32) {
+            // Zeros strictly between the first and last set bits; look for 32 in a row.
+            std::uint64_t zeros = ~bits & ((std::uint64_t{1} << last) - 1) & ~((std::uint64_t{2} << first) - 1);
+            zeros &= zeros >> 1;
+            zeros &= zeros >> 2;
+            zeros &= zeros >> 4;
+            zeros &= zeros >> 8;
+            zeros &= zeros >> 16;
+            pairs += zeros != 0 ? 1 : 0;
+        }
+        open_zeros = count - 1 - last;
+    }
+
+    /// Pairs of the whole stream once every value has been fed: the trailing zeros take
+    /// ceil(open_zeros / 32) pairs whose last level is a zero.
+    std::int64_t total_pairs() const noexcept { return pairs + (open_zeros + 31) / 32; }
+
+    /// 64-bit words of the whole stream: three pairs per word.
+    std::int64_t total_words() const noexcept { return (total_pairs() + 2) / 3; }
+};
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/rlc_pair_counter.hpp
+// #include <eap/sparse/kernels/scan_rows.hpp>
+// begin eap/sparse/kernels/scan_rows.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+// #include <eap/sparse/kernel_arch.hpp>
+// #include <eap/sparse/kernels/element_traits.hpp>
+// #include <eap/sparse/kernels/lane_bits.hpp>
+// begin eap/sparse/kernels/lane_bits.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+namespace eap::detail {
+
+// xsimd 8.1 has no batch_bool::mask(), so the run-length counter gets its one-bit-per-lane
+// masks here: a movemask for the x86 families, and a store-and-pack fallback for any other
+// architecture. Bit i of the result is lane i. The function is a template on the architecture
+// like every kernel, so builds for different instruction sets never share a symbol; the #if
+// blocks only add branches for architectures the translation unit can use, and a branch is
+// taken only for its own architecture family.
+
+/// Lane mask of `m`, one bit per lane (lane 0 in bit 0), for any architecture.
+template <class I, class Arch>
+std::uint64_t lane_bits_by_store(const xsimd::batch_bool<I, Arch>& m) noexcept {
+    constexpr std::size_t lanes = xsimd::batch_bool<I, Arch>::size;
+    static_assert(lanes <= 64, "eap: a SIMD batch has more than 64 lanes");
+    alignas(64) bool flags[lanes];
+    m.store_aligned(flags);
+    std::uint64_t bits = 0;
+    for (std::size_t i = 0; i < lanes; ++i) bits |= static_cast<std::uint64_t>(flags[i]) << i;
+    return bits;
+}
+
+/// Lane mask of `m` (an integer-lane batch_bool), one bit per lane, lane 0 in bit 0.
+template <class I, class Arch>
+std::uint64_t lane_bits(const xsimd::batch_bool<I, Arch>& m) noexcept {
+    static_assert(std::is_integral<I>::value, "eap: lane_bits works on integer-lane masks");
+    using register_type = typename xsimd::batch_bool<I, Arch>::register_type;
+#if XSIMD_WITH_AVX512F
+    // AVX-512 keeps comparisons in mask registers: already one bit per lane.
+    if constexpr (std::is_base_of<xsimd::avx512f, Arch>::value) {
+        return static_cast<std::uint64_t>(static_cast<register_type>(m));
+    } else
+#endif
+#if XSIMD_WITH_AVX2
+    if constexpr (std::is_base_of<xsimd::avx2, Arch>::value) {
+        const __m256i r = static_cast<register_type>(m);
+        if constexpr (sizeof(I) == 1) {
+            return static_cast<std::uint32_t>(_mm256_movemask_epi8(r));
+        } else if constexpr (sizeof(I) == 2) {
+            // Narrow the 16-bit lanes to bytes (packs works per 128-bit half), gather the two
+            // halves' low quadwords, then take the byte signs.
+            const __m256i packed = _mm256_permute4x64_epi64(_mm256_packs_epi16(r, _mm256_setzero_si256()), 0xD8);
+            return static_cast<std::uint32_t>(_mm256_movemask_epi8(packed)) & 0xffffu;
+        } else if constexpr (sizeof(I) == 4) {
+            return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(r)));
+        } else {
+            return static_cast<std::uint32_t>(_mm256_movemask_pd(_mm256_castsi256_pd(r)));
+        }
+    } else
+#endif
+#if XSIMD_WITH_SSE2
+    // 128-bit families (SSE2 .. SSE4.2); AVX without AVX2 has 256-bit integer masks and takes
+    // the fallback below.
+    if constexpr (std::is_base_of<xsimd::sse2, Arch>::value && !std::is_base_of<xsimd::avx, Arch>::value) {
+        const __m128i r = static_cast<register_type>(m);
+        if constexpr (sizeof(I) == 1) {
+            return static_cast<std::uint32_t>(_mm_movemask_epi8(r));
+        } else if constexpr (sizeof(I) == 2) {
+            return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(r, _mm_setzero_si128())));
+        } else if constexpr (sizeof(I) == 4) {
+            return static_cast<std::uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(r)));
+        } else {
+            return static_cast<std::uint32_t>(_mm_movemask_pd(_mm_castsi128_pd(r)));
+        }
+    } else
+#endif
+    {
+        (void)sizeof(register_type);
+        return detail::lane_bits_by_store(m);
+    }
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/lane_bits.hpp
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+
+namespace eap::detail {
+
+// The one loop every sparse counter runs over its tensors. It walks `Rows` equally long rows of
+// values side by side and, per value position i,
+//  * (Accumulate) adds to acc[i] the number of rows whose value at i is non-zero -- the rows are
+//    the images of a batch (acc is the per-position count of non-zero images) or the filters of a
+//    group (acc is the per-weight-position count of non-zero filters);
+//  * (Bits) feeds each row's non-zero flags, 64 at a time, to that row's run-length counter.
+// It returns true when it saw a NaN (the caller throws, naming the tensor). The accumulators are
+// integers as wide as the values, so one vector of values gives one vector of counts; the caller
+// flushes them into 32-bit counts before they can overflow.
+
+template <class T>
+using sparse_lane_t = typename sparse_element_traits<T>::lane;
+
+/// The scalar kernel: the reference the vectorised one is tested against (Arch = scalar_arch),
+/// and the tail loop of the vectorised one (Arch = its architecture: each instruction set gets
+/// its own copy of this loop, which the compiler may vectorise).
+template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
+bool scan_rows_scalar(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
+                      const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
+    using lane = sparse_lane_t<T>;
+    bool nan = false;
+    for (std::int64_t start = 0; start < length; start += 64) {
+        const int count = static_cast<int>(std::min<std::int64_t>(64, length - start));
+        for (std::size_t r = 0; r < Rows; ++r) {
+            const T* values = rows[r] + start;
+            std::uint64_t bits = 0;
+            for (int k = 0; k < count; ++k) {
+                const T v = values[k];
+                const int nonzero = detail::is_nonzero(v);
+                nan = nan || detail::is_nan_value(v);
+                if constexpr (Accumulate) acc[start + k] = static_cast<lane>(acc[start + k] + nonzero);
+                if constexpr (Bits) bits |= static_cast<std::uint64_t>(nonzero) << k;
+            }
+            if constexpr (Bits) counters[r]->template feed<Arch>(bits, count);
+        }
+    }
+    return nan;
+}
+
+/// The vectorised kernel for architecture `Arch` (an xsimd architecture tag).
+template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
+bool scan_rows_simd(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
+                    const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
+    using traits = sparse_element_traits<T>;
+    using lane = typename traits::lane;
+    using value_batch = xsimd::batch<T, Arch>;
+    using lane_batch = xsimd::batch<lane, Arch>;
+    constexpr std::int64_t width = static_cast<std::int64_t>(lane_batch::size);
+    static_assert(value_batch::size == lane_batch::size, "eap: value and lane batches must have as many lanes");
+    static_assert(64 % width == 0, "eap: a batch must divide a 64-value run-length chunk");
+
+    const lane_batch zero(lane(0));
+    xsimd::batch_bool<T, Arch> nan_seen(false);
+
+    // Non-zero lanes of the `width` values at p, as an integer-lane mask. Floating-point values
+    // are tested on their bits with the sign masked off, so -0.0 is zero; NaN is tested in the
+    // floating-point domain on the side, with xsimd::isnan: xsimd 8.1's `v != v` is an ordered
+    // comparison on AVX and AVX-512 (false for NaN), unlike on SSE.
+    auto nonzero_lanes = [&](const T* p) {
+        const value_batch v = value_batch::load_unaligned(p);
+        if constexpr (traits::floating) {
+            nan_seen = nan_seen | xsimd::isnan(v);
+            const lane_batch bits = xsimd::bitwise_cast<lane_batch>(v);
+            return (bits & lane_batch(traits::magnitude_bits)) != zero;
+        } else {
+            return v != zero;
+        }
+    };
+
+    std::int64_t i = 0;
+    if constexpr (Bits) {
+        for (; i + 64 <= length; i += 64) {
+            std::array<std::uint64_t, Rows> words{};
+            for (std::int64_t j = 0; j < 64; j += width) {
+                lane_batch minus_count = zero;  // minus the number of non-zero rows, per lane
+                for (std::size_t r = 0; r < Rows; ++r) {
+                    const auto nonzero = nonzero_lanes(rows[r] + i + j);
+                    if constexpr (Accumulate) minus_count = minus_count + xsimd::bitwise_cast(nonzero);
+                    words[r] |= detail::lane_bits(nonzero) << j;
+                }
+                if constexpr (Accumulate) {
+                    const lane_batch a = lane_batch::load_unaligned(acc + i + j);
+                    (a - minus_count).store_unaligned(acc + i + j);
+                }
+            }
+            for (std::size_t r = 0; r < Rows; ++r) counters[r]->template feed<Arch>(words[r], 64);
+        }
+    } else if constexpr (Accumulate) {
+        for (; i + width <= length; i += width) {
+            lane_batch minus_count = zero;
+            for (std::size_t r = 0; r < Rows; ++r) minus_count = minus_count + xsimd::bitwise_cast(nonzero_lanes(rows[r] + i));
+            const lane_batch a = lane_batch::load_unaligned(acc + i);
+            (a - minus_count).store_unaligned(acc + i);
+        }
+    }
+
+    bool nan = xsimd::any(nan_seen);
+    if (i < length) {
+        std::array<const T*, Rows> tails{};
+        for (std::size_t r = 0; r < Rows; ++r) tails[r] = rows[r] + i;
+        nan = detail::scan_rows_scalar<Arch, Accumulate, Bits, Rows>(tails, length - i, Accumulate ? acc + i : acc, counters) || nan;
+    }
+    return nan;
+}
+
+/// `scan_rows_simd<Arch>`, or the scalar kernel for `eap::scalar_arch`.
+template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
+bool scan_rows(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
+               const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
+    static_assert(Accumulate || Bits, "eap: a scan that neither counts nor feeds bits does nothing");
+    if constexpr (std::is_same<Arch, scalar_arch>::value) {
+        return detail::scan_rows_scalar<Arch, Accumulate, Bits, Rows>(rows, length, acc, counters);
+    } else {
+        return detail::scan_rows_simd<Arch, Accumulate, Bits, Rows>(rows, length, acc, counters);
+    }
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/scan_rows.hpp
+
+namespace eap {
+
+// The Eyeriss run-length code as eap defines it (shared by the energy model and the sparse
+// counters). A tensor is coded as streams of 16-bit values in memory order: one stream per image
+// for feature maps (C, H, W order), one per layer for weights (M, C/groups, R, S order). A stream
+// is a sequence of (run, level) pairs, `run` (5 bits) zeros followed by the value `level`
+// (16 bits). The coder is greedy from the start of the stream: it skips up to 31 zeros and takes
+// the next value as the level, which is itself a zero when 31 zeros were skipped (a pair covers
+// at most 32 values); at the end of the stream the trailing zeros are covered by pairs whose
+// level is zero, the last one with run = min(31, remaining - 1). Three pairs (3 x 21 bits) and a
+// flag that marks the last word of a stream fill one 64-bit word; a stream takes
+// ceil(pairs / 3) words, an empty stream none.
+
+inline constexpr int rlc_run_bits = 5;
+inline constexpr int rlc_level_bits = 16;
+inline constexpr int rlc_pair_bits = rlc_run_bits + rlc_level_bits;  // 21
+inline constexpr std::int64_t rlc_max_run = 31;
+inline constexpr int rlc_pairs_per_word = 3;
+/// Bit 63 of a word: set on the last word of a stream.
+inline constexpr std::uint64_t rlc_last_word_flag = std::uint64_t{1} << 63;
+
+/// One run-length coded stream. Pair k of a word sits in bits [21k, 21k + 21): the level's
+/// 16 bits (two's complement) low, the run's 5 bits above; unused pair slots of the last word
+/// are zero. `values` is the stream's length, which the decoder needs: a last word with fewer
+/// than three pairs is padded with zero bits, and (run 0, level 0) is also a real pair.
+struct rlc_stream {
+    std::int64_t values = 0;
+    std::int64_t pairs = 0;
+    std::vector<std::uint64_t> words;
+};
+
+/// Encodes `count` values (16-bit or 8-bit signed integers; 8-bit values are sign-extended to the
+/// 16-bit level) as one stream. The straightforward greedy coder; it is the reference for the
+/// size counters.
+template <class T>
+rlc_stream run_length_encode(const T* values, std::int64_t count) {
+    static_assert(std::is_same<T, std::int16_t>::value || std::is_same<T, std::int8_t>::value,
+                  "eap::run_length_encode: levels are 16-bit; the values must be std::int16_t or std::int8_t");
+    if (count < 0) throw argument_error(detail::message("eap::run_length_encode: count is ", count, ", must be >= 0"));
+    rlc_stream stream;
+    stream.values = count;
+    auto add_pair = [&stream](std::int64_t run, std::int16_t level) {
+        const std::uint64_t pair = (static_cast<std::uint64_t>(run) << rlc_level_bits) |
+                                   static_cast<std::uint16_t>(level);
+        const int slot = static_cast<int>(stream.pairs % rlc_pairs_per_word);
+        if (slot == 0) stream.words.push_back(0);
+        stream.words.back() |= pair << (rlc_pair_bits * slot);
+        ++stream.pairs;
+    };
+    std::int64_t i = 0;
+    while (i < count) {
+        const std::int64_t remaining = count - i;
+        std::int64_t run = 0;
+        // Skip zeros, at most 31, and never the stream's last value: it must be some pair's level.
+        while (run < rlc_max_run && run < remaining - 1 && values[i + run] == 0) ++run;
+        add_pair(run, static_cast<std::int16_t>(values[i + run]));
+        i += run + 1;
+    }
+    if (!stream.words.empty()) stream.words.back() |= rlc_last_word_flag;
+    return stream;
+}
+
+/// Encodes an xtensor expression of std::int16_t or std::int8_t, flattened in row-major order,
+/// as one stream.
+template <class E>
+rlc_stream run_length_encode(const xt::xexpression<E>& values) {
+    using value_type = detail::sparse_value_t<E>;
+    const detail::row_major_values<value_type> flat(values.derived_cast());
+    return eap::run_length_encode(flat.data(), flat.size());
+}
+
+/// Decodes one stream back into its 16-bit values. Throws `eap::argument_error` when the stream
+/// is malformed: a pair that runs past `values`, a missing or misplaced last-word flag, words
+/// left over, or non-zero padding.
+inline std::vector<std::int16_t> run_length_decode(const rlc_stream& stream) {
+    constexpr const char* function = "eap::run_length_decode";
+    if (stream.values < 0) throw argument_error(detail::message(function, ": values is ", stream.values, ", must be >= 0"));
+    std::vector<std::int16_t> out;
+    out.reserve(static_cast<std::size_t>(stream.values));
+    const std::size_t words = stream.words.size();
+    std::int64_t pairs = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+        const std::uint64_t word = stream.words[w];
+        const bool last = w + 1 == words;
+        if (((word & rlc_last_word_flag) != 0) != last)
+            throw argument_error(detail::message(function, ": word ", w, " of ", words, (last ? " lacks" : " has"),
+                                                 " the last-word flag"));
+        if (static_cast<std::int64_t>(out.size()) == stream.values)
+            throw argument_error(detail::message(function, ": word ", w, " of ", words, " follows the end of the ",
+                                                 stream.values, " values"));
+        for (int slot = 0; slot < rlc_pairs_per_word; ++slot) {
+            const std::uint64_t pair = (word >> (rlc_pair_bits * slot)) & ((std::uint64_t{1} << rlc_pair_bits) - 1);
+            if (static_cast<std::int64_t>(out.size()) == stream.values) {
+                if (pair != 0)
+                    throw argument_error(detail::message(function, ": word ", w, " has a non-zero pair slot ", slot,
+                                                         " after the end of the stream"));
+                continue;
+            }
+            const std::int64_t run = static_cast<std::int64_t>(pair >> rlc_level_bits);
+            const auto level = static_cast<std::int16_t>(static_cast<std::uint16_t>(pair & 0xffffu));
+            if (static_cast<std::int64_t>(out.size()) + run + 1 > stream.values)
+                throw argument_error(detail::message(function, ": pair ", pairs, " (run ", run,
+                                                     ") runs past the end of the ", stream.values, " values"));
+            out.insert(out.end(), static_cast<std::size_t>(run), std::int16_t{0});
+            out.push_back(level);
+            ++pairs;
+        }
+    }
+    if (static_cast<std::int64_t>(out.size()) != stream.values)
+        throw argument_error(detail::message(function, ": the words hold ", out.size(), " values, the stream has ",
+                                             stream.values));
+    return out;
+}
+
+/// Pairs of the run-length code of `count` values (any element type the sparse counters take;
+/// only zero versus non-zero matters) as one stream, counted without encoding.
+template <class Arch = default_kernel_arch, class T>
+std::int64_t run_length_code_pairs(const T* values, std::int64_t count) {
+    static_assert(detail::is_sparse_element_v<T>,
+                  "eap::run_length_code_pairs: the element type must be float, double, "
+                  "std::int32_t, std::int16_t, std::int8_t, std::uint16_t or std::uint8_t");
+    if (count < 0) throw argument_error(detail::message("eap::run_length_code_pairs: count is ", count, ", must be >= 0"));
+    detail::rlc_pair_counter counter;
+    if (detail::scan_rows<Arch, false, true, 1, T>({values}, count, nullptr, {&counter}))
+        detail::throw_nan("eap::run_length_code_pairs", "values");
+    return counter.total_pairs();
+}
+
+/// 64-bit words of the run-length code of `count` values as one stream.
+template <class Arch = default_kernel_arch, class T>
+std::int64_t run_length_code_words(const T* values, std::int64_t count) {
+    return detail::ceil_div(eap::run_length_code_pairs<Arch>(values, count), rlc_pairs_per_word);
+}
+
+/// 64-bit words of the run-length code of an xtensor expression, flattened in row-major order,
+/// as one stream (a weight tensor, or one image). For a batch of feature maps (one stream per
+/// image) use `eap::fmap_statistics_of(x).rlc_words`.
+template <class Arch = default_kernel_arch, class E>
+std::int64_t run_length_code_words(const xt::xexpression<E>& values) {
+    detail::check_sparse_element_type<E>();
+    const detail::row_major_values<detail::sparse_value_t<E>> flat(values.derived_cast());
+    return eap::run_length_code_words<Arch>(flat.data(), flat.size());
+}
+
+}  // namespace eap
+// end eap/sparse/run_length_code.hpp
+// #include <eap/sparse/tensor_statistics.hpp>
+// begin eap/sparse/tensor_statistics.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/sparse/detail/tensor_access.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+// #include <eap/sparse/kernels/nonzero_passes.hpp>
+// begin eap/sparse/kernels/nonzero_passes.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+// #include <eap/sparse/kernels/scan_rows.hpp>
+
+namespace eap::detail {
+
+// The passes over whole tensors, built on scan_rows. Each returns true when it met a NaN.
+
+/// Adds the narrow counts of `acc` into the 32-bit `counts` (or stores them there when
+/// `overwrite`) and clears `acc`. (A template on the architecture like every loop here, so that
+/// builds for different instruction sets never share a symbol.)
+template <class Arch, class Lane>
+void flush_counts(Lane* acc, std::int32_t* counts, std::int64_t length, bool overwrite = false) noexcept {
+    if (overwrite) {
+        for (std::int64_t i = 0; i < length; ++i) counts[i] = static_cast<std::int32_t>(acc[i]);
+    } else {
+        for (std::int64_t i = 0; i < length; ++i) counts[i] += static_cast<std::int32_t>(acc[i]);
+    }
+    std::fill(acc, acc + length, Lane(0));
+}
+
+/// Images of a batch side by side: a step of the batch loop.
+inline constexpr std::size_t images_per_step = 4;
+
+/// One pass over a batch of `batch` images of `image_size` values (row-major, image after image).
+/// counts[k] (`image_size` entries, overwritten) gets the number of images whose value k is
+/// non-zero. With Bits, image_counters[n] gets image n's run-length stream.
+///
+/// The image is cut into blocks whose counters stay in the L1 cache; for each block the loop runs
+/// over the images, four at a time, so the counters are loaded and stored once per four images
+/// and each image is still read front to back (its run-length stream is fed in order).
+template <class Arch, bool Bits, class T>
+bool count_fmap_nonzeros(const T* x, std::int64_t batch, std::int64_t image_size, std::int32_t* counts,
+                         rlc_pair_counter* image_counters) {
+    using lane = sparse_lane_t<T>;
+    constexpr bool direct = std::is_same<lane, std::int32_t>::value;  // counts are the accumulators
+    constexpr std::int64_t block = 16384 / static_cast<std::int64_t>(sizeof(lane));
+    constexpr std::int64_t most_pending = std::numeric_limits<lane>::max();
+    std::vector<lane> buffer(direct ? 0 : static_cast<std::size_t>(std::min(block, image_size)));
+    bool nan = false;
+    for (std::int64_t start = 0; start < image_size && !nan; start += block) {
+        const std::int64_t length = std::min(block, image_size - start);
+        lane* acc = nullptr;
+        bool flushed = false;  // the first flush stores, so counts need no clearing
+        if constexpr (direct) {
+            // Cleared block by block, while it is in the cache (not with one memset up front).
+            std::fill(counts + start, counts + start + length, std::int32_t{0});
+            acc = counts + start;
+        } else {
+            acc = buffer.data();
+        }
+        std::int64_t pending = 0;  // images added to acc since the last flush
+        std::int64_t n = 0;
+        for (; n + static_cast<std::int64_t>(images_per_step) <= batch; n += images_per_step) {
+            if constexpr (!direct) {
+                if (pending + static_cast<std::int64_t>(images_per_step) > most_pending) {
+                    detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
+                    flushed = true;
+                    pending = 0;
+                }
+            }
+            std::array<const T*, images_per_step> rows{};
+            std::array<rlc_pair_counter*, images_per_step> counters{};
+            for (std::size_t r = 0; r < images_per_step; ++r) {
+                rows[r] = x + (n + static_cast<std::int64_t>(r)) * image_size + start;
+                if constexpr (Bits) counters[r] = image_counters + n + static_cast<std::int64_t>(r);
+            }
+            nan = detail::scan_rows<Arch, true, Bits, images_per_step, T>(rows, length, acc, counters) || nan;
+            pending += images_per_step;
+        }
+        for (; n < batch; ++n) {
+            if constexpr (!direct) {
+                if (pending + 1 > most_pending) {
+                    detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
+                    flushed = true;
+                    pending = 0;
+                }
+            }
+            std::array<rlc_pair_counter*, 1> counters{};
+            if constexpr (Bits) counters[0] = image_counters + n;
+            nan = detail::scan_rows<Arch, true, Bits, 1, T>({x + n * image_size + start}, length, acc, counters) || nan;
+            ++pending;
+        }
+        if constexpr (!direct) detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
+    }
+    return nan;
+}
+
+/// One pass over the weights of a (grouped) layer: `groups` groups of `filters_per_group`
+/// filters of `filter_size` values each, in memory order. counts[g * filter_size + k] (zeroed by
+/// the caller) gets the number of filters of group g whose value k is non-zero. With Bits, the
+/// whole tensor is fed to `counter` as one stream and filter_nonzeros[m] gets filter m's
+/// non-zero count.
+template <class Arch, bool Bits, class T>
+bool count_filter_nonzeros(const T* w, std::int64_t groups, std::int64_t filters_per_group, std::int64_t filter_size,
+                           std::int32_t* counts, rlc_pair_counter* counter, std::int64_t* filter_nonzeros) {
+    using lane = sparse_lane_t<T>;
+    constexpr bool direct = std::is_same<lane, std::int32_t>::value;
+    constexpr std::int64_t most_pending = std::numeric_limits<lane>::max();
+    // With Bits the filters go one at a time: the stream must be fed in memory order.
+    constexpr std::size_t step = Bits ? 1 : 4;
+    std::vector<lane> buffer(direct ? 0 : static_cast<std::size_t>(filter_size));
+    bool nan = false;
+    for (std::int64_t g = 0; g < groups && !nan; ++g) {
+        std::int32_t* group_counts = counts + g * filter_size;
+        lane* acc = nullptr;
+        if constexpr (direct) {
+            acc = group_counts;
+        } else {
+            acc = buffer.data();
+        }
+        const T* group_weights = w + g * filters_per_group * filter_size;
+        std::int64_t pending = 0;
+        std::int64_t m = 0;
+        for (; m + static_cast<std::int64_t>(step) <= filters_per_group; m += step) {
+            if constexpr (!direct) {
+                if (pending + static_cast<std::int64_t>(step) > most_pending) {
+                    detail::flush_counts<Arch>(acc, group_counts, filter_size);
+                    pending = 0;
+                }
+            }
+            std::array<const T*, step> rows{};
+            std::array<rlc_pair_counter*, step> counters{};
+            for (std::size_t r = 0; r < step; ++r) {
+                rows[r] = group_weights + (m + static_cast<std::int64_t>(r)) * filter_size;
+                counters[r] = counter;
+            }
+            const std::int64_t before = Bits ? counter->nonzeros : 0;
+            nan = detail::scan_rows<Arch, true, Bits, step, T>(rows, filter_size, acc, counters) || nan;
+            if constexpr (Bits) filter_nonzeros[g * filters_per_group + m] = counter->nonzeros - before;
+            pending += step;
+        }
+        for (; m < filters_per_group; ++m) {  // only without Bits
+            if constexpr (!direct) {
+                if (pending + 1 > most_pending) {
+                    detail::flush_counts<Arch>(acc, group_counts, filter_size);
+                    pending = 0;
+                }
+            }
+            std::array<rlc_pair_counter*, 1> counters{};
+            nan = detail::scan_rows<Arch, true, false, 1, T>({group_weights + m * filter_size}, filter_size, acc, counters) || nan;
+            ++pending;
+        }
+        if constexpr (!direct) detail::flush_counts<Arch>(acc, group_counts, filter_size);
+    }
+    return nan;
+}
+
+/// Statistics-only pass over one tensor seen as `streams` run-length streams, each made of
+/// `segments` equal segments of `segment_size` values (fmaps: images of channels; weights: one
+/// stream of filters). counters[s] gets stream s; segment_nonzeros[k] (zeroed by the caller)
+/// gets the non-zeros of segment k summed over the streams.
+template <class Arch, class T>
+bool scan_streams(const T* values, std::int64_t streams, std::int64_t segments, std::int64_t segment_size,
+                  rlc_pair_counter* counters, std::int64_t* segment_nonzeros) {
+    bool nan = false;
+    for (std::int64_t s = 0; s < streams; ++s) {
+        for (std::int64_t k = 0; k < segments; ++k) {
+            const std::int64_t before = counters[s].nonzeros;
+            nan = detail::scan_rows<Arch, false, true, 1, T>({values + (s * segments + k) * segment_size}, segment_size,
+                                                        nullptr, {counters + s}) || nan;
+            segment_nonzeros[k] += counters[s].nonzeros - before;
+        }
+        if (nan) break;
+    }
+    return nan;
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/nonzero_passes.hpp
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+// #include <eap/sparse/run_length_code.hpp>
+
+namespace eap {
+
+/// Zero statistics of a batch of feature maps, N x C x H x W (a 2-D N x K batch counts as K
+/// channels of 1 x 1). Each image is one run-length stream.
+struct fmap_statistics {
+    std::int64_t batch = 0;
+    std::int64_t channels = 0;
+    std::int64_t values_per_channel = 0;               ///< N * H * W: one channel over the batch
+    std::int64_t values = 0;                           ///< N * C * H * W
+    std::int64_t nonzeros = 0;
+    std::vector<std::int64_t> nonzeros_per_channel;   ///< C entries, each over the whole batch
+    std::vector<std::int64_t> nonzeros_per_image;     ///< N entries
+    std::vector<std::int64_t> rlc_words_per_image;    ///< N entries: 64-bit words of each image's code
+    std::int64_t rlc_pairs = 0;                        ///< (run, level) pairs, all images
+    std::int64_t rlc_words = 0;                        ///< 64-bit words, all images
+
+    /// Fraction of non-zero values (0 for an empty tensor).
+    double density() const noexcept { return values == 0 ? 0.0 : static_cast<double>(nonzeros) / values; }
+
+    /// Fraction of non-zero values of channel `c` over the batch.
+    double channel_density(std::int64_t c) const {
+        if (c < 0 || c >= channels)
+            throw argument_error(detail::message("eap::fmap_statistics::channel_density: channel ", c,
+                                                 " is outside [0, ", channels, ")"));
+        return values_per_channel == 0 ? 0.0
+                                       : static_cast<double>(nonzeros_per_channel[static_cast<std::size_t>(c)]) /
+                                             values_per_channel;
+    }
+};
+
+/// Zero statistics of a weight tensor whose first axis is the filter (M x C/groups x R x S, or
+/// M x K). The whole tensor is one run-length stream.
+struct weight_statistics {
+    std::int64_t filters = 0;
+    std::int64_t values_per_filter = 0;
+    std::int64_t values = 0;
+    std::int64_t nonzeros = 0;
+    std::vector<std::int64_t> nonzeros_per_filter;  ///< M entries
+    std::int64_t rlc_pairs = 0;
+    std::int64_t rlc_words = 0;
+
+    /// Fraction of non-zero weights (0 for an empty tensor).
+    double density() const noexcept { return values == 0 ? 0.0 : static_cast<double>(nonzeros) / values; }
+
+    /// Fraction of non-zero weights of filter `m`.
+    double filter_density(std::int64_t m) const {
+        if (m < 0 || m >= filters)
+            throw argument_error(detail::message("eap::weight_statistics::filter_density: filter ", m,
+                                                 " is outside [0, ", filters, ")"));
+        return values_per_filter == 0 ? 0.0
+                                      : static_cast<double>(nonzeros_per_filter[static_cast<std::size_t>(m)]) /
+                                            values_per_filter;
+    }
+};
+
+namespace detail {
+
+/// The per-position counts of the activation pass are 32-bit: at most 2^31 - 1 images.
+inline void check_batch_fits_counts(const char* function, std::int64_t batch) {
+    if (batch > std::numeric_limits<std::int32_t>::max())
+        throw argument_error(detail::message(function, ": batch is ", batch, "; at most ",
+                                             std::numeric_limits<std::int32_t>::max(), " images per call"));
+}
+
+/// Finishes the per-image streams of `stats` from their counters.
+inline void finish_fmap_streams(fmap_statistics& stats, const std::vector<rlc_pair_counter>& counters) {
+    stats.nonzeros_per_image.resize(counters.size());
+    stats.rlc_words_per_image.resize(counters.size());
+    stats.nonzeros = 0;
+    stats.rlc_pairs = 0;
+    stats.rlc_words = 0;
+    for (std::size_t n = 0; n < counters.size(); ++n) {
+        stats.nonzeros_per_image[n] = counters[n].nonzeros;
+        stats.rlc_words_per_image[n] = counters[n].total_words();
+        stats.nonzeros += counters[n].nonzeros;
+        stats.rlc_pairs += counters[n].total_pairs();
+        stats.rlc_words += counters[n].total_words();
+    }
+}
+
+/// Sizes of an (N, C, H, W) or (N, K) batch of feature maps: batch, channels, values per
+/// channel per image.
+inline void fmap_layout(const char* function, const char* tensor, const std::vector<std::int64_t>& shape,
+                        fmap_statistics& stats) {
+    if (shape.size() == 4) {
+        stats.batch = shape[0];
+        stats.channels = shape[1];
+        stats.values_per_channel = detail::checked_product(function, shape[0], shape[2], shape[3]);
+    } else if (shape.size() == 2) {
+        stats.batch = shape[0];
+        stats.channels = shape[1];
+        stats.values_per_channel = shape[0];
+    } else {
+        detail::throw_rank_mismatch(function, tensor, shape.size(), "4 (N, C, H, W) or 2 (N, K)");
+    }
+    stats.values = detail::checked_mul(stats.values_per_channel, stats.channels, function);
+}
+
+}  // namespace detail
+
+namespace detail {
+
+/// `fmap_statistics_of` on row-major values; errors name `function` and `tensor`.
+template <class Arch, class T>
+fmap_statistics measure_fmaps(const char* function, const char* tensor, const T* data,
+                              const std::vector<std::int64_t>& shape) {
+    fmap_statistics stats;
+    detail::fmap_layout(function, tensor, shape, stats);
+    const std::int64_t plane = stats.batch == 0 ? 0 : stats.values_per_channel / stats.batch;
+    std::vector<detail::rlc_pair_counter> counters(static_cast<std::size_t>(stats.batch));
+    stats.nonzeros_per_channel.assign(static_cast<std::size_t>(stats.channels), 0);
+    bool nan = false;
+    if (plane >= 64) {
+        // Long channels: one segment per (image, channel), its non-zeros counted from the bits.
+        nan = detail::scan_streams<Arch>(data, stats.batch, stats.channels, plane, counters.data(),
+                                         stats.nonzeros_per_channel.data());
+    } else {
+        // Short channels (FC inputs, small maps): count per position over the batch, then sum.
+        detail::check_batch_fits_counts(function, stats.batch);
+        const std::int64_t image_size = stats.channels * plane;
+        std::vector<std::int32_t> counts(static_cast<std::size_t>(image_size), 0);
+        nan = detail::count_fmap_nonzeros<Arch, true>(data, stats.batch, image_size, counts.data(), counters.data());
+        for (std::int64_t k = 0; k < image_size; ++k) stats.nonzeros_per_channel[k / plane] += counts[k];
+    }
+    if (nan) detail::throw_nan(function, tensor);
+    detail::finish_fmap_streams(stats, counters);
+    return stats;
+}
+
+}  // namespace detail
+
+/// Zero statistics and the exact run-length-coded size of a batch of feature maps: an
+/// N x C x H x W (or N x K) xtensor expression of float, double, std::int32_t, std::int16_t,
+/// std::int8_t, std::uint16_t or std::uint8_t. One pass over the values. Throws `eap::shape_error` for another rank and
+/// `eap::argument_error` when a value is NaN.
+template <class Arch = default_kernel_arch, class E>
+fmap_statistics fmap_statistics_of(const xt::xexpression<E>& fmaps) {
+    detail::check_sparse_element_type<E>();
+    const detail::row_major_values<detail::sparse_value_t<E>> x(fmaps.derived_cast());
+    return detail::measure_fmaps<Arch>("eap::fmap_statistics_of", "fmaps", x.data(), x.shape());
+}
+
+/// Zero statistics and the exact run-length-coded size (one stream) of a weight tensor whose
+/// first axis is the filter: M x C/groups x R x S, M x K, or any rank >= 1. One pass over the
+/// values. Throws `eap::argument_error` when a value is NaN.
+template <class Arch = default_kernel_arch, class E>
+weight_statistics weight_statistics_of(const xt::xexpression<E>& weights) {
+    constexpr const char* function = "eap::weight_statistics_of";
+    detail::check_sparse_element_type<E>();
+    using T = detail::sparse_value_t<E>;
+    const detail::row_major_values<T> w(weights.derived_cast());
+    if (w.dimension() == 0) detail::throw_rank_mismatch(function, "weights", 0, "at least 1 (M, ...)");
+    weight_statistics stats;
+    stats.filters = w.extent(0);
+    stats.values = w.size();
+    stats.values_per_filter = stats.filters == 0 ? 0 : stats.values / stats.filters;
+    stats.nonzeros_per_filter.assign(static_cast<std::size_t>(stats.filters), 0);
+    detail::rlc_pair_counter counter;
+    // One stream of M segments (the filters): segment k's non-zeros are filter k's.
+    if (detail::scan_streams<Arch>(w.data(), 1, stats.filters, stats.values_per_filter, &counter,
+                                   stats.nonzeros_per_filter.data()))
+        detail::throw_nan(function, "weights");
+    stats.nonzeros = counter.nonzeros;
+    stats.rlc_pairs = counter.total_pairs();
+    stats.rlc_words = counter.total_words();
+    return stats;
+}
+
+}  // namespace eap
+// end eap/sparse/tensor_statistics.hpp
+// #include <eap/sparse/nonskipped_macs.hpp>
+// begin eap/sparse/nonskipped_macs.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/detail/layer_pass.hpp>
+// begin eap/sparse/detail/layer_pass.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+// #include <eap/error.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/detail/tensor_access.hpp>
+// #include <eap/sparse/kernels/kernel_sum.hpp>
+// begin eap/sparse/kernels/kernel_sum.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include <xsimd/xsimd.hpp>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+
+namespace eap::detail {
+
+// Non-skipped MACs as a sum over the kernel instead of over the outputs:
+//
+//   MACs = sum_c sum_{r,s} nzw[c][r][s] * cnt[c][r][s]
+//
+// nzw[c][r][s]: filters of c's group whose weight at (c mod C/groups, r, s) is non-zero (the
+// weight pass); cnt[c][r][s]: (image, output position) pairs whose input x[c][pU + r - pad_top]
+// [qV + s - pad_left] lies inside the image and is non-zero. The counts of the activation pass
+// are already summed over the batch (nzw does not depend on the image), so cnt is a sum of that
+// count map over the input positions one kernel tap visits: rows r - pad_top, r - pad_top + U, ...
+// clipped to the image, likewise columns -- a rectangle of one (row mod U, column mod V) residue
+// class. With the 2-D prefix sums of each residue class of a channel, each cnt is four look-ups.
+
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {  // b > 0
+    return a / b - ((a % b != 0) && (a < 0) ? 1 : 0);
+}
+
+/// The inputs one kernel offset visits along one axis, as a range of a residue class.
+struct tap_window {
+    bool empty = true;
+    std::int64_t residue = 0;  ///< input index mod stride
+    std::int64_t first = 0;    ///< first visited input index / stride
+    std::int64_t last = 0;     ///< last visited input index / stride
+};
+
+/// Kernel offset `tap` along an axis of `in` inputs, `out` outputs, `stride` and leading padding
+/// `pad`: output p reads input p * stride + tap - pad, which must lie in [0, in).
+inline tap_window window_of_tap(std::int64_t tap, std::int64_t in, std::int64_t out, std::int64_t stride,
+                                std::int64_t pad) noexcept {
+    const std::int64_t first_output = std::max<std::int64_t>(0, -detail::floor_div(tap - pad, stride));
+    const std::int64_t last_output = std::min(out - 1, detail::floor_div(in - 1 + pad - tap, stride));
+    tap_window window;
+    if (first_output > last_output) return window;
+    const std::int64_t first_input = first_output * stride + tap - pad;
+    const std::int64_t last_input = last_output * stride + tap - pad;
+    window.empty = false;
+    window.residue = first_input % stride;
+    window.first = first_input / stride;
+    window.last = last_input / stride;
+    return window;
+}
+
+/// Adds one row of `width` 32-bit counts into `sums`.
+template <class Arch, class Table>
+void add_count_row(Table* sums, const std::int32_t* row, std::int64_t width) noexcept {
+    std::int64_t j = 0;
+    if constexpr (!std::is_same<Arch, scalar_arch>::value && std::is_same<Table, std::int32_t>::value) {
+        using batch = xsimd::batch<std::int32_t, Arch>;
+        constexpr std::int64_t lanes = static_cast<std::int64_t>(batch::size);
+        for (; j + lanes <= width; j += lanes)
+            (batch::load_unaligned(sums + j) + batch::load_unaligned(row + j)).store_unaligned(sums + j);
+    }
+    for (; j < width; ++j) sums[j] += static_cast<Table>(row[j]);
+}
+
+/// A place where some tap's window of one residue class starts or ends: the prefix sums are
+/// needed at these grid rows (columns) only.
+struct window_edge {
+    std::int64_t residue = 0;
+    std::int64_t index = 0;  ///< grid row (column) of the class; the prefix covers indices < index
+};
+
+/// The edges of all taps' windows along one axis: `first[t]` and `end[t]` are the edges (indices
+/// into `edges`) where tap t's window starts and ends; `order` sorts the edges by (residue,
+/// index), the order of the sweep.
+struct window_edges {
+    std::vector<window_edge> edges;
+    std::vector<std::size_t> first, end, order;
+
+    explicit window_edges(const std::vector<tap_window>& windows) : first(windows.size()), end(windows.size()) {
+        for (std::size_t t = 0; t < windows.size(); ++t) {
+            if (windows[t].empty) continue;
+            first[t] = edge_of(windows[t].residue, windows[t].first);
+            end[t] = edge_of(windows[t].residue, windows[t].last + 1);
+        }
+        order.resize(edges.size());
+        for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+        std::sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
+            return edges[a].residue != edges[b].residue ? edges[a].residue < edges[b].residue
+                                                        : edges[a].index < edges[b].index;
+        });
+    }
+
+private:
+    std::size_t edge_of(std::int64_t residue, std::int64_t index) {
+        for (std::size_t k = 0; k < edges.size(); ++k)
+            if (edges[k].residue == residue && edges[k].index == index) return k;
+        edges.push_back(window_edge{residue, index});
+        return edges.size() - 1;
+    }
+};
+
+/// The sum above for a validated layer. `counts` holds C x H x W batch counts of non-zero
+/// inputs, `filter_counts` C x R x S counts of non-zero filters (the weight pass writes group g,
+/// channel c' at g * (C/groups) + c' = c, so it is indexed by the input channel). `Table` is the
+/// prefix-sum entry type; it must hold batch * H * W.
+///
+/// A tap's count is a rectangle of its residue class, four corners of the class's 2-D prefix
+/// sums; only the corners at window edges are ever read, at most 2R rows by 2S columns. So per
+/// channel and row class the rows are summed into column sums (vector adds) up to each row edge,
+/// and there the column sums are prefix-summed at the column edges: O(H W / lanes + R W) per
+/// channel instead of a full table's O(H W) dependent scalar steps.
+template <class Arch, class Table>
+std::int64_t kernel_sum(const std::int32_t* counts, const std::int32_t* filter_counts, const conv_shape& layer) {
+    const std::int64_t channels = layer.in_channels;
+    const std::int64_t height = layer.in_height, width = layer.in_width;
+    const std::int64_t kernel_height = layer.kernel_height, kernel_width = layer.kernel_width;
+    const std::int64_t stride_v = layer.stride_height, stride_h = layer.stride_width;
+    const std::int64_t taps = kernel_height * kernel_width;
+    const std::int64_t plane = height * width;
+
+    if (layer.is_fully_connected()) {
+        // One output position: every tap visits exactly one input, so cnt is the count itself.
+        std::int64_t macs = 0;
+        const std::int64_t inputs = channels * plane;
+        for (std::int64_t k = 0; k < inputs; ++k) macs += static_cast<std::int64_t>(filter_counts[k]) * counts[k];
+        return macs;
+    }
+
+    std::vector<tap_window> row_windows(static_cast<std::size_t>(kernel_height));
+    std::vector<tap_window> col_windows(static_cast<std::size_t>(kernel_width));
+    for (std::int64_t r = 0; r < kernel_height; ++r)
+        row_windows[r] = detail::window_of_tap(r, height, layer.out_height(), stride_v, layer.pad.top);
+    for (std::int64_t s = 0; s < kernel_width; ++s)
+        col_windows[s] = detail::window_of_tap(s, width, layer.out_width(), stride_h, layer.pad.left);
+    const window_edges rows(row_windows), cols(col_windows);
+    const std::size_t col_edges = cols.edges.size();
+
+    std::vector<Table> column_sums(static_cast<std::size_t>(width));
+    // corner[row edge * col_edges + col edge]: the prefix sum of the row edge's residue class
+    // (rows) and the column edge's class (columns), below both edges.
+    std::vector<Table> corner(rows.edges.size() * col_edges);
+
+    std::int64_t macs = 0;
+    for (std::int64_t c = 0; c < channels; ++c) {
+        const std::int32_t* tap_filters = filter_counts + c * taps;
+        if (std::all_of(tap_filters, tap_filters + taps, [](std::int32_t n) { return n == 0; })) continue;
+        const std::int32_t* channel_counts = counts + c * plane;
+
+        for (std::size_t k = 0; k < rows.order.size();) {
+            const std::int64_t a = rows.edges[rows.order[k]].residue;
+            std::fill(column_sums.begin(), column_sums.end(), Table(0));
+            std::int64_t summed_rows = 0;  // grid rows of class a in column_sums
+            for (; k < rows.order.size() && rows.edges[rows.order[k]].residue == a; ++k) {
+                const std::size_t row_edge = rows.order[k];
+                for (; summed_rows < rows.edges[row_edge].index; ++summed_rows)
+                    detail::add_count_row<Arch>(column_sums.data(), channel_counts + (a + summed_rows * stride_v) * width,
+                                                width);
+                Table* out = corner.data() + row_edge * col_edges;
+                for (std::size_t q = 0; q < cols.order.size();) {
+                    const std::int64_t b = cols.edges[cols.order[q]].residue;
+                    Table running = 0;
+                    std::int64_t summed_cols = 0;
+                    for (; q < cols.order.size() && cols.edges[cols.order[q]].residue == b; ++q) {
+                        const std::size_t col_edge = cols.order[q];
+                        for (; summed_cols < cols.edges[col_edge].index; ++summed_cols)
+                            running += column_sums[b + summed_cols * stride_h];
+                        out[col_edge] = running;
+                    }
+                }
+            }
+        }
+
+        for (std::int64_t r = 0; r < kernel_height; ++r) {
+            if (row_windows[r].empty) continue;
+            const Table* top = corner.data() + rows.first[r] * col_edges;
+            const Table* bottom = corner.data() + rows.end[r] * col_edges;
+            for (std::int64_t s = 0; s < kernel_width; ++s) {
+                const std::int64_t filters = tap_filters[r * kernel_width + s];
+                if (filters == 0 || col_windows[s].empty) continue;
+                const std::size_t left = cols.first[s], right = cols.end[s];
+                const std::int64_t visits = static_cast<std::int64_t>(bottom[right]) - top[right] - bottom[left] + top[left];
+                // filters * visits <= this tap's dense MACs, and the total <= the layer's
+                // mac_count(), which validate() proved fits in 64 bits.
+                macs += filters * visits;
+            }
+        }
+    }
+    return macs;
+}
+
+/// `kernel_sum` with 32-bit prefix sums when the largest (batch * H * W) fits in them.
+template <class Arch>
+std::int64_t nonskipped_macs_from_counts(const std::int32_t* counts, const std::int32_t* filter_counts,
+                                         const conv_shape& layer) {
+    const std::int64_t largest = detail::checked_product("kernel_sum", layer.batch, layer.in_height, layer.in_width);
+    if (largest <= std::numeric_limits<std::int32_t>::max())
+        return detail::kernel_sum<Arch, std::int32_t>(counts, filter_counts, layer);
+    return detail::kernel_sum<Arch, std::int64_t>(counts, filter_counts, layer);
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/kernel_sum.hpp
+// #include <eap/sparse/kernels/nonzero_passes.hpp>
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+// #include <eap/sparse/tensor_statistics.hpp>
+
+namespace eap::detail {
+
+/// Non-skipped MACs of a validated layer whose tensors were checked against it: one pass over
+/// the weights (non-zero filters per weight position), one over the input activations (non-zero
+/// images per input position), then the kernel sum. With Statistics, the same passes also fill
+/// `weight_stats` and `input_stats` (non-zeros per filter / channel / image, run-length sizes).
+template <class Arch, bool Statistics, class TW, class TX>
+std::int64_t nonskipped_macs_pass(const char* function, const TW* w, const TX* x, const conv_shape& layer,
+                                  weight_statistics* weight_stats, fmap_statistics* input_stats) {
+    detail::check_batch_fits_counts(function, layer.batch);
+    const std::int64_t filters_per_group = layer.out_channels_per_group();
+    if (filters_per_group > std::numeric_limits<std::int32_t>::max())
+        throw argument_error(detail::message(function, ": ", filters_per_group, " filters per group; at most ",
+                                             std::numeric_limits<std::int32_t>::max()));
+    const std::int64_t filter_size = layer.in_channels_per_group() * layer.kernel_height * layer.kernel_width;
+    const std::int64_t plane = layer.in_height * layer.in_width;
+    const std::int64_t image_size = layer.in_channels * plane;
+
+    std::vector<std::int32_t> filter_counts(static_cast<std::size_t>(layer.groups * filter_size), 0);
+    rlc_pair_counter weight_counter;
+    std::int64_t* filter_nonzeros = nullptr;
+    if constexpr (Statistics) {
+        weight_stats->filters = layer.out_channels;
+        weight_stats->values_per_filter = filter_size;
+        weight_stats->values = layer.weight_count();
+        weight_stats->nonzeros_per_filter.assign(static_cast<std::size_t>(layer.out_channels), 0);
+        filter_nonzeros = weight_stats->nonzeros_per_filter.data();
+    }
+    if (detail::count_filter_nonzeros<Arch, Statistics>(w, layer.groups, filters_per_group, filter_size,
+                                                        filter_counts.data(), &weight_counter, filter_nonzeros))
+        detail::throw_nan(function, "weights");
+
+    // Not value-initialised: the pass clears it block by block.
+    const std::unique_ptr<std::int32_t[]> counts(new std::int32_t[static_cast<std::size_t>(image_size)]);
+    std::vector<rlc_pair_counter> image_counters(Statistics ? static_cast<std::size_t>(layer.batch) : 0);
+    if (detail::count_fmap_nonzeros<Arch, Statistics>(x, layer.batch, image_size, counts.get(), image_counters.data()))
+        detail::throw_nan(function, "inputs");
+
+    if constexpr (Statistics) {
+        weight_stats->nonzeros = weight_counter.nonzeros;
+        weight_stats->rlc_pairs = weight_counter.total_pairs();
+        weight_stats->rlc_words = weight_counter.total_words();
+
+        input_stats->batch = layer.batch;
+        input_stats->channels = layer.in_channels;
+        input_stats->values_per_channel = layer.batch * plane;
+        input_stats->values = layer.ifmap_size();
+        input_stats->nonzeros_per_channel.assign(static_cast<std::size_t>(layer.in_channels), 0);
+        for (std::int64_t c = 0; c < layer.in_channels; ++c) {
+            std::int64_t sum = 0;
+            for (std::int64_t k = c * plane; k < (c + 1) * plane; ++k) sum += counts[k];
+            input_stats->nonzeros_per_channel[c] = sum;
+        }
+        detail::finish_fmap_streams(*input_stats, image_counters);
+    }
+    return detail::nonskipped_macs_from_counts<Arch>(counts.get(), filter_counts.data(), layer);
+}
+
+}  // namespace eap::detail
+// end eap/sparse/detail/layer_pass.hpp
+// #include <eap/sparse/detail/tensor_access.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+
+namespace eap {
+
+/// The exact number of non-skipped MACs of a CONV or FC layer over a batch: the (weight, input
+/// activation) pairs that meet in the convolution with both values non-zero (zero padding never
+/// counts). Handles stride and padding per axis and side, groups, depthwise, 1x1 and FC layers.
+///
+/// * `weights`: M x C/groups x R x S, or M x K for a fully-connected `layer` (K = C*H*W);
+/// * `inputs`: N x C x H x W, or N x K for a fully-connected `layer`;
+/// * element types float, double, std::int32_t, std::int16_t, std::int8_t, std::uint16_t or
+///   std::uint8_t (the two tensors may differ); any xtensor container or expression (non-contiguous ones are copied first).
+///
+/// Cost: one pass over the weights and one over the activations (vectorised with `Arch`, see
+/// `eap/sparse/kernel_arch.hpp`), plus prefix-sum tables of one image's size, instead of one
+/// step per MAC. Throws `eap::shape_error` when `layer` is impossible or a tensor does not match
+/// it (the message names the tensor, the axis and both sizes), and `eap::argument_error` when a
+/// tensor holds a NaN.
+///
+/// \code
+/// const auto conv3 = eap::conv_shape{}.with_batch(16).with_channels(256, 384).with_input(13, 13)
+///                        .with_kernel(3, 3).with_padding(1);
+/// std::int64_t macs = eap::count_nonskipped_macs(weights, activations, conv3);
+/// \endcode
+template <class Arch = default_kernel_arch, class W, class X>
+std::int64_t count_nonskipped_macs(const xt::xexpression<W>& weights, const xt::xexpression<X>& inputs,
+                                   const conv_shape& layer) {
+    constexpr const char* function = "eap::count_nonskipped_macs";
+    detail::check_sparse_element_type<W>();
+    detail::check_sparse_element_type<X>();
+    layer.validate();
+    const detail::row_major_values<detail::sparse_value_t<W>> w(weights.derived_cast());
+    const detail::row_major_values<detail::sparse_value_t<X>> x(inputs.derived_cast());
+    detail::check_weight_tensor(function, w.shape(), layer);
+    detail::check_input_tensor(function, x.shape(), layer);
+    return detail::nonskipped_macs_pass<Arch, false>(function, w.data(), x.data(), layer, nullptr, nullptr);
+}
+
+}  // namespace eap
+// end eap/sparse/nonskipped_macs.hpp
+// #include <eap/sparse/layer_counts.hpp>
+// begin eap/sparse/layer_counts.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/energy/sparsity.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/detail/layer_pass.hpp>
+// #include <eap/sparse/detail/tensor_access.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+// #include <eap/sparse/run_length_code.hpp>
+// #include <eap/sparse/tensor_statistics.hpp>
+
+namespace eap {
+
+namespace detail {
+
+template <class Arch, class W, class X>
+layer_sparse_counts count_layer_inputs(const char* function, const xt::xexpression<W>& weights,
+                                       const xt::xexpression<X>& inputs, const conv_shape& layer) {
+    detail::check_sparse_element_type<W>();
+    detail::check_sparse_element_type<X>();
+    layer.validate();
+    const detail::row_major_values<detail::sparse_value_t<W>> w(weights.derived_cast());
+    const detail::row_major_values<detail::sparse_value_t<X>> x(inputs.derived_cast());
+    detail::check_weight_tensor(function, w.shape(), layer);
+    detail::check_input_tensor(function, x.shape(), layer);
+
+    weight_statistics weight_stats;
+    fmap_statistics input_stats;
+    layer_sparse_counts counts;
+    counts.nonskipped_macs =
+        detail::nonskipped_macs_pass<Arch, true>(function, w.data(), x.data(), layer, &weight_stats, &input_stats);
+    counts.batch = layer.batch;
+    counts.weights = layer.weight_count();
+    counts.nonzero_weights = weight_stats.nonzeros;
+    counts.weight_rlc_words = weight_stats.rlc_words;
+    counts.ifmap_values = layer.ifmap_size();
+    counts.nonzero_ifmap_values = input_stats.nonzeros;
+    counts.ifmap_rlc_words = input_stats.rlc_words;
+    counts.dense_macs = layer.mac_count();
+    return counts;
+}
+
+}  // namespace detail
+
+/// Fills the energy model's exact-sparsity record (`eap::layer_sparse_counts`) of a CONV or FC
+/// layer from its weights and the batch of input activations (layouts, element types and errors
+/// as for `eap::count_nonskipped_macs`), in one pass over each tensor: the non-skipped MACs,
+/// non-zero weights and input activations, and the exact Eyeriss run-length-coded sizes of the
+/// weights (one stream) and of the input feature maps (one stream per image).
+///
+/// Without the output activations the ofmaps are taken as dense: nonzero_ofmap_values =
+/// ofmap_values and ofmap_rlc_words is the size of a code with no zero (ceil(M*E*F / 3) words
+/// per image), an upper bound. Pass the outputs (after the activation function) to count them.
+/// The run-length size of the inputs is reported for every layer; whether the network's first
+/// layer moves its image uncoded is the energy model's decision.
+template <class Arch = default_kernel_arch, class W, class X>
+layer_sparse_counts count_layer_sparsity(const xt::xexpression<W>& weights, const xt::xexpression<X>& inputs,
+                                         const conv_shape& layer) {
+    layer_sparse_counts counts =
+        detail::count_layer_inputs<Arch>("eap::count_layer_sparsity", weights, inputs, layer);
+    counts.ofmap_values = layer.ofmap_size();
+    counts.nonzero_ofmap_values = counts.ofmap_values;
+    counts.ofmap_rlc_words = detail::checked_mul(
+        layer.batch, detail::ceil_div(layer.output_fmap().size(), rlc_pairs_per_word), "eap::count_layer_sparsity");
+    return counts;
+}
+
+/// As above, with the layer's output activations (N x M x E x F, or N x M for a fully-connected
+/// layer; after the activation function, e.g. ReLU) counted too: their non-zeros and their exact
+/// run-length-coded size (one stream per image).
+template <class Arch = default_kernel_arch, class W, class X, class Y>
+layer_sparse_counts count_layer_sparsity(const xt::xexpression<W>& weights, const xt::xexpression<X>& inputs,
+                                         const xt::xexpression<Y>& outputs, const conv_shape& layer) {
+    constexpr const char* function = "eap::count_layer_sparsity";
+    detail::check_sparse_element_type<Y>();
+    layer.validate();
+    const detail::row_major_values<detail::sparse_value_t<Y>> y(outputs.derived_cast());
+    // Check the outputs' shape before the (longer) passes over weights and inputs.
+    detail::check_output_tensor(function, y.shape(), layer);
+    layer_sparse_counts counts = detail::count_layer_inputs<Arch>(function, weights, inputs, layer);
+    const fmap_statistics output_stats = detail::measure_fmaps<Arch>(function, "outputs", y.data(), y.shape());
+    counts.ofmap_values = layer.ofmap_size();
+    counts.nonzero_ofmap_values = output_stats.nonzeros;
+    counts.ofmap_rlc_words = output_stats.rlc_words;
+    return counts;
+}
+
+}  // namespace eap
+// end eap/sparse/layer_counts.hpp
 // end eap/eap.hpp
 #endif  // EAP_SINGLE_INCLUDE_HPP
