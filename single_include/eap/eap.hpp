@@ -8729,20 +8729,21 @@ inline network fashion_alexnet() {
     return net;
 }
 
-/// GoogLeNet-like: a stem (CONV, max pooling, CONV), three inception modules (1x1, 3x3-reduce +
-/// 3x3, 5x5-reduce + 5x5 and pool + projection branches, concatenated), global average pooling
-/// and one FC layer.
+/// GoogLeNet-like: a stem (CONV, max pooling, CONV, max pooling), three inception modules
+/// (1x1, 3x3-reduce + 3x3, 5x5-reduce + 5x5 and 3x3 max pool + 1x1 projection branches,
+/// concatenated) on 7 x 7 maps, global average pooling and one FC layer. Max pooling rounds up
+/// as in GoogLeNet.
 inline network fashion_googlenet() {
     network net("fashion_googlenet", fmap_shape{1, 28, 28});
     const pool_params down = pool_params::window(pool_method::max, 3, 2, 0, true);
-    auto x = net.add_conv("conv1", 0, conv_params::square(24, 3, 1, 1));    // 24 x 28 x 28
-    x = net.add_pool("pool1", x, down);                                     // 24 x 14 x 14
-    x = net.add_conv("conv2", x, conv_params::square(48, 3, 1, 1));         // 48 x 14 x 14
-    x = zoo::add_inception(net, "inception_3a", x, {16, 24, 32, 4, 8, 8});    // 64 x 14 x 14
-    x = zoo::add_inception(net, "inception_3b", x, {32, 32, 48, 8, 16, 16});  // 112 x 14 x 14
-    x = net.add_pool("pool3", x, down);                                     // 112 x 7 x 7
-    x = zoo::add_inception(net, "inception_4a", x, {48, 48, 64, 12, 24, 24});  // 160 x 7 x 7
-    x = net.add_pool("pool4", x, pool_params::global_pool(pool_method::average));
+    auto x = net.add_conv("conv1", 0, conv_params::square(32, 3, 1, 1));      // 32 x 28 x 28
+    x = net.add_pool("pool1", x, down);                                       // 32 x 14 x 14
+    x = net.add_conv("conv2", x, conv_params::square(64, 3, 1, 1));           // 64 x 14 x 14
+    x = net.add_pool("pool2", x, down);                                       // 64 x 7 x 7
+    x = zoo::add_inception(net, "inception_3a", x, {32, 48, 64, 8, 16, 16});   // 128 x 7 x 7
+    x = zoo::add_inception(net, "inception_3b", x, {64, 64, 96, 16, 32, 32});  // 224 x 7 x 7
+    x = zoo::add_inception(net, "inception_4a", x, {64, 64, 96, 16, 32, 32});  // 224 x 7 x 7
+    x = net.add_pool("pool5", x, pool_params::global_pool(pool_method::average));
     net.add_fc("classifier", x, fc_params{10}, activation::none);
     return net;
 }
