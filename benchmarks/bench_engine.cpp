@@ -3,7 +3,8 @@
 // * each CONV layer's forward and backward pass against a plain OpenBLAS sgemm of the same
 //   sizes, measured in the same binary (the counter `of_sgemm` is the layer's GFLOP/s divided by
 //   the sgemm's GFLOP/s);
-// * a large square sgemm, the machine's practical peak.
+// * a large square sgemm, the machine's practical peak;
+// * the GoogLeNet-like network's images/s, for comparison.
 // Run with OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512.
 #include <benchmark/benchmark.h>
 
@@ -66,6 +67,39 @@ void BM_alexnet_training_step(benchmark::State& state) {
     state.counters["images/s"] = benchmark::Counter(static_cast<double>(batch * state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_alexnet_training_step)->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The GoogLeNet-like network for comparison: as many MACs, spread over 23 small layers.
+void BM_googlenet_inference(benchmark::State& state) {
+    eap::engine::model m(eap::zoo::fashion_googlenet());
+    m.initialize(1);
+    const auto batch = static_cast<std::size_t>(state.range(0));
+    const auto x = images(batch);
+    eap::engine::executor runner;
+    for (auto _ : state) benchmark::DoNotOptimize(runner.forward(m, x).data());
+    state.counters["images/s"] = benchmark::Counter(static_cast<double>(batch * state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_googlenet_inference)->Arg(250)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_googlenet_training_step(benchmark::State& state) {
+    eap::engine::model m(eap::zoo::fashion_googlenet());
+    m.initialize(1);
+    const auto batch = static_cast<std::size_t>(state.range(0));
+    const auto x = images(batch);
+    eap::engine::label_tensor labels = xt::empty<std::int32_t>({batch});
+    for (std::size_t i = 0; i < batch; ++i) labels(i) = static_cast<std::int32_t>(i % 10);
+    eap::engine::executor runner;
+    eap::engine::sgd optimizer;
+    eap::engine::parameter_set gradients;
+    xt::xtensor<float, 4> logit_grad;
+    for (auto _ : state) {
+        const auto& logits = runner.forward(m, x);
+        eap::engine::softmax_cross_entropy(logits, labels, &logit_grad);
+        runner.backward(m, logit_grad, gradients);
+        optimizer.step(m, gradients, 1e-4f);
+    }
+    state.counters["images/s"] = benchmark::Counter(static_cast<double>(batch * state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_googlenet_training_step)->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The CONV layers of the AlexNet-like network, by index in the network.
 eap::conv_shape alexnet_conv(int which) {

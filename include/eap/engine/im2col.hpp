@@ -52,6 +52,18 @@ inline void im2col(const conv_shape& shape, const float* image, std::int64_t gro
                 float* row = columns + ((c * kh + r) * kw + s) * row_stride;
                 const std::int64_t column_offset = s - shape.pad.left;
                 const detail::valid_range cols = detail::valid_columns(column_offset, sw, width, out_w);
+                if (sw == 1 && sh == 1 && column_offset == 0 && out_w == width) {
+                    // Whole rows of the image in a row: the valid output rows are one
+                    // contiguous block of the image (1x1 kernels, the middle column of
+                    // square ones), copied at once.
+                    const detail::valid_range rows = detail::valid_columns(r - shape.pad.top, 1, height, out_h);
+                    std::fill(row, row + rows.first * out_w, 0.0f);
+                    if (rows.last > rows.first)
+                        std::memcpy(row + rows.first * out_w, source + (rows.first + r - shape.pad.top) * width,
+                                    static_cast<std::size_t>((rows.last - rows.first) * out_w) * sizeof(float));
+                    std::fill(row + rows.last * out_w, row + out_h * out_w, 0.0f);
+                    continue;
+                }
                 for (std::int64_t e = 0; e < out_h; ++e) {
                     float* out = row + e * out_w;
                     const std::int64_t h = e * sh + r - shape.pad.top;

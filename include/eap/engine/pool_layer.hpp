@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "eap/detail/elementwise.hpp"
 #include "eap/detail/engine_checks.hpp"
@@ -27,7 +28,7 @@ namespace eap::engine {
 /// On ties, max pooling routes the gradient to the first maximum of the window in row-major order.
 class pool_layer {
 public:
-    void forward(const pool_params& params, const activation_tensor& in, activation_tensor& out) const {
+    void forward(const pool_params& params, const activation_tensor& in, activation_tensor& out) {
         const window w = resolve(params, in, "forward");
         const std::array<std::size_t, 4> out_shape{in.shape()[0], in.shape()[1], static_cast<std::size_t>(w.out_h),
                                                    static_cast<std::size_t>(w.out_w)};
@@ -35,6 +36,19 @@ public:
         const std::int64_t planes = static_cast<std::int64_t>(in.shape()[0] * in.shape()[1]);
         const std::int64_t in_plane = w.in_h * w.in_w, out_plane = w.out_h * w.out_w;
         const bool max = params.method == pool_method::max;
+        // The output columns each kernel column reaches inside the image: the same for every row.
+        columns_.resize(static_cast<std::size_t>(w.kernel_w));
+        for (std::int64_t kx = 0; kx < w.kernel_w; ++kx)
+            columns_[static_cast<std::size_t>(kx)] = detail::valid_columns(kx - w.pad_left, w.stride_w, w.in_w, w.out_w);
+        std::vector<float> divisors;
+        if (!max) {
+            divisors.resize(static_cast<std::size_t>(w.out_w));
+            for (std::int64_t f = 0; f < w.out_w; ++f) {
+                const std::int64_t w0 = f * w.stride_w - w.pad_left;
+                divisors[static_cast<std::size_t>(f)] =
+                    static_cast<float>(std::min(w0 + w.kernel_w, w.in_w + w.pad_right) - w0);
+            }
+        }
         for (std::int64_t p = 0; p < planes; ++p) {
             const float* source = in.data() + p * in_plane;
             float* target = out.data() + p * out_plane;
@@ -50,7 +64,7 @@ public:
                     const float* line = source + h * w.in_w;
                     for (std::int64_t kx = 0; kx < w.kernel_w; ++kx) {
                         const std::int64_t offset = kx - w.pad_left;
-                        const detail::valid_range cols = detail::valid_columns(offset, w.stride_w, w.in_w, w.out_w);
+                        const detail::valid_range cols = columns_[static_cast<std::size_t>(kx)];
                         if (cols.last <= cols.first) continue;
                         const float* first_in = line + (cols.first * w.stride_w + offset);
                         if (max) eap::detail::max_into(first_in, w.stride_w, row + cols.first, cols.last - cols.first);
@@ -59,11 +73,8 @@ public:
                 }
                 if (!max) {
                     const std::int64_t h_count = std::min(h0 + w.kernel_h, w.in_h + w.pad_bottom) - h0;
-                    for (std::int64_t f = 0; f < w.out_w; ++f) {
-                        const std::int64_t w0 = f * w.stride_w - w.pad_left;
-                        const std::int64_t w_count = std::min(w0 + w.kernel_w, w.in_w + w.pad_right) - w0;
-                        row[f] = row[f] / static_cast<float>(h_count * w_count);
-                    }
+                    for (std::int64_t f = 0; f < w.out_w; ++f)
+                        row[f] = row[f] / (static_cast<float>(h_count) * divisors[static_cast<std::size_t>(f)]);
                 }
             }
         }
@@ -136,6 +147,8 @@ private:
                 params.kernel_height, params.kernel_width, params.stride_height, params.stride_width,
                 params.pad.top,       params.pad.bottom,   params.pad.left,      params.pad.right};
     }
+
+    std::vector<detail::valid_range> columns_;
 };
 
 }  // namespace eap::engine
