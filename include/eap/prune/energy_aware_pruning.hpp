@@ -25,7 +25,7 @@
 #include "eap/prune/model_energy.hpp"
 #include "eap/prune/patch_sampling.hpp"
 #include "eap/prune/pruning_records.hpp"
-#include "eap/prune/suffix_model.hpp"
+#include "eap/prune/partial_model.hpp"
 
 // Energy-aware pruning (Yang, Chen, Sze, CVPR 2017): prune the layers in order of their energy,
 // highest first; in each layer keep the fewest weights whose output-feature-map fit (magnitude
@@ -54,6 +54,7 @@ struct pruning_progress {
         trial,        ///< a kept fraction was tried
         commit,       ///< the layer's kept fraction is chosen
         unprunable,   ///< the layer could not lose even the largest pruned fraction tried within the budget
+        skipped,      ///< the layer's budget is below what the validation set can resolve: not searched
         refit,        ///< an already pruned later layer was refitted to the new inputs
         fine_tuned,   ///< global fine-tuning ended (accuracy on the validation set)
         round_end,    ///< the round's operating point
@@ -77,6 +78,7 @@ constexpr const char* to_string(pruning_progress::stage s) {
     case pruning_progress::stage::trial: return "trial";
     case pruning_progress::stage::commit: return "commit";
     case pruning_progress::stage::unprunable: return "unprunable";
+    case pruning_progress::stage::skipped: return "skipped";
     case pruning_progress::stage::refit: return "refit";
     case pruning_progress::stage::fine_tuned: return "fine-tuned";
     case pruning_progress::stage::round_end: return "round-end";
@@ -90,9 +92,13 @@ struct energy_aware_options {
     std::int64_t energy_batch = 1;
     /// Sparsity rules and other options of the energy model (the exact counts are filled in).
     network_energy_options energy{};
-    /// Top-1 accuracy each layer may lose against its reference (the accuracy with the layer
-    /// refitted and nothing pruned), in the first round.
-    double layer_accuracy_budget = 0.004;
+    /// Top-1 accuracy the layers of the first round may lose together, before fine-tuning; each
+    /// layer's trials are judged against its reference (the accuracy with the layer refitted and
+    /// nothing pruned) with its share of this budget.
+    double accuracy_budget = 0.015;
+    /// How the budget is shared: the same for every layer, or in proportion to the layer's share
+    /// of the energy at the start of the round (the layers that cost most may lose most).
+    enum class budget_split : std::uint8_t { uniform, by_energy } split = budget_split::by_energy;
     /// The largest top-1 loss against the original model after global fine-tuning.
     double accuracy_loss_limit = 0.01;
     /// Rounds of the whole procedure; after a round that meets the limit the budget grows by
@@ -148,6 +154,29 @@ inline std::int64_t kept_weights(const engine::model& m, std::size_t layer) {
     const engine::layer_parameters& mask = m.mask(layer);
     const float* k = mask.weight_data();
     return static_cast<std::int64_t>(std::count_if(k, k + mask.weight_count(), [](float v) { return v != 0.0f; }));
+}
+
+/// Which layers depend on `layer`'s output (`layer` itself excluded).
+inline std::vector<bool> downstream_of(const network& net, std::size_t layer) {
+    std::vector<bool> below(net.size(), false);
+    for (std::size_t k = layer + 1; k < net.size(); ++k)
+        for (std::size_t i : net[k].inputs)
+            if (i == layer || below[i]) below[k] = true;
+    return below;
+}
+
+/// The CONV/FC layers that read `layer`'s output directly or through layers without weights.
+inline std::vector<bool> compute_successors(const network& net, std::size_t layer) {
+    std::vector<bool> reached(net.size(), false), out(net.size(), false);
+    reached[layer] = true;
+    for (std::size_t k = layer + 1; k < net.size(); ++k) {
+        bool reads = false;
+        for (std::size_t i : net[k].inputs) reads = reads || (reached[i] && (i == layer || !net[i].is_compute()));
+        if (!reads) continue;
+        reached[k] = true;
+        if (net[k].is_compute()) out[k] = true;
+    }
+    return out;
 }
 
 /// The teacher's side of one layer's Gram systems: the sampled output positions and, per group,
@@ -221,7 +250,8 @@ public:
         } else {
             engine::capture_options options;
             options.inputs = options.pre_activation = false;
-            inputs_ = std::move(engine::capture_layers(runner, m, validation.images, {cut_}, options).front().output);
+            inputs_ = std::move(
+                engine::capture_layers(runner, prefix_model(m, cut_), validation.images, {cut_}, options).front().output);
         }
     }
 
@@ -264,7 +294,7 @@ public:
 
         const bool resuming = !options_.state_directory.empty() && pruning_state_exists(options_.state_directory);
         pruning_state state;
-        state.budget = options_.layer_accuracy_budget;
+        state.budget = options_.accuracy_budget;
         if (resuming) state = load_pruning_state(options_.state_directory, net);
         std::vector<operating_point> points = state.finished_points;
         std::optional<engine::model> best_model;
@@ -285,7 +315,7 @@ public:
             engine::model m = start;
             operating_point point;
             point.round = round;
-            point.layer_budget = state.budget;
+            point.accuracy_budget = state.budget;
             std::vector<std::size_t> order;
             if (state.in_round && state.round == round) {
                 m = load_pruning_model(options_.state_directory / "current");
@@ -295,11 +325,12 @@ public:
                 order = energy_order(m, net.compute_layers());
             }
             prepare_targets(start);
+            measure_energy_shares(start);
             const double start_energy = energy(m).per_image();
             report({pruning_progress::stage::start, round, "", 1.0, original_accuracy_, original_accuracy_, true,
                     start_energy, start_energy / original_energy_, elapsed_seconds(start_)});
             for (std::size_t position = point.layers.size(); position < order.size(); ++position) {
-                point.layers.push_back(prune_one_layer(m, order[position], point, state.budget, round));
+                point.layers.push_back(prune_one_layer(m, order[position], point, layer_budget(order[position], state.budget), round));
                 if (options_.rerank && position + 1 < order.size()) {
                     const auto next = order.begin() + static_cast<std::ptrdiff_t>(position) + 1;
                     const std::vector<std::size_t> rest = energy_order(m, std::vector<std::size_t>(next, order.end()));
@@ -361,8 +392,8 @@ private:
             throw argument_error(detail::message(f, ": options.", field, " = ", value, " ", limit));
         };
         if (options_.energy_batch < 1) fail("energy_batch", static_cast<double>(options_.energy_batch), "must be at least 1");
-        if (!(options_.layer_accuracy_budget >= 0.0 && options_.layer_accuracy_budget <= 1.0))
-            fail("layer_accuracy_budget", options_.layer_accuracy_budget, "must be in [0, 1]");
+        if (!(options_.accuracy_budget >= 0.0 && options_.accuracy_budget <= 1.0))
+            fail("accuracy_budget", options_.accuracy_budget, "must be in [0, 1]");
         if (!(options_.accuracy_loss_limit >= 0.0 && options_.accuracy_loss_limit <= 1.0))
             fail("accuracy_loss_limit", options_.accuracy_loss_limit, "must be in [0, 1]");
         if (options_.rounds < 1) fail("rounds", options_.rounds, "must be at least 1");
@@ -390,6 +421,20 @@ private:
     model_energy energy(const engine::model& m) {
         return measure_model_energy(runner_, m, sparsity_images_, options_.hw, options_.energy_batch, options_.energy,
                                     &cache_);
+    }
+
+    /// Each CONV/FC layer's share of the energy of `m`, for `layer_budget`.
+    void measure_energy_shares(const engine::model& m) {
+        const model_energy e = energy(m);
+        energy_share_.assign(m.graph().size(), 0.0);
+        for (std::size_t k = 0; k < e.sparsity.layers.size(); ++k)
+            energy_share_[e.sparsity.layers[k]] = e.layer_per_image(k) / e.per_image();
+    }
+
+    /// The accuracy `layer` may lose when all layers together may lose `budget`.
+    double layer_budget(std::size_t layer, double budget) const {
+        if (options_.split == energy_aware_options::budget_split::by_energy) return budget * energy_share_[layer];
+        return budget / static_cast<double>(original_.graph().compute_layers().size());
     }
 
     /// `layers` sorted by their energy in `m`, highest first (ties: network order).
@@ -423,22 +468,26 @@ private:
     }
 
     /// The Gram systems of `layer`: X from `m` (the network pruned so far) on the calibration
-    /// images, Y the teacher's outputs captured by `prepare_targets`.
-    std::vector<gram_system> layer_systems(const engine::model& m, std::size_t layer) {
+    /// images; Y the teacher's outputs captured by `prepare_targets`, or, with `keep_outputs`,
+    /// the layer's own outputs in `m` (see `prune_one_layer`).
+    std::vector<gram_system> layer_systems(const engine::model& m, std::size_t layer, bool keep_outputs) {
         const layer_targets& t = targets_[target_slot_[layer]];
         engine::capture_options options;
-        options.pre_activation = options.output = false;
+        options.output = false;
+        options.pre_activation = keep_outputs;
         const engine::activation_tensor images =
             xt::view(data_.calibration, xt::range(0, t.shape.batch), xt::all(), xt::all(), xt::all());
-        const engine::activation_tensor inputs =
-            std::move(engine::capture_layers(runner_, m, images, {layer}, options).front().inputs.front());
+        engine::layer_capture captured =
+            std::move(engine::capture_layers(runner_, prefix_model(m, layer), images, {layer}, options).front());
         gram_options gram;
         gram.bias_column = m.parameters(layer).bias.size() != 0;
         std::vector<gram_system> systems;
         for (std::int64_t g = 0; g < t.shape.groups; ++g) {
             gram_accumulator accumulator(t.shape.in_channels_per_group() * t.shape.kernel_height * t.shape.kernel_width,
                                          t.shape.out_channels_per_group(), gram);
-            accumulator.add(sample_patches(inputs, t.shape, t.positions, g), t.rows[static_cast<std::size_t>(g)]);
+            accumulator.add(sample_patches(captured.inputs.front(), t.shape, t.positions, g),
+                            keep_outputs ? sample_outputs(captured.pre_activation, t.shape, t.positions, g)
+                                         : t.rows[static_cast<std::size_t>(g)]);
             systems.push_back(accumulator.system());
         }
         return systems;
@@ -459,12 +508,30 @@ private:
         layer_record record;
         record.layer = net[layer].name;
         record.index = layer;
-        record.energy_before = energy(m).per_image();
+        record.energy_before = point.layers.empty() ? energy(m).per_image() : point.layers.back().energy_after;
         const engine::layer_parameters reference = m.parameters(layer);
         const std::int64_t total = static_cast<std::int64_t>(reference.weight_count());
         record.weights = total;
-        const std::vector<gram_system> systems = layer_systems(m, layer);
+        // The trap of fitting layer by layer toward the teacher: a later layer already pruned was
+        // fitted to this layer's current outputs, and a fit of this layer back toward the
+        // teacher's would pull the ground from under it. So when a pruned layer lies downstream,
+        // this layer is fitted to keep its own current outputs; otherwise toward the teacher's,
+        // which also makes up for the layers pruned before it.
         const std::int64_t current = kept_weights(m, layer);
+        // A budget worth less than two validation images cannot tell a pruned layer from noise
+        // (with energy-shared budgets, the layers that cost next to nothing): leave the layer.
+        if (budget * static_cast<double>(data_.validation.size()) < 2.0) {
+            record.kept = current;
+            record.keep_fraction = static_cast<double>(current) / static_cast<double>(total);
+            record.energy_after = record.energy_before;
+            report({pruning_progress::stage::skipped, round, record.layer, record.keep_fraction, 0.0, 0.0, false,
+                    record.energy_after, record.energy_after / original_energy_, elapsed_seconds(start_)});
+            return record;
+        }
+        const std::vector<bool> below = downstream_of(net, layer);
+        bool keep_outputs = false;
+        for (const layer_record& done : point.layers) keep_outputs = keep_outputs || below[done.index];
+        const std::vector<gram_system> systems = layer_systems(m, layer, keep_outputs);
         // Trials change this layer only: evaluate them on the network from the last layer before
         // it whose output determines the rest, fed with that output cached once.
         suffix_evaluator judge(runner_, m, layer, data_.validation, options_.evaluation_batch);
@@ -512,7 +579,7 @@ private:
         judge.install(layer, best_weights, best_mask);
         if (!record.pruned) record.kept = current;
         record.keep_fraction = static_cast<double>(record.kept) / static_cast<double>(total);
-        if (options_.refit_downstream) refit_later_layers(m, layer, point, judge, record.accuracy, round);
+        if (options_.refit_downstream) refit_successors(m, layer, point, judge, record.accuracy, round);
         record.energy_after = energy(m).per_image();
         report({record.pruned ? pruning_progress::stage::commit : pruning_progress::stage::unprunable, round,
                 record.layer, record.keep_fraction, record.accuracy, record.reference_accuracy, record.pruned,
@@ -520,14 +587,16 @@ private:
         return record;
     }
 
-    /// Refits the already pruned layers that come after `layer` in the network (their inputs
-    /// changed), keeping their masks. A refit that does not raise the accuracy (`accuracy` is the
-    /// current one) is undone: the samples are a small part of the data.
-    void refit_later_layers(engine::model& m, std::size_t layer,
-                            const operating_point& point, suffix_evaluator& judge, double accuracy, int round) {
+    /// Refits the already pruned CONV/FC layers that read `layer`'s output (directly or through
+    /// pooling, concatenation or addition): their inputs just changed. Their masks are kept and
+    /// they are fitted toward the teacher. A refit that does not raise the accuracy (`accuracy` is
+    /// the current one) is undone: the samples are a small part of the data.
+    void refit_successors(engine::model& m, std::size_t layer, const operating_point& point, suffix_evaluator& judge,
+                          double accuracy, int round) {
+        const std::vector<bool> next = compute_successors(m.graph(), layer);
         for (const layer_record& done : point.layers) {
-            if (done.index <= layer) continue;
-            const std::vector<gram_system> systems = layer_systems(m, done.index);
+            if (!next[done.index]) continue;
+            const std::vector<gram_system> systems = layer_systems(m, done.index, false);
             const engine::layer_parameters current = m.parameters(done.index);
             const engine::layer_parameters mask = m.mask(done.index);
             engine::layer_parameters fitted, fitted_mask;
@@ -580,6 +649,7 @@ private:
     mapping_cache cache_;
     engine::activation_tensor sparsity_images_;
     std::vector<layer_targets> targets_;
+    std::vector<double> energy_share_;
     std::vector<std::size_t> target_slot_;
     double original_energy_ = 0.0;
     double original_accuracy_ = 0.0;

@@ -136,6 +136,20 @@ inline model_energy estimate_model_energy(const network& net, const model_sparsi
     return out;
 }
 
+/// The energy weight pruning cannot remove: `sparsity` with every weight pruned (no weight
+/// moves, no MAC runs) but the feature maps as measured, which still move between the levels.
+/// A pruned model's energy approaches it from above.
+inline model_energy estimate_energy_floor(const network& net, model_sparsity sparsity, const hardware& hw,
+                                          std::int64_t batch, const network_energy_options& options = {},
+                                          mapping_cache* cache = nullptr) {
+    for (layer_sparse_counts& c : sparsity.counts) {
+        c.nonzero_weights = 0;
+        c.nonskipped_macs = 0;
+        c.weight_rlc_words = 0;
+    }
+    return estimate_model_energy(net, sparsity, hw, batch, options, cache);
+}
+
 /// `count_model_sparsity` on `images`, then `estimate_model_energy` at `batch`.
 inline model_energy measure_model_energy(engine::executor& runner, const engine::model& m,
                                          const engine::activation_tensor& images, const hardware& hw,

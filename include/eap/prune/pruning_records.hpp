@@ -43,7 +43,7 @@ struct layer_record {
 /// The result of one round.
 struct operating_point {
     int round = 0;
-    double layer_budget = 0.0;
+    double accuracy_budget = 0.0;  ///< what the round's layers could lose together before fine-tuning
     std::vector<layer_record> layers;  ///< in the order they were pruned
     double accuracy_before_fine_tuning = 0.0;
     double accuracy = 0.0;  ///< validation top-1 after fine-tuning
@@ -144,7 +144,7 @@ inline void save_pruning_state(const std::filesystem::path& directory, const pru
         out << '\n';
         for (const auto& r : state.layers) detail::write_layer_record(out, "layer", r);
         for (const auto& p : state.finished_points) {
-            out << "point " << p.round << ' ' << detail::exact(p.layer_budget) << ' '
+            out << "point " << p.round << ' ' << detail::exact(p.accuracy_budget) << ' '
                 << detail::exact(p.accuracy_before_fine_tuning) << ' ' << detail::exact(p.accuracy) << ' '
                 << detail::exact(p.energy) << ' ' << detail::exact(p.energy_fraction) << ' ' << p.nonzero_weights << ' '
                 << detail::exact(p.nonskipped_macs) << ' ' << (p.meets_limit ? 1 : 0) << ' ' << p.layers.size() << '\n';
@@ -189,7 +189,7 @@ inline pruning_state load_pruning_state(const std::filesystem::path& directory, 
         } else if (tag == "point") {
             operating_point p;
             p.round = line.next<int>("round");
-            p.layer_budget = line.next<double>("layer_budget");
+            p.accuracy_budget = line.next<double>("accuracy_budget");
             p.accuracy_before_fine_tuning = line.next<double>("accuracy_before_fine_tuning");
             p.accuracy = line.next<double>("accuracy");
             p.energy = line.next<double>("energy");
