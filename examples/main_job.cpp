@@ -105,7 +105,7 @@ model_result run_model(const std::string& name, const job_options& job, const sh
     tuning.epochs = 1;
     tuning.max_steps = 200;
     tuning.batch_size = 64;
-    tuning.schedule.base = 0.02;
+    tuning.schedule.base = 0.01;
 
     // Energy-aware pruning, ordered and budgeted by the energy at batch 16 (where the CONV layers
     // dominate; the FC layers that dominate at batch 1 prune easily whatever their place).
@@ -150,7 +150,7 @@ model_result run_model(const std::string& name, const job_options& job, const sh
     eap::magnitude_baseline_options baseline;
     baseline.accuracy_loss_limit = options.accuracy_loss_limit;
     baseline.rounds = 1;
-    baseline.search_steps = 3;
+    baseline.search_steps = 4;
     baseline.fine_tuning = tuning;
     baseline.progress = [&name, &seconds](const std::string& line) {
         say("[%s %5.0fs] %s\n", name.c_str(), seconds(), line.c_str());

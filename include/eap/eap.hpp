@@ -99,6 +99,7 @@
 // energy-ordered loop with its resumable state, and the magnitude-pruning baseline.
 #include "eap/prune/model_energy.hpp"
 #include "eap/prune/layer_pruning.hpp"
+#include "eap/prune/fine_tuning.hpp"
 #include "eap/prune/partial_model.hpp"
 #include "eap/prune/pruning_records.hpp"
 #include "eap/prune/energy_aware_pruning.hpp"

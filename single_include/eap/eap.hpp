@@ -13027,6 +13027,43 @@ inline layer_pruning_report prune_layer(const engine::layer_parameters& referenc
 
 }  // namespace eap
 // end eap/prune/layer_pruning.hpp
+// #include <eap/prune/fine_tuning.hpp>
+// begin eap/prune/fine_tuning.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+// #include <eap/data/fashion_mnist.hpp>
+// #include <eap/engine/evaluate.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/trainer.hpp>
+
+namespace eap {
+
+/// Global fine-tuning of a pruned model with masked SGD (pruned weights stay exactly zero):
+/// trains `m` on `training` with `options` (its seed replaced by `seed`) and returns the top-1 on
+/// `validation`. A fine-tuning that lowers that accuracy below `accuracy_before` (a learning rate
+/// too high for a model near its optimum can do that) is undone, and `accuracy_before` returned.
+/// Energy-aware pruning and the magnitude baseline both fine-tune through it, so they get the
+/// same budget and the same rule.
+inline double fine_tune(engine::model& m, engine::training_options options, std::uint64_t seed,
+                        const data::labeled_images& training, const data::labeled_images& validation,
+                        double accuracy_before, engine::executor& runner, std::int64_t evaluation_batch = 250) {
+    const engine::model before = m;
+    options.seed = seed;
+    engine::trainer(m, options).fit(training.images, training.labels);
+    const double after = engine::evaluate(runner, m, validation.images, validation.labels, evaluation_batch).top1();
+    if (after >= accuracy_before) return after;
+    m = before;
+    return accuracy_before;
+}
+
+/// Whether an accuracy loss is within a limit, up to rounding: accuracies are ratios of image
+/// counts, and 0.91 - 0.90 is a hair above 0.01 in binary.
+constexpr bool within_limit(double loss, double limit) { return loss <= limit + 1e-9; }
+
+}  // namespace eap
+// end eap/prune/fine_tuning.hpp
 // #include <eap/prune/partial_model.hpp>
 // begin eap/prune/partial_model.hpp
 // SPDX-License-Identifier: MIT
@@ -13403,6 +13440,7 @@ inline engine::model load_pruning_model(const std::filesystem::path& directory) 
 // #include <eap/prune/model_energy.hpp>
 // #include <eap/prune/patch_sampling.hpp>
 // #include <eap/prune/pruning_records.hpp>
+// #include <eap/prune/fine_tuning.hpp>
 // #include <eap/prune/partial_model.hpp>
 
 // Energy-aware pruning (Yang, Chen, Sze, CVPR 2017): prune the layers in order of their energy,
@@ -13432,6 +13470,7 @@ struct pruning_progress {
         trial,        ///< a kept fraction was tried
         commit,       ///< the layer's kept fraction is chosen
         unprunable,   ///< the layer could not lose even the largest pruned fraction tried within the budget
+        skipped,      ///< the layer's budget is below what the validation set can resolve: not searched
         refit,        ///< an already pruned later layer was refitted to the new inputs
         fine_tuned,   ///< global fine-tuning ended (accuracy on the validation set)
         round_end,    ///< the round's operating point
@@ -13455,6 +13494,7 @@ constexpr const char* to_string(pruning_progress::stage s) {
     case pruning_progress::stage::trial: return "trial";
     case pruning_progress::stage::commit: return "commit";
     case pruning_progress::stage::unprunable: return "unprunable";
+    case pruning_progress::stage::skipped: return "skipped";
     case pruning_progress::stage::refit: return "refit";
     case pruning_progress::stage::fine_tuned: return "fine-tuned";
     case pruning_progress::stage::round_end: return "round-end";
@@ -13715,19 +13755,17 @@ public:
                 save_progress(m, round, state.budget, order, point.layers, points);
             }
             point.accuracy_before_fine_tuning = accuracy(m);
-            if (options_.fine_tune) {
-                engine::training_options tuning = options_.fine_tuning;
-                tuning.seed = options_.seed + static_cast<std::uint64_t>(round);
-                engine::trainer trainer(m, tuning);
-                trainer.fit(data_.training.images, data_.training.labels);
-            }
-            point.accuracy = accuracy(m);
+            point.accuracy = options_.fine_tune
+                                 ? fine_tune(m, options_.fine_tuning, options_.seed + static_cast<std::uint64_t>(round),
+                                             data_.training, data_.validation, point.accuracy_before_fine_tuning,
+                                             runner_, options_.evaluation_batch)
+                                 : point.accuracy_before_fine_tuning;
             const model_energy e = energy(m);
             point.energy = e.per_image();
             point.energy_fraction = point.energy / original_energy_;
             point.nonzero_weights = e.sparsity.nonzero_weights();
             point.nonskipped_macs = e.sparsity.nonskipped_macs_per_image();
-            point.meets_limit = original_accuracy_ - point.accuracy <= options_.accuracy_loss_limit;
+            point.meets_limit = within_limit(original_accuracy_ - point.accuracy, options_.accuracy_loss_limit);
             report({pruning_progress::stage::fine_tuned, round, "", 1.0, point.accuracy, point.accuracy_before_fine_tuning,
                     point.meets_limit, point.energy, point.energy_fraction, elapsed_seconds(start_)});
             points.push_back(point);
@@ -13893,11 +13931,21 @@ private:
         // teacher's would pull the ground from under it. So when a pruned layer lies downstream,
         // this layer is fitted to keep its own current outputs; otherwise toward the teacher's,
         // which also makes up for the layers pruned before it.
+        const std::int64_t current = kept_weights(m, layer);
+        // A budget worth less than two validation images cannot tell a pruned layer from noise
+        // (with energy-shared budgets, the layers that cost next to nothing): leave the layer.
+        if (budget * static_cast<double>(data_.validation.size()) < 2.0) {
+            record.kept = current;
+            record.keep_fraction = static_cast<double>(current) / static_cast<double>(total);
+            record.energy_after = record.energy_before;
+            report({pruning_progress::stage::skipped, round, record.layer, record.keep_fraction, 0.0, 0.0, false,
+                    record.energy_after, record.energy_after / original_energy_, elapsed_seconds(start_)});
+            return record;
+        }
         const std::vector<bool> below = downstream_of(net, layer);
         bool keep_outputs = false;
         for (const layer_record& done : point.layers) keep_outputs = keep_outputs || below[done.index];
         const std::vector<gram_system> systems = layer_systems(m, layer, keep_outputs);
-        const std::int64_t current = kept_weights(m, layer);
         // Trials change this layer only: evaluate them on the network from the last layer before
         // it whose output determines the rest, fed with that output cached once.
         suffix_evaluator judge(runner_, m, layer, data_.validation, options_.evaluation_batch);
@@ -14053,6 +14101,7 @@ inline energy_aware_result prune_for_energy(const engine::model& original, const
 // #include <eap/engine/evaluate.hpp>
 // #include <eap/engine/trainer.hpp>
 // #include <eap/error.hpp>
+// #include <eap/prune/fine_tuning.hpp>
 // #include <eap/prune/magnitude_pruning.hpp>
 
 // The baseline energy-aware pruning is compared with: magnitude pruning with retraining in the
@@ -14165,16 +14214,14 @@ inline magnitude_baseline_result prune_by_magnitude(const engine::model& origina
             const double quality = 0.5 * (good + bad);
             engine::model m = start;
             detail::prune_by_layer_deviation(m, quality);
-            engine::training_options tuning = options.fine_tuning;
-            tuning.seed = options.seed + static_cast<std::uint64_t>(round);
-            engine::trainer(m, tuning).fit(training.images, training.labels);
             magnitude_point point;
             point.round = round;
             point.quality = quality;
-            point.accuracy = accuracy(m);
+            point.accuracy = fine_tune(m, options.fine_tuning, options.seed + static_cast<std::uint64_t>(round), training,
+                                       validation, accuracy(m), runner, options.evaluation_batch);
             point.nonzero_weights = m.nonzero_weights();
             point.keep_fractions = detail::keep_fractions(m);
-            point.meets_limit = result.original_accuracy - point.accuracy <= options.accuracy_loss_limit;
+            point.meets_limit = within_limit(result.original_accuracy - point.accuracy, options.accuracy_loss_limit);
             if (options.progress)
                 options.progress(detail::message("magnitude round ", round, " quality ", quality, ": top-1 ", point.accuracy,
                                                  ", ", point.nonzero_weights, " weights",

@@ -25,6 +25,7 @@
 #include "eap/prune/model_energy.hpp"
 #include "eap/prune/patch_sampling.hpp"
 #include "eap/prune/pruning_records.hpp"
+#include "eap/prune/fine_tuning.hpp"
 #include "eap/prune/partial_model.hpp"
 
 // Energy-aware pruning (Yang, Chen, Sze, CVPR 2017): prune the layers in order of their energy,
@@ -339,19 +340,17 @@ public:
                 save_progress(m, round, state.budget, order, point.layers, points);
             }
             point.accuracy_before_fine_tuning = accuracy(m);
-            if (options_.fine_tune) {
-                engine::training_options tuning = options_.fine_tuning;
-                tuning.seed = options_.seed + static_cast<std::uint64_t>(round);
-                engine::trainer trainer(m, tuning);
-                trainer.fit(data_.training.images, data_.training.labels);
-            }
-            point.accuracy = accuracy(m);
+            point.accuracy = options_.fine_tune
+                                 ? fine_tune(m, options_.fine_tuning, options_.seed + static_cast<std::uint64_t>(round),
+                                             data_.training, data_.validation, point.accuracy_before_fine_tuning,
+                                             runner_, options_.evaluation_batch)
+                                 : point.accuracy_before_fine_tuning;
             const model_energy e = energy(m);
             point.energy = e.per_image();
             point.energy_fraction = point.energy / original_energy_;
             point.nonzero_weights = e.sparsity.nonzero_weights();
             point.nonskipped_macs = e.sparsity.nonskipped_macs_per_image();
-            point.meets_limit = original_accuracy_ - point.accuracy <= options_.accuracy_loss_limit;
+            point.meets_limit = within_limit(original_accuracy_ - point.accuracy, options_.accuracy_loss_limit);
             report({pruning_progress::stage::fine_tuned, round, "", 1.0, point.accuracy, point.accuracy_before_fine_tuning,
                     point.meets_limit, point.energy, point.energy_fraction, elapsed_seconds(start_)});
             points.push_back(point);

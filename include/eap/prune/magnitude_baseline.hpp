@@ -14,6 +14,7 @@
 #include "eap/engine/evaluate.hpp"
 #include "eap/engine/trainer.hpp"
 #include "eap/error.hpp"
+#include "eap/prune/fine_tuning.hpp"
 #include "eap/prune/magnitude_pruning.hpp"
 
 // The baseline energy-aware pruning is compared with: magnitude pruning with retraining in the
@@ -126,16 +127,14 @@ inline magnitude_baseline_result prune_by_magnitude(const engine::model& origina
             const double quality = 0.5 * (good + bad);
             engine::model m = start;
             detail::prune_by_layer_deviation(m, quality);
-            engine::training_options tuning = options.fine_tuning;
-            tuning.seed = options.seed + static_cast<std::uint64_t>(round);
-            engine::trainer(m, tuning).fit(training.images, training.labels);
             magnitude_point point;
             point.round = round;
             point.quality = quality;
-            point.accuracy = accuracy(m);
+            point.accuracy = fine_tune(m, options.fine_tuning, options.seed + static_cast<std::uint64_t>(round), training,
+                                       validation, accuracy(m), runner, options.evaluation_batch);
             point.nonzero_weights = m.nonzero_weights();
             point.keep_fractions = detail::keep_fractions(m);
-            point.meets_limit = result.original_accuracy - point.accuracy <= options.accuracy_loss_limit;
+            point.meets_limit = within_limit(result.original_accuracy - point.accuracy, options.accuracy_loss_limit);
             if (options.progress)
                 options.progress(detail::message("magnitude round ", round, " quality ", quality, ": top-1 ", point.accuracy,
                                                  ", ", point.nonzero_weights, " weights",
