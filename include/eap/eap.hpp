@@ -94,3 +94,13 @@
 #include "eap/sparse/tensor_statistics.hpp"
 #include "eap/sparse/nonskipped_macs.hpp"
 #include "eap/sparse/layer_counts.hpp"
+
+// Energy-aware pruning: the model's energy from its exact sparsity, one layer's pruning, the
+// energy-ordered loop with its resumable state, and the magnitude-pruning baseline.
+#include "eap/prune/model_energy.hpp"
+#include "eap/prune/layer_pruning.hpp"
+#include "eap/prune/fine_tuning.hpp"
+#include "eap/prune/partial_model.hpp"
+#include "eap/prune/pruning_records.hpp"
+#include "eap/prune/energy_aware_pruning.hpp"
+#include "eap/prune/magnitude_baseline.hpp"

@@ -10185,10 +10185,26 @@ public:
             out.error_before = out.error_after = c;
             return out;
         }
-        matrix_.resize(static_cast<std::size_t>(s) * static_cast<std::size_t>(s));
         double quadratic = 0.0;
-        out.ridge =
-            factoriser_.factor(function, system, channel, active, matrix_.data(), s, options, given.data(), &quadratic);
+        if (&system == factored_system_ && active == factored_active_) {
+            // Channels with the same kept set (all of them, when nothing is pruned) share the
+            // factor of G_SS: one s^3/3 factorisation instead of one per channel.
+            out.ridge = factored_ridge_;
+            const std::int64_t k = system.unknowns();
+            for (int i = 0; i < s; ++i) {
+                const double* row = system.gram.data() + static_cast<std::int64_t>(active[static_cast<std::size_t>(i)]) * k;
+                double dot = 0.0;
+                for (int j = 0; j < s; ++j) dot += row[active[static_cast<std::size_t>(j)]] * given[static_cast<std::size_t>(j)];
+                quadratic += given[static_cast<std::size_t>(i)] * dot;
+            }
+        } else {
+            matrix_.resize(static_cast<std::size_t>(s) * static_cast<std::size_t>(s));
+            out.ridge =
+                factoriser_.factor(function, system, channel, active, matrix_.data(), s, options, given.data(), &quadratic);
+            factored_system_ = &system;
+            factored_active_ = active;
+            factored_ridge_ = out.ridge;
+        }
         const double* b = &system.cross(channel, 0);
         double given_linear = 0.0;
         for (int i = 0; i < s; ++i) {
@@ -10210,6 +10226,10 @@ public:
 private:
     std::vector<double> matrix_;
     ridge_factoriser factoriser_;
+    // The kept set `matrix_` holds the factor of.
+    const gram_system* factored_system_ = nullptr;
+    std::vector<int> factored_active_;
+    double factored_ridge_ = 0.0;
 };
 
 /// Fits the channels of one layer (rows of the M x K view) with the kept sets `keep` (an M x K
@@ -12724,5 +12744,1540 @@ layer_sparse_counts count_layer_sparsity(const xt::xexpression<W>& weights, cons
 
 }  // namespace eap
 // end eap/sparse/layer_counts.hpp
+
+// Energy-aware pruning: the model's energy from its exact sparsity, one layer's pruning, the
+// energy-ordered loop with its resumable state, and the magnitude-pruning baseline.
+// #include <eap/prune/model_energy.hpp>
+// begin eap/prune/model_energy.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/engine/executor.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/sparse/layer_counts.hpp>
+
+namespace eap {
+
+/// Exact sparsity of every CONV and FC layer of a model on a set of images: the non-zero weights,
+/// the non-skipped MACs and the run-length-coded sizes of the real activations (after ReLU).
+struct model_sparsity {
+    std::vector<std::size_t> layers;           ///< CONV and FC layer indices, in evaluation order
+    std::vector<layer_sparse_counts> counts;   ///< one per entry of `layers`, over all images
+    std::int64_t images = 0;
+
+    std::int64_t weights() const;
+    std::int64_t nonzero_weights() const;
+    /// Non-skipped and dense MACs per image.
+    double nonskipped_macs_per_image() const;
+    double dense_macs_per_image() const;
+};
+
+namespace detail {
+
+/// Adds the activation-dependent counts of `more` (another chunk of images of the same layer) to
+/// `total`; the weight counts do not depend on the images and are taken once.
+inline void accumulate_sparse_counts(layer_sparse_counts& total, const layer_sparse_counts& more) {
+    const char* what = "eap::count_model_sparsity";
+    if (total.batch == 0) {
+        total = more;
+        return;
+    }
+    total.batch = checked_add(total.batch, more.batch, what);
+    total.ifmap_values = checked_add(total.ifmap_values, more.ifmap_values, what);
+    total.nonzero_ifmap_values = checked_add(total.nonzero_ifmap_values, more.nonzero_ifmap_values, what);
+    total.ofmap_values = checked_add(total.ofmap_values, more.ofmap_values, what);
+    total.nonzero_ofmap_values = checked_add(total.nonzero_ofmap_values, more.nonzero_ofmap_values, what);
+    total.dense_macs = checked_add(total.dense_macs, more.dense_macs, what);
+    total.nonskipped_macs = checked_add(total.nonskipped_macs, more.nonskipped_macs, what);
+    total.ifmap_rlc_words = checked_add(total.ifmap_rlc_words, more.ifmap_rlc_words, what);
+    total.ofmap_rlc_words = checked_add(total.ofmap_rlc_words, more.ofmap_rlc_words, what);
+}
+
+}  // namespace detail
+
+inline std::int64_t model_sparsity::weights() const {
+    std::int64_t n = 0;
+    for (const auto& c : counts) n += c.weights;
+    return n;
+}
+inline std::int64_t model_sparsity::nonzero_weights() const {
+    std::int64_t n = 0;
+    for (const auto& c : counts) n += c.nonzero_weights;
+    return n;
+}
+inline double model_sparsity::nonskipped_macs_per_image() const {
+    double n = 0;
+    for (const auto& c : counts) n += static_cast<double>(c.nonskipped_macs);
+    return images == 0 ? 0.0 : n / static_cast<double>(images);
+}
+inline double model_sparsity::dense_macs_per_image() const {
+    double n = 0;
+    for (const auto& c : counts) n += static_cast<double>(c.dense_macs);
+    return images == 0 ? 0.0 : n / static_cast<double>(images);
+}
+
+/// Runs `images` (N x C x H x W) through `m`, `chunk` images at a time, and counts the exact
+/// sparsity of every CONV and FC layer with the sparse counters: what the energy model needs to
+/// price the model as it really runs (skipped MACs, compressed weights, coded feature maps).
+inline model_sparsity count_model_sparsity(engine::executor& runner, const engine::model& m,
+                                           const engine::activation_tensor& images, std::int64_t chunk = 100) {
+    const char* function = "eap::count_model_sparsity";
+    if (chunk < 1) throw argument_error(detail::message(function, ": chunk = ", chunk, " must be at least 1"));
+    const auto total = static_cast<std::int64_t>(images.shape()[0]);
+    if (total < 1) throw argument_error(detail::message(function, ": no images"));
+    const network& net = m.graph();
+    model_sparsity out;
+    out.layers = net.compute_layers();
+    out.counts.resize(out.layers.size());
+    out.images = total;
+    std::vector<std::ptrdiff_t> slot(net.size(), -1);
+    for (std::size_t k = 0; k < out.layers.size(); ++k) slot[out.layers[k]] = static_cast<std::ptrdiff_t>(k);
+    std::int64_t batch = 0;
+    const engine::forward_hook hook = [&](const engine::layer_event& e) {
+        if (e.stage != engine::forward_stage::output || slot[e.layer] < 0) return;
+        const std::size_t k = static_cast<std::size_t>(slot[e.layer]);
+        const conv_shape shape = net.layer_shape(e.layer, batch);
+        const engine::layer_parameters& p = m.parameters(e.layer);
+        const layer_sparse_counts counts =
+            p.conv.size() != 0 ? count_layer_sparsity(p.conv, *e.inputs.front(), e.values, shape)
+                               : count_layer_sparsity(p.fc, *e.inputs.front(), e.values, shape);
+        detail::accumulate_sparse_counts(out.counts[k], counts);
+    };
+    for (std::int64_t first = 0; first < total; first += chunk) {
+        batch = std::min(chunk, total - first);
+        runner.forward(m, images, first, batch, hook);
+    }
+    return out;
+}
+
+/// The energy of a model as it runs: its network on `hw` at a batch size, every CONV and FC layer
+/// priced with the exact sparsity measured on real images.
+struct model_energy {
+    model_sparsity sparsity;
+    network_energy energy;  ///< over the batch; `energy.per_image()` for one image
+
+    double per_image() const { return energy.per_image().total(); }
+    /// Energy per image of the k-th CONV/FC layer (in `sparsity.layers` order).
+    double layer_per_image(std::size_t k) const {
+        return energy.layers.at(k).energy.total() / static_cast<double>(energy.batch);
+    }
+};
+
+/// Prices `sparsity` (as measured by `count_model_sparsity` on the model's network `net`) on `hw`
+/// at `batch` images per batch. `options` gives the sparsity rules and any per-layer options; the
+/// exact counts are filled in. `cache` (optional) keeps mapping searches across calls.
+inline model_energy estimate_model_energy(const network& net, const model_sparsity& sparsity, const hardware& hw,
+                                          std::int64_t batch, network_energy_options options = {},
+                                          mapping_cache* cache = nullptr) {
+    if (sparsity.layers != net.compute_layers())
+        throw argument_error("eap::estimate_model_energy: the sparsity counts are not those of the network '" +
+                             net.name() + "'");
+    for (std::size_t k = 0; k < sparsity.layers.size(); ++k)
+        options.layers[net[sparsity.layers[k]].name].counts = sparsity.counts[k];
+    model_energy out;
+    out.sparsity = sparsity;
+    out.energy = estimate_network_energy(hw, net, batch, options, cache);
+    return out;
+}
+
+/// The energy weight pruning cannot remove: `sparsity` with every weight pruned (no weight
+/// moves, no MAC runs) but the feature maps as measured, which still move between the levels.
+/// A pruned model's energy approaches it from above.
+inline model_energy estimate_energy_floor(const network& net, model_sparsity sparsity, const hardware& hw,
+                                          std::int64_t batch, const network_energy_options& options = {},
+                                          mapping_cache* cache = nullptr) {
+    for (layer_sparse_counts& c : sparsity.counts) {
+        c.nonzero_weights = 0;
+        c.nonskipped_macs = 0;
+        c.weight_rlc_words = 0;
+    }
+    return estimate_model_energy(net, sparsity, hw, batch, options, cache);
+}
+
+/// `count_model_sparsity` on `images`, then `estimate_model_energy` at `batch`.
+inline model_energy measure_model_energy(engine::executor& runner, const engine::model& m,
+                                         const engine::activation_tensor& images, const hardware& hw,
+                                         std::int64_t batch, const network_energy_options& options = {},
+                                         mapping_cache* cache = nullptr) {
+    return estimate_model_energy(m.graph(), count_model_sparsity(runner, m, images), hw, batch, options, cache);
+}
+
+}  // namespace eap
+// end eap/prune/model_energy.hpp
+// #include <eap/prune/layer_pruning.hpp>
+// begin eap/prune/layer_pruning.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/engine/model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/gram_matrix.hpp>
+// #include <eap/prune/least_squares_fit.hpp>
+// #include <eap/prune/magnitude_pruning.hpp>
+// #include <eap/prune/restoration.hpp>
+// #include <eap/prune/weight_mask.hpp>
+
+namespace eap {
+
+/// How one layer is pruned to a given number of weights.
+enum class layer_pruning_method : std::uint8_t {
+    magnitude,          ///< keep the largest weights as they are
+    magnitude_fit,      ///< keep the largest weights, then least-squares fit them (and the bias)
+    restoration_fit,    ///< over-prune by magnitude, restore by output error, least-squares fit
+};
+
+constexpr const char* to_string(layer_pruning_method m) {
+    switch (m) {
+    case layer_pruning_method::magnitude: return "magnitude";
+    case layer_pruning_method::magnitude_fit: return "magnitude+fit";
+    case layer_pruning_method::restoration_fit: return "restoration+fit";
+    }
+    return "?";
+}
+
+struct layer_pruning_options {
+    layer_pruning_method method = layer_pruning_method::restoration_fit;
+    /// Restoration starts from the largest keep * (1 - over_prune_margin) weights and returns the
+    /// rest by output error. A fraction of the kept count (not of the removed count): at the
+    /// densities energy-aware pruning reaches, a share of the removed weights would mean
+    /// restoring far more weights than are finally kept.
+    double over_prune_margin = 0.2;
+    restoration_options restoration{};
+    least_squares_options fit{};
+};
+
+/// What pruning one layer did. Errors are sums of squares of the layer's output error over the
+/// samples of its Gram systems (relative: divided by `output_energy`).
+struct layer_pruning_report {
+    layer_pruning_method method = layer_pruning_method::magnitude;
+    std::int64_t weights = 0;
+    std::int64_t kept = 0;
+    std::int64_t restored = 0;          ///< weights returned by restoration
+    double output_energy = 0.0;
+    double error_after = 0.0;           ///< with the final weights (not known for `magnitude`: -1)
+    std::int64_t ridge_channels = 0;    ///< channels whose fit needed a ridge term
+    double relative_error() const { return output_energy > 0.0 && error_after >= 0.0 ? error_after / output_energy : -1.0; }
+};
+
+namespace detail {
+
+template <std::size_t Rank>
+layer_pruning_report prune_weights(const xt::xtensor<float, Rank>& reference, const xt::xtensor<float, 1>& reference_bias,
+                                   const std::vector<gram_system>& systems, std::int64_t keep,
+                                   const layer_pruning_options& options, xt::xtensor<float, Rank>& weights,
+                                   xt::xtensor<float, Rank>& mask, xt::xtensor<float, 1>& bias) {
+    layer_pruning_report report;
+    report.method = options.method;
+    report.weights = static_cast<std::int64_t>(reference.size());
+    report.kept = keep;
+    report.error_after = -1.0;
+    auto store_mask = [&mask](const weight_mask<Rank>& m) {
+        mask = xt::empty<float>(m.shape());
+        std::transform(m.begin(), m.end(), mask.begin(), [](std::uint8_t v) { return v != 0 ? 1.0f : 0.0f; });
+    };
+    switch (options.method) {
+    case layer_pruning_method::magnitude: {
+        const weight_mask<Rank> m = magnitude_prune(reference, keep);
+        store_mask(m);
+        weights = reference * mask;
+        bias = reference_bias;
+        return report;
+    }
+    case layer_pruning_method::magnitude_fit: {
+        const weight_mask<Rank> m = magnitude_prune(reference, keep);
+        auto fit = fit_least_squares(systems, reference, m, reference_bias, options.fit);
+        store_mask(m);
+        weights = std::move(fit.weights);
+        bias = std::move(fit.bias);
+        report.output_energy = fit.report.output_energy;
+        report.error_after = fit.report.error_after;
+        report.ridge_channels = fit.report.ridge_channels;
+        return report;
+    }
+    case layer_pruning_method::restoration_fit: {
+        const auto start = std::max<std::int64_t>(
+            0, keep - static_cast<std::int64_t>(std::llround(options.over_prune_margin * static_cast<double>(keep))));
+        const weight_mask<Rank> over = magnitude_prune(reference, start);
+        auto restored = restore_weights(systems, reference, over, reference_bias, keep, options.restoration);
+        store_mask(restored.mask);
+        weights = std::move(restored.weights);
+        bias = std::move(restored.bias);
+        report.kept = restored.report.kept_after;
+        report.restored = restored.report.kept_after - restored.report.kept_before;
+        report.output_energy = restored.report.fit.output_energy;
+        report.error_after = restored.report.fit.error_after;
+        report.ridge_channels = restored.report.fit.ridge_channels;
+        return report;
+    }
+    }
+    throw argument_error("eap::prune_layer: unknown method");
+}
+
+}  // namespace detail
+
+/// Prunes one CONV or FC layer to `keep` weights, starting from its weights and bias in
+/// `reference` (a model's `layer_parameters`): writes the new weights and bias into `weights` and
+/// the 0/1 mask into `mask` (shaped as the engine's). `systems` are the layer's Gram systems
+/// (`build_layer_systems` with a bias column): X from the network pruned so far, Y the original
+/// network's pre-activation output. Restoration may stop short of `keep` when no weight lowers
+/// the error any more (`report.kept` says how many were kept).
+inline layer_pruning_report prune_layer(const engine::layer_parameters& reference, const std::vector<gram_system>& systems,
+                                        std::int64_t keep, const layer_pruning_options& options,
+                                        engine::layer_parameters& weights, engine::layer_parameters& mask) {
+    const std::int64_t total = static_cast<std::int64_t>(reference.weight_count());
+    if (keep < 0 || keep > total)
+        throw argument_error(detail::message("eap::prune_layer: keep = ", keep, " must be in [0, ", total, "]"));
+    if (!(options.over_prune_margin >= 0.0 && options.over_prune_margin <= 1.0))
+        throw argument_error(detail::message("eap::prune_layer: over_prune_margin = ", options.over_prune_margin,
+                                             " must be in [0, 1]"));
+    if (reference.conv.size() != 0) {
+        weights.fc = {};
+        mask.fc = {};
+        return detail::prune_weights(reference.conv, reference.bias, systems, keep, options, weights.conv, mask.conv,
+                                     weights.bias);
+    }
+    weights.conv = {};
+    mask.conv = {};
+    return detail::prune_weights(reference.fc, reference.bias, systems, keep, options, weights.fc, mask.fc, weights.bias);
+}
+
+}  // namespace eap
+// end eap/prune/layer_pruning.hpp
+// #include <eap/prune/fine_tuning.hpp>
+// begin eap/prune/fine_tuning.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+// #include <eap/data/fashion_mnist.hpp>
+// #include <eap/engine/evaluate.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/trainer.hpp>
+
+namespace eap {
+
+/// Global fine-tuning of a pruned model with masked SGD (pruned weights stay exactly zero):
+/// trains `m` on `training` with `options` (its seed replaced by `seed`) and returns the top-1 on
+/// `validation`. A fine-tuning that lowers that accuracy below `accuracy_before` (a learning rate
+/// too high for a model near its optimum can do that) is undone, and `accuracy_before` returned.
+/// Energy-aware pruning and the magnitude baseline both fine-tune through it, so they get the
+/// same budget and the same rule.
+inline double fine_tune(engine::model& m, engine::training_options options, std::uint64_t seed,
+                        const data::labeled_images& training, const data::labeled_images& validation,
+                        double accuracy_before, engine::executor& runner, std::int64_t evaluation_batch = 250) {
+    const engine::model before = m;
+    options.seed = seed;
+    engine::trainer(m, options).fit(training.images, training.labels);
+    const double after = engine::evaluate(runner, m, validation.images, validation.labels, evaluation_batch).top1();
+    if (after >= accuracy_before) return after;
+    m = before;
+    return accuracy_before;
+}
+
+/// Whether an accuracy loss is within a limit, up to rounding: accuracies are ratios of image
+/// counts, and 0.91 - 0.90 is a hair above 0.01 in binary.
+constexpr bool within_limit(double loss, double limit) { return loss <= limit + 1e-9; }
+
+}  // namespace eap
+// end eap/prune/fine_tuning.hpp
+// #include <eap/prune/partial_model.hpp>
+// begin eap/prune/partial_model.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <limits>
+#include <variant>
+#include <vector>
+
+// #include <eap/engine/model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/network/network.hpp>
+
+// Parts of a model, run on their own. While one layer is being pruned, everything before it
+// computes the same values for every trial: a suffix model is the network from a cut onwards, fed
+// with the cut layer's output, which the pruning search caches for its validation images once and
+// evaluates each trial on (for an FC layer, a few percent of the network's work). A prefix model
+// is the network up to a layer: what capturing that layer's values needs, and no more.
+
+namespace eap {
+
+/// The last layer before `layer` whose output alone determines everything after it: no layer
+/// after the cut reads a layer before it (0, the input, when there is no later one). In a
+/// sequential network it is the layer feeding `layer`; inside an inception module, the module's
+/// input.
+inline std::size_t suffix_cut(const network& net, std::size_t layer) {
+    if (layer == 0 || layer >= net.size())
+        throw argument_error(detail::message("eap::suffix_cut: layer ", layer, " is not a layer after the input of '",
+                                             net.name(), "'"));
+    // earliest[j]: the earliest layer read by any layer after j.
+    std::vector<std::size_t> earliest(net.size(), std::numeric_limits<std::size_t>::max());
+    for (std::size_t j = net.size() - 1; j-- > 0;) {
+        earliest[j] = earliest[j + 1];
+        for (std::size_t input : net[j + 1].inputs) earliest[j] = std::min(earliest[j], input);
+    }
+    for (std::size_t j = layer; j-- > 0;)
+        if (earliest[j] >= j) return j;
+    return 0;
+}
+
+namespace detail {
+
+/// Appends a copy of layer `l` of a network to `out`, its inputs renumbered by `input_of`.
+template <class InputIndex>
+void copy_layer(network& out, const layer& l, InputIndex input_of) {
+    std::vector<std::size_t> inputs;
+    for (std::size_t i : l.inputs) inputs.push_back(input_of(i));
+    if (const auto* c = std::get_if<conv_params>(&l.params)) {
+        out.add_conv(l.name, inputs.front(), *c, l.act);
+    } else if (const auto* f = std::get_if<fc_params>(&l.params)) {
+        out.add_fc(l.name, inputs.front(), *f, l.act);
+    } else if (const auto* p = std::get_if<pool_params>(&l.params)) {
+        out.add_pool(l.name, inputs.front(), *p);
+    } else if (std::holds_alternative<concat_params>(l.params)) {
+        out.add_concat(l.name, inputs);
+    } else if (std::holds_alternative<add_params>(l.params)) {
+        out.add_add(l.name, inputs, l.act);
+    } else {
+        throw argument_error("eap: an input layer after the first layer");
+    }
+}
+
+/// A model of `net` with the parameters and masks of layers [first, last] of `m` (layer k of
+/// `m` is layer k - offset of the result).
+inline engine::model copy_parameters(network net, const engine::model& m, std::size_t first, std::size_t last,
+                                     std::size_t offset) {
+    engine::model out(std::move(net));
+    for (std::size_t k = first; k <= last; ++k)
+        if (m.graph()[k].is_compute()) {
+            out.parameters(k - offset) = m.parameters(k);
+            out.mask(k - offset) = m.mask(k);
+        }
+    return out;
+}
+
+}  // namespace detail
+
+/// The network from `cut` onwards: its input is layer `cut`'s output (named after it), then every
+/// later layer with its parameters and masks copied from `m`. Layer `k` of `m` is layer
+/// `k - cut` of the suffix.
+inline engine::model suffix_model(const engine::model& m, std::size_t cut) {
+    const network& net = m.graph();
+    if (cut >= net.size() - 1)
+        throw argument_error(detail::message("eap::suffix_model: cut ", cut, " leaves no layer of '", net.name(), "'"));
+    network suffix(net.name(), net[cut].output, net[cut].name);
+    for (std::size_t k = cut + 1; k < net.size(); ++k)
+        detail::copy_layer(suffix, net[k], [&](std::size_t i) {
+            if (i < cut)
+                throw argument_error(detail::message("eap::suffix_model: layer '", net[k].name, "' reads '", net[i].name,
+                                                     "', before the cut '", net[cut].name, "'"));
+            return i - cut;
+        });
+    return detail::copy_parameters(std::move(suffix), m, cut + 1, net.size() - 1, cut);
+}
+
+/// The network up to and including layer `last` (layers keep their indices), with the
+/// parameters and masks of `m`. Layers are in evaluation order, so everything `last` depends on
+/// is in it.
+inline engine::model prefix_model(const engine::model& m, std::size_t last) {
+    const network& net = m.graph();
+    if (last == 0 || last >= net.size())
+        throw argument_error(detail::message("eap::prefix_model: layer ", last, " is not a layer after the input of '",
+                                             net.name(), "'"));
+    network prefix(net.name(), net.input().output, net.input().name);
+    for (std::size_t k = 1; k <= last; ++k) detail::copy_layer(prefix, net[k], [](std::size_t i) { return i; });
+    return detail::copy_parameters(std::move(prefix), m, 1, last, 0);
+}
+
+}  // namespace eap
+// end eap/prune/partial_model.hpp
+// #include <eap/prune/pruning_records.hpp>
+// begin eap/prune/pruning_records.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+// #include <eap/engine/model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+// #include <eap/io/model_files.hpp>
+// #include <eap/network/network.hpp>
+
+// What an energy-aware pruning run decided, and its saved state, so that a stopped run resumes
+// from its last finished step: the round, the budget, the layer order and the layers done in the
+// current round, and every finished round's operating point. The models live next to the state
+// file: "current" (after the last finished layer) and "best" (the best operating point so far).
+
+namespace eap {
+
+/// What happened to one layer in one round.
+struct layer_record {
+    std::string layer;
+    std::size_t index = 0;
+    std::int64_t weights = 0;
+    std::int64_t kept = 0;
+    double keep_fraction = 1.0;
+    double reference_accuracy = 0.0;
+    double accuracy = 0.0;
+    double energy_before = 0.0;  ///< the whole model, per image, before this layer was pruned
+    double energy_after = 0.0;
+    double relative_error = -1.0;  ///< output error of the layer's fit, relative
+    int trials = 0;
+    bool pruned = false;  ///< false: even the largest pruned fraction tried lost too much accuracy
+};
+
+/// The result of one round.
+struct operating_point {
+    int round = 0;
+    double accuracy_budget = 0.0;  ///< what the round's layers could lose together before fine-tuning
+    std::vector<layer_record> layers;  ///< in the order they were pruned
+    double accuracy_before_fine_tuning = 0.0;
+    double accuracy = 0.0;  ///< validation top-1 after fine-tuning
+    double energy = 0.0;    ///< per image at the energy batch
+    double energy_fraction = 1.0;
+    std::int64_t nonzero_weights = 0;
+    double nonskipped_macs = 0.0;  ///< per image
+    bool meets_limit = false;
+};
+
+/// What `prune_for_energy` saves after every layer and every round.
+struct pruning_state {
+    int round = 0;
+    double budget = 0.0;
+    bool in_round = false;             ///< a round is under way: `order` and `layers` describe it
+    std::vector<std::size_t> order;    ///< the layers of the current round, in pruning order
+    std::vector<layer_record> layers;  ///< the layers of the current round already pruned
+    std::vector<operating_point> finished_points;
+};
+
+namespace detail {
+
+inline const char* const pruning_state_file = "pruning_state.txt";
+
+inline std::string exact(double v) {
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%.17g", v);
+    return buffer;
+}
+
+inline void write_layer_record(std::ostream& out, const char* tag, const layer_record& r) {
+    out << tag << ' ' << r.index << ' ' << r.weights << ' ' << r.kept << ' ' << exact(r.keep_fraction) << ' '
+        << exact(r.reference_accuracy) << ' ' << exact(r.accuracy) << ' ' << exact(r.energy_before) << ' '
+        << exact(r.energy_after) << ' ' << exact(r.relative_error) << ' ' << r.trials << ' ' << (r.pruned ? 1 : 0)
+        << '\n';
+}
+
+/// Reads the fields after the tag of one state line, checking that all were there.
+class state_line {
+public:
+    state_line(const std::string& file, std::size_t number, const std::string& text)
+        : file_(file), number_(number), in_(text) {
+        in_ >> tag_;
+    }
+    const std::string& tag() const { return tag_; }
+    template <class T>
+    T next(const char* field) {
+        T value{};
+        if (!(in_ >> value)) throw parse_error(file_, number_, field, "missing or not a number");
+        return value;
+    }
+    [[noreturn]] void fail(const char* field, const std::string& what) const {
+        throw parse_error(file_, number_, field, what);
+    }
+
+private:
+    std::string file_;
+    std::size_t number_;
+    std::istringstream in_;
+    std::string tag_;
+};
+
+inline layer_record read_layer_record(state_line& line, const network& net) {
+    layer_record r;
+    r.index = line.next<std::size_t>("index");
+    if (r.index >= net.size() || !net[r.index].is_compute())
+        line.fail("index", "is not a CONV or FC layer of the network '" + net.name() + "'");
+    r.layer = net[r.index].name;
+    r.weights = line.next<std::int64_t>("weights");
+    r.kept = line.next<std::int64_t>("kept");
+    r.keep_fraction = line.next<double>("keep_fraction");
+    r.reference_accuracy = line.next<double>("reference_accuracy");
+    r.accuracy = line.next<double>("accuracy");
+    r.energy_before = line.next<double>("energy_before");
+    r.energy_after = line.next<double>("energy_after");
+    r.relative_error = line.next<double>("relative_error");
+    r.trials = line.next<int>("trials");
+    r.pruned = line.next<int>("pruned") != 0;
+    return r;
+}
+
+}  // namespace detail
+
+inline bool pruning_state_exists(const std::filesystem::path& directory) {
+    return std::filesystem::exists(directory / detail::pruning_state_file);
+}
+
+/// Writes `state` to `directory/pruning_state.txt` (through a temporary file and a rename).
+inline void save_pruning_state(const std::filesystem::path& directory, const pruning_state& state) {
+    std::error_code ec;
+    std::filesystem::create_directories(directory, ec);
+    if (ec) throw io_error("eap::save_pruning_state: cannot create '" + directory.string() + "': " + ec.message());
+    write_file_atomically(directory / detail::pruning_state_file, [&state](std::ostream& out) {
+        out << "eap-pruning-state 1\n";
+        out << "round " << state.round << "\nbudget " << detail::exact(state.budget) << "\nin_round "
+            << (state.in_round ? 1 : 0) << "\norder";
+        for (std::size_t i : state.order) out << ' ' << i;
+        out << '\n';
+        for (const auto& r : state.layers) detail::write_layer_record(out, "layer", r);
+        for (const auto& p : state.finished_points) {
+            out << "point " << p.round << ' ' << detail::exact(p.accuracy_budget) << ' '
+                << detail::exact(p.accuracy_before_fine_tuning) << ' ' << detail::exact(p.accuracy) << ' '
+                << detail::exact(p.energy) << ' ' << detail::exact(p.energy_fraction) << ' ' << p.nonzero_weights << ' '
+                << detail::exact(p.nonskipped_macs) << ' ' << (p.meets_limit ? 1 : 0) << ' ' << p.layers.size() << '\n';
+            for (const auto& r : p.layers) detail::write_layer_record(out, "point_layer", r);
+        }
+    });
+}
+
+/// Reads the state saved in `directory` for a run on `net`; throws `eap::parse_error` (file,
+/// line, field) when the file is malformed or names layers `net` does not have.
+inline pruning_state load_pruning_state(const std::filesystem::path& directory, const network& net) {
+    const std::filesystem::path path = directory / detail::pruning_state_file;
+    std::ifstream in(path);
+    if (!in) throw io_error("eap::load_pruning_state: cannot open '" + path.string() + "'");
+    const std::string file = path.string();
+    pruning_state state;
+    std::string text;
+    std::size_t number = 0;
+    std::size_t point_layers_left = 0;
+    while (std::getline(in, text)) {
+        ++number;
+        detail::state_line line(file, number, text);
+        const std::string& tag = line.tag();
+        if (number == 1) {
+            if (tag != "eap-pruning-state" || line.next<int>("version") != 1)
+                line.fail("version", "not an eap pruning state (version 1)");
+        } else if (tag == "round") {
+            state.round = line.next<int>("round");
+        } else if (tag == "budget") {
+            state.budget = line.next<double>("budget");
+        } else if (tag == "in_round") {
+            state.in_round = line.next<int>("in_round") != 0;
+        } else if (tag == "order") {
+            std::size_t i = 0;
+            std::istringstream rest(text.substr(5));
+            while (rest >> i) {
+                if (i >= net.size() || !net[i].is_compute()) line.fail("order", "names a layer that is not CONV or FC");
+                state.order.push_back(i);
+            }
+        } else if (tag == "layer") {
+            state.layers.push_back(detail::read_layer_record(line, net));
+        } else if (tag == "point") {
+            operating_point p;
+            p.round = line.next<int>("round");
+            p.accuracy_budget = line.next<double>("accuracy_budget");
+            p.accuracy_before_fine_tuning = line.next<double>("accuracy_before_fine_tuning");
+            p.accuracy = line.next<double>("accuracy");
+            p.energy = line.next<double>("energy");
+            p.energy_fraction = line.next<double>("energy_fraction");
+            p.nonzero_weights = line.next<std::int64_t>("nonzero_weights");
+            p.nonskipped_macs = line.next<double>("nonskipped_macs");
+            p.meets_limit = line.next<int>("meets_limit") != 0;
+            point_layers_left = line.next<std::size_t>("layers");
+            state.finished_points.push_back(p);
+        } else if (tag == "point_layer") {
+            if (point_layers_left == 0) line.fail("point_layer", "more layers than its point announced");
+            state.finished_points.back().layers.push_back(detail::read_layer_record(line, net));
+            --point_layers_left;
+        } else if (!tag.empty()) {
+            line.fail(tag.c_str(), "unknown line");
+        }
+    }
+    if (number == 0) throw parse_error(file, 0, "", "the file is empty");
+    if (point_layers_left != 0) throw parse_error(file, number, "point_layer", "the file ends inside a point");
+    return state;
+}
+
+/// Saves a model directory so that a crash while saving never leaves a mix of old and new
+/// files under `directory`: the model is written next to it and swapped in.
+inline void save_pruning_model(const std::filesystem::path& directory, const engine::model& m) {
+    const std::filesystem::path fresh = directory.string() + ".new", old = directory.string() + ".old";
+    std::error_code ec;
+    std::filesystem::remove_all(fresh, ec);
+    engine::save_model(m, fresh);
+    std::filesystem::remove_all(old, ec);
+    if (std::filesystem::exists(directory)) std::filesystem::rename(directory, old);
+    std::filesystem::rename(fresh, directory);
+    std::filesystem::remove_all(old, ec);
+}
+
+/// Loads a model saved by `save_pruning_model` (also after a crash between its two renames).
+inline engine::model load_pruning_model(const std::filesystem::path& directory) {
+    if (!std::filesystem::exists(directory) && std::filesystem::exists(directory.string() + ".old"))
+        return engine::load_model(directory.string() + ".old");
+    return engine::load_model(directory);
+}
+
+}  // namespace eap
+// end eap/prune/pruning_records.hpp
+// #include <eap/prune/energy_aware_pruning.hpp>
+// begin eap/prune/energy_aware_pruning.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+// #include <eap/data/fashion_mnist.hpp>
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/engine/capture.hpp>
+// #include <eap/engine/evaluate.hpp>
+// #include <eap/engine/trainer.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/presets.hpp>
+// #include <eap/prune/layer_pruning.hpp>
+// #include <eap/prune/layer_systems.hpp>
+// #include <eap/prune/model_energy.hpp>
+// #include <eap/prune/patch_sampling.hpp>
+// #include <eap/prune/pruning_records.hpp>
+// #include <eap/prune/fine_tuning.hpp>
+// #include <eap/prune/partial_model.hpp>
+
+// Energy-aware pruning (Yang, Chen, Sze, CVPR 2017): prune the layers in order of their energy,
+// highest first; in each layer keep the fewest weights whose output-feature-map fit (magnitude
+// removal, restoration by output error, least-squares local fine-tuning) keeps the accuracy within
+// a budget; then fine-tune globally with the masks; repeat with a tighter or looser budget until
+// the accuracy loss limit is met at the lowest energy.
+
+namespace eap {
+
+/// The images energy-aware pruning works on.
+struct pruning_data {
+    /// Inputs for the per-layer fits (X from the network pruned so far, Y from the original)
+    /// and for counting the exact sparsity behind the energy estimates.
+    const engine::activation_tensor& calibration;
+    /// The accuracy judge of every decision; keep it apart from the images results are reported on.
+    const data::labeled_images& validation;
+    /// Global fine-tuning.
+    const data::labeled_images& training;
+};
+
+/// One line of progress, as the loop reports it.
+struct pruning_progress {
+    enum class stage : std::uint8_t {
+        start,        ///< a round begins (energy = the model's, accuracy = original)
+        reference,    ///< a layer was refitted with nothing pruned: the accuracy its trials are judged against
+        trial,        ///< a kept fraction was tried
+        commit,       ///< the layer's kept fraction is chosen
+        unprunable,   ///< the layer could not lose even the largest pruned fraction tried within the budget
+        skipped,      ///< the layer's budget is below what the validation set can resolve: not searched
+        refit,        ///< an already pruned later layer was refitted to the new inputs
+        fine_tuned,   ///< global fine-tuning ended (accuracy on the validation set)
+        round_end,    ///< the round's operating point
+    };
+    stage what = stage::start;
+    int round = 0;
+    std::string layer;
+    double keep_fraction = 1.0;
+    double accuracy = 0.0;
+    double reference_accuracy = 0.0;
+    bool accepted = false;
+    double energy = 0.0;           ///< per image at the energy batch
+    double energy_fraction = 1.0;  ///< of the original model's
+    double seconds = 0.0;          ///< since the loop started
+};
+
+constexpr const char* to_string(pruning_progress::stage s) {
+    switch (s) {
+    case pruning_progress::stage::start: return "start";
+    case pruning_progress::stage::reference: return "reference";
+    case pruning_progress::stage::trial: return "trial";
+    case pruning_progress::stage::commit: return "commit";
+    case pruning_progress::stage::unprunable: return "unprunable";
+    case pruning_progress::stage::skipped: return "skipped";
+    case pruning_progress::stage::refit: return "refit";
+    case pruning_progress::stage::fine_tuned: return "fine-tuned";
+    case pruning_progress::stage::round_end: return "round-end";
+    }
+    return "?";
+}
+
+struct energy_aware_options {
+    hardware hw = presets::eyeriss_v1_hardware();
+    /// Batch size of the energy estimates that order the layers and judge the result.
+    std::int64_t energy_batch = 1;
+    /// Sparsity rules and other options of the energy model (the exact counts are filled in).
+    network_energy_options energy{};
+    /// Top-1 accuracy the layers of the first round may lose together, before fine-tuning; each
+    /// layer's trials are judged against its reference (the accuracy with the layer refitted and
+    /// nothing pruned) with its share of this budget.
+    double accuracy_budget = 0.015;
+    /// How the budget is shared: the same for every layer, or in proportion to the layer's share
+    /// of the energy at the start of the round (the layers that cost most may lose most).
+    enum class budget_split : std::uint8_t { uniform, by_energy } split = budget_split::by_energy;
+    /// The largest top-1 loss against the original model after global fine-tuning.
+    double accuracy_loss_limit = 0.01;
+    /// Rounds of the whole procedure; after a round that meets the limit the budget grows by
+    /// `budget_growth`, after one that misses it shrinks by `budget_shrink`.
+    int rounds = 2;
+    double budget_growth = 1.6;
+    double budget_shrink = 0.5;
+    layer_pruning_options layer{};
+    /// Sampled output positions per CONV layer for its Gram systems, drawn from the first
+    /// `conv_calibration_images` calibration images (an FC layer uses every calibration image,
+    /// one row each: it needs more images than inputs for a well-posed fit).
+    std::int64_t positions_per_layer = 8192;
+    std::int64_t conv_calibration_images = 512;
+    /// Bisection steps on the logarithm of the kept fraction, between `min_keep_fraction` and 1.
+    int search_steps = 7;
+    double min_keep_fraction = 0.002;
+    /// After a layer is pruned, refit (least squares, masks kept) the already pruned layers after
+    /// it, whose inputs just changed.
+    bool refit_downstream = true;
+    /// Re-rank the remaining layers by energy after each layer (the paper ranks once).
+    bool rerank = false;
+    /// Calibration images whose activations are counted for the energy estimates.
+    std::int64_t sparsity_images = 256;
+    /// Global fine-tuning after the layers are pruned (masks kept).
+    engine::training_options fine_tuning{};
+    bool fine_tune = true;
+    std::int64_t evaluation_batch = 250;
+    std::uint64_t seed = 1;
+    /// Where the loop saves its state after every layer, so that a stopped run resumes from its
+    /// last saved step (empty: no state is kept).
+    std::filesystem::path state_directory{};
+    /// Called for every step.
+    std::function<void(const pruning_progress&)> progress{};
+};
+
+struct energy_aware_result {
+    engine::model model;  ///< the model of the best operating point
+    std::vector<operating_point> points;
+    std::size_t best = 0;
+    double original_accuracy = 0.0;
+    double original_energy = 0.0;
+    bool limit_met = false;
+};
+
+namespace detail {
+
+inline double elapsed_seconds(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// Weights of `layer` its mask keeps.
+inline std::int64_t kept_weights(const engine::model& m, std::size_t layer) {
+    const engine::layer_parameters& mask = m.mask(layer);
+    const float* k = mask.weight_data();
+    return static_cast<std::int64_t>(std::count_if(k, k + mask.weight_count(), [](float v) { return v != 0.0f; }));
+}
+
+/// Which layers depend on `layer`'s output (`layer` itself excluded).
+inline std::vector<bool> downstream_of(const network& net, std::size_t layer) {
+    std::vector<bool> below(net.size(), false);
+    for (std::size_t k = layer + 1; k < net.size(); ++k)
+        for (std::size_t i : net[k].inputs)
+            if (i == layer || below[i]) below[k] = true;
+    return below;
+}
+
+/// The CONV/FC layers that read `layer`'s output directly or through layers without weights.
+inline std::vector<bool> compute_successors(const network& net, std::size_t layer) {
+    std::vector<bool> reached(net.size(), false), out(net.size(), false);
+    reached[layer] = true;
+    for (std::size_t k = layer + 1; k < net.size(); ++k) {
+        bool reads = false;
+        for (std::size_t i : net[k].inputs) reads = reads || (reached[i] && (i == layer || !net[i].is_compute()));
+        if (!reads) continue;
+        reached[k] = true;
+        if (net[k].is_compute()) out[k] = true;
+    }
+    return out;
+}
+
+/// The teacher's side of one layer's Gram systems: the sampled output positions and, per group,
+/// the teacher's pre-activation output there (the Y of the fit).
+struct layer_targets {
+    conv_shape shape;                         ///< over the calibration images the positions are drawn from
+    std::vector<output_position> positions;   ///< sorted by image
+    std::vector<xt::xtensor<float, 2>> rows;  ///< per group: positions x output channels of the group
+};
+
+/// Runs `teacher` once over `images` and keeps, for every layer of `layers`, its pre-activation
+/// output at the positions of its entry in `targets` (positions and shape already set).
+inline void capture_targets(engine::executor& runner, const engine::model& teacher,
+                            const engine::activation_tensor& images, std::vector<layer_targets>& targets,
+                            const std::vector<std::size_t>& layers, std::int64_t batch) {
+    const network& net = teacher.graph();
+    std::vector<std::ptrdiff_t> slot(net.size(), -1);
+    std::int64_t needed = 0;
+    for (std::size_t k = 0; k < layers.size(); ++k) {
+        slot[layers[k]] = static_cast<std::ptrdiff_t>(k);
+        needed = std::max(needed, targets[k].shape.batch);
+    }
+    std::vector<std::vector<std::vector<float>>> buffers(layers.size());
+    for (std::size_t k = 0; k < layers.size(); ++k)
+        buffers[k].resize(static_cast<std::size_t>(targets[k].shape.groups));
+    std::int64_t first = 0, count = 0;
+    const engine::forward_hook hook = [&](const engine::layer_event& e) {
+        if (e.stage != engine::forward_stage::pre_activation || slot[e.layer] < 0) return;
+        const std::size_t k = static_cast<std::size_t>(slot[e.layer]);
+        const layer_targets& t = targets[k];
+        auto in_batch = [&](std::int64_t image) {
+            return std::lower_bound(t.positions.begin(), t.positions.end(), image,
+                                    [](const output_position& p, std::int64_t i) { return p.image < i; });
+        };
+        const auto begin = in_batch(first), end = in_batch(first + count);
+        if (begin == end) return;
+        std::vector<output_position> local(begin, end);
+        for (auto& p : local) p.image -= first;
+        const conv_shape shape = t.shape.with_batch(count);
+        for (std::int64_t g = 0; g < shape.groups; ++g) {
+            const xt::xtensor<float, 2> rows = sample_outputs(e.values, shape, local, g);
+            auto& buffer = buffers[k][static_cast<std::size_t>(g)];
+            buffer.insert(buffer.end(), rows.begin(), rows.end());
+        }
+    };
+    for (first = 0; first < needed; first += batch) {
+        count = std::min(batch, needed - first);
+        runner.forward(teacher, images, first, count, hook);
+    }
+    for (std::size_t k = 0; k < layers.size(); ++k) {
+        const std::size_t per_group = static_cast<std::size_t>(targets[k].shape.out_channels_per_group());
+        targets[k].rows.clear();
+        for (auto& buffer : buffers[k]) {
+            xt::xtensor<float, 2> rows = xt::empty<float>({buffer.size() / per_group, per_group});
+            std::copy(buffer.begin(), buffer.end(), rows.begin());
+            targets[k].rows.push_back(std::move(rows));
+        }
+    }
+}
+
+/// Evaluates trials of one layer on the part of the network after its suffix cut, fed with the
+/// cut's output on the validation images, computed once.
+class suffix_evaluator {
+public:
+    suffix_evaluator(engine::executor& runner, const engine::model& m, std::size_t layer,
+                     const data::labeled_images& validation, std::int64_t batch)
+        : cut_(suffix_cut(m.graph(), layer)), model_(suffix_model(m, cut_)), labels_(validation.labels),
+          batch_(batch) {
+        if (cut_ == 0) {
+            inputs_ = validation.images;
+        } else {
+            engine::capture_options options;
+            options.inputs = options.pre_activation = false;
+            inputs_ = std::move(
+                engine::capture_layers(runner, prefix_model(m, cut_), validation.images, {cut_}, options).front().output);
+        }
+    }
+
+    /// Puts `weights` and `mask` in place of layer `layer` (an index of the whole network).
+    void install(std::size_t layer, const engine::layer_parameters& weights, const engine::layer_parameters& mask) {
+        model_.parameters(layer - cut_) = weights;
+        model_.mask(layer - cut_) = mask;
+        model_.mask(layer - cut_).bias = {};
+        model_.apply_masks();
+    }
+
+    double accuracy() { return engine::evaluate(runner_, model_, inputs_, labels_, batch_).top1(); }
+
+private:
+    // Its own executor: an executor keeps buffers shaped for one network.
+    engine::executor runner_;
+    std::size_t cut_;
+    engine::model model_;
+    engine::activation_tensor inputs_;
+    const engine::label_tensor& labels_;
+    std::int64_t batch_;
+};
+
+/// The pruning state of one model: its weights, masks and what was decided so far.
+class energy_aware_run {
+public:
+    energy_aware_run(const engine::model& original, const pruning_data& data, const energy_aware_options& options)
+        : original_(original), data_(data), options_(options), start_(std::chrono::steady_clock::now()),
+          cache_(options.hw, options.energy.common.mapping) {
+        validate();
+    }
+
+    energy_aware_result run() {
+        const network& net = original_.graph();
+        const auto calibration_images = images_in(data_.calibration);
+        sparsity_images_ = xt::view(data_.calibration, xt::range(0, std::min(options_.sparsity_images, calibration_images)),
+                                    xt::all(), xt::all(), xt::all());
+        original_accuracy_ = accuracy(original_);
+        original_energy_ = energy(original_).per_image();
+
+        const bool resuming = !options_.state_directory.empty() && pruning_state_exists(options_.state_directory);
+        pruning_state state;
+        state.budget = options_.accuracy_budget;
+        if (resuming) state = load_pruning_state(options_.state_directory, net);
+        std::vector<operating_point> points = state.finished_points;
+        std::optional<engine::model> best_model;
+        std::size_t best = 0;
+        if (!points.empty()) {
+            for (std::size_t i = 1; i < points.size(); ++i)
+                if (better(points[i], points[best])) best = i;
+            best_model = load_pruning_model(options_.state_directory / "best");
+        }
+
+        // Each round starts from the model of the last round that met the limit (at first, the
+        // original) and prunes it further; a round that misses the limit is dropped and the next
+        // one retries from the same start with a smaller budget.
+        engine::model start = state.round > 0 && std::filesystem::exists(options_.state_directory / "start")
+                                  ? load_pruning_model(options_.state_directory / "start")
+                                  : original_;
+        for (int round = state.round; round < options_.rounds; ++round) {
+            engine::model m = start;
+            operating_point point;
+            point.round = round;
+            point.accuracy_budget = state.budget;
+            std::vector<std::size_t> order;
+            if (state.in_round && state.round == round) {
+                m = load_pruning_model(options_.state_directory / "current");
+                point.layers = state.layers;
+                order = state.order;
+            } else {
+                order = energy_order(m, net.compute_layers());
+            }
+            prepare_targets(start);
+            measure_energy_shares(start);
+            const double start_energy = energy(m).per_image();
+            report({pruning_progress::stage::start, round, "", 1.0, original_accuracy_, original_accuracy_, true,
+                    start_energy, start_energy / original_energy_, elapsed_seconds(start_)});
+            for (std::size_t position = point.layers.size(); position < order.size(); ++position) {
+                point.layers.push_back(prune_one_layer(m, order[position], point, layer_budget(order[position], state.budget), round));
+                if (options_.rerank && position + 1 < order.size()) {
+                    const auto next = order.begin() + static_cast<std::ptrdiff_t>(position) + 1;
+                    const std::vector<std::size_t> rest = energy_order(m, std::vector<std::size_t>(next, order.end()));
+                    std::copy(rest.begin(), rest.end(), next);
+                }
+                save_progress(m, round, state.budget, order, point.layers, points);
+            }
+            point.accuracy_before_fine_tuning = accuracy(m);
+            point.accuracy = options_.fine_tune
+                                 ? fine_tune(m, options_.fine_tuning, options_.seed + static_cast<std::uint64_t>(round),
+                                             data_.training, data_.validation, point.accuracy_before_fine_tuning,
+                                             runner_, options_.evaluation_batch)
+                                 : point.accuracy_before_fine_tuning;
+            const model_energy e = energy(m);
+            point.energy = e.per_image();
+            point.energy_fraction = point.energy / original_energy_;
+            point.nonzero_weights = e.sparsity.nonzero_weights();
+            point.nonskipped_macs = e.sparsity.nonskipped_macs_per_image();
+            point.meets_limit = within_limit(original_accuracy_ - point.accuracy, options_.accuracy_loss_limit);
+            report({pruning_progress::stage::fine_tuned, round, "", 1.0, point.accuracy, point.accuracy_before_fine_tuning,
+                    point.meets_limit, point.energy, point.energy_fraction, elapsed_seconds(start_)});
+            points.push_back(point);
+            if (!best_model || better(point, points[best])) {
+                best = points.size() - 1;
+                best_model = m;
+                if (!options_.state_directory.empty()) save_pruning_model(options_.state_directory / "best", m);
+            }
+            if (point.meets_limit) {
+                start = std::move(m);
+                if (!options_.state_directory.empty()) save_pruning_model(options_.state_directory / "start", start);
+                state.budget *= options_.budget_growth;
+            } else {
+                state.budget *= options_.budget_shrink;
+            }
+            state.in_round = false;
+            save_state(round + 1, state.budget, false, {}, {}, points);
+            report({pruning_progress::stage::round_end, round, "", 1.0, point.accuracy, original_accuracy_,
+                    point.meets_limit, point.energy, point.energy_fraction, elapsed_seconds(start_)});
+        }
+        energy_aware_result result{*best_model, points, best, original_accuracy_, original_energy_, points[best].meets_limit};
+        return result;
+    }
+
+    /// A point that meets the accuracy limit beats one that does not; among those that meet it,
+    /// the lower energy wins; among those that do not, the higher accuracy.
+    static bool better(const operating_point& a, const operating_point& b) {
+        if (a.meets_limit != b.meets_limit) return a.meets_limit;
+        return a.meets_limit ? a.energy < b.energy : a.accuracy > b.accuracy;
+    }
+
+private:
+    static std::int64_t images_in(const engine::activation_tensor& t) { return static_cast<std::int64_t>(t.shape()[0]); }
+
+    void validate() const {
+        const char* f = "eap::prune_for_energy";
+        auto fail = [f](const char* field, double value, const char* limit) {
+            throw argument_error(detail::message(f, ": options.", field, " = ", value, " ", limit));
+        };
+        if (options_.energy_batch < 1) fail("energy_batch", static_cast<double>(options_.energy_batch), "must be at least 1");
+        if (!(options_.accuracy_budget >= 0.0 && options_.accuracy_budget <= 1.0))
+            fail("accuracy_budget", options_.accuracy_budget, "must be in [0, 1]");
+        if (!(options_.accuracy_loss_limit >= 0.0 && options_.accuracy_loss_limit <= 1.0))
+            fail("accuracy_loss_limit", options_.accuracy_loss_limit, "must be in [0, 1]");
+        if (options_.rounds < 1) fail("rounds", options_.rounds, "must be at least 1");
+        if (!(options_.budget_growth >= 1.0)) fail("budget_growth", options_.budget_growth, "must be at least 1");
+        if (!(options_.budget_shrink > 0.0 && options_.budget_shrink <= 1.0))
+            fail("budget_shrink", options_.budget_shrink, "must be in (0, 1]");
+        if (options_.positions_per_layer < 1)
+            fail("positions_per_layer", static_cast<double>(options_.positions_per_layer), "must be at least 1");
+        if (options_.search_steps < 1) fail("search_steps", options_.search_steps, "must be at least 1");
+        if (!(options_.min_keep_fraction > 0.0 && options_.min_keep_fraction < 1.0))
+            fail("min_keep_fraction", options_.min_keep_fraction, "must be in (0, 1)");
+        if (options_.sparsity_images < 1) fail("sparsity_images", static_cast<double>(options_.sparsity_images), "must be at least 1");
+        if (images_in(data_.calibration) < 1) throw argument_error(detail::message(f, ": no calibration images"));
+        if (data_.validation.size() < 1) throw argument_error(detail::message(f, ": no validation images"));
+        if (options_.fine_tune && data_.training.size() < 1) throw argument_error(detail::message(f, ": no training images"));
+        options_.hw.validate();
+        original_.validate();
+    }
+
+    double accuracy(const engine::model& m) {
+        return engine::evaluate(runner_, m, data_.validation.images, data_.validation.labels, options_.evaluation_batch)
+            .top1();
+    }
+
+    model_energy energy(const engine::model& m) {
+        return measure_model_energy(runner_, m, sparsity_images_, options_.hw, options_.energy_batch, options_.energy,
+                                    &cache_);
+    }
+
+    /// Each CONV/FC layer's share of the energy of `m`, for `layer_budget`.
+    void measure_energy_shares(const engine::model& m) {
+        const model_energy e = energy(m);
+        energy_share_.assign(m.graph().size(), 0.0);
+        for (std::size_t k = 0; k < e.sparsity.layers.size(); ++k)
+            energy_share_[e.sparsity.layers[k]] = e.layer_per_image(k) / e.per_image();
+    }
+
+    /// The accuracy `layer` may lose when all layers together may lose `budget`.
+    double layer_budget(std::size_t layer, double budget) const {
+        if (options_.split == energy_aware_options::budget_split::by_energy) return budget * energy_share_[layer];
+        return budget / static_cast<double>(original_.graph().compute_layers().size());
+    }
+
+    /// `layers` sorted by their energy in `m`, highest first (ties: network order).
+    std::vector<std::size_t> energy_order(const engine::model& m, std::vector<std::size_t> layers) {
+        const model_energy e = energy(m);
+        std::vector<double> by_layer(m.graph().size(), 0.0);
+        for (std::size_t k = 0; k < e.sparsity.layers.size(); ++k) by_layer[e.sparsity.layers[k]] = e.layer_per_image(k);
+        std::stable_sort(layers.begin(), layers.end(),
+                         [&by_layer](std::size_t a, std::size_t b) { return by_layer[a] > by_layer[b]; });
+        return layers;
+    }
+
+    /// Samples the positions of every CONV/FC layer and captures the teacher's outputs there:
+    /// the targets of every fit of the round.
+    void prepare_targets(const engine::model& teacher) {
+        const network& net = teacher.graph();
+        const std::vector<std::size_t> layers = net.compute_layers();
+        const std::int64_t calibration = images_in(data_.calibration);
+        targets_.assign(layers.size(), layer_targets{});
+        target_slot_.assign(net.size(), 0);
+        for (std::size_t k = 0; k < layers.size(); ++k) {
+            const std::size_t layer = layers[k];
+            target_slot_[layer] = k;
+            const bool fc = net[layer].kind() == layer_kind::fully_connected;
+            layer_targets& t = targets_[k];
+            t.shape = net.layer_shape(layer, fc ? calibration : std::min(calibration, options_.conv_calibration_images));
+            t.positions = fc ? all_output_positions(t.shape)
+                             : random_output_positions(t.shape, options_.positions_per_layer, options_.seed + layer);
+        }
+        capture_targets(runner_, teacher, data_.calibration, targets_, layers, 100);
+    }
+
+    /// The Gram systems of `layer`: X from `m` (the network pruned so far) on the calibration
+    /// images; Y the teacher's outputs captured by `prepare_targets`, or, with `keep_outputs`,
+    /// the layer's own outputs in `m` (see `prune_one_layer`).
+    std::vector<gram_system> layer_systems(const engine::model& m, std::size_t layer, bool keep_outputs) {
+        const layer_targets& t = targets_[target_slot_[layer]];
+        engine::capture_options options;
+        options.output = false;
+        options.pre_activation = keep_outputs;
+        const engine::activation_tensor images =
+            xt::view(data_.calibration, xt::range(0, t.shape.batch), xt::all(), xt::all(), xt::all());
+        engine::layer_capture captured =
+            std::move(engine::capture_layers(runner_, prefix_model(m, layer), images, {layer}, options).front());
+        gram_options gram;
+        gram.bias_column = m.parameters(layer).bias.size() != 0;
+        std::vector<gram_system> systems;
+        for (std::int64_t g = 0; g < t.shape.groups; ++g) {
+            gram_accumulator accumulator(t.shape.in_channels_per_group() * t.shape.kernel_height * t.shape.kernel_width,
+                                         t.shape.out_channels_per_group(), gram);
+            accumulator.add(sample_patches(captured.inputs.front(), t.shape, t.positions, g),
+                            keep_outputs ? sample_outputs(captured.pre_activation, t.shape, t.positions, g)
+                                         : t.rows[static_cast<std::size_t>(g)]);
+            systems.push_back(accumulator.system());
+        }
+        return systems;
+    }
+
+    /// Installs `weights` and `mask` as layer `layer` of `m`.
+    static void install(engine::model& m, std::size_t layer, engine::layer_parameters weights,
+                        engine::layer_parameters mask) {
+        m.parameters(layer) = std::move(weights);
+        mask.bias = {};
+        m.mask(layer) = std::move(mask);
+        m.apply_masks();
+    }
+
+    layer_record prune_one_layer(engine::model& m, std::size_t layer,
+                                 const operating_point& point, double budget, int round) {
+        const network& net = m.graph();
+        layer_record record;
+        record.layer = net[layer].name;
+        record.index = layer;
+        record.energy_before = point.layers.empty() ? energy(m).per_image() : point.layers.back().energy_after;
+        const engine::layer_parameters reference = m.parameters(layer);
+        const std::int64_t total = static_cast<std::int64_t>(reference.weight_count());
+        record.weights = total;
+        // The trap of fitting layer by layer toward the teacher: a later layer already pruned was
+        // fitted to this layer's current outputs, and a fit of this layer back toward the
+        // teacher's would pull the ground from under it. So when a pruned layer lies downstream,
+        // this layer is fitted to keep its own current outputs; otherwise toward the teacher's,
+        // which also makes up for the layers pruned before it.
+        const std::int64_t current = kept_weights(m, layer);
+        // A budget worth less than two validation images cannot tell a pruned layer from noise
+        // (with energy-shared budgets, the layers that cost next to nothing): leave the layer.
+        if (budget * static_cast<double>(data_.validation.size()) < 2.0) {
+            record.kept = current;
+            record.keep_fraction = static_cast<double>(current) / static_cast<double>(total);
+            record.energy_after = record.energy_before;
+            report({pruning_progress::stage::skipped, round, record.layer, record.keep_fraction, 0.0, 0.0, false,
+                    record.energy_after, record.energy_after / original_energy_, elapsed_seconds(start_)});
+            return record;
+        }
+        const std::vector<bool> below = downstream_of(net, layer);
+        bool keep_outputs = false;
+        for (const layer_record& done : point.layers) keep_outputs = keep_outputs || below[done.index];
+        const std::vector<gram_system> systems = layer_systems(m, layer, keep_outputs);
+        // Trials change this layer only: evaluate them on the network from the last layer before
+        // it whose output determines the rest, fed with that output cached once.
+        suffix_evaluator judge(runner_, m, layer, data_.validation, options_.evaluation_batch);
+
+        // The reference: the layer refitted with nothing pruned. Trials are judged against it,
+        // not against the accuracy before the refit, so that a refit that disturbs later layers
+        // already fitted (they adapted to this layer's current outputs) does not block pruning.
+        layer_pruning_options refit = options_.layer;
+        refit.method = layer_pruning_method::magnitude_fit;
+        engine::layer_parameters best_weights, best_mask;
+        const layer_pruning_report full = prune_layer(reference, systems, current, refit, best_weights, best_mask);
+        judge.install(layer, best_weights, best_mask);
+        record.reference_accuracy = judge.accuracy();
+        record.relative_error = full.relative_error();
+        record.accuracy = record.reference_accuracy;
+        const double current_fraction = static_cast<double>(current) / static_cast<double>(total);
+        report({pruning_progress::stage::reference, round, record.layer, current_fraction, record.reference_accuracy,
+                record.reference_accuracy, true, 0.0, 0.0, elapsed_seconds(start_)});
+
+        double good = current_fraction, bad = std::min(options_.min_keep_fraction, current_fraction);
+        for (int step = 0; step < options_.search_steps; ++step) {
+            const double fraction = std::sqrt(good * bad);
+            const std::int64_t keep = std::max<std::int64_t>(1, std::llround(fraction * static_cast<double>(total)));
+            engine::layer_parameters weights, mask;
+            const layer_pruning_report r = prune_layer(reference, systems, keep, options_.layer, weights, mask);
+            judge.install(layer, weights, mask);
+            const double acc = judge.accuracy();
+            const bool accepted = acc >= record.reference_accuracy - budget;
+            ++record.trials;
+            report({pruning_progress::stage::trial, round, record.layer, fraction, acc, record.reference_accuracy,
+                    accepted, 0.0, 0.0, elapsed_seconds(start_)});
+            if (accepted) {
+                good = fraction;
+                best_weights = std::move(weights);
+                best_mask = std::move(mask);
+                record.kept = r.kept;
+                record.accuracy = acc;
+                record.relative_error = r.relative_error();
+                record.pruned = true;
+            } else {
+                bad = fraction;
+            }
+        }
+        install(m, layer, best_weights, best_mask);
+        judge.install(layer, best_weights, best_mask);
+        if (!record.pruned) record.kept = current;
+        record.keep_fraction = static_cast<double>(record.kept) / static_cast<double>(total);
+        if (options_.refit_downstream) refit_successors(m, layer, point, judge, record.accuracy, round);
+        record.energy_after = energy(m).per_image();
+        report({record.pruned ? pruning_progress::stage::commit : pruning_progress::stage::unprunable, round,
+                record.layer, record.keep_fraction, record.accuracy, record.reference_accuracy, record.pruned,
+                record.energy_after, record.energy_after / original_energy_, elapsed_seconds(start_)});
+        return record;
+    }
+
+    /// Refits the already pruned CONV/FC layers that read `layer`'s output (directly or through
+    /// pooling, concatenation or addition): their inputs just changed. Their masks are kept and
+    /// they are fitted toward the teacher. A refit that does not raise the accuracy (`accuracy` is
+    /// the current one) is undone: the samples are a small part of the data.
+    void refit_successors(engine::model& m, std::size_t layer, const operating_point& point, suffix_evaluator& judge,
+                          double accuracy, int round) {
+        const std::vector<bool> next = compute_successors(m.graph(), layer);
+        for (const layer_record& done : point.layers) {
+            if (!next[done.index]) continue;
+            const std::vector<gram_system> systems = layer_systems(m, done.index, false);
+            const engine::layer_parameters current = m.parameters(done.index);
+            const engine::layer_parameters mask = m.mask(done.index);
+            engine::layer_parameters fitted, fitted_mask;
+            layer_pruning_options refit = options_.layer;
+            refit.method = layer_pruning_method::magnitude_fit;
+            prune_layer(current, systems, kept_weights(m, done.index), refit, fitted, fitted_mask);
+            judge.install(done.index, fitted, fitted_mask);
+            const double after = judge.accuracy();
+            const bool kept = after >= accuracy;
+            if (kept) {
+                install(m, done.index, fitted, fitted_mask);
+                accuracy = after;
+            } else {
+                judge.install(done.index, current, mask);
+            }
+            report({pruning_progress::stage::refit, round, done.layer, done.keep_fraction, after, accuracy, kept, 0.0,
+                    0.0, elapsed_seconds(start_)});
+        }
+    }
+
+    void save_progress(const engine::model& m, int round, double budget, const std::vector<std::size_t>& order,
+                       const std::vector<layer_record>& layers, const std::vector<operating_point>& points) {
+        if (options_.state_directory.empty()) return;
+        save_pruning_model(options_.state_directory / "current", m);
+        save_state(round, budget, true, order, layers, points);
+    }
+
+    void save_state(int round, double budget, bool in_round, const std::vector<std::size_t>& order,
+                    const std::vector<layer_record>& layers, const std::vector<operating_point>& points) {
+        if (options_.state_directory.empty()) return;
+        pruning_state state;
+        state.round = round;
+        state.budget = budget;
+        state.in_round = in_round;
+        state.order = order;
+        state.layers = layers;
+        state.finished_points = points;
+        save_pruning_state(options_.state_directory, state);
+    }
+
+    void report(const pruning_progress& p) const {
+        if (options_.progress) options_.progress(p);
+    }
+
+    const engine::model& original_;
+    const pruning_data& data_;
+    const energy_aware_options& options_;
+    std::chrono::steady_clock::time_point start_;
+    engine::executor runner_;
+    mapping_cache cache_;
+    engine::activation_tensor sparsity_images_;
+    std::vector<layer_targets> targets_;
+    std::vector<double> energy_share_;
+    std::vector<std::size_t> target_slot_;
+    double original_energy_ = 0.0;
+    double original_accuracy_ = 0.0;
+};
+
+}  // namespace detail
+
+/// Energy-aware pruning of `original`: returns the model of the lowest-energy operating point that
+/// keeps the top-1 loss on `data.validation` within `options.accuracy_loss_limit` (or, when no
+/// round meets it, the most accurate), with every round's operating point. With a state
+/// directory the run can be stopped at any point and resumed by calling again with the same
+/// arguments.
+inline energy_aware_result prune_for_energy(const engine::model& original, const pruning_data& data,
+                                            const energy_aware_options& options = {}) {
+    detail::energy_aware_run run(original, data, options);
+    return run.run();
+}
+
+}  // namespace eap
+// end eap/prune/energy_aware_pruning.hpp
+// #include <eap/prune/magnitude_baseline.hpp>
+// begin eap/prune/magnitude_baseline.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+// #include <eap/data/fashion_mnist.hpp>
+// #include <eap/engine/evaluate.hpp>
+// #include <eap/engine/trainer.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/fine_tuning.hpp>
+// #include <eap/prune/magnitude_pruning.hpp>
+
+// The baseline energy-aware pruning is compared with: magnitude pruning with retraining in the
+// style of Deep Compression (Han et al.): every layer drops the weights whose magnitude is below
+// `quality` times the standard deviation of its weights, then the network is retrained with the
+// masks. `quality` is the one knob, searched so that the retrained network stays within the
+// accuracy loss limit; with several rounds the pruning is iterative, as in Deep Compression.
+
+namespace eap {
+
+struct magnitude_baseline_options {
+    double accuracy_loss_limit = 0.01;
+    /// Rounds of (prune, retrain); each round starts from the previous round's result when it
+    /// met the limit.
+    int rounds = 2;
+    /// Bisection steps on `quality` per round, each a prune + retrain + evaluation.
+    int search_steps = 4;
+    double max_quality = 4.0;
+    /// Retraining after each pruning, masks kept (the same budget energy-aware pruning uses).
+    engine::training_options fine_tuning{};
+    std::int64_t evaluation_batch = 250;
+    std::uint64_t seed = 1;
+    std::function<void(const std::string&)> progress{};
+};
+
+/// One retrained candidate of the search.
+struct magnitude_point {
+    int round = 0;
+    double quality = 0.0;
+    double accuracy = 0.0;  ///< validation top-1 after retraining
+    std::int64_t nonzero_weights = 0;
+    std::vector<double> keep_fractions;  ///< per CONV/FC layer, in network order
+    bool meets_limit = false;
+};
+
+struct magnitude_baseline_result {
+    engine::model model;
+    std::vector<magnitude_point> points;  ///< every candidate tried, in order
+    std::size_t best = 0;
+    double original_accuracy = 0.0;
+    bool limit_met = false;
+};
+
+namespace detail {
+
+/// The mask that keeps, in every CONV/FC layer, the weights of magnitude above `quality` times
+/// the standard deviation of the layer's non-zero weights (weights already pruned stay pruned).
+inline void prune_by_layer_deviation(engine::model& m, double quality) {
+    for (std::size_t i : m.graph().compute_layers()) {
+        engine::layer_parameters& p = m.parameters(i);
+        engine::layer_parameters& mask = m.mask(i);
+        float* w = p.weight_data();
+        float* k = mask.weight_data();
+        const std::size_t n = p.weight_count();
+        double sum = 0.0, squares = 0.0;
+        std::int64_t count = 0;
+        for (std::size_t j = 0; j < n; ++j)
+            if (k[j] != 0.0f) {
+                sum += w[j];
+                squares += static_cast<double>(w[j]) * w[j];
+                ++count;
+            }
+        if (count == 0) continue;
+        const double mean = sum / static_cast<double>(count);
+        const double deviation = std::sqrt(std::max(0.0, squares / static_cast<double>(count) - mean * mean));
+        const double threshold = quality * deviation;
+        for (std::size_t j = 0; j < n; ++j)
+            if (std::abs(static_cast<double>(w[j])) <= threshold) k[j] = 0.0f;
+    }
+    m.apply_masks();
+}
+
+inline std::vector<double> keep_fractions(const engine::model& m) {
+    std::vector<double> out;
+    for (std::size_t i : m.graph().compute_layers()) {
+        const engine::layer_parameters& mask = m.mask(i);
+        const float* k = mask.weight_data();
+        const auto kept = std::count_if(k, k + mask.weight_count(), [](float v) { return v != 0.0f; });
+        out.push_back(static_cast<double>(kept) / static_cast<double>(mask.weight_count()));
+    }
+    return out;
+}
+
+}  // namespace detail
+
+/// Magnitude pruning with retraining: returns the sparsest retrained model found that keeps the
+/// top-1 loss on `validation` within the limit (or the most accurate candidate when none does).
+inline magnitude_baseline_result prune_by_magnitude(const engine::model& original, const data::labeled_images& validation,
+                                                    const data::labeled_images& training,
+                                                    const magnitude_baseline_options& options = {}) {
+    const char* f = "eap::prune_by_magnitude";
+    if (options.rounds < 1) throw argument_error(detail::message(f, ": options.rounds = ", options.rounds, " must be at least 1"));
+    if (options.search_steps < 1)
+        throw argument_error(detail::message(f, ": options.search_steps = ", options.search_steps, " must be at least 1"));
+    if (!(options.max_quality > 0.0))
+        throw argument_error(detail::message(f, ": options.max_quality = ", options.max_quality, " must be positive"));
+    if (validation.size() < 1 || training.size() < 1)
+        throw argument_error(detail::message(f, ": the validation and training sets must not be empty"));
+    engine::executor runner;
+    auto accuracy = [&](const engine::model& m) {
+        return engine::evaluate(runner, m, validation.images, validation.labels, options.evaluation_batch).top1();
+    };
+    magnitude_baseline_result result{original, {}, 0, accuracy(original), false};
+    std::optional<std::size_t> best;
+    engine::model start = original;
+    for (int round = 0; round < options.rounds; ++round) {
+        double good = 0.0, bad = options.max_quality;
+        std::optional<engine::model> round_best;
+        for (int step = 0; step < options.search_steps; ++step) {
+            const double quality = 0.5 * (good + bad);
+            engine::model m = start;
+            detail::prune_by_layer_deviation(m, quality);
+            magnitude_point point;
+            point.round = round;
+            point.quality = quality;
+            point.accuracy = fine_tune(m, options.fine_tuning, options.seed + static_cast<std::uint64_t>(round), training,
+                                       validation, accuracy(m), runner, options.evaluation_batch);
+            point.nonzero_weights = m.nonzero_weights();
+            point.keep_fractions = detail::keep_fractions(m);
+            point.meets_limit = within_limit(result.original_accuracy - point.accuracy, options.accuracy_loss_limit);
+            if (options.progress)
+                options.progress(detail::message("magnitude round ", round, " quality ", quality, ": top-1 ", point.accuracy,
+                                                 ", ", point.nonzero_weights, " weights",
+                                                 point.meets_limit ? " (within the limit)" : " (over the limit)"));
+            result.points.push_back(point);
+            const std::size_t index = result.points.size() - 1;
+            const bool improves = !best || (point.meets_limit && (!result.points[*best].meets_limit ||
+                                                                  point.nonzero_weights < result.points[*best].nonzero_weights)) ||
+                                  (!point.meets_limit && !result.points[*best].meets_limit &&
+                                   point.accuracy > result.points[*best].accuracy);
+            if (improves) {
+                best = index;
+                result.model = m;
+            }
+            if (point.meets_limit) {
+                good = quality;
+                round_best = std::move(m);
+            } else {
+                bad = quality;
+            }
+        }
+        if (!round_best) break;  // nothing in this round met the limit: pruning further cannot
+        start = std::move(*round_best);
+    }
+    result.best = *best;
+    result.limit_met = result.points[result.best].meets_limit;
+    return result;
+}
+
+}  // namespace eap
+// end eap/prune/magnitude_baseline.hpp
 // end eap/eap.hpp
 #endif  // EAP_SINGLE_INCLUDE_HPP
