@@ -38,9 +38,9 @@ main)
   step "configure and build (Release, -march=native)"
   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DEAP_NATIVE_ARCH=ON -DEAP_BUILD_TESTS=OFF \
         -DEAP_BUILD_BENCHMARKS=OFF >/dev/null
-  cmake --build build/release -j "$jobs" --target zoo_table
+  cmake --build build/release -j "$jobs" --target main_job
   step "main job"
-  ./build/release/examples/zoo_table "${@:2}"
+  ./build/release/examples/main_job "${@:2}"
   ;;
 test)
   start=$(date +%s)
