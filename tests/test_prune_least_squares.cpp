@@ -76,6 +76,30 @@ TEST_CASE("least-squares fit equals the normal-equations solution on random prob
     }
 }
 
+TEST_CASE("channels with the same kept set share one factorisation and still fit exactly", "[prune][least_squares]") {
+    std::mt19937 rng(37);
+    for (int trial = 0; trial < 20; ++trial) {
+        const std::size_t k = 2 + rng() % 10, m = 2 + rng() % 5;
+        const std::size_t n = k + 5 + rng() % 40;
+        const bool bias = trial % 2 == 1;
+        const auto x = prune_test::random_matrix(rng, n, k);
+        const auto w = prune_test::random_matrix(rng, m, k);
+        const auto y = prune_test::outputs_of(rng, x, w, 0.3f);
+        // Everything kept (one factor serves all channels), then runs of equal rows with a
+        // different row between them (the factor must be redone when the set changes).
+        xt::xtensor<std::uint8_t, 2> mask = xt::ones<std::uint8_t>({m, k});
+        if (trial % 3 != 0) {
+            const auto row = prune_test::random_mask(rng, 1, k, 0.6);
+            for (std::size_t r = 0; r < m; ++r)
+                for (std::size_t c = 0; c < k; ++c) mask(r, c) = r == m / 2 ? std::uint8_t{1} : row(0, c);
+        }
+        xt::xtensor<float, 1> given_bias = xt::view(prune_test::random_matrix(rng, 1, m), 0, xt::all()), no_bias;
+        const eap::gram_system sys = eap::build_gram_system(x, y, {bias, eap::gram_accumulation::double_precision});
+        const auto fit = eap::fit_least_squares(sys, w, mask, bias ? given_bias : no_bias);
+        check_fit(fit, x, y, mask, 0, bias, 1e-5);
+    }
+}
+
 TEST_CASE("error_before is the residual of the given masked weights and bias", "[prune][least_squares]") {
     std::mt19937 rng(32);
     const auto x = prune_test::random_matrix(rng, 40, 5);

@@ -13543,8 +13543,15 @@ struct energy_aware_options {
     enum class budget_split : std::uint8_t { uniform, by_energy } split = budget_split::by_energy;
     /// The largest top-1 loss against the original model after global fine-tuning.
     double accuracy_loss_limit = 0.01;
-    /// Rounds of the whole procedure; after a round that meets the limit the budget grows by
-    /// `budget_growth`, after one that misses it shrinks by `budget_shrink`.
+    /// Energy-budget mode: when set, the goal is an energy (per image at `energy_batch`) of at
+    /// most this fraction of the original's at the best accuracy, instead of the least energy
+    /// within the accuracy limit. Every round then starts from the original model and the budget
+    /// is bisected between rounds that missed the energy and rounds that met it.
+    std::optional<double> energy_target{};
+    /// Rounds of the whole procedure. Accuracy mode: a round that meets the limit is kept and the
+    /// next one prunes it further with the budget grown by `budget_growth`; after a round that
+    /// misses the limit the budget shrinks by `budget_shrink` and the next round starts again
+    /// from the last kept model.
     int rounds = 2;
     double budget_growth = 1.6;
     double budget_shrink = 0.5;
@@ -13560,6 +13567,9 @@ struct energy_aware_options {
     /// After a layer is pruned, refit (least squares, masks kept) the already pruned layers after
     /// it, whose inputs just changed.
     bool refit_downstream = true;
+    /// The order layers are pruned in: by energy, highest first (the method), or in network order
+    /// (for comparison).
+    enum class layer_order : std::uint8_t { by_energy, network } order = layer_order::by_energy;
     /// Re-rank the remaining layers by energy after each layer (the paper ranks once).
     bool rerank = false;
     /// Calibration images whose activations are counted for the energy estimates.
@@ -13764,7 +13774,9 @@ public:
                 point.layers = state.layers;
                 order = state.order;
             } else {
-                order = energy_order(m, net.compute_layers());
+                order = options_.order == energy_aware_options::layer_order::by_energy
+                            ? energy_order(m, net.compute_layers())
+                            : net.compute_layers();
             }
             prepare_targets(start);
             measure_energy_shares(start);
@@ -13773,7 +13785,8 @@ public:
                     start_energy, start_energy / original_energy_, elapsed_seconds(start_)});
             for (std::size_t position = point.layers.size(); position < order.size(); ++position) {
                 point.layers.push_back(prune_one_layer(m, order[position], point, layer_budget(order[position], state.budget), round));
-                if (options_.rerank && position + 1 < order.size()) {
+                if (options_.rerank && options_.order == energy_aware_options::layer_order::by_energy &&
+                    position + 1 < order.size()) {
                     const auto next = order.begin() + static_cast<std::ptrdiff_t>(position) + 1;
                     const std::vector<std::size_t> rest = energy_order(m, std::vector<std::size_t>(next, order.end()));
                     std::copy(rest.begin(), rest.end(), next);
@@ -13791,7 +13804,9 @@ public:
             point.energy_fraction = point.energy / original_energy_;
             point.nonzero_weights = e.sparsity.nonzero_weights();
             point.nonskipped_macs = e.sparsity.nonskipped_macs_per_image();
-            point.meets_limit = within_limit(original_accuracy_ - point.accuracy, options_.accuracy_loss_limit);
+            point.meets_limit = options_.energy_target
+                                    ? point.energy_fraction <= *options_.energy_target
+                                    : within_limit(original_accuracy_ - point.accuracy, options_.accuracy_loss_limit);
             report({pruning_progress::stage::fine_tuned, round, "", 1.0, point.accuracy, point.accuracy_before_fine_tuning,
                     point.meets_limit, point.energy, point.energy_fraction, elapsed_seconds(start_)});
             points.push_back(point);
@@ -13800,13 +13815,11 @@ public:
                 best_model = m;
                 if (!options_.state_directory.empty()) save_pruning_model(options_.state_directory / "best", m);
             }
-            if (point.meets_limit) {
+            if (point.meets_limit && !options_.energy_target) {
                 start = std::move(m);
                 if (!options_.state_directory.empty()) save_pruning_model(options_.state_directory / "start", start);
-                state.budget *= options_.budget_growth;
-            } else {
-                state.budget *= options_.budget_shrink;
             }
+            state.budget = next_budget(points);
             state.in_round = false;
             save_state(round + 1, state.budget, false, {}, {}, points);
             report({pruning_progress::stage::round_end, round, "", 1.0, point.accuracy, original_accuracy_,
@@ -13816,11 +13829,30 @@ public:
         return result;
     }
 
-    /// A point that meets the accuracy limit beats one that does not; among those that meet it,
-    /// the lower energy wins; among those that do not, the higher accuracy.
-    static bool better(const operating_point& a, const operating_point& b) {
+    /// A point that meets the goal beats one that does not. Accuracy mode: among those that meet
+    /// the limit the lower energy wins, among the others the higher accuracy. Energy-budget mode:
+    /// among those within the energy target the higher accuracy wins, among the others the lower
+    /// energy.
+    bool better(const operating_point& a, const operating_point& b) const {
         if (a.meets_limit != b.meets_limit) return a.meets_limit;
-        return a.meets_limit ? a.energy < b.energy : a.accuracy > b.accuracy;
+        const bool by_energy = a.meets_limit != options_.energy_target.has_value();
+        return by_energy ? a.energy < b.energy : a.accuracy > b.accuracy;
+    }
+
+    /// The budget of the round after `points`. Accuracy mode: grown after a round that met the
+    /// limit, shrunk after one that missed it. Energy-budget mode: the geometric middle of the
+    /// largest budget that missed the energy target and the smallest that met it.
+    double next_budget(const std::vector<operating_point>& points) const {
+        const operating_point& last = points.back();
+        if (!options_.energy_target)
+            return last.accuracy_budget * (last.meets_limit ? options_.budget_growth : options_.budget_shrink);
+        double missed = 0.0, met = 0.0;
+        for (const operating_point& p : points) {
+            if (p.meets_limit) met = met == 0.0 ? p.accuracy_budget : std::min(met, p.accuracy_budget);
+            else missed = std::max(missed, p.accuracy_budget);
+        }
+        if (missed > 0.0 && met > 0.0) return std::sqrt(missed * met);
+        return met > 0.0 ? met * options_.budget_shrink : missed * options_.budget_growth;
     }
 
 private:
@@ -13837,6 +13869,8 @@ private:
         if (!(options_.accuracy_loss_limit >= 0.0 && options_.accuracy_loss_limit <= 1.0))
             fail("accuracy_loss_limit", options_.accuracy_loss_limit, "must be in [0, 1]");
         if (options_.rounds < 1) fail("rounds", options_.rounds, "must be at least 1");
+        if (options_.energy_target && !(*options_.energy_target > 0.0 && *options_.energy_target <= 1.0))
+            fail("energy_target", *options_.energy_target, "must be in (0, 1]");
         if (!(options_.budget_growth >= 1.0)) fail("budget_growth", options_.budget_growth, "must be at least 1");
         if (!(options_.budget_shrink > 0.0 && options_.budget_shrink <= 1.0))
             fail("budget_shrink", options_.budget_shrink, "must be in (0, 1]");
@@ -13968,6 +14002,7 @@ private:
                     record.energy_after, record.energy_after / original_energy_, elapsed_seconds(start_)});
             return record;
         }
+        const engine::model before = m;
         const std::vector<bool> below = downstream_of(net, layer);
         bool keep_outputs = false;
         for (const layer_record& done : point.layers) keep_outputs = keep_outputs || below[done.index];
@@ -14021,6 +14056,16 @@ private:
         record.keep_fraction = static_cast<double>(record.kept) / static_cast<double>(total);
         if (options_.refit_downstream) refit_successors(m, layer, point, judge, record.accuracy, round);
         record.energy_after = energy(m).per_image();
+        if (record.energy_after > record.energy_before) {
+            // Fewer weights, yet more energy: the new weights made the activations denser. The
+            // schedule never takes a step that raises the energy.
+            m = before;
+            record.pruned = false;
+            record.kept = current;
+            record.keep_fraction = current_fraction;
+            record.accuracy = accuracy(m);
+            record.energy_after = record.energy_before;
+        }
         report({record.pruned ? pruning_progress::stage::commit : pruning_progress::stage::unprunable, round,
                 record.layer, record.keep_fraction, record.accuracy, record.reference_accuracy, record.pruned,
                 record.energy_after, record.energy_after / original_energy_, elapsed_seconds(start_)});
