@@ -4,6 +4,7 @@
 // its share of the original) and the per-layer energy of the original and pruned models.
 //
 //     main_job [--out DIR] [--models alexnet_like,googlenet_like] [--threads N] [--resume]
+//     main_job --ablation --models alexnet_like      what each mechanism contributes (slow)
 //
 // The two models are pruned at the same time on two threads. Decisions (kept fractions, the
 // baseline's threshold, the accuracy limit) use the first 4,000 test images; the accuracies in
@@ -46,22 +47,15 @@ struct job_options {
     std::vector<std::string> names = {"alexnet_like", "googlenet_like"};
     int threads = 2;
     bool resume = false;
+    bool ablation = false;
 };
 
-/// Everything measured about one model (original or pruned) on the report images.
-struct measurement {
-    std::string method;
-    double accuracy = 0.0;
-    std::int64_t weights = 0;
-    std::int64_t nonzero_weights = 0;
-    double nonskipped_macs = 0.0;
-    eap::model_energy batch1;
-    eap::model_energy batch16;
-};
+// Energy batch sizes of the table: energy[0] is batch 1, energy[1] batch 16.
+const std::vector<std::int64_t> table_batches{1, 16};
 
 struct model_result {
     std::string name;
-    measurement original, magnitude, energy_aware;
+    eap::model_summary original, magnitude, energy_aware;
     eap::model_energy floor1, floor16;
     double seconds = 0.0;
     bool eap_limit_met = false, magnitude_limit_met = false;
@@ -72,34 +66,14 @@ struct shared_data {
     eap::engine::activation_tensor calibration, sparsity;
 };
 
-measurement measure(const std::string& method, const eap::engine::model& m, const shared_data& d,
-                    const eap::hardware& hw, eap::mapping_cache& cache) {
-    eap::engine::executor runner;
-    measurement out;
-    out.method = method;
-    out.accuracy = eap::engine::evaluate(runner, m, d.report.images, d.report.labels).top1();
-    const eap::model_sparsity sparsity = eap::count_model_sparsity(runner, m, d.sparsity);
-    out.weights = sparsity.weights();
-    out.nonzero_weights = sparsity.nonzero_weights();
-    out.nonskipped_macs = sparsity.nonskipped_macs_per_image();
-    out.batch1 = eap::estimate_model_energy(m.graph(), sparsity, hw, 1, {}, &cache);
-    out.batch16 = eap::estimate_model_energy(m.graph(), sparsity, hw, 16, {}, &cache);
-    return out;
+eap::model_summary measure(const std::string& label, const eap::engine::model& m, const shared_data& d,
+                          const eap::hardware& hw, eap::mapping_cache& cache) {
+    return eap::summarize_model(label, m, d.report, d.sparsity, hw, table_batches, cache);
 }
 
-model_result run_model(const std::string& name, const job_options& job, const shared_data& d) {
-    const auto start = clock_type::now();
-    auto seconds = [&start] { return std::chrono::duration<double>(clock_type::now() - start).count(); };
-    const eap::hardware hw = eap::presets::eyeriss_v1_hardware();
-    eap::mapping_cache cache(hw);
-    const eap::engine::model original = eap::engine::load_model(job.models / name);
-    model_result result;
-    result.name = name;
-    result.original = measure("original", original, d, hw, cache);
-    say("[%s %5.0fs] original: top-1 %.2f%%, energy %.3g (batch 1), %.3g (batch 16) per image\n", name.c_str(),
-        seconds(), 100 * result.original.accuracy, result.original.batch1.per_image(),
-        result.original.batch16.per_image());
-
+/// The settings of energy-aware pruning in the main job and its ablation.
+eap::energy_aware_options energy_aware_settings(const eap::engine::model& original, const eap::hardware& hw,
+                                                const std::string& name) {
     // The same fine-tuning for both methods after every pruning step: 200 masked SGD steps of 64.
     eap::engine::training_options tuning;
     tuning.epochs = 1;
@@ -107,8 +81,8 @@ model_result run_model(const std::string& name, const job_options& job, const sh
     tuning.batch_size = 64;
     tuning.schedule.base = 0.01;
 
-    // Energy-aware pruning, ordered and budgeted by the energy at batch 16 (where the CONV layers
-    // dominate; the FC layers that dominate at batch 1 prune easily whatever their place).
+    // Ordered and budgeted by the energy at batch 16 (where the CONV layers dominate; the FC layers
+    // that dominate at batch 1 prune easily whatever their place).
     eap::energy_aware_options options;
     options.hw = hw;
     options.energy_batch = 16;
@@ -117,9 +91,7 @@ model_result run_model(const std::string& name, const job_options& job, const sh
     options.rounds = 1;
     options.fine_tuning = tuning;
     options.search_steps = original.graph().compute_layers().size() > 8 ? 5 : 7;
-    options.state_directory = job.out / name / "energy_aware_state";
-    if (!job.resume) std::filesystem::remove_all(options.state_directory);
-    options.progress = [&name](const eap::pruning_progress& p) {
+    options.progress = [name](const eap::pruning_progress& p) {
         using stage = eap::pruning_progress::stage;
         switch (p.what) {
         case stage::commit:
@@ -141,6 +113,25 @@ model_result run_model(const std::string& name, const job_options& job, const sh
         default: break;
         }
     };
+    return options;
+}
+
+model_result run_model(const std::string& name, const job_options& job, const shared_data& d) {
+    const auto start = clock_type::now();
+    auto seconds = [&start] { return std::chrono::duration<double>(clock_type::now() - start).count(); };
+    const eap::hardware hw = eap::presets::eyeriss_v1_hardware();
+    eap::mapping_cache cache(hw);
+    const eap::engine::model original = eap::engine::load_model(job.models / name);
+    model_result result;
+    result.name = name;
+    result.original = measure("original", original, d, hw, cache);
+    say("[%s %5.0fs] original: top-1 %.2f%%, energy %.3g (batch 1), %.3g (batch 16) per image\n", name.c_str(),
+        seconds(), 100 * result.original.accuracy, result.original.energy[0].per_image(),
+        result.original.energy[1].per_image());
+
+    eap::energy_aware_options options = energy_aware_settings(original, hw, name);
+    options.state_directory = job.out / name / "energy_aware_state";
+    if (!job.resume) std::filesystem::remove_all(options.state_directory);
     const eap::pruning_data data{d.calibration, d.pruning, d.train};
     const eap::energy_aware_result eap_result = eap::prune_for_energy(original, data, options);
     result.eap_limit_met = eap_result.limit_met;
@@ -151,7 +142,7 @@ model_result run_model(const std::string& name, const job_options& job, const sh
     baseline.accuracy_loss_limit = options.accuracy_loss_limit;
     baseline.rounds = 1;
     baseline.search_steps = 4;
-    baseline.fine_tuning = tuning;
+    baseline.fine_tuning = options.fine_tuning;
     baseline.progress = [&name, &seconds](const std::string& line) {
         say("[%s %5.0fs] %s\n", name.c_str(), seconds(), line.c_str());
     };
@@ -167,6 +158,47 @@ model_result run_model(const std::string& name, const job_options& job, const sh
     result.seconds = seconds();
     say("[%s %5.0fs] done\n", name.c_str(), result.seconds);
     return result;
+}
+
+/// Energy-aware pruning of one model with one mechanism changed at a time: what each contributes.
+void run_ablation(const std::string& name, const job_options& job, const shared_data& d) {
+    const eap::hardware hw = eap::presets::eyeriss_v1_hardware();
+    eap::mapping_cache cache(hw);
+    const eap::engine::model original = eap::engine::load_model(job.models / name);
+    const eap::pruning_data data{d.calibration, d.pruning, d.train};
+    struct variant {
+        const char* label;
+        void (*change)(eap::energy_aware_options&);
+    };
+    const variant variants[] = {
+        {"energy-aware pruning (all)", [](eap::energy_aware_options&) {}},
+        {"layers in network order", [](eap::energy_aware_options& o) { o.order = eap::energy_aware_options::layer_order::network; }},
+        {"budget shared equally", [](eap::energy_aware_options& o) { o.split = eap::energy_aware_options::budget_split::uniform; }},
+        {"no restoration", [](eap::energy_aware_options& o) { o.layer.method = eap::layer_pruning_method::magnitude_fit; }},
+        {"no least squares", [](eap::energy_aware_options& o) { o.layer.method = eap::layer_pruning_method::magnitude; }},
+        {"no fine-tuning", [](eap::energy_aware_options& o) { o.fine_tune = false; }},
+    };
+    std::vector<eap::model_summary> rows{measure("original", original, d, hw, cache)};
+    for (const variant& v : variants) {
+        eap::energy_aware_options options = energy_aware_settings(original, hw, name + ", " + v.label);
+        v.change(options);
+        const eap::energy_aware_result r = eap::prune_for_energy(original, data, options);
+        rows.push_back(measure(v.label, r.model, d, hw, cache));
+    }
+    std::printf("\nAblation on %s (energy per image on Eyeriss v1 as %% of the original; top-1 on the report images)\n",
+                name.c_str());
+    std::printf("%-30s %10s %18s %14s %14s\n", "variant", "top-1", "non-zero weights", "energy b=1", "energy b=16");
+    for (const eap::model_summary& r : rows)
+        std::printf("%-30s %9.2f%% %17.1f%% %13.1f%% %13.1f%%\n", r.label.c_str(), 100 * r.accuracy,
+                    100.0 * static_cast<double>(r.nonzero_weights) / static_cast<double>(rows[0].nonzero_weights),
+                    100 * r.energy[0].per_image() / rows[0].energy[0].per_image(),
+                    100 * r.energy[1].per_image() / rows[0].energy[1].per_image());
+    eap::write_file_atomically(job.out / (name + "_ablation.csv"), [&rows](std::ostream& out) {
+        out << "variant,top1,nonzero_weights,energy_batch1,energy_batch16\n";
+        for (const eap::model_summary& r : rows)
+            out << r.label << ',' << r.accuracy << ',' << r.nonzero_weights << ',' << r.energy[0].per_image() << ','
+                << r.energy[1].per_image() << '\n';
+    });
 }
 
 std::string percent(double part, double whole) {
@@ -190,8 +222,8 @@ void print_table(const std::vector<model_result>& results) {
     std::printf("%-15s %-24s %-16s %-20s %-20s %-18s %-18s\n", "model", "method", "top-1", "non-zero weights",
                 "non-skipped MACs", "energy, batch 1", "energy, batch 16");
     for (const model_result& r : results) {
-        const measurement& o = r.original;
-        for (const measurement* m : {&r.original, &r.magnitude, &r.energy_aware}) {
+        const eap::model_summary& o = r.original;
+        for (const eap::model_summary* m : {&r.original, &r.magnitude, &r.energy_aware}) {
             char top1[32], weights[48], macs[48], e1[40], e16[40];
             if (m == &r.original)
                 std::snprintf(top1, sizeof top1, "%.2f%%", 100 * m->accuracy);
@@ -200,18 +232,18 @@ void print_table(const std::vector<model_result>& results) {
             std::snprintf(weights, sizeof weights, "%s (%s)", with_commas(m->nonzero_weights).c_str(),
                           percent(static_cast<double>(m->nonzero_weights), static_cast<double>(o.nonzero_weights)).c_str());
             std::snprintf(macs, sizeof macs, "%.3g (%s)", m->nonskipped_macs, percent(m->nonskipped_macs, o.nonskipped_macs).c_str());
-            std::snprintf(e1, sizeof e1, "%.3g (%s)", m->batch1.per_image(),
-                          percent(m->batch1.per_image(), o.batch1.per_image()).c_str());
-            std::snprintf(e16, sizeof e16, "%.3g (%s)", m->batch16.per_image(),
-                          percent(m->batch16.per_image(), o.batch16.per_image()).c_str());
+            std::snprintf(e1, sizeof e1, "%.3g (%s)", m->energy[0].per_image(),
+                          percent(m->energy[0].per_image(), o.energy[0].per_image()).c_str());
+            std::snprintf(e16, sizeof e16, "%.3g (%s)", m->energy[1].per_image(),
+                          percent(m->energy[1].per_image(), o.energy[1].per_image()).c_str());
             std::printf("%-15s %-24s %-16s %-20s %-20s %-18s %-18s\n", m == &r.original ? r.name.c_str() : "",
-                        m->method.c_str(), top1, weights, macs, e1, e16);
+                        m->label.c_str(), top1, weights, macs, e1, e16);
         }
         char f1[40], f16[40];
         std::snprintf(f1, sizeof f1, "%.3g (%s)", r.floor1.per_image(),
-                      percent(r.floor1.per_image(), o.batch1.per_image()).c_str());
+                      percent(r.floor1.per_image(), o.energy[0].per_image()).c_str());
         std::snprintf(f16, sizeof f16, "%.3g (%s)", r.floor16.per_image(),
-                      percent(r.floor16.per_image(), o.batch16.per_image()).c_str());
+                      percent(r.floor16.per_image(), o.energy[1].per_image()).c_str());
         std::printf("%-15s %-24s %-16s %-20s %-20s %-18s %-18s\n", "", "floor (no weights left)", "", "", "", f1, f16);
     }
 }
@@ -219,15 +251,15 @@ void print_table(const std::vector<model_result>& results) {
 void print_layers(const model_result& r) {
     std::printf("\n%s: energy per image by layer (share of the original model's total)\n", r.name.c_str());
     std::printf("%-26s %-28s %-28s %-28s\n", "", "batch 1: orig / magnitude / EA", "", "batch 16: orig / magnitude / EA");
-    const auto& net_layers = r.original.batch1.energy.layers;
+    const auto& net_layers = r.original.energy[0].energy.layers;
     for (std::size_t k = 0; k < net_layers.size(); ++k) {
         auto share = [](const eap::model_energy& e, const eap::model_energy& base, std::size_t layer) {
             return 100.0 * e.layer_per_image(layer) / base.per_image();
         };
         std::printf("%-26s %6.2f%% %6.2f%% %6.2f%%          %6.2f%% %6.2f%% %6.2f%%\n", net_layers[k].name.c_str(),
-                    share(r.original.batch1, r.original.batch1, k), share(r.magnitude.batch1, r.original.batch1, k),
-                    share(r.energy_aware.batch1, r.original.batch1, k), share(r.original.batch16, r.original.batch16, k),
-                    share(r.magnitude.batch16, r.original.batch16, k), share(r.energy_aware.batch16, r.original.batch16, k));
+                    share(r.original.energy[0], r.original.energy[0], k), share(r.magnitude.energy[0], r.original.energy[0], k),
+                    share(r.energy_aware.energy[0], r.original.energy[0], k), share(r.original.energy[1], r.original.energy[1], k),
+                    share(r.magnitude.energy[1], r.original.energy[1], k), share(r.energy_aware.energy[1], r.original.energy[1], k));
     }
 }
 
@@ -235,9 +267,9 @@ void write_outputs(const std::vector<model_result>& results, const job_options& 
     eap::write_file_atomically(job.out / "table.csv", [&results](std::ostream& out) {
         out << "model,method,top1,nonzero_weights,weights,nonskipped_macs_per_image,energy_batch1,energy_batch16\n";
         for (const model_result& r : results)
-            for (const measurement* m : {&r.original, &r.magnitude, &r.energy_aware})
-                out << r.name << ',' << m->method << ',' << m->accuracy << ',' << m->nonzero_weights << ',' << m->weights
-                    << ',' << m->nonskipped_macs << ',' << m->batch1.per_image() << ',' << m->batch16.per_image() << '\n';
+            for (const eap::model_summary* m : {&r.original, &r.magnitude, &r.energy_aware})
+                out << r.name << ',' << m->label << ',' << m->accuracy << ',' << m->nonzero_weights << ',' << m->weights
+                    << ',' << m->nonskipped_macs << ',' << m->energy[0].per_image() << ',' << m->energy[1].per_image() << '\n';
     });
     for (const model_result& r : results) {
         for (const auto& [batch, label] : {std::pair<int, const char*>{1, "batch1"}, {16, "batch16"}}) {
@@ -246,8 +278,8 @@ void write_outputs(const std::vector<model_result>& results, const job_options& 
             chart.x_label = "layer (original | magnitude | energy-aware)";
             chart.y_label = "energy per image (x one 16-bit MAC)";
             chart.series = {{"computation", {}}, {"weights", {}}, {"ifmaps", {}}, {"psums", {}}};
-            for (const measurement* m : {&r.original, &r.magnitude, &r.energy_aware}) {
-                const eap::model_energy& e = batch == 1 ? m->batch1 : m->batch16;
+            for (const eap::model_summary* m : {&r.original, &r.magnitude, &r.energy_aware}) {
+                const eap::model_energy& e = batch == 1 ? m->energy[0] : m->energy[1];
                 for (std::size_t k = 0; k < e.energy.layers.size(); ++k) {
                     const auto& l = e.energy.layers[k];
                     const double scale = 1.0 / static_cast<double>(e.energy.batch);
@@ -284,9 +316,11 @@ job_options parse(int argc, char** argv) {
             job.threads = std::max(1, std::stoi(value()));
         } else if (arg == "--resume") {
             job.resume = true;
+        } else if (arg == "--ablation") {
+            job.ablation = true;
         } else {
             throw eap::argument_error("main_job: unknown argument '" + arg +
-                                      "' (use --out DIR, --models a,b, --model-dir DIR, --threads N, --resume)");
+                                      "' (use --out DIR, --models a,b, --model-dir DIR, --threads N, --resume, --ablation)");
         }
     }
     return job;
@@ -306,6 +340,10 @@ int main(int argc, char** argv) {
         d.report = eap::data::subset(test, 4000, 6000);
         d.calibration = eap::data::subset(d.train, 0, 2048).images;
         d.sparsity = eap::data::subset(d.report, 0, 500).images;
+        if (job.ablation) {
+            for (const std::string& name : job.names) run_ablation(name, job, d);
+            return 0;
+        }
         std::printf("eap main job: energy-aware pruning vs magnitude pruning of %zu Fashion-MNIST models on Eyeriss v1\n",
                     job.names.size());
 
@@ -337,8 +375,8 @@ int main(int argc, char** argv) {
         print_table(results);
         for (const model_result& r : results) {
             std::printf("\n%s: energy-aware / magnitude energy = %.2f at batch 1, %.2f at batch 16%s\n", r.name.c_str(),
-                        r.energy_aware.batch1.per_image() / r.magnitude.batch1.per_image(),
-                        r.energy_aware.batch16.per_image() / r.magnitude.batch16.per_image(),
+                        r.energy_aware.energy[0].per_image() / r.magnitude.energy[0].per_image(),
+                        r.energy_aware.energy[1].per_image() / r.magnitude.energy[1].per_image(),
                         r.eap_limit_met && r.magnitude_limit_met ? "" : " (a method missed the accuracy limit on the pruning images)");
             print_layers(r);
         }

@@ -104,3 +104,4 @@
 #include "eap/prune/pruning_records.hpp"
 #include "eap/prune/energy_aware_pruning.hpp"
 #include "eap/prune/magnitude_baseline.hpp"
+#include "eap/prune/model_summary.hpp"
