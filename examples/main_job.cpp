@@ -94,15 +94,18 @@ eap::energy_aware_options energy_aware_settings(const eap::engine::model& origin
     options.progress = [name](const eap::pruning_progress& p) {
         using stage = eap::pruning_progress::stage;
         switch (p.what) {
+        case stage::skipped:
+            say("[%s %5.0fs] energy-aware round %d: %-24s left as it is: its share of the budget is below what the "
+                "pruning images resolve\n",
+                name.c_str(), p.seconds, p.round, p.layer.c_str());
+            break;
         case stage::commit:
         case stage::unprunable:
-        case stage::skipped:
             say("[%s %5.0fs] energy-aware round %d: %-24s keeps %6.2f%% of its weights, top-1 %.2f%% (reference "
                 "%.2f%%)%s, energy %.1f%% of the original\n",
                 name.c_str(), p.seconds, p.round, p.layer.c_str(), 100 * p.keep_fraction, 100 * p.accuracy,
                 100 * p.reference_accuracy,
-                p.what == stage::unprunable ? " -- could not be pruned within its budget"
-                                            : (p.what == stage::skipped ? " -- skipped: budget below the set's resolution" : ""),
+                p.what == stage::unprunable ? " -- could not be pruned within its budget" : "",
                 100 * p.energy_fraction);
             break;
         case stage::fine_tuned:
