@@ -19,17 +19,22 @@
 
 namespace analysis {
 
-/// `--name value` options after the program name; `--help` prints `usage`. Unknown options and
-/// missing values end the program with the usage text.
+/// `--name value` options and `--flag` switches after the program name; `--help` prints `usage`.
+/// Unknown options and missing values end the program with the usage text.
 class options {
 public:
-    options(int argc, char** argv, std::string usage, const std::vector<std::string>& known)
+    options(int argc, char** argv, std::string usage, const std::vector<std::string>& known,
+            const std::vector<std::string>& flags = {})
         : usage_(std::move(usage)) {
         for (int i = 1; i < argc; ++i) {
             const std::string arg = argv[i];
             if (arg == "--help" || arg == "-h") {
                 std::cout << usage_ << '\n';
                 std::exit(0);
+            }
+            if (std::find(flags.begin(), flags.end(), arg) != flags.end()) {
+                values_[arg] = "";
+                continue;
             }
             if (std::find(known.begin(), known.end(), arg) == known.end()) fail("unknown option '" + arg + "'");
             if (i + 1 >= argc) fail(arg + " needs a value");
