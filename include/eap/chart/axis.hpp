@@ -47,8 +47,9 @@ inline axis linear_axis(double data_low, double data_high, int target_ticks = 6,
             break;
         }
     axis a;
-    a.low = std::floor(low / step) * step;
-    a.high = std::ceil(high / step) * step;
+    // A value a rounding error past a tick (a share summing to 100.00000000000001) ends there.
+    a.low = std::floor(low / step + 1e-12) * step;
+    a.high = std::ceil(high / step - 1e-12) * step;
     const long count = std::lround((a.high - a.low) / step);
     for (long i = 0; i <= count; ++i) {
         const double t = a.low + step * static_cast<double>(i);

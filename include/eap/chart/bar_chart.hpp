@@ -10,6 +10,7 @@
 
 #include "eap/chart/axis.hpp"
 #include "eap/chart/detail/csv.hpp"
+#include "eap/chart/detail/label_placement.hpp"
 #include "eap/chart/detail/svg_writer.hpp"
 #include "eap/error.hpp"
 #include "eap/io/atomic_file.hpp"
@@ -59,11 +60,22 @@ struct stacked_bar_chart {
 inline std::string to_svg(const stacked_bar_chart& chart) {
     chart.validate();
     const std::size_t n = chart.categories.size();
-    std::size_t longest = 0;
-    for (const auto& c : chart.categories) longest = std::max(longest, c.size());
-    const double left = 80, right = 170, top = 44;
-    const double bottom = 56 + 6.0 * static_cast<double>(std::min<std::size_t>(longest, 28));
-    const double slot = std::max(14.0, std::min(60.0, 720.0 / static_cast<double>(n)));
+    const double slot = std::max(14.0, std::min(90.0, 720.0 / static_cast<double>(n)));
+    // Category labels: level when every one fits its slot, else slanted (-50 degrees), else,
+    // when the slots are too narrow for slanted lines not to touch, vertical. Margins follow the
+    // longest label, so nothing is cut off and no space is wasted.
+    const double label_size = std::min(11.0, std::max(7.0, slot * 0.72));
+    double longest = 0.0;
+    for (const auto& c : chart.categories) longest = std::max(longest, detail::text_width(c, label_size));
+    const double angle = longest <= slot * 0.95 ? 0.0 : (slot >= 22.0 ? 50.0 : 90.0);
+    const double pi = 3.14159265358979323846;
+    const double sin_a = std::sin(angle * pi / 180.0), cos_a = std::cos(angle * pi / 180.0);
+    double legend_w = 0.0;
+    for (const auto& s : chart.series) legend_w = std::max(legend_w, detail::text_width(s.name, 12));
+    const double first_reach = detail::text_width(chart.categories.front(), label_size) * cos_a - slot * 0.5;
+    const double left = angle == 0.0 ? 80.0 : std::max(80.0, first_reach + 12.0);
+    const double right = std::max(170.0, 50.0 + legend_w), top = 44;
+    const double bottom = 44 + (angle == 0.0 ? label_size : longest * sin_a + label_size * cos_a);
     const double plot_w = slot * static_cast<double>(n), plot_h = 320;
     const double width = left + plot_w + right, height = top + plot_h + bottom;
 
@@ -90,8 +102,14 @@ inline std::string to_svg(const stacked_bar_chart& chart) {
                      chart.categories[i] + ", " + chart.series[k].name + ": " + tick_label(v));
             base += v;
         }
-        const double lx = x + slot * 0.35, ly = top + plot_h + 10;
-        svg.text(lx, ly, chart.categories[i], "end", 11, -50);
+        const double cx = x + slot * 0.35;
+        if (angle == 0.0) {
+            svg.text(cx, top + plot_h + 8 + label_size, chart.categories[i], "middle", label_size);
+        } else {
+            // Rotated about its end, the label hangs below the bar; a vertical one is centred on it.
+            svg.text(cx + (angle == 90.0 ? 0.35 * label_size : 0.0), top + plot_h + 10, chart.categories[i], "end",
+                     label_size, -angle);
+        }
     }
     svg.line(left, top + plot_h, left + plot_w, top + plot_h, "#333333");
     svg.line(left, top, left, top + plot_h, "#333333");

@@ -10,6 +10,7 @@
 
 #include "eap/chart/axis.hpp"
 #include "eap/chart/detail/csv.hpp"
+#include "eap/chart/detail/label_placement.hpp"
 #include "eap/chart/detail/svg_writer.hpp"
 #include "eap/error.hpp"
 #include "eap/io/atomic_file.hpp"
@@ -18,6 +19,7 @@ namespace eap::chart {
 
 /// A labelled point. Points of the same `group` share a colour and a legend entry; when the
 /// chart connects groups, the points of a group are joined in order (e.g. original -> pruned).
+/// An empty label draws the marker alone (e.g. the inner points of a curve).
 struct scatter_point {
     std::string label;
     double x = 0.0;
@@ -32,7 +34,15 @@ struct scatter_chart {
     bool log_x = false;
     bool log_y = false;
     bool connect_groups = false;
+    /// Groups whose points are joined in order even when `connect_groups` is off (e.g. only the
+    /// original -> pruned pairs, not a family of unrelated networks).
+    std::vector<std::string> connected_groups{};
     std::vector<scatter_point> points;
+
+    /// True when the points of `group` are joined.
+    bool connects(const std::string& group) const {
+        return connect_groups || std::find(connected_groups.begin(), connected_groups.end(), group) != connected_groups.end();
+    }
 
     void validate() const {
         if (points.empty()) throw argument_error("eap::chart::scatter_chart: no points");
@@ -43,6 +53,10 @@ struct scatter_chart {
                 throw argument_error("eap::chart::scatter_chart: point '" + p.label +
                                      "' is not positive on a logarithmic axis");
         }
+        for (const auto& g : connected_groups)
+            if (std::none_of(points.begin(), points.end(), [&g](const scatter_point& p) { return p.group == g; }))
+                throw argument_error("eap::chart::scatter_chart: connected_groups names '" + g +
+                                     "', a group without points");
     }
 
     /// The groups in order of first appearance.
@@ -56,14 +70,21 @@ struct scatter_chart {
 
 inline std::string to_svg(const scatter_chart& chart) {
     chart.validate();
-    const double left = 80, right = 190, top = 44, bottom = 56, plot_w = 560, plot_h = 380;
+    const auto groups = chart.groups();
+    // The legend sits right of the plot, never over the data: as wide as its longest entry.
+    double legend_w = 0.0;
+    for (const auto& g : groups) legend_w = std::max(legend_w, detail::text_width(g, 12));
+    const double left = 80, right = std::max(190.0, 50.0 + legend_w), top = 44, bottom = 56, plot_w = 560, plot_h = 380;
     const double width = left + plot_w + right, height = top + plot_h + bottom;
     auto [xmin, xmax] = std::minmax_element(chart.points.begin(), chart.points.end(),
                                             [](const auto& a, const auto& b) { return a.x < b.x; });
     auto [ymin, ymax] = std::minmax_element(chart.points.begin(), chart.points.end(),
                                             [](const auto& a, const auto& b) { return a.y < b.y; });
+    // A linear axis leaves a margin around the data, so no point sits on the frame and its label
+    // has room on every side.
     auto make_axis = [](bool logarithmic, double lo, double hi) {
-        return logarithmic ? log_axis(lo, hi) : linear_axis(lo, hi, 6, false);
+        const double margin = 0.06 * (hi - lo);
+        return logarithmic ? log_axis(lo, hi) : linear_axis(lo - margin, hi + margin, 6, false);
     };
     const axis x = make_axis(chart.log_x, xmin->x, xmax->x);
     const axis y = make_axis(chart.log_y, ymin->y, ymax->y);
@@ -82,19 +103,34 @@ inline std::string to_svg(const scatter_chart& chart) {
     }
     svg.line(left, top + plot_h, left + plot_w, top + plot_h, "#333333");
     svg.line(left, top, left, top + plot_h, "#333333");
-    const auto groups = chart.groups();
+    // Labels go where they cover no marker and no other label (points in group order, as drawn).
+    std::vector<const scatter_point*> drawn;
+    for (const auto& g : groups)
+        for (const auto& p : chart.points)
+            if (p.group == g) drawn.push_back(&p);
+    std::vector<detail::label_request> requests;
+    for (const scatter_point* p : drawn) requests.push_back({px(p->x), py(p->y), 5.0, p->label, 11.0});
+    const auto labels = detail::place_labels(requests, {left, top, left + plot_w, top + plot_h});
+    // Leader lines first, so that markers and labels sit on top of them.
+    for (std::size_t i = 0; i < drawn.size(); ++i) {
+        if (!labels[i].leader || drawn[i]->label.empty()) continue;
+        const auto end = labels[i].nearest_to(requests[i].x, requests[i].y);
+        svg.line(requests[i].x, requests[i].y, end[0], end[1], "#999999", 0.8);
+    }
+    std::size_t next_label = 0;
     for (std::size_t g = 0; g < groups.size(); ++g) {
         const scatter_point* previous = nullptr;
         for (const auto& p : chart.points) {
             if (p.group != groups[g]) continue;
-            if (chart.connect_groups && previous)
+            if (previous && chart.connects(groups[g]))
                 svg.line(px(previous->x), py(previous->y), px(p.x), py(p.y), detail::palette(g), 1.5, "4 3");
             previous = &p;
         }
         for (const auto& p : chart.points) {
             if (p.group != groups[g]) continue;
-            svg.circle(px(p.x), py(p.y), 5, detail::palette(g), p.label);
-            svg.text(px(p.x) + 8, py(p.y) - 6, p.label, "start", 11);
+            svg.circle(px(p.x), py(p.y), 5, detail::palette(g), p.label.empty() ? p.group : p.label);
+            const detail::label_placement& at = labels[next_label++];
+            if (!p.label.empty()) svg.text(at.x, at.y, p.label, at.anchor, 11);
         }
         const double ly = top + 10 + 20.0 * static_cast<double>(g);
         svg.circle(left + plot_w + 22, ly - 4, 5, detail::palette(g));

@@ -13,7 +13,8 @@ namespace eap::zoo {
 /// AlexNet-like: three CONV layers with max pooling and three FC layers, sequential. The FC
 /// layers hold most of the weights (so that at batch 1 the energy goes to fetching them from
 /// DRAM) while the CONV layers do most of the MACs (so that they dominate at batch 16).
-inline network fashion_alexnet() {
+/// `classes` sets the width of fc3 (10 for Fashion-MNIST; fewer for a task on grouped labels).
+inline network fashion_alexnet(std::int64_t classes = 10) {
     network net("fashion_alexnet", fmap_shape{1, 28, 28});
     const pool_params pool = pool_params::window(pool_method::max, 2, 2);
     auto x = net.add_conv("conv1", 0, conv_params::square(32, 5, 1, 2));
@@ -24,7 +25,7 @@ inline network fashion_alexnet() {
     x = net.add_pool("pool3", x, pool);                                   // 128 x 3 x 3
     x = net.add_fc("fc1", x, fc_params{512});
     x = net.add_fc("fc2", x, fc_params{512});
-    net.add_fc("fc3", x, fc_params{10}, activation::none);
+    net.add_fc("fc3", x, fc_params{classes}, activation::none);
     return net;
 }
 
