@@ -1,3 +1,4 @@
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -8,6 +9,7 @@
 
 #include "catch.hpp"
 #include "eap/chart/bar_chart.hpp"
+#include "eap/chart/detail/label_placement.hpp"
 #include "eap/chart/scatter_chart.hpp"
 
 namespace {
@@ -144,4 +146,77 @@ TEST_CASE("charts are saved as SVG and CSV side by side", "[chart]") {
     // Same input, same bytes: charts checked into docs/ only change when the data does.
     CHECK(eap::chart::to_svg(chart) == eap::chart::to_svg(chart));
     std::filesystem::remove_all(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Label placement of scatter charts.
+
+namespace {
+
+namespace cd = eap::chart::detail;
+
+std::vector<cd::label_request> requests_at(const std::vector<std::array<double, 2>>& xy) {
+    std::vector<cd::label_request> out;
+    for (std::size_t i = 0; i < xy.size(); ++i) out.push_back({xy[i][0], xy[i][1], 5.0, "label " + std::to_string(i), 11.0});
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("label boxes follow the text anchor", "[chart][labels]") {
+    const cd::box start = cd::text_box(100, 50, "start", 40, 10);
+    CHECK((start.x0 == 100 && start.x1 == 140 && start.y0 == 42 && start.y1 == 52.5));
+    const cd::box end = cd::text_box(100, 50, "end", 40, 10);
+    CHECK((end.x0 == 60 && end.x1 == 100));
+    const cd::box middle = cd::text_box(100, 50, "middle", 40, 10);
+    CHECK((middle.x0 == 80 && middle.x1 == 120));
+    CHECK(start.overlap(end) == 0.0);
+    CHECK(start.overlap(middle) == Approx(20 * 10.5));
+    CHECK(start.outside({0, 0, 200, 200}) == 0.0);
+    CHECK(start.outside({0, 0, 120, 200}) == Approx(20 * 10.5));
+}
+
+TEST_CASE("labels of scattered points take the preferred spot; crowded ones avoid each other and the markers",
+          "[chart][labels]") {
+    const cd::box bounds{0, 0, 600, 400};
+    SECTION("far apart: every label right of and above its marker, no leader") {
+        const auto points = requests_at({{100, 100}, {300, 200}, {200, 300}});
+        const auto placed = cd::place_labels(points, bounds);
+        REQUIRE(placed.size() == 3);
+        for (std::size_t i = 0; i < 3; ++i) {
+            CHECK(std::string(placed[i].anchor) == "start");
+            CHECK(placed[i].x > points[i].x);
+            CHECK(placed[i].y < points[i].y);
+            CHECK_FALSE(placed[i].leader);
+        }
+    }
+    SECTION("at the right edge: the label goes left so that it stays inside") {
+        const auto placed = cd::place_labels(requests_at({{595, 200}}), bounds);
+        CHECK(std::string(placed[0].anchor) == "end");
+        CHECK(placed[0].covers.outside(bounds) == 0.0);
+    }
+    SECTION("a row of close points: no label overlaps another label or a marker, and the result is repeatable") {
+        std::vector<std::array<double, 2>> xy;
+        for (int i = 0; i < 8; ++i) xy.push_back({150.0 + 28.0 * i, 200.0 + (i % 2) * 6.0});
+        const auto points = requests_at(xy);
+        const auto placed = cd::place_labels(points, bounds);
+        for (std::size_t i = 0; i < placed.size(); ++i) {
+            CHECK(placed[i].covers.outside(bounds) == 0.0);
+            for (std::size_t k = 0; k < placed.size(); ++k) {
+                if (k == i) continue;
+                const cd::box marker{points[k].x - 5, points[k].y - 5, points[k].x + 5, points[k].y + 5};
+                CHECK(placed[i].covers.overlap(marker) == 0.0);
+                if (k > i) CHECK(placed[i].covers.overlap(placed[k].covers) == 0.0);
+            }
+        }
+        const auto again = cd::place_labels(points, bounds);
+        for (std::size_t i = 0; i < placed.size(); ++i)
+            CHECK((again[i].x == placed[i].x && again[i].y == placed[i].y));
+        // A leader line ends on the label's box, at its point nearest the marker.
+        for (std::size_t i = 0; i < placed.size(); ++i) {
+            const auto end = placed[i].nearest_to(points[i].x, points[i].y);
+            CHECK((end[0] >= placed[i].covers.x0 && end[0] <= placed[i].covers.x1));
+            CHECK((end[1] >= placed[i].covers.y0 && end[1] <= placed[i].covers.y1));
+        }
+    }
 }

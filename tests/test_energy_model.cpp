@@ -6,6 +6,7 @@
 #include <string>
 
 #include "catch.hpp"
+#include "eap/energy/assumed_densities.hpp"
 #include "eap/energy/energy_model.hpp"
 #include "eap/hardware/presets.hpp"
 #include "eap/mapping/mapping_evaluation.hpp"
@@ -385,4 +386,71 @@ TEST_CASE("network estimates: per image, per-layer options, the image input and 
     bypass.common.mapping.allow_bypass[data_type::ifmaps] = true;
     CHECK_THROWS_AS(eap::estimate_network_energy(eyeriss(), net, 4, bypass, &cache), eap::argument_error);
     CHECK_THROWS_AS(eap::network_energy{}.layer("conv1"), eap::argument_error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assumed densities for networks whose activations were never measured.
+
+TEST_CASE("assumed densities follow the graph: image, ReLU, linear, pooling and concatenation",
+          "[energy][assumed]") {
+    eap::network net("branches", eap::fmap_shape{3, 16, 16});
+    const auto relu = net.add_conv("relu_branch", 0, eap::conv_params::square(24, 3, 1, 1));
+    const auto linear = net.add_conv("linear_branch", 0, eap::conv_params::square(8, 1, 1, 0), eap::activation::none);
+    const auto joined = net.add_concat("joined", {relu, linear});
+    const auto pooled = net.add_pool("pool", joined, eap::pool_params::window(eap::pool_method::max, 2, 2));
+    net.add_fc("scores", pooled, eap::fc_params{5}, eap::activation::none);
+
+    eap::assumed_densities assumed;
+    assumed.image = 0.9;
+    assumed.relu_outputs = 0.4;
+    assumed.linear_outputs = 0.8;
+    const std::vector<double> d = eap::assumed_output_densities(net, assumed);
+    REQUIRE(d.size() == net.size());
+    CHECK(d[0] == 0.9);
+    CHECK(d[relu] == 0.4);
+    CHECK(d[linear] == 0.8);
+    // 24 channels at 0.4 and 8 at 0.8, weighted by channels.
+    CHECK(d[joined] == Approx((24 * 0.4 + 8 * 0.8) / 32).epsilon(1e-12));
+    CHECK(d[pooled] == d[joined]);
+    CHECK(d[net.index_of("scores")] == 0.8);
+
+    const eap::network_energy_options o =
+        eap::assumed_density_options(net, assumed, {{"scores", 0.25}}, [] {
+            eap::network_energy_options base;
+            base.layers["relu_branch"].output_channel_parts = 2;  // kept beside the density
+            return base;
+        }());
+    CHECK(o.layers.at("relu_branch").output_channel_parts == 2);
+    const eap::layer_density& r = *o.layers.at("relu_branch").density;
+    CHECK((r.weights == 1.0 && r.ifmaps == 0.9 && r.ofmaps == 0.4));
+    const eap::layer_density& s = *o.layers.at("scores").density;
+    CHECK((s.weights == 0.25 && s.ifmaps == d[pooled] && s.ofmaps == 0.8));
+    CHECK(o.layers.count("pool") == 0);
+}
+
+TEST_CASE("AlexNet at the default ReLU density skips MACs down to the paper's 3.71e8", "[energy][assumed]") {
+    const eap::network net = eap::zoo::alexnet();
+    const eap::network_energy e =
+        eap::estimate_network_energy(eyeriss(), net, 1, eap::assumed_density_options(net));
+    CHECK(e.nonskipped_macs() == Approx(3.71e8).epsilon(0.005));
+    // The image is read dense, so conv1 skips nothing; fc8's scores are linear (dense).
+    CHECK(e.layer("conv1").nonskipped_fraction == 1.0);
+    CHECK(e.layer("fc8").density.ofmaps == 1.0);
+    CHECK(e.layer("conv2").density.ifmaps == 0.43);
+}
+
+TEST_CASE("assumed densities reject values outside [0, 1] and names that are not CONV/FC layers",
+          "[energy][assumed]") {
+    const eap::network net = eap::zoo::alexnet();
+    eap::assumed_densities bad;
+    bad.relu_outputs = 1.5;
+    CHECK_THROWS_WITH(eap::assumed_output_densities(net, bad),
+                      Catch::Contains("assumed.relu_outputs") && Catch::Contains("1.5"));
+    bad = {};
+    bad.image = -0.1;
+    CHECK_THROWS_AS(eap::assumed_density_options(net, bad), eap::argument_error);
+    CHECK_THROWS_WITH(eap::assumed_density_options(net, {}, {{"pool1", 0.5}}), Catch::Contains("'pool1'"));
+    CHECK_THROWS_WITH(eap::assumed_density_options(net, {}, {{"conv9", 0.5}}), Catch::Contains("'conv9'"));
+    CHECK_THROWS_WITH(eap::assumed_density_options(net, {}, {{"conv2", 1.2}}),
+                      Catch::Contains("'conv2'") && Catch::Contains("1.2"));
 }

@@ -11,6 +11,7 @@
 #include "catch.hpp"
 #include "eap/energy/energy_model.hpp"
 #include "eap/hardware/presets.hpp"
+#include "eap/report/energy_charts.hpp"
 #include "eap/report/energy_csv.hpp"
 #include "eap/report/energy_json.hpp"
 #include "eap/report/energy_table.hpp"
@@ -180,4 +181,66 @@ TEST_CASE("report files are written whole", "[report]") {
     CHECK(read_file(dir / "e.txt") == text.str());
     CHECK_THROWS_AS(eap::write_energy_json(dir / "missing" / "e.json", estimate()), eap::io_error);
     std::filesystem::remove_all(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts of an estimate.
+
+namespace {
+
+double bar_sum(const eap::chart::stacked_bar_chart& c, std::size_t bar) {
+    double s = 0.0;
+    for (const auto& series : c.series) s += series.values.at(bar);
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("energy charts: one bar per layer, its stack adds up to the layer's energy per image", "[report][chart]") {
+    const eap::network_energy& e = estimate();
+    for (eap::energy_split split : {eap::energy_split::data_type, eap::energy_split::position}) {
+        eap::energy_chart_options o;
+        o.split = split;
+        const eap::chart::stacked_bar_chart c = eap::layer_energy_chart(e, o);
+        REQUIRE(c.categories.size() == e.layers.size());
+        REQUIRE(c.series.size() == 1 + (split == eap::energy_split::data_type ? eap::data_type_count : e.positions.size()));
+        CHECK(c.series[0].name == "computation");
+        for (std::size_t i = 0; i < e.layers.size(); ++i) {
+            CHECK(c.categories[i] == e.layers[i].name);
+            CHECK(bar_sum(c, i) == Approx(e.layers[i].energy.total() / 4.0).epsilon(1e-12));
+            CHECK(c.series[0].values[i] == Approx(e.layers[i].energy.computation / 4.0).epsilon(1e-12));
+        }
+        if (split == eap::energy_split::position)
+            for (std::size_t p = 0; p < e.positions.size(); ++p) CHECK(c.series[p + 1].name == e.positions[p]);
+        CHECK(c.y_label == "energy per image (one MAC = 1)");
+        CHECK(c.title.find("batch 4") != std::string::npos);
+        o.shares = true;
+        o.title = "shares";
+        const eap::chart::stacked_bar_chart shares = eap::layer_energy_chart(e, o);
+        CHECK(shares.title == "shares");
+        for (std::size_t i = 0; i < e.layers.size(); ++i) CHECK(bar_sum(shares, i) == Approx(100.0).epsilon(1e-12));
+    }
+}
+
+TEST_CASE("energy charts: one bar per network, labelled, and bad input rejected", "[report][chart]") {
+    const eap::network_energy& four = estimate();
+    const eap::network_energy one =
+        eap::estimate_network_energy(eap::presets::eyeriss_v1_hardware(), eap::zoo::alexnet(), 1);
+    const eap::chart::stacked_bar_chart c = eap::network_energy_chart({four, one}, {}, {"batch 4", "batch 1"});
+    REQUIRE(c.categories == std::vector<std::string>{"batch 4", "batch 1"});
+    CHECK(bar_sum(c, 0) == Approx(four.per_image().total()).epsilon(1e-12));
+    CHECK(bar_sum(c, 1) == Approx(one.per_image().total()).epsilon(1e-12));
+    // Batching shares the weights: less weight energy per image at batch 4.
+    CHECK(c.series[1].name == "weights");
+    CHECK(c.series[1].values[0] < c.series[1].values[1]);
+    CHECK(eap::network_energy_chart({one}).categories == std::vector<std::string>{one.network});
+
+    CHECK_THROWS_WITH(eap::network_energy_chart({}), Catch::Contains("no estimates"));
+    CHECK_THROWS_WITH(eap::network_energy_chart({one}, {}, {"a", "b"}), Catch::Contains("2 labels for 1 estimates"));
+    eap::network_energy other = one;
+    other.positions.back() = "elsewhere";
+    CHECK_THROWS_AS(eap::network_energy_chart({one, other}), eap::argument_error);
+    eap::network_energy empty = one;
+    empty.layers.clear();
+    CHECK_THROWS_WITH(eap::layer_energy_chart(empty), Catch::Contains("no layers"));
 }
