@@ -205,7 +205,7 @@ int main(int argc, char** argv) {
             for (const eap::layer_energy& l : pruned.layers)
                 nonzero += static_cast<double>(l.shape.weight_count()) * l.density.weights;
             t.rows.push_back({"AlexNet, Deep Compression densities", analysis::number_cell(deep_compression_top5, "%.2f%%"),
-                              analysis::number_cell(nonzero, "%.0f"),
+                              analysis::cell(analysis::with_commas(std::llround(nonzero)), analysis::format("%.0f", nonzero)),
                               analysis::number_cell(pruned.nonskipped_macs() / static_cast<double>(batch)),
                               analysis::number_cell(pruned.per_image().total()),
                               "Yang et al., CVPR 2017, Table 1 (Han et al.'s pruned AlexNet)"});

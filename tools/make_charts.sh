@@ -23,7 +23,7 @@ done
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-512}
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 
-examples=(main_job weights_vs_energy energy_vs_accuracy paper_table fewer_classes)
+examples=(main_job published_numbers weights_vs_energy energy_vs_accuracy paper_table fewer_classes)
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DEAP_NATIVE_ARCH=ON -DEAP_BUILD_TESTS=OFF \
       -DEAP_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build/release -j "${EAP_JOBS:-2}" --target "${examples[@]}"
@@ -32,6 +32,7 @@ out=eap_results
 
 [ "$run_main_job" = 1 ] && "$bin/main_job" --out "$out"
 [ -f "$out/table.csv" ] || { echo "make_charts: $out/table.csv is missing (run without --reuse-main-job)" >&2; exit 1; }
+"$bin/published_numbers" --out "$out"
 "$bin/weights_vs_energy" --out "$out/weights_vs_energy"
 "$bin/energy_vs_accuracy" --out "$out/energy_vs_accuracy" --fashion-table "$out/table.csv"
 "$bin/paper_table" --out "$out/paper_table"
@@ -55,4 +56,5 @@ for model in "$out"/*/layers_batch1.svg; do
   copy_charts "$model_dir" "docs/charts/main_job/$(basename "$model_dir")"
 done
 cp "$out/table.csv" docs/charts/main_job/table.csv
+cp "$out/published_numbers.csv" docs/charts/published_numbers.csv
 echo "charts written to docs/charts/"

@@ -47,6 +47,7 @@
 #include "eap/mapping/mapping_search.hpp"
 #include "eap/mapping/mapping_cache.hpp"
 #include "eap/energy/energy_model.hpp"
+#include "eap/energy/assumed_densities.hpp"
 #include "eap/report/energy_table.hpp"
 #include "eap/report/energy_csv.hpp"
 #include "eap/report/energy_json.hpp"
@@ -77,6 +78,7 @@
 #include "eap/chart/axis.hpp"
 #include "eap/chart/bar_chart.hpp"
 #include "eap/chart/scatter_chart.hpp"
+#include "eap/report/energy_charts.hpp"
 
 // Pruning solvers: masks, magnitude pruning, Gram systems, least-squares fit, restoration.
 #include "eap/prune/weight_mask.hpp"

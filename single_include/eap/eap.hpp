@@ -5058,6 +5058,103 @@ inline network_energy estimate_network_energy(const hardware& hw, const network&
 
 }  // namespace eap
 // end eap/energy/energy_model.hpp
+// #include <eap/energy/assumed_densities.hpp>
+// begin eap/energy/assumed_densities.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/network/network.hpp>
+
+// Statistical densities for a network whose activations were never measured (the zoo's ImageNet
+// networks: eap ships no ImageNet weights or images). The energy model needs a density for every
+// CONV/FC layer's input and output; this derives them from one number per kind of tensor, so an
+// analysis states its assumption once and every layer follows from the graph.
+
+namespace eap {
+
+/// The densities (fractions of non-zeros) to assume for a network's activations.
+struct assumed_densities {
+    /// The network's input image (dense; the energy model moves it raw anyway).
+    double image = 1.0;
+    /// Every output that goes through a ReLU. 0.43 is the density at which the dense AlexNet's
+    /// non-skipped MACs equal the 3.71e8 of the energy-aware pruning paper (Yang et al., CVPR
+    /// 2017): conv1 reads the image, the other 6.19e8 MACs see (3.71e8 - 1.05e8) / 6.19e8 = 0.43.
+    double relu_outputs = 0.43;
+    /// Outputs without a ReLU (a classifier's scores, a linear bottleneck).
+    double linear_outputs = 1.0;
+};
+
+/// The density of the activations every layer of `net` produces under `assumed`, by layer index:
+/// the input layer has the image's, a CONV/FC/add layer the ReLU or linear density by its
+/// activation, a pooling layer passes its input's on, a concatenation averages its inputs'
+/// weighted by their channels. Throws `eap::argument_error` when a density is outside [0, 1].
+inline std::vector<double> assumed_output_densities(const network& net, const assumed_densities& assumed = {}) {
+    const auto check = [](const char* field, double v) {
+        if (!(v >= 0.0 && v <= 1.0))
+            throw argument_error(detail::message("eap::assumed_output_densities: assumed.", field,
+                                                 " must be in [0, 1] (got ", v, ")"));
+    };
+    check("image", assumed.image);
+    check("relu_outputs", assumed.relu_outputs);
+    check("linear_outputs", assumed.linear_outputs);
+    std::vector<double> density(net.size(), 1.0);
+    for (std::size_t i = 0; i < net.size(); ++i) {
+        const layer& l = net[i];
+        switch (l.kind()) {
+        case layer_kind::input: density[i] = assumed.image; break;
+        case layer_kind::pool: density[i] = density[l.inputs.front()]; break;
+        case layer_kind::concat: {
+            // Layers only read earlier layers, so every input's density is already known.
+            double weighted = 0.0, channels = 0.0;
+            for (std::size_t k : l.inputs) {
+                weighted += density[k] * static_cast<double>(net[k].output.channels);
+                channels += static_cast<double>(net[k].output.channels);
+            }
+            density[i] = channels > 0.0 ? weighted / channels : 1.0;
+            break;
+        }
+        default: density[i] = l.act == activation::relu ? assumed.relu_outputs : assumed.linear_outputs; break;
+        }
+    }
+    return density;
+}
+
+/// Options for `estimate_network_energy` that give every CONV/FC layer of `net` the statistical
+/// density {weights, input, output}: the input and output densities from
+/// `assumed_output_densities`, the weight density from `weight_densities` by layer name (1 for a
+/// layer not named there, a dense layer). `base` supplies the common options and any other
+/// per-layer options, which are kept. Throws `eap::argument_error` when `weight_densities` names
+/// a layer that is not a CONV/FC layer of `net` or holds a density outside [0, 1].
+inline network_energy_options assumed_density_options(const network& net, const assumed_densities& assumed = {},
+                                                      const std::map<std::string, double>& weight_densities = {},
+                                                      network_energy_options base = {}) {
+    for (const auto& [name, d] : weight_densities) {
+        const auto index = net.find(name);
+        if (!index || !net[*index].is_compute())
+            throw argument_error("eap::assumed_density_options: weight_densities names '" + name +
+                                 "', which is not a CONV or FC layer of '" + net.name() + "'");
+        if (!(d >= 0.0 && d <= 1.0))
+            throw argument_error(detail::message("eap::assumed_density_options: the weight density of '", name,
+                                                 "' must be in [0, 1] (got ", d, ")"));
+    }
+    const std::vector<double> density = assumed_output_densities(net, assumed);
+    for (std::size_t i : net.compute_layers()) {
+        const layer& l = net[i];
+        const auto w = weight_densities.find(l.name);
+        base.layers[l.name].density =
+            layer_density{w == weight_densities.end() ? 1.0 : w->second, density[l.inputs.front()], density[i]};
+    }
+    return base;
+}
+
+}  // namespace eap
+// end eap/energy/assumed_densities.hpp
 // #include <eap/report/energy_table.hpp>
 // begin eap/report/energy_table.hpp
 // SPDX-License-Identifier: MIT
@@ -8739,7 +8836,8 @@ namespace eap::zoo {
 /// AlexNet-like: three CONV layers with max pooling and three FC layers, sequential. The FC
 /// layers hold most of the weights (so that at batch 1 the energy goes to fetching them from
 /// DRAM) while the CONV layers do most of the MACs (so that they dominate at batch 16).
-inline network fashion_alexnet() {
+/// `classes` sets the width of fc3 (10 for Fashion-MNIST; fewer for a task on grouped labels).
+inline network fashion_alexnet(std::int64_t classes = 10) {
     network net("fashion_alexnet", fmap_shape{1, 28, 28});
     const pool_params pool = pool_params::window(pool_method::max, 2, 2);
     auto x = net.add_conv("conv1", 0, conv_params::square(32, 5, 1, 2));
@@ -8750,7 +8848,7 @@ inline network fashion_alexnet() {
     x = net.add_pool("pool3", x, pool);                                   // 128 x 3 x 3
     x = net.add_fc("fc1", x, fc_params{512});
     x = net.add_fc("fc2", x, fc_params{512});
-    net.add_fc("fc3", x, fc_params{10}, activation::none);
+    net.add_fc("fc3", x, fc_params{classes}, activation::none);
     return net;
 }
 
@@ -8827,8 +8925,9 @@ inline axis linear_axis(double data_low, double data_high, int target_ticks = 6,
             break;
         }
     axis a;
-    a.low = std::floor(low / step) * step;
-    a.high = std::ceil(high / step) * step;
+    // A value a rounding error past a tick (a share summing to 100.00000000000001) ends there.
+    a.low = std::floor(low / step + 1e-12) * step;
+    a.high = std::ceil(high / step - 1e-12) * step;
     const long count = std::lround((a.high - a.low) / step);
     for (long i = 0; i <= count; ++i) {
         const double t = a.low + step * static_cast<double>(i);
@@ -8926,6 +9025,157 @@ inline std::string csv_number(double v) {
 
 }  // namespace eap::chart::detail
 // end eap/chart/detail/csv.hpp
+// #include <eap/chart/detail/label_placement.hpp>
+// begin eap/chart/detail/label_placement.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eap::chart::detail {
+
+/// Width of `text` at font size `size` in a sans-serif font, estimated generously (0.6 em per
+/// character; narrower letters make the real text shorter, never longer, for ASCII labels).
+inline double text_width(std::string_view text, double size) {
+    return 0.6 * size * static_cast<double>(text.size());
+}
+
+/// An axis-aligned rectangle in SVG coordinates (y grows downwards).
+struct box {
+    double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+
+    double overlap(const box& o) const {
+        const double w = std::min(x1, o.x1) - std::max(x0, o.x0);
+        const double h = std::min(y1, o.y1) - std::max(y0, o.y0);
+        return w > 0 && h > 0 ? w * h : 0.0;
+    }
+    /// Area of this box outside `bounds` (exactly 0 when it lies inside).
+    double outside(const box& bounds) const {
+        if (x0 >= bounds.x0 && x1 <= bounds.x1 && y0 >= bounds.y0 && y1 <= bounds.y1) return 0.0;
+        return std::max(0.0, (x1 - x0) * (y1 - y0) - overlap(bounds));
+    }
+};
+
+/// A point marker to label: its centre, its radius and the label's text and font size.
+struct label_request {
+    double x = 0, y = 0, radius = 5;
+    std::string text;
+    double size = 11;
+};
+
+/// Where a label goes: the text's anchor point, its `text-anchor`, the box it covers, and
+/// whether it sits far enough from its marker to need a leader line back to it.
+struct label_placement {
+    double x = 0, y = 0;
+    const char* anchor = "start";
+    box covers;
+    bool leader = false;
+
+    /// The point of the label's box nearest to (px, py): where a leader line from the marker ends.
+    std::array<double, 2> nearest_to(double px, double py) const {
+        return {std::clamp(px, covers.x0, covers.x1), std::clamp(py, covers.y0, covers.y1)};
+    }
+};
+
+/// The box a label covers with its baseline at `y` (ascent ~0.8 em above, descent ~0.25 em below).
+inline box text_box(double x, double y, const char* anchor, double width, double size) {
+    const std::string_view a = anchor;
+    const double left = a == "start" ? x : (a == "end" ? x - width : x - width / 2);
+    return {left, y - 0.8 * size, left + width, y + 0.25 * size};
+}
+
+/// The candidate positions of a label around its marker: right-above, right-below, left-above,
+/// left-below, above, below, right, left; then the same farther out (with a leader line).
+inline std::vector<label_placement> label_candidates(const label_request& p) {
+    const double w = detail::text_width(p.text, p.size), s = p.size;
+    std::vector<label_placement> out;
+    for (double reach : {1.0, 2.4, 4.0}) {
+        const double dx = p.radius + 3.0 * reach, up = p.radius * reach + 1.0, down = p.radius * reach + 0.8 * s;
+        const label_placement around[] = {
+            {p.x + dx, p.y - up, "start", {}},
+            {p.x + dx, p.y + down, "start", {}},
+            {p.x - dx, p.y - up, "end", {}},
+            {p.x - dx, p.y + down, "end", {}},
+            {p.x, p.y - p.radius * reach - 0.3 * s, "middle", {}},
+            {p.x, p.y + p.radius * reach + 0.85 * s, "middle", {}},
+            {p.x + dx + 2.0, p.y + 0.3 * s, "start", {}},
+            {p.x - dx - 2.0, p.y + 0.3 * s, "end", {}},
+        };
+        for (label_placement c : around) {
+            c.covers = detail::text_box(c.x, c.y, c.anchor, w, s);
+            c.leader = reach > 1.0;
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+/// Places the labels of `points`: first one after the other, each at the first candidate
+/// position (see `label_candidates`) that overlaps no marker, no label placed before it and stays
+/// inside `bounds` (else at the one of least overlap); then a few sweeps move each label to its
+/// least-overlap position given all the others, until nothing moves. Leaving `bounds` weighs
+/// more than covering a marker, which weighs more than covering a label; a label that merely
+/// comes close to another marker (within 6 px) costs a little too, so that it is not read as
+/// that marker's. Deterministic.
+inline std::vector<label_placement> place_labels(const std::vector<label_request>& points, const box& bounds) {
+    std::vector<box> markers;
+    markers.reserve(points.size());
+    for (const auto& p : points) markers.push_back({p.x - p.radius, p.y - p.radius, p.x + p.radius, p.y + p.radius});
+    std::vector<std::vector<label_placement>> candidates;
+    for (const auto& p : points) candidates.push_back(detail::label_candidates(p));
+    std::vector<label_placement> placed(points.size());
+    std::vector<std::size_t> choice(points.size(), 0);
+    // Cost of label i at candidate c against the labels placed so far (`others` of them).
+    auto cost = [&](std::size_t i, const label_placement& c, std::size_t others, bool all) {
+        double total = 4.0 * c.covers.outside(bounds);
+        for (std::size_t k = 0; k < markers.size(); ++k) {
+            if (k == i) continue;
+            const box& m = markers[k];
+            total += 2.0 * c.covers.overlap(m) + 0.5 * c.covers.overlap({m.x0 - 6, m.y0 - 6, m.x1 + 6, m.y1 + 6});
+        }
+        for (std::size_t k = 0; k < (all ? points.size() : others); ++k)
+            if (k != i) total += c.covers.overlap(placed[k].covers);
+        return total;
+    };
+    auto best_for = [&](std::size_t i, std::size_t others, bool all) {
+        std::size_t best = 0;
+        double best_cost = -1.0;
+        for (std::size_t c = 0; c < candidates[i].size(); ++c) {
+            const double v = cost(i, candidates[i][c], others, all);
+            if (best_cost < 0.0 || v < best_cost - 1e-9) {
+                best = c;
+                best_cost = v;
+            }
+            if (v <= 1e-9) break;  // free: the first free position in the order of preference wins
+        }
+        return best;
+    };
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        choice[i] = best_for(i, i, false);
+        placed[i] = candidates[i][choice[i]];
+    }
+    for (int sweep = 0; sweep < 4; ++sweep) {
+        bool moved = false;
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            const std::size_t c = best_for(i, points.size(), true);
+            // Move only for a strict improvement, so the sweeps end.
+            if (c != choice[i] && cost(i, candidates[i][c], 0, true) < cost(i, placed[i], 0, true) - 1e-9) {
+                choice[i] = c;
+                placed[i] = candidates[i][c];
+                moved = true;
+            }
+        }
+        if (!moved) break;
+    }
+    return placed;
+}
+
+}  // namespace eap::chart::detail
+// end eap/chart/detail/label_placement.hpp
 // #include <eap/chart/detail/svg_writer.hpp>
 // begin eap/chart/detail/svg_writer.hpp
 // SPDX-License-Identifier: MIT
@@ -9076,11 +9326,22 @@ struct stacked_bar_chart {
 inline std::string to_svg(const stacked_bar_chart& chart) {
     chart.validate();
     const std::size_t n = chart.categories.size();
-    std::size_t longest = 0;
-    for (const auto& c : chart.categories) longest = std::max(longest, c.size());
-    const double left = 80, right = 170, top = 44;
-    const double bottom = 56 + 6.0 * static_cast<double>(std::min<std::size_t>(longest, 28));
-    const double slot = std::max(14.0, std::min(60.0, 720.0 / static_cast<double>(n)));
+    const double slot = std::max(14.0, std::min(90.0, 720.0 / static_cast<double>(n)));
+    // Category labels: level when every one fits its slot, else slanted (-50 degrees), else,
+    // when the slots are too narrow for slanted lines not to touch, vertical. Margins follow the
+    // longest label, so nothing is cut off and no space is wasted.
+    const double label_size = std::min(11.0, std::max(7.0, slot * 0.72));
+    double longest = 0.0;
+    for (const auto& c : chart.categories) longest = std::max(longest, detail::text_width(c, label_size));
+    const double angle = longest <= slot * 0.95 ? 0.0 : (slot >= 22.0 ? 50.0 : 90.0);
+    const double pi = 3.14159265358979323846;
+    const double sin_a = std::sin(angle * pi / 180.0), cos_a = std::cos(angle * pi / 180.0);
+    double legend_w = 0.0;
+    for (const auto& s : chart.series) legend_w = std::max(legend_w, detail::text_width(s.name, 12));
+    const double first_reach = detail::text_width(chart.categories.front(), label_size) * cos_a - slot * 0.5;
+    const double left = angle == 0.0 ? 80.0 : std::max(80.0, first_reach + 12.0);
+    const double right = std::max(170.0, 50.0 + legend_w), top = 44;
+    const double bottom = 44 + (angle == 0.0 ? label_size : longest * sin_a + label_size * cos_a);
     const double plot_w = slot * static_cast<double>(n), plot_h = 320;
     const double width = left + plot_w + right, height = top + plot_h + bottom;
 
@@ -9107,8 +9368,14 @@ inline std::string to_svg(const stacked_bar_chart& chart) {
                      chart.categories[i] + ", " + chart.series[k].name + ": " + tick_label(v));
             base += v;
         }
-        const double lx = x + slot * 0.35, ly = top + plot_h + 10;
-        svg.text(lx, ly, chart.categories[i], "end", 11, -50);
+        const double cx = x + slot * 0.35;
+        if (angle == 0.0) {
+            svg.text(cx, top + plot_h + 8 + label_size, chart.categories[i], "middle", label_size);
+        } else {
+            // Rotated about its end, the label hangs below the bar; a vertical one is centred on it.
+            svg.text(cx + (angle == 90.0 ? 0.35 * label_size : 0.0), top + plot_h + 10, chart.categories[i], "end",
+                     label_size, -angle);
+        }
     }
     svg.line(left, top + plot_h, left + plot_w, top + plot_h, "#333333");
     svg.line(left, top, left, top + plot_h, "#333333");
@@ -9157,6 +9424,7 @@ inline void save_chart(const std::filesystem::path& stem, const stacked_bar_char
 
 // #include <eap/chart/axis.hpp>
 // #include <eap/chart/detail/csv.hpp>
+// #include <eap/chart/detail/label_placement.hpp>
 // #include <eap/chart/detail/svg_writer.hpp>
 // #include <eap/error.hpp>
 // #include <eap/io/atomic_file.hpp>
@@ -9165,6 +9433,7 @@ namespace eap::chart {
 
 /// A labelled point. Points of the same `group` share a colour and a legend entry; when the
 /// chart connects groups, the points of a group are joined in order (e.g. original -> pruned).
+/// An empty label draws the marker alone (e.g. the inner points of a curve).
 struct scatter_point {
     std::string label;
     double x = 0.0;
@@ -9179,7 +9448,15 @@ struct scatter_chart {
     bool log_x = false;
     bool log_y = false;
     bool connect_groups = false;
+    /// Groups whose points are joined in order even when `connect_groups` is off (e.g. only the
+    /// original -> pruned pairs, not a family of unrelated networks).
+    std::vector<std::string> connected_groups{};
     std::vector<scatter_point> points;
+
+    /// True when the points of `group` are joined.
+    bool connects(const std::string& group) const {
+        return connect_groups || std::find(connected_groups.begin(), connected_groups.end(), group) != connected_groups.end();
+    }
 
     void validate() const {
         if (points.empty()) throw argument_error("eap::chart::scatter_chart: no points");
@@ -9190,6 +9467,10 @@ struct scatter_chart {
                 throw argument_error("eap::chart::scatter_chart: point '" + p.label +
                                      "' is not positive on a logarithmic axis");
         }
+        for (const auto& g : connected_groups)
+            if (std::none_of(points.begin(), points.end(), [&g](const scatter_point& p) { return p.group == g; }))
+                throw argument_error("eap::chart::scatter_chart: connected_groups names '" + g +
+                                     "', a group without points");
     }
 
     /// The groups in order of first appearance.
@@ -9203,14 +9484,21 @@ struct scatter_chart {
 
 inline std::string to_svg(const scatter_chart& chart) {
     chart.validate();
-    const double left = 80, right = 190, top = 44, bottom = 56, plot_w = 560, plot_h = 380;
+    const auto groups = chart.groups();
+    // The legend sits right of the plot, never over the data: as wide as its longest entry.
+    double legend_w = 0.0;
+    for (const auto& g : groups) legend_w = std::max(legend_w, detail::text_width(g, 12));
+    const double left = 80, right = std::max(190.0, 50.0 + legend_w), top = 44, bottom = 56, plot_w = 560, plot_h = 380;
     const double width = left + plot_w + right, height = top + plot_h + bottom;
     auto [xmin, xmax] = std::minmax_element(chart.points.begin(), chart.points.end(),
                                             [](const auto& a, const auto& b) { return a.x < b.x; });
     auto [ymin, ymax] = std::minmax_element(chart.points.begin(), chart.points.end(),
                                             [](const auto& a, const auto& b) { return a.y < b.y; });
+    // A linear axis leaves a margin around the data, so no point sits on the frame and its label
+    // has room on every side.
     auto make_axis = [](bool logarithmic, double lo, double hi) {
-        return logarithmic ? log_axis(lo, hi) : linear_axis(lo, hi, 6, false);
+        const double margin = 0.06 * (hi - lo);
+        return logarithmic ? log_axis(lo, hi) : linear_axis(lo - margin, hi + margin, 6, false);
     };
     const axis x = make_axis(chart.log_x, xmin->x, xmax->x);
     const axis y = make_axis(chart.log_y, ymin->y, ymax->y);
@@ -9229,19 +9517,34 @@ inline std::string to_svg(const scatter_chart& chart) {
     }
     svg.line(left, top + plot_h, left + plot_w, top + plot_h, "#333333");
     svg.line(left, top, left, top + plot_h, "#333333");
-    const auto groups = chart.groups();
+    // Labels go where they cover no marker and no other label (points in group order, as drawn).
+    std::vector<const scatter_point*> drawn;
+    for (const auto& g : groups)
+        for (const auto& p : chart.points)
+            if (p.group == g) drawn.push_back(&p);
+    std::vector<detail::label_request> requests;
+    for (const scatter_point* p : drawn) requests.push_back({px(p->x), py(p->y), 5.0, p->label, 11.0});
+    const auto labels = detail::place_labels(requests, {left, top, left + plot_w, top + plot_h});
+    // Leader lines first, so that markers and labels sit on top of them.
+    for (std::size_t i = 0; i < drawn.size(); ++i) {
+        if (!labels[i].leader || drawn[i]->label.empty()) continue;
+        const auto end = labels[i].nearest_to(requests[i].x, requests[i].y);
+        svg.line(requests[i].x, requests[i].y, end[0], end[1], "#999999", 0.8);
+    }
+    std::size_t next_label = 0;
     for (std::size_t g = 0; g < groups.size(); ++g) {
         const scatter_point* previous = nullptr;
         for (const auto& p : chart.points) {
             if (p.group != groups[g]) continue;
-            if (chart.connect_groups && previous)
+            if (previous && chart.connects(groups[g]))
                 svg.line(px(previous->x), py(previous->y), px(p.x), py(p.y), detail::palette(g), 1.5, "4 3");
             previous = &p;
         }
         for (const auto& p : chart.points) {
             if (p.group != groups[g]) continue;
-            svg.circle(px(p.x), py(p.y), 5, detail::palette(g), p.label);
-            svg.text(px(p.x) + 8, py(p.y) - 6, p.label, "start", 11);
+            svg.circle(px(p.x), py(p.y), 5, detail::palette(g), p.label.empty() ? p.group : p.label);
+            const detail::label_placement& at = labels[next_label++];
+            if (!p.label.empty()) svg.text(at.x, at.y, p.label, at.anchor, 11);
         }
         const double ly = top + 10 + 20.0 * static_cast<double>(g);
         svg.circle(left + plot_w + 22, ly - 4, 5, detail::palette(g));
@@ -9271,6 +9574,142 @@ inline void save_chart(const std::filesystem::path& stem, const scatter_chart& c
 
 }  // namespace eap::chart
 // end eap/chart/scatter_chart.hpp
+// #include <eap/report/energy_charts.hpp>
+// begin eap/report/energy_charts.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+// #include <eap/chart/bar_chart.hpp>
+// #include <eap/energy/energy_breakdown.hpp>
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/report/energy_table.hpp>
+
+// Stacked-bar charts of energy estimates: per layer of a network, or one bar per network, each
+// bar split into computation and data movement by data type (weights, ifmaps, psums) or by
+// position (storage levels, array network, scratchpads). The chart is a plain
+// `eap::chart::stacked_bar_chart`: save it with `eap::chart::save_chart(stem, chart)`, which
+// writes the SVG and the CSV behind it.
+
+namespace eap {
+
+/// How each bar is split.
+enum class energy_split : std::uint8_t {
+    data_type,  ///< computation, weights, ifmaps, psums
+    position,   ///< computation, then each storage level (outermost first), array network, scratchpads
+};
+
+/// Options of the energy charts.
+struct energy_chart_options {
+    energy_split split = energy_split::data_type;
+    /// Bars as percentages of their own total (every bar 100%) instead of energy per image:
+    /// compares where the energy goes across networks of very different totals.
+    bool shares = false;
+    /// The chart's title; empty: one is made from the estimate.
+    std::string title{};
+};
+
+namespace detail {
+
+inline const char* split_name(energy_split s) { return s == energy_split::data_type ? "data type" : "level"; }
+
+inline std::string energy_axis_label(cost_unit unit, bool shares) {
+    if (shares) return "share of the energy (%)";
+    return unit == cost_unit::normalized ? "energy per image (one MAC = 1)" : "energy per image (pJ)";
+}
+
+/// The chart's series for `split`, empty, named after `positions` (the estimate's position names).
+inline std::vector<chart::bar_series> energy_series(energy_split split, const std::vector<std::string>& positions) {
+    std::vector<chart::bar_series> series{{"computation", {}}};
+    if (split == energy_split::data_type) {
+        for (data_type d : all_data_types) series.push_back({to_string(d), {}});
+    } else {
+        for (const std::string& p : positions) series.push_back({p, {}});
+    }
+    return series;
+}
+
+/// Appends one bar: `e` scaled by `scale` (or as shares of its total), split as the series are.
+inline void append_energy_bar(std::vector<chart::bar_series>& series, energy_split split, const energy_breakdown& e,
+                              double scale, bool shares) {
+    const double total = e.total();
+    if (shares) scale = total > 0.0 ? 100.0 / total : 0.0;
+    series[0].values.push_back(e.computation * scale);
+    if (split == energy_split::data_type) {
+        for (std::size_t k = 0; k < data_type_count; ++k) series[k + 1].values.push_back(e.of_type(all_data_types[k]) * scale);
+    } else {
+        for (std::size_t p = 0; p < e.positions(); ++p) series[p + 1].values.push_back(e.at_position(p) * scale);
+    }
+}
+
+inline void check_chart_input(const char* function, const network_energy& e) {
+    check_report_input(function, e);  // positions named and consistent
+    if (e.batch < 1) throw argument_error(message(function, ": the estimate of '", e.network, "' has batch ", e.batch));
+}
+
+}  // namespace detail
+
+/// One bar per CONV/FC layer of `e`, energy per image (or each layer's shares), split by data type
+/// or by level. Throws `eap::argument_error` for an estimate without layers or with inconsistent
+/// positions.
+inline chart::stacked_bar_chart layer_energy_chart(const network_energy& e, const energy_chart_options& options = {}) {
+    const char* function = "eap::layer_energy_chart";
+    detail::check_chart_input(function, e);
+    if (e.layers.empty()) throw argument_error("eap::layer_energy_chart: the estimate of '" + e.network + "' has no layers");
+    chart::stacked_bar_chart c;
+    c.title = !options.title.empty()
+                  ? options.title
+                  : e.network + " on " + e.hardware + ", batch " + std::to_string(e.batch) + ": energy per layer by " +
+                        detail::split_name(options.split);
+    c.x_label = "layer";
+    c.y_label = detail::energy_axis_label(e.unit, options.shares);
+    c.series = detail::energy_series(options.split, e.positions);
+    const double scale = 1.0 / static_cast<double>(e.batch);
+    for (const layer_energy& l : e.layers) {
+        c.categories.push_back(l.name);
+        detail::append_energy_bar(c.series, options.split, l.energy, scale, options.shares);
+    }
+    return c;
+}
+
+/// One bar per estimate (e.g. per network of the zoo), labelled by `labels` (default: the
+/// network names), energy per image (or shares), split by data type or by level. The estimates
+/// must come from hardware with the same positions. Throws `eap::argument_error` when there are
+/// none, the labels do not match, or the positions differ.
+inline chart::stacked_bar_chart network_energy_chart(const std::vector<network_energy>& estimates,
+                                                     const energy_chart_options& options = {},
+                                                     std::vector<std::string> labels = {}) {
+    const char* function = "eap::network_energy_chart";
+    if (estimates.empty()) throw argument_error("eap::network_energy_chart: no estimates");
+    if (!labels.empty() && labels.size() != estimates.size())
+        throw argument_error(detail::message(function, ": ", labels.size(), " labels for ", estimates.size(), " estimates"));
+    for (const network_energy& e : estimates) {
+        detail::check_chart_input(function, e);
+        if (e.positions != estimates.front().positions || e.unit != estimates.front().unit)
+            throw argument_error(detail::message(function, ": '", e.network, "' was estimated on hardware with other ",
+                                                 "positions or units than '", estimates.front().network, "'"));
+    }
+    chart::stacked_bar_chart c;
+    c.title = !options.title.empty() ? options.title
+                                     : "energy per image on " + estimates.front().hardware + " by " +
+                                           detail::split_name(options.split);
+    c.x_label = "network";
+    c.y_label = detail::energy_axis_label(estimates.front().unit, options.shares);
+    c.series = detail::energy_series(options.split, estimates.front().positions);
+    for (std::size_t i = 0; i < estimates.size(); ++i) {
+        const network_energy& e = estimates[i];
+        c.categories.push_back(labels.empty() ? e.network : labels[i]);
+        detail::append_energy_bar(c.series, options.split, e.total, 1.0 / static_cast<double>(e.batch), options.shares);
+    }
+    return c;
+}
+
+}  // namespace eap
+// end eap/report/energy_charts.hpp
 
 // Pruning solvers: masks, magnitude pruning, Gram systems, least-squares fit, restoration.
 // #include <eap/prune/weight_mask.hpp>
