@@ -2,21 +2,25 @@
 # Regenerates the charts and tables of docs/results.md: builds the analysis examples (Release),
 # runs them into eap_results/, and copies every chart (SVG, with the CSV behind it) to docs/charts/.
 #
-#   tools/make_charts.sh [--fewer-classes-epochs E] [--reuse-main-job]
+#   tools/make_charts.sh [--fewer-classes-epochs E] [--reuse-main-job] [--reuse-fewer-classes]
 #
-# The main job (about 5 minutes on 2 cores) supplies the pruned Fashion-MNIST models of the
-# energy-vs-accuracy chart; --reuse-main-job takes eap_results/table.csv from an earlier run.
-# fewer_classes trains three models: E epochs each (default 2; ~1 minute per epoch on an idle core).
+# The main job (about 8 minutes on 2 cores) supplies the pruned Fashion-MNIST models of the
+# energy-vs-accuracy chart; --reuse-main-job takes eap_results/ from an earlier run.
+# fewer_classes trains and prunes three models, E epochs each (default 2): about 18 minutes;
+# --reuse-fewer-classes keeps eap_results/fewer_classes/ from an earlier run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 epochs=2
 run_main_job=1
+run_fewer_classes=1
 while [ $# -gt 0 ]; do
   case "$1" in
   --fewer-classes-epochs) epochs=$2; shift 2 ;;
   --reuse-main-job) run_main_job=0; shift ;;
-  *) echo "usage: tools/make_charts.sh [--fewer-classes-epochs E] [--reuse-main-job]" >&2; exit 2 ;;
+  --reuse-fewer-classes) run_fewer_classes=0; shift ;;
+  *) echo "usage: tools/make_charts.sh [--fewer-classes-epochs E] [--reuse-main-job] [--reuse-fewer-classes]" >&2
+     exit 2 ;;
   esac
 done
 
@@ -36,7 +40,7 @@ out=eap_results
 "$bin/weights_vs_energy" --out "$out/weights_vs_energy"
 "$bin/energy_vs_accuracy" --out "$out/energy_vs_accuracy" --fashion-table "$out/table.csv"
 "$bin/paper_table" --out "$out/paper_table"
-"$bin/fewer_classes" --out "$out/fewer_classes" --epochs "$epochs"
+[ "$run_fewer_classes" = 1 ] && "$bin/fewer_classes" --out "$out/fewer_classes" --epochs "$epochs"
 
 # Each chart goes to docs/charts/<example>/ with its CSV; the main job's per-layer charts are
 # named after their model.
