@@ -68,6 +68,12 @@ struct shared_data {
     eap::engine::activation_tensor calibration, sparsity;
 };
 
+/// Top-1 loss of a pruning result's chosen model on the decision images (energy-aware or magnitude).
+template <class PruningResult>
+double decision_loss_of(const PruningResult& r) {
+    return r.original_accuracy - r.points.at(r.best).accuracy;
+}
+
 eap::model_summary measure(const std::string& label, const eap::engine::model& m, const shared_data& d,
                           const eap::hardware& hw, eap::mapping_cache& cache) {
     return eap::summarize_model(label, m, d.report, d.sparsity, hw, table_batches, cache);
@@ -140,7 +146,7 @@ model_result run_model(const std::string& name, const job_options& job, const sh
     const eap::pruning_data data{d.calibration, d.pruning, d.train};
     const eap::energy_aware_result eap_result = eap::prune_for_energy(original, data, options);
     result.eap_limit_met = eap_result.limit_met;
-    result.eap_decision_loss = eap_result.original_accuracy - eap_result.points[eap_result.best].accuracy;
+    result.eap_decision_loss = decision_loss_of(eap_result);
     result.energy_aware = measure("energy-aware", eap_result.model, d, hw, cache);
     eap::engine::save_model(eap_result.model, job.out / name / "energy_aware");
 
@@ -154,7 +160,7 @@ model_result run_model(const std::string& name, const job_options& job, const sh
     };
     const eap::magnitude_baseline_result magnitude = eap::prune_by_magnitude(original, d.pruning, d.train, baseline);
     result.magnitude_limit_met = magnitude.limit_met;
-    result.magnitude_decision_loss = magnitude.original_accuracy - magnitude.points[magnitude.best].accuracy;
+    result.magnitude_decision_loss = decision_loss_of(magnitude);
     result.magnitude = measure("magnitude + retraining", magnitude.model, d, hw, cache);
     eap::engine::save_model(magnitude.model, job.out / name / "magnitude");
 
@@ -192,7 +198,7 @@ void run_ablation(const std::string& name, const job_options& job, const shared_
         v.change(options);
         const eap::energy_aware_result r = eap::prune_for_energy(original, data, options);
         rows.push_back(measure(v.label, r.model, d, hw, cache));
-        decision_loss.push_back(r.original_accuracy - r.points[r.best].accuracy);
+        decision_loss.push_back(decision_loss_of(r));
     }
     const double limit = energy_aware_settings(original, hw, name).accuracy_loss_limit;
     std::printf("\nAblation on %s (energy per image on Eyeriss v1 as %% of the original; top-1 on the report images; "
