@@ -32,7 +32,7 @@ struct recipe {
 };
 
 // The training recipe of each model: momentum SGD, a cosine schedule after a short warm-up.
-const recipe alexnet_recipe{"alexnet_like", &eap::zoo::fashion_alexnet, 4, 0.02};
+const recipe alexnet_recipe{"alexnet_like", [] { return eap::zoo::fashion_alexnet(); }, 4, 0.02};
 const recipe googlenet_recipe{"googlenet_like", &eap::zoo::fashion_googlenet, 6, 0.05};
 
 void train_one(const recipe& r, std::int64_t epochs, std::uint64_t seed, const std::filesystem::path& out,
