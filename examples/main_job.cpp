@@ -3,8 +3,11 @@
 // and prints the paper's table (accuracy, non-zero weights, non-skipped MACs, energy, each with
 // its share of the original) and the per-layer energy of the original and pruned models.
 //
-//     main_job [--out DIR] [--models alexnet_like,googlenet_like] [--threads N] [--resume]
+//     main_job [--out DIR] [--models alexnet_like,googlenet_like] [--threads N] [--resume] [--rounds R]
 //     main_job --ablation --models alexnet_like      what each mechanism contributes (slow)
+//
+// --rounds R (default 1) gives both methods R rounds: energy-aware pruning re-prunes the last
+// model within the limit with half the previous budget; the baseline prunes and retrains again.
 //
 // The two models are pruned at the same time on two threads. Decisions (kept fractions, the
 // baseline's threshold, the accuracy limit) use the first 4,000 test images; the accuracies in
@@ -48,6 +51,7 @@ struct job_options {
     int threads = 2;
     bool resume = false;
     bool ablation = false;
+    int rounds = 1;
 };
 
 // Energy batch sizes of the table: energy[0] is batch 1, energy[1] batch 16.
@@ -81,7 +85,7 @@ eap::model_summary measure(const std::string& label, const eap::engine::model& m
 
 /// The settings of energy-aware pruning in the main job and its ablation.
 eap::energy_aware_options energy_aware_settings(const eap::engine::model& original, const eap::hardware& hw,
-                                                const std::string& name) {
+                                                const std::string& name, int rounds) {
     // The same fine-tuning for both methods after every pruning step: 200 masked SGD steps of 64.
     eap::engine::training_options tuning;
     tuning.epochs = 1;
@@ -96,7 +100,9 @@ eap::energy_aware_options energy_aware_settings(const eap::engine::model& origin
     options.energy_batch = 16;
     options.accuracy_budget = 0.015;
     options.accuracy_loss_limit = 0.01;
-    options.rounds = 1;
+    // A later round re-prunes a model that already used most of the limit: half the budget.
+    options.rounds = rounds;
+    options.budget_growth = 0.5;
     options.fine_tuning = tuning;
     options.search_steps = original.graph().compute_layers().size() > 8 ? 5 : 7;
     options.progress = [name](const eap::pruning_progress& p) {
@@ -140,7 +146,7 @@ model_result run_model(const std::string& name, const job_options& job, const sh
         seconds(), 100 * result.original.accuracy, result.original.energy[0].per_image(),
         result.original.energy[1].per_image());
 
-    eap::energy_aware_options options = energy_aware_settings(original, hw, name);
+    eap::energy_aware_options options = energy_aware_settings(original, hw, name, job.rounds);
     options.state_directory = job.out / name / "energy_aware_state";
     if (!job.resume) std::filesystem::remove_all(options.state_directory);
     const eap::pruning_data data{d.calibration, d.pruning, d.train};
@@ -152,7 +158,7 @@ model_result run_model(const std::string& name, const job_options& job, const sh
 
     eap::magnitude_baseline_options baseline;
     baseline.accuracy_loss_limit = options.accuracy_loss_limit;
-    baseline.rounds = 1;
+    baseline.rounds = options.rounds;  // as many (prune, retrain) rounds as energy-aware pruning
     baseline.search_steps = 4;
     baseline.fine_tuning = options.fine_tuning;
     baseline.progress = [&name, &seconds](const std::string& line) {
@@ -194,13 +200,13 @@ void run_ablation(const std::string& name, const job_options& job, const shared_
     std::vector<eap::model_summary> rows{measure("original", original, d, hw, cache)};
     std::vector<double> decision_loss{0.0};  // top-1 loss on the decision images, where the limit is enforced
     for (const variant& v : variants) {
-        eap::energy_aware_options options = energy_aware_settings(original, hw, name + ", " + v.label);
+        eap::energy_aware_options options = energy_aware_settings(original, hw, name + ", " + v.label, job.rounds);
         v.change(options);
         const eap::energy_aware_result r = eap::prune_for_energy(original, data, options);
         rows.push_back(measure(v.label, r.model, d, hw, cache));
         decision_loss.push_back(decision_loss_of(r));
     }
-    const double limit = energy_aware_settings(original, hw, name).accuracy_loss_limit;
+    const double limit = energy_aware_settings(original, hw, name, job.rounds).accuracy_loss_limit;
     std::printf("\nAblation on %s (energy per image on Eyeriss v1 as %% of the original; top-1 on the report images; "
                 "loss on the decision images, limit %.2f)\n",
                 name.c_str(), 100 * limit);
@@ -324,7 +330,7 @@ job_options parse(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         auto value = [&]() -> std::string {
-            if (i + 1 >= argc) throw eap::argument_error("main_job: " + arg + " needs a value");
+            if (i + 1 >= argc) throw eap::argument_error(arg + " needs a value");
             return argv[++i];
         };
         if (arg == "--out") {
@@ -337,13 +343,16 @@ job_options parse(int argc, char** argv) {
             job.models = value();
         } else if (arg == "--threads") {
             job.threads = std::max(1, std::stoi(value()));
+        } else if (arg == "--rounds") {
+            job.rounds = std::stoi(value());
+            if (job.rounds < 1) throw eap::argument_error("--rounds must be at least 1");
         } else if (arg == "--resume") {
             job.resume = true;
         } else if (arg == "--ablation") {
             job.ablation = true;
         } else {
-            throw eap::argument_error("main_job: unknown argument '" + arg +
-                                      "' (use --out DIR, --models a,b, --model-dir DIR, --threads N, --resume, --ablation)");
+            throw eap::argument_error("unknown argument '" + arg +
+                                      "' (use --out DIR, --models a,b, --model-dir DIR, --threads N, --resume, --rounds R, --ablation)");
         }
     }
     return job;

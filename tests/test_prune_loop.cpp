@@ -167,4 +167,12 @@ TEST_CASE("energy-aware pruning rejects bad options with their name", "[prune][l
                       Catch::Contains("min_keep_fraction"));
     CHECK_THROWS_AS(eap::prune_for_energy(f.original, data, bad([](auto& o) { o.energy_batch = 0; })),
                     eap::argument_error);
+    // A growth below 1 is a smaller budget for re-pruning; the energy mode must grow.
+    CHECK_THROWS_WITH(eap::prune_for_energy(f.original, data, bad([](auto& o) { o.budget_growth = 0; })),
+                      Catch::Contains("options.budget_growth = 0 must be positive"));
+    CHECK_THROWS_WITH(eap::prune_for_energy(f.original, data, bad([](auto& o) {
+                          o.energy_target = 0.5;
+                          o.budget_growth = 0.5;
+                      })),
+                      Catch::Contains("options.budget_growth = 0.5 must be above 1 in the energy-budget mode"));
 }

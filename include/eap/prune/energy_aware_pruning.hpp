@@ -108,9 +108,9 @@ struct energy_aware_options {
     /// is bisected between rounds that missed the energy and rounds that met it.
     std::optional<double> energy_target{};
     /// Rounds of the whole procedure. Accuracy mode: a round that meets the limit is kept and the
-    /// next one prunes it further with the budget grown by `budget_growth`; after a round that
-    /// misses the limit the budget shrinks by `budget_shrink` and the next round starts again
-    /// from the last kept model.
+    /// next one prunes it further with the budget times `budget_growth` (below 1 when little of
+    /// the limit is left); after a round that misses the limit the budget shrinks by
+    /// `budget_shrink` and the next round starts again from the last kept model.
     int rounds = 2;
     double budget_growth = 1.6;
     double budget_shrink = 0.5;
@@ -430,7 +430,11 @@ private:
         if (options_.rounds < 1) fail("rounds", options_.rounds, "must be at least 1");
         if (options_.energy_target && !(*options_.energy_target > 0.0 && *options_.energy_target <= 1.0))
             fail("energy_target", *options_.energy_target, "must be in (0, 1]");
-        if (!(options_.budget_growth >= 1.0)) fail("budget_growth", options_.budget_growth, "must be at least 1");
+        // Accuracy mode re-prunes an already pruned model, for which a smaller budget can suit;
+        // the energy mode grows the budget of rounds that all missed the target, so it must grow.
+        if (options_.energy_target ? !(options_.budget_growth > 1.0) : !(options_.budget_growth > 0.0))
+            fail("budget_growth", options_.budget_growth,
+                 options_.energy_target ? "must be above 1 in the energy-budget mode" : "must be positive");
         if (!(options_.budget_shrink > 0.0 && options_.budget_shrink <= 1.0))
             fail("budget_shrink", options_.budget_shrink, "must be in (0, 1]");
         if (options_.positions_per_layer < 1)
