@@ -14,10 +14,27 @@
 #include <string>
 #include <vector>
 
+#include <eap/energy/energy_model.hpp>
 #include <eap/error.hpp>
 #include <eap/io/atomic_file.hpp>
 
 namespace analysis {
+
+/// Deep Compression's AlexNet (Han et al., as the energy-aware pruning paper quotes it): the
+/// density of the weights each layer keeps.
+inline const std::map<std::string, double>& deep_compression_alexnet_densities() {
+    static const std::map<std::string, double> densities{{"conv1", 0.84}, {"conv2", 0.38}, {"conv3", 0.35},
+                                                         {"conv4", 0.37}, {"conv5", 0.37}, {"fc6", 0.09},
+                                                         {"fc7", 0.09},   {"fc8", 0.25}};
+    return densities;
+}
+
+/// The non-zero weights an estimate with statistical weight densities stands for.
+inline double expected_nonzero_weights(const eap::network_energy& e) {
+    double n = 0.0;
+    for (const eap::layer_energy& l : e.layers) n += static_cast<double>(l.shape.weight_count()) * l.density.weights;
+    return n;
+}
 
 /// `--name value` options and `--flag` switches after the program name; `--help` prints `usage`.
 /// Unknown options and missing values end the program with the usage text.

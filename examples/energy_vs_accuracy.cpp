@@ -56,11 +56,7 @@ const published_accuracy published[] = {
     {"mobilenet_v1", 89.9, "TF-Slim MobileNet_v1_1.0_224 release, 1 crop"},
 };
 
-// Deep Compression's AlexNet (Han et al.): weight density per layer, and the top-5 accuracy the
-// energy-aware pruning paper's Table 1 gives for it.
-const std::map<std::string, double> deep_compression_densities{{"conv1", 0.84}, {"conv2", 0.38}, {"conv3", 0.35},
-                                                                {"conv4", 0.37}, {"conv5", 0.37}, {"fc6", 0.09},
-                                                                {"fc7", 0.09},   {"fc8", 0.25}};
+// The top-5 accuracy the energy-aware pruning paper's Table 1 gives for Deep Compression's AlexNet.
 constexpr double deep_compression_top5 = 80.37;
 
 /// One row of the main job's table.csv.
@@ -200,10 +196,9 @@ int main(int argc, char** argv) {
                                 std::string(p.network) == "alexnet" ? alexnet_group : others_group});
             if (std::string(p.network) != "alexnet") continue;
             const eap::network_energy pruned = eap::estimate_network_energy(
-                hw, net, batch, eap::assumed_density_options(net, assumed, deep_compression_densities), &cache);
-            double nonzero = 0.0;
-            for (const eap::layer_energy& l : pruned.layers)
-                nonzero += static_cast<double>(l.shape.weight_count()) * l.density.weights;
+                hw, net, batch,
+                eap::assumed_density_options(net, assumed, analysis::deep_compression_alexnet_densities()), &cache);
+            const double nonzero = analysis::expected_nonzero_weights(pruned);
             t.rows.push_back({"AlexNet, Deep Compression densities", analysis::number_cell(deep_compression_top5, "%.2f%%"),
                               analysis::cell(analysis::with_commas(std::llround(nonzero)), analysis::format("%.0f", nonzero)),
                               analysis::number_cell(pruned.nonskipped_macs() / static_cast<double>(batch)),

@@ -34,10 +34,6 @@
 
 namespace {
 
-const std::map<std::string, double> deep_compression_densities{{"conv1", 0.84}, {"conv2", 0.38}, {"conv3", 0.35},
-                                                                {"conv4", 0.37}, {"conv5", 0.37}, {"fc6", 0.09},
-                                                                {"fc7", 0.09},   {"fc8", 0.25}};
-
 // Yang et al., CVPR 2017, Table 1 (energy in units of one 16-bit MAC).
 struct paper_row {
     double weights, macs, energy;
@@ -60,14 +56,10 @@ pair_estimate estimate_pair(const eap::hardware& hw, eap::mapping_cache& cache, 
     a.relu_outputs = density;
     return {eap::estimate_network_energy(hw, net, batch, eap::assumed_density_options(net, a), &cache),
             eap::estimate_network_energy(hw, net, batch,
-                                         eap::assumed_density_options(net, a, deep_compression_densities), &cache)};
+                                         eap::assumed_density_options(net, a, analysis::deep_compression_alexnet_densities()),
+                                         &cache)};
 }
 
-double nonzero_weights(const eap::network_energy& e) {
-    double n = 0.0;
-    for (const eap::layer_energy& l : e.layers) n += static_cast<double>(l.shape.weight_count()) * l.density.weights;
-    return n;
-}
 
 }  // namespace
 
@@ -88,7 +80,8 @@ int main(int argc, char** argv) {
         eap::mapping_cache eyeriss_cache(eyeriss), isca16_cache(isca16);
 
         const pair_estimate main = estimate_pair(eyeriss, eyeriss_cache, batch, density);
-        const double w0 = nonzero_weights(main.original), w1 = nonzero_weights(main.pruned);
+        const double w0 = analysis::expected_nonzero_weights(main.original);
+        const double w1 = analysis::expected_nonzero_weights(main.pruned);
         std::printf("AlexNet on %s, batch %lld, ReLU-output density %.2f (the pruned model keeps the dense model's "
                     "activation densities).\nEnergy per image in units of one 16-bit MAC. Paper: Yang et al., CVPR "
                     "2017, Table 1.\n\n",
@@ -126,7 +119,7 @@ int main(int argc, char** argv) {
             }
             const double e0 = main.original.layers[k].energy.total() * scale, e1 = main.pruned.layers[k].energy.total() * scale;
             std::printf("  %-6s weights %5.0f%%  energy %.3e -> %.3e (%5.1f%%)\n", main.original.layers[k].name.c_str(),
-                        100.0 * deep_compression_densities.at(main.original.layers[k].name), e0, e1, 100.0 * e1 / e0);
+                        100.0 * analysis::deep_compression_alexnet_densities().at(main.original.layers[k].name), e0, e1, 100.0 * e1 / e0);
         }
         eap::chart::save_chart(out / "alexnet_layers_original_vs_deep_compression", layers);
 
