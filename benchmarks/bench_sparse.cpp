@@ -13,7 +13,9 @@
 //
 // Run with OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512 OPENBLAS_NUM_THREADS=1.
 #include <benchmark/benchmark.h>
-#include <cblas.h>
+// The cblas declarations xtensor-blas ships, as eap's own headers use them: OpenBLAS's <cblas.h>
+// redefines the same enums and cannot sit beside eap's single header.
+#include <xflens/cxxblas/drivers/cblas.h>
 
 #include <cmath>
 #include <cstdint>
@@ -286,7 +288,10 @@ const bool registered = [] {
     benchmark::RegisterBenchmark(("eap_int8/" + label(vgg_conv1_2, 32)).c_str(), [=](benchmark::State& st) {
         bm_eap<eap::default_kernel_arch, std::int8_t>(st, vgg_conv1_2, 32);
     })->Unit(benchmark::kMillisecond);
-    for (auto [layer, batch] : {std::pair<int, std::int64_t>{alexnet_conv3, 16}, {vgg_conv3_1, 16}, {vgg_conv1_2, 32}}) {
+    for (const auto& shape : {std::pair<int, std::int64_t>{alexnet_conv3, 16}, {vgg_conv3_1, 16}, {vgg_conv1_2, 32}}) {
+        // Plain copies: a lambda may not capture structured bindings before C++20.
+        const int layer = shape.first;
+        const std::int64_t batch = shape.second;
         benchmark::RegisterBenchmark(("read/" + label(layer, batch)).c_str(), [=](benchmark::State& st) {
             bm_read(st, layer, batch);
         })->Unit(benchmark::kMillisecond);
