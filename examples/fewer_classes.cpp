@@ -46,6 +46,7 @@
 #include <eap/zoo/fashion_mnist.hpp>
 
 #include "analysis_support.hpp"
+#include "main_job_settings.hpp"
 
 namespace {
 
@@ -214,19 +215,7 @@ task_result run_task(std::int64_t classes, std::int64_t epochs, std::uint64_t se
                 result.train_seconds, 100.0 * result.original.top1);
 
     start = clock_type::now();
-    eap::engine::training_options tuning;  // the main job's fine-tuning: 200 masked SGD steps of 64
-    tuning.epochs = 1;
-    tuning.max_steps = 200;
-    tuning.batch_size = 64;
-    tuning.schedule.base = 0.01;
-    eap::energy_aware_options options;
-    options.hw = hw;
-    options.energy_batch = 16;
-    options.accuracy_budget = 0.015;
-    options.accuracy_loss_limit = 0.01;
-    options.rounds = 1;
-    options.fine_tuning = tuning;
-    options.search_steps = 7;
+    eap::energy_aware_options options = main_job_settings::energy_aware(m.graph(), hw);
     options.progress = [classes](const eap::pruning_progress& p) {
         using stage = eap::pruning_progress::stage;
         if (p.what != stage::commit && p.what != stage::fine_tuned) return;

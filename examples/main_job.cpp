@@ -27,6 +27,8 @@
 
 #include <eap/eap.hpp>
 
+#include "main_job_settings.hpp"
+
 #ifndef EAP_SOURCE_DIR
 #define EAP_SOURCE_DIR "."
 #endif
@@ -83,28 +85,10 @@ eap::model_summary measure(const std::string& label, const eap::engine::model& m
     return eap::summarize_model(label, m, d.report, d.sparsity, hw, table_batches, cache);
 }
 
-/// The settings of energy-aware pruning in the main job and its ablation.
+/// The main job's settings of energy-aware pruning with its progress lines (main job and ablation).
 eap::energy_aware_options energy_aware_settings(const eap::engine::model& original, const eap::hardware& hw,
                                                 const std::string& name, int rounds) {
-    // The same fine-tuning for both methods after every pruning step: 200 masked SGD steps of 64.
-    eap::engine::training_options tuning;
-    tuning.epochs = 1;
-    tuning.max_steps = 200;
-    tuning.batch_size = 64;
-    tuning.schedule.base = 0.01;
-
-    // Ordered and budgeted by the energy at batch 16 (where the CONV layers dominate; the FC layers
-    // that dominate at batch 1 prune easily whatever their place).
-    eap::energy_aware_options options;
-    options.hw = hw;
-    options.energy_batch = 16;
-    options.accuracy_budget = 0.015;
-    options.accuracy_loss_limit = 0.01;
-    // A later round re-prunes a model that already used most of the limit: half the budget.
-    options.rounds = rounds;
-    options.budget_growth = 0.5;
-    options.fine_tuning = tuning;
-    options.search_steps = original.graph().compute_layers().size() > 8 ? 5 : 7;
+    eap::energy_aware_options options = main_job_settings::energy_aware(original.graph(), hw, rounds);
     options.progress = [name](const eap::pruning_progress& p) {
         using stage = eap::pruning_progress::stage;
         switch (p.what) {
