@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "eap/detail/row_stationary_model.hpp"
+#include "eap/mapping/row_stationary_model.hpp"
 #include "eap/energy/energy_model.hpp"
 #include "eap/hardware/presets.hpp"
 #include "eap/mapping/mapping_evaluation.hpp"

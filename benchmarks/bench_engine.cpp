@@ -19,7 +19,7 @@
 #include "eap/engine/loss.hpp"
 #include "eap/engine/model.hpp"
 #include "eap/engine/sgd.hpp"
-#include "eap/zoo/fashion_mnist.hpp"
+#include "eap/zoo/fashion_mnist_models.hpp"
 
 namespace {
 

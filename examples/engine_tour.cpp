@@ -10,11 +10,11 @@
 #include <vector>
 
 #include <eap/data/fashion_mnist.hpp>
-#include <eap/engine/activation_density.hpp>
+#include <eap/measure/activation_density.hpp>
 #include <eap/engine/capture.hpp>
 #include <eap/engine/evaluate.hpp>
 #include <eap/engine/trainer.hpp>
-#include <eap/io/model_files.hpp>
+#include <eap/engine/model_files.hpp>
 
 int main(int argc, char** argv) {
     try {

@@ -41,9 +41,9 @@
 #include <eap/engine/trainer.hpp>
 #include <eap/hardware/presets.hpp>
 #include <eap/prune/energy_aware_pruning.hpp>
-#include <eap/prune/model_energy.hpp>
+#include <eap/measure/model_energy.hpp>
 #include <eap/zoo/alexnet.hpp>
-#include <eap/zoo/fashion_mnist.hpp>
+#include <eap/zoo/fashion_mnist_models.hpp>
 
 #include "analysis_support.hpp"
 #include "main_job_settings.hpp"

@@ -10,9 +10,9 @@
 
 #include <eap/data/fashion_mnist.hpp>
 #include <eap/energy/energy_model.hpp>
-#include <eap/engine/activation_density.hpp>
+#include <eap/measure/activation_density.hpp>
 #include <eap/hardware/presets.hpp>
-#include <eap/io/model_files.hpp>
+#include <eap/engine/model_files.hpp>
 
 int main(int argc, char** argv) {
     try {

@@ -19,8 +19,8 @@
 #include <eap/data/fashion_mnist.hpp>
 #include <eap/engine/evaluate.hpp>
 #include <eap/engine/trainer.hpp>
-#include <eap/io/model_files.hpp>
-#include <eap/zoo/fashion_mnist.hpp>
+#include <eap/engine/model_files.hpp>
+#include <eap/zoo/fashion_mnist_models.hpp>
 
 namespace {
 

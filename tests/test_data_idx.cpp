@@ -10,7 +10,7 @@
 
 #include "catch.hpp"
 #include "eap/data/fashion_mnist.hpp"
-#include "eap/data/idx_reader.hpp"
+#include "eap/io/idx_reader.hpp"
 
 namespace fs = std::filesystem;
 using bytes = std::vector<std::uint8_t>;
@@ -63,21 +63,21 @@ TEST_CASE("IDX files parse raw and gzipped", "[data][idx]") {
     const bytes values = counting_values(60);
     const bytes raw = idx_file({3, 4, 5}, values);
     for (const bytes& file : {raw, gzip(raw)}) {
-        const eap::data::idx_array a = eap::data::parse_idx(file, "test");
+        const eap::idx_array a = eap::parse_idx(file, "test");
         CHECK(a.dims == std::vector<std::int64_t>{3, 4, 5});
         CHECK(a.values == values);
     }
     // A file larger than one 1 MiB read piece.
     const bytes big_values = counting_values((1u << 20) + 17);
-    const auto big = eap::data::parse_idx(gzip(idx_file({static_cast<std::uint32_t>(big_values.size())}, big_values)), "big");
+    const auto big = eap::parse_idx(gzip(idx_file({static_cast<std::uint32_t>(big_values.size())}, big_values)), "big");
     CHECK(big.values == big_values);
 }
 
 TEST_CASE("malformed IDX content is a parse_error that says what is wrong", "[data][idx]") {
     auto fails_with = [](const bytes& file, const char* text) {
-        CHECK_THROWS_AS(eap::data::parse_idx(file, "bad.idx"), eap::parse_error);
-        CHECK_THROWS_WITH(eap::data::parse_idx(file, "bad.idx"), Catch::Contains("bad.idx") && Catch::Contains(text));
-        CHECK_THROWS_AS(eap::data::parse_idx(gzip(file), "bad.idx"), eap::parse_error);
+        CHECK_THROWS_AS(eap::parse_idx(file, "bad.idx"), eap::parse_error);
+        CHECK_THROWS_WITH(eap::parse_idx(file, "bad.idx"), Catch::Contains("bad.idx") && Catch::Contains(text));
+        CHECK_THROWS_AS(eap::parse_idx(gzip(file), "bad.idx"), eap::parse_error);
     };
     const bytes values = counting_values(12);
     fails_with({}, "truncated");
@@ -87,23 +87,23 @@ TEST_CASE("malformed IDX content is a parse_error that says what is wrong", "[da
     fails_with({0, 0, 8, 9}, "dimensions");
     fails_with(idx_file({3, 5}, values), "truncated");          // 15 announced, 12 present
     fails_with(idx_file({2, 5}, values), "after the data");     // 10 announced, 12 present
-    CHECK_THROWS_WITH(eap::data::parse_idx(gzip(idx_file({2, 5}, values)), "bad.idx"), Catch::Contains("more data"));
-    CHECK_THROWS_WITH(eap::data::parse_idx(idx_file({3, 4}, values), "bad.idx", 10), Catch::Contains("more than 10"));
+    CHECK_THROWS_WITH(eap::parse_idx(gzip(idx_file({2, 5}, values)), "bad.idx"), Catch::Contains("more data"));
+    CHECK_THROWS_WITH(eap::parse_idx(idx_file({3, 4}, values), "bad.idx", 10), Catch::Contains("more than 10"));
     // 2^32 - 1 in every dimension: the count overflows nothing but is refused, without allocating.
-    CHECK_THROWS_AS(eap::data::parse_idx(idx_file({0xffffffffu, 0xffffffffu, 0xffffffffu}, values), "bad.idx"),
+    CHECK_THROWS_AS(eap::parse_idx(idx_file({0xffffffffu, 0xffffffffu, 0xffffffffu}, values), "bad.idx"),
                     eap::parse_error);
 
     // Gzip-level damage: bytes after the stream, a second member, a wrong CRC.
     const bytes good = gzip(idx_file({3, 4}, values));
     bytes trailing = good;
     trailing.push_back(0);
-    CHECK_THROWS_WITH(eap::data::parse_idx(trailing, "bad.idx"), Catch::Contains("follow"));
+    CHECK_THROWS_WITH(eap::parse_idx(trailing, "bad.idx"), Catch::Contains("follow"));
     bytes twice = good;
     twice.insert(twice.end(), good.begin(), good.end());
-    CHECK_THROWS_AS(eap::data::parse_idx(twice, "bad.idx"), eap::parse_error);
+    CHECK_THROWS_AS(eap::parse_idx(twice, "bad.idx"), eap::parse_error);
     bytes crc = good;
     crc[crc.size() - 6] ^= 0x40;
-    CHECK_THROWS_WITH(eap::data::parse_idx(crc, "bad.idx"), Catch::Contains("corrupt"));
+    CHECK_THROWS_WITH(eap::parse_idx(crc, "bad.idx"), Catch::Contains("corrupt"));
 }
 
 TEST_CASE("IDX fuzzing: truncations, random bytes and bit flips never crash", "[data][idx][fuzz]") {
@@ -115,7 +115,7 @@ TEST_CASE("IDX fuzzing: truncations, random bytes and bit flips never crash", "[
     for (const bytes& file : {raw, gz})
         for (std::size_t n = 0; n < file.size(); ++n) {
             INFO("truncated to " << n << " of " << file.size() << " bytes");
-            CHECK_THROWS_AS(eap::data::parse_idx(bytes(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(n)), "t"),
+            CHECK_THROWS_AS(eap::parse_idx(bytes(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(n)), "t"),
                             eap::parse_error);
         }
     // Random bytes, sometimes behind a valid magic.
@@ -125,7 +125,7 @@ TEST_CASE("IDX fuzzing: truncations, random bytes and bit flips never crash", "[
         if (trial % 4 == 1 && noise.size() >= 2) noise[0] = 0x1f, noise[1] = 0x8b;
         if (trial % 4 == 2 && noise.size() >= 4) noise[0] = 0, noise[1] = 0, noise[2] = 8, noise[3] = static_cast<std::uint8_t>(1 + rng() % 3);
         try {
-            (void)eap::data::parse_idx(noise, "noise");
+            (void)eap::parse_idx(noise, "noise");
         } catch (const eap::parse_error&) {
         }
     }
@@ -138,7 +138,7 @@ TEST_CASE("IDX fuzzing: truncations, random bytes and bit flips never crash", "[
         const int flips = 1 + static_cast<int>(rng() % 3);
         for (int f = 0; f < flips; ++f) file[rng() % file.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
         try {
-            const auto a = eap::data::parse_idx(file, "flipped");
+            const auto a = eap::parse_idx(file, "flipped");
             if (use_gz) {
                 CHECK(a.values == values);
                 CHECK(a.dims == std::vector<std::int64_t>{3, 7, 6});
@@ -158,7 +158,7 @@ TEST_CASE("the Fashion-MNIST loader reads the four files and says how to install
     CHECK_THROWS_AS(eap::data::load_fashion_mnist(eap::data::fashion_mnist_split::train, empty), eap::io_error);
     CHECK_THROWS_WITH(eap::data::load_fashion_mnist(eap::data::fashion_mnist_split::test, empty),
                       Catch::Contains("apt-get install dataset-fashion-mnist") && Catch::Contains("t10k-images-idx3-ubyte.gz"));
-    CHECK_THROWS_AS(eap::data::read_idx(empty / "nothing.gz"), eap::io_error);
+    CHECK_THROWS_AS(eap::read_idx(empty / "nothing.gz"), eap::io_error);
 
     // A miniature data set in the real layout: 3 training and 2 test images of 2 x 3 pixels.
     const fs::path dir = fresh_directory("mini");

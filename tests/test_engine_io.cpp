@@ -10,7 +10,7 @@
 #include "engine_reference.hpp"
 #include "eap/engine/executor.hpp"
 #include "eap/engine/model.hpp"
-#include "eap/io/model_files.hpp"
+#include "eap/engine/model_files.hpp"
 #include "eap/io/npy.hpp"
 #include "eap/zoo/googlenet.hpp"
 

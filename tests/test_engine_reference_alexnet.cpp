@@ -6,8 +6,8 @@
 #include "catch.hpp"
 #include "eap/data/fashion_mnist.hpp"
 #include "eap/engine/evaluate.hpp"
-#include "eap/io/model_files.hpp"
-#include "eap/zoo/fashion_mnist.hpp"
+#include "eap/engine/model_files.hpp"
+#include "eap/zoo/fashion_mnist_models.hpp"
 
 namespace {
 // Correct top-1 answers on the 10,000 test images, evaluated 250 images at a time (as recorded

@@ -6,7 +6,7 @@
 
 #include "catch.hpp"
 #include "engine_reference.hpp"
-#include "eap/engine/activation_density.hpp"
+#include "eap/measure/activation_density.hpp"
 #include "eap/engine/capture.hpp"
 #include "eap/engine/evaluate.hpp"
 #include "eap/engine/executor.hpp"

@@ -12,7 +12,7 @@
 #include "catch.hpp"
 #include "eap/energy/energy_model.hpp"
 #include "eap/hardware/presets.hpp"
-#include "eap/io/eyeriss_tool_format.hpp"
+#include "eap/energy/eyeriss_tool_format.hpp"
 #include "eap/zoo/zoo.hpp"
 
 namespace {

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "catch.hpp"
-#include "eap/io/network_text.hpp"
+#include "eap/network/network_text.hpp"
 #include "eap/zoo/zoo.hpp"
 
 using eap::network;

@@ -8,7 +8,7 @@
 #include "catch.hpp"
 #include "eap/prune/energy_aware_pruning.hpp"
 #include "eap/prune/magnitude_baseline.hpp"
-#include "eap/zoo/fashion_mnist.hpp"
+#include "eap/zoo/fashion_mnist_models.hpp"
 #include "prune_loop_support.hpp"
 
 namespace {

@@ -6,7 +6,9 @@
 // begin eap/eap.hpp
 // SPDX-License-Identifier: MIT
 // eap: energy estimation of CNN inference on a described accelerator, and energy-aware pruning.
-// The umbrella header: includes every public part of the library.
+// The umbrella header: every public part of the library. A program that needs only one area
+// includes that area's entry header instead (eap/energy.hpp, eap/prune.hpp, ...) and compiles
+// faster.
 
 // #include <eap/version.hpp>
 // begin eap/version.hpp
@@ -116,8 +118,36 @@ std::string message(const Parts&... parts) {
 }  // namespace detail
 }  // namespace eap
 // end eap/error.hpp
+// #include <eap/hardware.hpp>
+// begin eap/hardware.hpp
+// SPDX-License-Identifier: MIT
+// Accelerators: hardware described as types (checked at compile time) and their runtime mirror,
+// with the Eyeriss presets. Standard library only.
 
-// Hardware and shapes (standard library only).
+// #include <eap/hardware/accelerator.hpp>
+// begin eap/hardware/accelerator.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+// #include <eap/hardware/hardware.hpp>
+// begin eap/hardware/hardware.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <ostream>
+#include <string>
+#include <vector>
+
+// #include <eap/error.hpp>
 // #include <eap/hardware/data_type.hpp>
 // begin eap/hardware/data_type.hpp
 // SPDX-License-Identifier: MIT
@@ -171,19 +201,6 @@ constexpr per_data_type<T> make_per_data_type(T weights, T ifmaps, T psums) {
 
 }  // namespace eap
 // end eap/hardware/data_type.hpp
-// #include <eap/hardware/hardware.hpp>
-// begin eap/hardware/hardware.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cmath>
-#include <cstdint>
-#include <limits>
-#include <ostream>
-#include <string>
-#include <vector>
-
-// #include <eap/error.hpp>
-// #include <eap/hardware/data_type.hpp>
 
 namespace eap {
 
@@ -370,19 +387,6 @@ inline std::ostream& operator<<(std::ostream& out, const hardware& hw) {
 
 }  // namespace eap
 // end eap/hardware/hardware.hpp
-// #include <eap/hardware/accelerator.hpp>
-// begin eap/hardware/accelerator.hpp
-// SPDX-License-Identifier: MIT
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <limits>
-#include <string>
-#include <type_traits>
-#include <utility>
-
-// #include <eap/hardware/hardware.hpp>
 
 // Accelerators described as types. A user writes, for example,
 //
@@ -663,6 +667,8 @@ hardware to_hardware() {
 
 }  // namespace eap
 // end eap/hardware/accelerator.hpp
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/hardware/hardware.hpp>
 // #include <eap/hardware/presets.hpp>
 // begin eap/hardware/presets.hpp
 // SPDX-License-Identifier: MIT
@@ -709,41 +715,19 @@ inline hardware isca16_study_hardware() { return to_hardware<isca16_study>(); }
 
 }  // namespace eap::presets
 // end eap/hardware/presets.hpp
-// #include <eap/shape/padding.hpp>
-// begin eap/shape/padding.hpp
+// end eap/hardware.hpp
+// #include <eap/network.hpp>
+// begin eap/network.hpp
+// SPDX-License-Identifier: MIT
+// Layer shapes, networks (graphs of CONV, FC, pooling, concat and add layers), the network
+// text format and the zoo of published networks. Standard library only.
+
+// #include <eap/shape/conv_shape.hpp>
+// begin eap/shape/conv_shape.hpp
 // SPDX-License-Identifier: MIT
 
 #include <cstdint>
-
-namespace eap {
-
-/// Zero padding on each side of a feature map, in pixels.
-struct padding {
-    std::int64_t top = 0;
-    std::int64_t bottom = 0;
-    std::int64_t left = 0;
-    std::int64_t right = 0;
-
-    /// The same padding on all four sides.
-    static constexpr padding uniform(std::int64_t p) { return padding{p, p, p, p}; }
-    /// `vertical` on top and bottom, `horizontal` on left and right.
-    static constexpr padding symmetric(std::int64_t vertical, std::int64_t horizontal) {
-        return padding{vertical, vertical, horizontal, horizontal};
-    }
-
-    friend constexpr bool operator==(const padding& a, const padding& b) {
-        return a.top == b.top && a.bottom == b.bottom && a.left == b.left && a.right == b.right;
-    }
-    friend constexpr bool operator!=(const padding& a, const padding& b) { return !(a == b); }
-};
-
-}  // namespace eap
-// end eap/shape/padding.hpp
-// #include <eap/shape/fmap_shape.hpp>
-// begin eap/shape/fmap_shape.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
+#include <ostream>
 
 // #include <eap/detail/checked_arithmetic.hpp>
 // begin eap/detail/checked_arithmetic.hpp
@@ -795,6 +779,14 @@ constexpr std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b 
 
 }  // namespace eap::detail
 // end eap/detail/checked_arithmetic.hpp
+// #include <eap/error.hpp>
+// #include <eap/shape/fmap_shape.hpp>
+// begin eap/shape/fmap_shape.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+// #include <eap/detail/checked_arithmetic.hpp>
 
 namespace eap {
 
@@ -817,17 +809,36 @@ struct fmap_shape {
 
 }  // namespace eap
 // end eap/shape/fmap_shape.hpp
-// #include <eap/shape/conv_shape.hpp>
-// begin eap/shape/conv_shape.hpp
+// #include <eap/shape/padding.hpp>
+// begin eap/shape/padding.hpp
 // SPDX-License-Identifier: MIT
 
 #include <cstdint>
-#include <ostream>
 
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/error.hpp>
-// #include <eap/shape/fmap_shape.hpp>
-// #include <eap/shape/padding.hpp>
+namespace eap {
+
+/// Zero padding on each side of a feature map, in pixels.
+struct padding {
+    std::int64_t top = 0;
+    std::int64_t bottom = 0;
+    std::int64_t left = 0;
+    std::int64_t right = 0;
+
+    /// The same padding on all four sides.
+    static constexpr padding uniform(std::int64_t p) { return padding{p, p, p, p}; }
+    /// `vertical` on top and bottom, `horizontal` on left and right.
+    static constexpr padding symmetric(std::int64_t vertical, std::int64_t horizontal) {
+        return padding{vertical, vertical, horizontal, horizontal};
+    }
+
+    friend constexpr bool operator==(const padding& a, const padding& b) {
+        return a.top == b.top && a.bottom == b.bottom && a.left == b.left && a.right == b.right;
+    }
+    friend constexpr bool operator!=(const padding& a, const padding& b) { return !(a == b); }
+};
+
+}  // namespace eap
+// end eap/shape/padding.hpp
 
 namespace eap {
 
@@ -1021,6 +1032,8 @@ struct static_fc {
 
 }  // namespace eap
 // end eap/shape/conv_shape.hpp
+// #include <eap/shape/fmap_shape.hpp>
+// #include <eap/shape/padding.hpp>
 // #include <eap/shape/pool_shape.hpp>
 // begin eap/shape/pool_shape.hpp
 // SPDX-License-Identifier: MIT
@@ -1102,8 +1115,6 @@ private:
 
 }  // namespace eap
 // end eap/shape/pool_shape.hpp
-
-// Networks.
 // #include <eap/network/layer.hpp>
 // begin eap/network/layer.hpp
 // SPDX-License-Identifier: MIT
@@ -1440,313 +1451,28 @@ private:
 
 }  // namespace eap
 // end eap/network/network.hpp
-// #include <eap/zoo/zoo.hpp>
-// begin eap/zoo/zoo.hpp
+// #include <eap/network/network_text.hpp>
+// begin eap/network/network_text.hpp
 // SPDX-License-Identifier: MIT
 
-#include <functional>
+#include <charconv>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <sstream>
 #include <string>
+#include <string_view>
+#include <system_error>
+#include <tuple>
+#include <utility>
+#include <variant>
 #include <vector>
 
-// #include <eap/zoo/alexnet.hpp>
-// begin eap/zoo/alexnet.hpp
-// SPDX-License-Identifier: MIT
-
-// #include <eap/network/network.hpp>
-
-namespace eap::zoo {
-
-/// AlexNet as in the BVLC Caffe model: 227 x 227 input, grouped conv2/conv4/conv5, LRN left
-/// out (it has no weights and no cost in the energy model). 60,954,656 weights, 724,406,816 MACs.
-/// `classes` sets the width of fc8 (1000 for ImageNet).
-inline network alexnet(std::int64_t classes = 1000) {
-    network net("alexnet", fmap_shape{3, 227, 227});
-    const pool_params pool = pool_params::window(pool_method::max, 3, 2);
-    auto x = net.add_conv("conv1", 0, conv_params::square(96, 11, 4));
-    x = net.add_pool("pool1", x, pool);
-    x = net.add_conv("conv2", x, conv_params::square(256, 5, 1, 2, 2));
-    x = net.add_pool("pool2", x, pool);
-    x = net.add_conv("conv3", x, conv_params::square(384, 3, 1, 1));
-    x = net.add_conv("conv4", x, conv_params::square(384, 3, 1, 1, 2));
-    x = net.add_conv("conv5", x, conv_params::square(256, 3, 1, 1, 2));
-    x = net.add_pool("pool5", x, pool);
-    x = net.add_fc("fc6", x, fc_params{4096});
-    x = net.add_fc("fc7", x, fc_params{4096});
-    net.add_fc("fc8", x, fc_params{classes}, activation::none);
-    return net;
-}
-
-}  // namespace eap::zoo
-// end eap/zoo/alexnet.hpp
-// #include <eap/zoo/googlenet.hpp>
-// begin eap/zoo/googlenet.hpp
-// SPDX-License-Identifier: MIT
-
-#include <string>
-
-// #include <eap/network/network.hpp>
-
-namespace eap::zoo {
-
-/// Widths of one GoogLeNet inception module: the 1x1 branch, the 3x3 branch (reduce, 3x3),
-/// the 5x5 branch (reduce, 5x5) and the pool projection.
-struct inception_widths {
-    std::int64_t b1x1, b3x3_reduce, b3x3, b5x5_reduce, b5x5, pool_proj;
-};
-
-/// Appends an inception module called `name` fed by `input` and returns its concat layer.
-inline std::size_t add_inception(network& net, const std::string& name, std::size_t input, const inception_widths& w) {
-    const auto b1 = net.add_conv(name + "/1x1", input, conv_params::square(w.b1x1, 1));
-    auto b3 = net.add_conv(name + "/3x3_reduce", input, conv_params::square(w.b3x3_reduce, 1));
-    b3 = net.add_conv(name + "/3x3", b3, conv_params::square(w.b3x3, 3, 1, 1));
-    auto b5 = net.add_conv(name + "/5x5_reduce", input, conv_params::square(w.b5x5_reduce, 1));
-    b5 = net.add_conv(name + "/5x5", b5, conv_params::square(w.b5x5, 5, 1, 2));
-    auto bp = net.add_pool(name + "/pool", input, pool_params::window(pool_method::max, 3, 1, 1));
-    bp = net.add_conv(name + "/pool_proj", bp, conv_params::square(w.pool_proj, 1));
-    return net.add_concat(name + "/output", {b1, b3, b5, bp});
-}
-
-/// GoogLeNet (Inception v1) as in the BVLC Caffe model, without the auxiliary classifiers.
-/// Pooling rounds up as Caffe does. 6,990,272 weights, 1,582,671,872 MACs.
-inline network googlenet() {
-    network net("googlenet", fmap_shape{3, 224, 224});
-    const pool_params down = pool_params::window(pool_method::max, 3, 2, 0, true);
-    auto x = net.add_conv("conv1/7x7_s2", 0, conv_params::square(64, 7, 2, 3));
-    x = net.add_pool("pool1/3x3_s2", x, down);
-    x = net.add_conv("conv2/3x3_reduce", x, conv_params::square(64, 1));
-    x = net.add_conv("conv2/3x3", x, conv_params::square(192, 3, 1, 1));
-    x = net.add_pool("pool2/3x3_s2", x, down);
-    x = add_inception(net, "inception_3a", x, {64, 96, 128, 16, 32, 32});
-    x = add_inception(net, "inception_3b", x, {128, 128, 192, 32, 96, 64});
-    x = net.add_pool("pool3/3x3_s2", x, down);
-    x = add_inception(net, "inception_4a", x, {192, 96, 208, 16, 48, 64});
-    x = add_inception(net, "inception_4b", x, {160, 112, 224, 24, 64, 64});
-    x = add_inception(net, "inception_4c", x, {128, 128, 256, 24, 64, 64});
-    x = add_inception(net, "inception_4d", x, {112, 144, 288, 32, 64, 64});
-    x = add_inception(net, "inception_4e", x, {256, 160, 320, 32, 128, 128});
-    x = net.add_pool("pool4/3x3_s2", x, down);
-    x = add_inception(net, "inception_5a", x, {256, 160, 320, 32, 128, 128});
-    x = add_inception(net, "inception_5b", x, {384, 192, 384, 48, 128, 128});
-    x = net.add_pool("pool5/7x7_s1", x, pool_params::global_pool(pool_method::average));
-    net.add_fc("loss3/classifier", x, fc_params{1000}, activation::none);
-    return net;
-}
-
-}  // namespace eap::zoo
-// end eap/zoo/googlenet.hpp
-// #include <eap/zoo/mobilenet.hpp>
-// begin eap/zoo/mobilenet.hpp
-// SPDX-License-Identifier: MIT
-
-#include <string>
-
-// #include <eap/network/network.hpp>
-
-namespace eap::zoo {
-
-/// MobileNet v1, width 1.0, 224 x 224: depthwise 3x3 (groups = channels) and pointwise 1x1
-/// pairs; the classifier is a 1x1 convolution after global average pooling.
-/// 4,209,088 weights, 568,740,352 MACs.
-inline network mobilenet_v1() {
-    network net("mobilenet_v1", fmap_shape{3, 224, 224});
-    auto x = net.add_conv("conv1", 0, conv_params::square(32, 3, 2, 1));
-    struct block {
-        const char* name;
-        std::int64_t out;
-        std::int64_t stride;
-    };
-    const block blocks[] = {{"conv2_1", 64, 1},  {"conv2_2", 128, 2}, {"conv3_1", 128, 1}, {"conv3_2", 256, 2},
-                            {"conv4_1", 256, 1}, {"conv4_2", 512, 2}, {"conv5_1", 512, 1}, {"conv5_2", 512, 1},
-                            {"conv5_3", 512, 1}, {"conv5_4", 512, 1}, {"conv5_5", 512, 1}, {"conv5_6", 1024, 2},
-                            {"conv6", 1024, 1}};
-    for (const block& b : blocks) {
-        const std::int64_t channels = net[x].output.channels;
-        x = net.add_conv(std::string(b.name) + "/dw", x, conv_params::square(channels, 3, b.stride, 1, channels));
-        x = net.add_conv(std::string(b.name) + "/sep", x, conv_params::square(b.out, 1));
-    }
-    x = net.add_pool("pool6", x, pool_params::global_pool(pool_method::average));
-    net.add_conv("fc7", x, conv_params::square(1000, 1), activation::none);
-    return net;
-}
-
-}  // namespace eap::zoo
-// end eap/zoo/mobilenet.hpp
-// #include <eap/zoo/resnet50.hpp>
-// begin eap/zoo/resnet50.hpp
-// SPDX-License-Identifier: MIT
-
-#include <string>
-
-// #include <eap/network/network.hpp>
-
-namespace eap::zoo {
-
-/// Appends a ResNet bottleneck block called `name` (e.g. "res3a"): 1x1 `width`, 3x3 `width`,
-/// 1x1 `4 * width`, added to the shortcut. The first block of a stage projects the shortcut with
-/// a strided 1x1 convolution (`project`), and strides its first 1x1 as the Caffe model does.
-inline std::size_t add_bottleneck(network& net, const std::string& name, std::size_t input, std::int64_t width,
-                                  std::int64_t stride, bool project) {
-    std::size_t shortcut = input;
-    if (project)
-        shortcut = net.add_conv(name + "_branch1", input, conv_params::square(4 * width, 1, stride), activation::none);
-    auto x = net.add_conv(name + "_branch2a", input, conv_params::square(width, 1, stride));
-    x = net.add_conv(name + "_branch2b", x, conv_params::square(width, 3, 1, 1));
-    x = net.add_conv(name + "_branch2c", x, conv_params::square(4 * width, 1), activation::none);
-    return net.add_add(name, {shortcut, x}, activation::relu);
-}
-
-/// ResNet-50 with projection shortcuts, as in the Caffe model of He et al.
-/// 25,502,912 weights, 3,857,973,248 MACs.
-inline network resnet50() {
-    network net("resnet50", fmap_shape{3, 224, 224});
-    auto x = net.add_conv("conv1", 0, conv_params::square(64, 7, 2, 3));
-    x = net.add_pool("pool1", x, pool_params::window(pool_method::max, 3, 2, 0, true));
-    const std::int64_t widths[4] = {64, 128, 256, 512};
-    const int blocks[4] = {3, 4, 6, 3};
-    for (int stage = 0; stage < 4; ++stage)
-        for (int b = 0; b < blocks[stage]; ++b) {
-            const std::string name = "res" + std::to_string(stage + 2) + static_cast<char>('a' + b);
-            x = add_bottleneck(net, name, x, widths[stage], (b == 0 && stage > 0) ? 2 : 1, b == 0);
-        }
-    x = net.add_pool("pool5", x, pool_params::global_pool(pool_method::average));
-    net.add_fc("fc1000", x, fc_params{1000}, activation::none);
-    return net;
-}
-
-}  // namespace eap::zoo
-// end eap/zoo/resnet50.hpp
-// #include <eap/zoo/squeezenet.hpp>
-// begin eap/zoo/squeezenet.hpp
-// SPDX-License-Identifier: MIT
-
-#include <string>
-
-// #include <eap/network/network.hpp>
-
-namespace eap::zoo {
-
-/// Appends a SqueezeNet fire module (squeeze 1x1, then expand 1x1 and 3x3 concatenated).
-inline std::size_t add_fire(network& net, const std::string& name, std::size_t input, std::int64_t squeeze,
-                            std::int64_t expand) {
-    const auto s = net.add_conv(name + "/squeeze1x1", input, conv_params::square(squeeze, 1));
-    const auto e1 = net.add_conv(name + "/expand1x1", s, conv_params::square(expand, 1));
-    const auto e3 = net.add_conv(name + "/expand3x3", s, conv_params::square(expand, 3, 1, 1));
-    return net.add_concat(name + "/concat", {e1, e3});
-}
-
-/// SqueezeNet v1.0 as released (conv10 has pad 1). 1,244,448 weights, 861,339,936 MACs.
-inline network squeezenet_v1_0() {
-    network net("squeezenet_v1_0", fmap_shape{3, 227, 227});
-    const pool_params down = pool_params::window(pool_method::max, 3, 2, 0, true);
-    auto x = net.add_conv("conv1", 0, conv_params::square(96, 7, 2));
-    x = net.add_pool("pool1", x, down);
-    x = add_fire(net, "fire2", x, 16, 64);
-    x = add_fire(net, "fire3", x, 16, 64);
-    x = add_fire(net, "fire4", x, 32, 128);
-    x = net.add_pool("pool4", x, down);
-    x = add_fire(net, "fire5", x, 32, 128);
-    x = add_fire(net, "fire6", x, 48, 192);
-    x = add_fire(net, "fire7", x, 48, 192);
-    x = add_fire(net, "fire8", x, 64, 256);
-    x = net.add_pool("pool8", x, down);
-    x = add_fire(net, "fire9", x, 64, 256);
-    x = net.add_conv("conv10", x, conv_params::square(1000, 1, 1, 1));
-    net.add_pool("pool10", x, pool_params::global_pool(pool_method::average));
-    return net;
-}
-
-/// SqueezeNet v1.1 (3x3 conv1, earlier pooling). 1,231,552 weights, 387,747,520 MACs.
-inline network squeezenet_v1_1() {
-    network net("squeezenet_v1_1", fmap_shape{3, 227, 227});
-    const pool_params down = pool_params::window(pool_method::max, 3, 2, 0, true);
-    auto x = net.add_conv("conv1", 0, conv_params::square(64, 3, 2));
-    x = net.add_pool("pool1", x, down);
-    x = add_fire(net, "fire2", x, 16, 64);
-    x = add_fire(net, "fire3", x, 16, 64);
-    x = net.add_pool("pool3", x, down);
-    x = add_fire(net, "fire4", x, 32, 128);
-    x = add_fire(net, "fire5", x, 32, 128);
-    x = net.add_pool("pool5", x, down);
-    x = add_fire(net, "fire6", x, 48, 192);
-    x = add_fire(net, "fire7", x, 48, 192);
-    x = add_fire(net, "fire8", x, 64, 256);
-    x = add_fire(net, "fire9", x, 64, 256);
-    x = net.add_conv("conv10", x, conv_params::square(1000, 1));
-    net.add_pool("pool10", x, pool_params::global_pool(pool_method::average));
-    return net;
-}
-
-}  // namespace eap::zoo
-// end eap/zoo/squeezenet.hpp
-// #include <eap/zoo/vgg16.hpp>
-// begin eap/zoo/vgg16.hpp
-// SPDX-License-Identifier: MIT
-
-#include <string>
-
-// #include <eap/network/network.hpp>
-
-namespace eap::zoo {
-
-/// VGG-16 (configuration D): 13 3x3 CONV layers in five blocks and three FC layers.
-/// 138,344,128 weights, 15,470,264,320 MACs.
-inline network vgg16() {
-    network net("vgg16", fmap_shape{3, 224, 224});
-    const std::int64_t widths[5] = {64, 128, 256, 512, 512};
-    const int depths[5] = {2, 2, 3, 3, 3};
-    std::size_t x = 0;
-    for (int block = 0; block < 5; ++block) {
-        const std::string prefix = "conv" + std::to_string(block + 1) + "_";
-        for (int i = 1; i <= depths[block]; ++i)
-            x = net.add_conv(prefix + std::to_string(i), x, conv_params::square(widths[block], 3, 1, 1));
-        x = net.add_pool("pool" + std::to_string(block + 1), x, pool_params::window(pool_method::max, 2, 2));
-    }
-    x = net.add_fc("fc6", x, fc_params{4096});
-    x = net.add_fc("fc7", x, fc_params{4096});
-    net.add_fc("fc8", x, fc_params{1000}, activation::none);
-    return net;
-}
-
-}  // namespace eap::zoo
-// end eap/zoo/vgg16.hpp
-
-namespace eap::zoo {
-
-/// Every network of the zoo, in a fixed order.
-inline std::vector<network> all() {
-    return {alexnet(), googlenet(), squeezenet_v1_0(), squeezenet_v1_1(), vgg16(), resnet50(), mobilenet_v1()};
-}
-
-/// The zoo network called `name` ("alexnet", "googlenet", "squeezenet_v1_0", "squeezenet_v1_1",
-/// "vgg16", "resnet50", "mobilenet_v1"); throws `eap::argument_error` for another name.
-inline network by_name(const std::string& name) {
-    for (network& n : all())
-        if (n.name() == name) return std::move(n);
-    throw argument_error("eap::zoo::by_name: no network named '" + name +
-                         "' (have alexnet, googlenet, squeezenet_v1_0, squeezenet_v1_1, vgg16, resnet50, mobilenet_v1)");
-}
-
-}  // namespace eap::zoo
-// end eap/zoo/zoo.hpp
-
-// Tensor support (xtensor).
-// #include <eap/detail/xtensor.hpp>
-// begin eap/detail/xtensor.hpp
-// SPDX-License-Identifier: MIT
-
-// Every xtensor include of eap goes through this header, so that a move to xtensor >= 0.26
-// (which moved its headers into containers/, core/, views/ ...) changes one file.
-// XTENSOR_USE_XSIMD must be the same in every translation unit; the CMake target sets it.
-#include <xtensor/xadapt.hpp>
-#include <xtensor/xarray.hpp>
-#include <xtensor/xbuilder.hpp>
-#include <xtensor/xmath.hpp>
-#include <xtensor/xnoalias.hpp>
-#include <xtensor/xtensor.hpp>
-#include <xtensor/xview.hpp>
-// end eap/detail/xtensor.hpp
-
-// Files.
+// #include <eap/error.hpp>
 // #include <eap/io/atomic_file.hpp>
 // begin eap/io/atomic_file.hpp
 // SPDX-License-Identifier: MIT
@@ -1801,29 +1527,6 @@ void write_file_atomically(const std::filesystem::path& path, Writer&& write, bo
 
 }  // namespace eap
 // end eap/io/atomic_file.hpp
-// #include <eap/io/network_text.hpp>
-// begin eap/io/network_text.hpp
-// SPDX-License-Identifier: MIT
-
-#include <charconv>
-#include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <istream>
-#include <map>
-#include <optional>
-#include <ostream>
-#include <sstream>
-#include <string>
-#include <string_view>
-#include <system_error>
-#include <tuple>
-#include <utility>
-#include <variant>
-#include <vector>
-
-// #include <eap/error.hpp>
-// #include <eap/io/atomic_file.hpp>
 // #include <eap/network/network.hpp>
 
 // The plain-text network description: one layer per line, so users describe networks without
@@ -2171,6661 +1874,98 @@ inline void write_network_file(const std::filesystem::path& path, const network&
 }
 
 }  // namespace eap
-// end eap/io/network_text.hpp
-
-// Energy model (standard library only): row-stationary mapping, access counts, energy, reports.
-// #include <eap/energy/sparsity.hpp>
-// begin eap/energy/sparsity.hpp
+// end eap/network/network_text.hpp
+// #include <eap/zoo/alexnet.hpp>
+// begin eap/zoo/alexnet.hpp
 // SPDX-License-Identifier: MIT
 
-#include <cstdint>
-
-namespace eap {
-
-/// The fraction of non-zero values in each tensor of one layer: the statistical way to give
-/// sparsity to the energy model (zeros are assumed independent and uniformly spread).
-struct layer_density {
-    double weights = 1.0;
-    double ifmaps = 1.0;
-    double ofmaps = 1.0;
-};
-
-/// Exact counts measured on real tensors of one CONV/FC layer over a batch: the exact way to give
-/// sparsity to the energy model. Produced by the sparse counters (`eap/sparse/...`) from weight
-/// and activation tensors; all counts are over the whole batch the counts were taken on.
-struct layer_sparse_counts {
-    std::int64_t batch = 0;                 ///< images the activation counts cover
-    std::int64_t weights = 0;               ///< all filter weights (no biases)
-    std::int64_t nonzero_weights = 0;
-    std::int64_t ifmap_values = 0;          ///< all input activations over the batch (unpadded)
-    std::int64_t nonzero_ifmap_values = 0;
-    std::int64_t ofmap_values = 0;          ///< all output activations over the batch (after the activation function)
-    std::int64_t nonzero_ofmap_values = 0;
-    std::int64_t dense_macs = 0;            ///< MACs of the dense layer over the batch
-    std::int64_t nonskipped_macs = 0;       ///< MACs whose weight and input activation are both non-zero
-    std::int64_t ifmap_rlc_words = 0;       ///< 64-bit words of the Eyeriss run-length code of the ifmaps
-    std::int64_t ofmap_rlc_words = 0;       ///< 64-bit words of the Eyeriss run-length code of the ofmaps
-    std::int64_t weight_rlc_words = 0;      ///< 64-bit words of the run-length code of the weights
-};
-
-}  // namespace eap
-// end eap/energy/sparsity.hpp
-// #include <eap/energy/sparsity_rules.hpp>
-// begin eap/energy/sparsity_rules.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-
-namespace eap {
-
-/// How weights move when rule 2 of `sparsity_rules` compresses them.
-enum class weight_format : std::uint8_t {
-    nonzero_values,   ///< only the non-zero weights move, plus `weight_index_bits` per non-zero
-    run_length_code,  ///< the weights of a layer as one Eyeriss run-length-coded stream
-};
-
-constexpr const char* to_string(weight_format f) {
-    return f == weight_format::nonzero_values ? "nonzero_values" : "run_length_code";
-}
-
-/// The rules by which zeros save energy (Yang et al., CVPR 2017, with Eyeriss' run-length code).
-/// Each is a switch; the defaults are the paper's. They apply only when a layer has sparsity
-/// information (densities or exact counts); a layer without it is dense and moves raw words.
-/// The mapping is always searched on the dense layer.
-struct sparsity_rules {
-    /// Rule 1: a MAC whose weight or input activation is zero is skipped, and the scratchpad
-    /// reads and the psum update that belong to it are gated (not charged).
-    bool skip_zero_macs = true;
-    /// Rule 2: weights are stored and moved compressed at every storage level and over the array
-    /// network: only the non-zeros move (see `weight_storage`).
-    bool compress_weights = true;
-    weight_format weight_storage = weight_format::nonzero_values;
-    /// Extra bits per non-zero weight for its index (rule 2 with `nonzero_values`).
-    int weight_index_bits = 0;
-    /// Rule 3: input and output feature maps moved to and from the outermost level (DRAM) are
-    /// run-length coded as in Eyeriss; the network's input image is moved raw. Partial sums
-    /// spilled to DRAM before the last accumulation are dense and moved raw.
-    bool run_length_code_dram_fmaps = true;
-    /// Keep the raw size where the run-length code would be larger (dense feature maps).
-    bool run_length_code_only_when_smaller = false;
-    /// Rule 4: on-chip movement (storage levels other than the outermost, array network) of
-    /// input feature maps carries only the non-zeros. Off: zeros are carried.
-    bool compress_onchip_fmaps = false;
-};
-
-}  // namespace eap
-// end eap/energy/sparsity_rules.hpp
-// #include <eap/energy/run_length_code_model.hpp>
-// begin eap/energy/run_length_code_model.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cmath>
-#include <cstdint>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/error.hpp>
-
-// The Eyeriss run-length code as eap defines it: a stream of values is coded greedily from its
-// start as (run, level) pairs, run = 0..31 zeros skipped before the level (16 bits); the level
-// may be zero when 31 zeros were skipped, and a stream ending in zeros ends with a pair covering
-// them. Three pairs fill one 64-bit word (plus a 1-bit last-word flag): ceil(pairs / 3) words.
-//
-// Counting the pairs: every non-zero value ends a pair; a run of z zeros followed by a non-zero
-// needs floor(z / 32) extra pairs; the run of zeros that ends the stream needs ceil(z / 32).
-
-namespace eap {
-
-/// The expected number of (run, level) pairs in the code of a stream of `values` values whose
-/// values are non-zero independently with probability `density`. Exact for every stream length
-/// (closed form; no long-stream approximation). Throws `eap::argument_error` for a negative
-/// length or a density outside [0, 1].
-inline double expected_run_length_code_pairs(std::int64_t values, double density) {
-    if (values < 0)
-        throw argument_error(detail::message("eap::expected_run_length_code_pairs: values must not be negative (got ",
-                                             values, ")"));
-    if (!(density >= 0.0 && density <= 1.0))
-        throw argument_error(detail::message("eap::expected_run_length_code_pairs: density must be in [0, 1] (got ",
-                                             density, ")"));
-    if (values == 0) return 0.0;
-    const double n = static_cast<double>(values);
-    const double p = density, q = 1.0 - density;
-    if (p == 0.0) return static_cast<double>(detail::ceil_div(values, 32));
-    if (q == 0.0) return n;
-    // r = q^32, the probability that 32 given values are all zero.
-    const double log_r = 32.0 * std::log1p(-p);
-    const double r = std::exp(log_r);
-    const double one_minus_r = -std::expm1(log_r);
-    const std::int64_t last = (values - 1) / 32;  // M: zero-level pairs can end at m = 1 .. M
-    // Interior runs: p * sum_{m=1..M} r^m (n - 32 m). Trailing run: q * sum_{m=0..M} r^m.
-    double interior = 0.0, trailing = 0.0;
-    if (last <= 2048 || static_cast<double>(last) * one_minus_r < 0.01) {
-        // Direct sums (short streams, or r so close to 1 that the closed form would cancel).
-        double rm = 1.0;
-        trailing = 1.0;
-        for (std::int64_t m = 1; m <= last; ++m) {
-            rm *= r;
-            if (rm == 0.0) break;
-            interior += rm * (n - 32.0 * static_cast<double>(m));
-            trailing += rm;
-        }
-    } else {
-        const double M = static_cast<double>(last);
-        const double rM = std::exp(M * log_r);
-        const double s1 = r * (1.0 - rM) / one_minus_r;                                          // sum r^m
-        const double s2 = r * (1.0 - (M + 1.0) * rM + M * rM * r) / (one_minus_r * one_minus_r);  // sum m r^m
-        interior = n * s1 - 32.0 * s2;
-        trailing = (1.0 - rM * r) / one_minus_r;
-    }
-    return n * p + p * interior + q * trailing;
-}
-
-/// The expected size, in 64-bit words, of the code of such a stream: expected pairs / 3 (the
-/// rounding up of a stream's last word, at most one word per stream, is left out).
-inline double expected_run_length_code_words(std::int64_t values, double density) {
-    return expected_run_length_code_pairs(values, density) / 3.0;
-}
-
-}  // namespace eap
-// end eap/energy/run_length_code_model.hpp
-// #include <eap/mapping/blocking_loop.hpp>
-// begin eap/mapping/blocking_loop.hpp
-// SPDX-License-Identifier: MIT
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-
-// #include <eap/hardware/data_type.hpp>
-
-// The three loops a row-stationary mapping blocks over the storage levels, once the PE array
-// has taken the filter rows and the output rows: input channels (I), output channels (O) and
-// batch (B, which also carries the width folds of the PE set). Each data type depends on two of
-// them and is reused across the third:
-//
-//     weights depend on I and O (reused across B),
-//     ifmaps  depend on I and B (reused across O),
-//     psums   depend on O and B (accumulated across I).
-
-namespace eap {
-
-enum class blocking_loop : std::uint8_t { in_channels = 0, out_channels = 1, batch = 2 };
-
-inline constexpr std::size_t blocking_loop_count = 3;
-inline constexpr std::array<blocking_loop, blocking_loop_count> all_blocking_loops{
-    blocking_loop::in_channels, blocking_loop::out_channels, blocking_loop::batch};
-
-constexpr std::size_t index_of(blocking_loop l) { return static_cast<std::size_t>(l); }
-
-/// The one-letter name used in mapping strings and reports: "I", "O" or "B".
-constexpr char letter(blocking_loop l) {
-    switch (l) {
-    case blocking_loop::in_channels: return 'I';
-    case blocking_loop::out_channels: return 'O';
-    case blocking_loop::batch: return 'B';
-    }
-    return '?';
-}
-
-constexpr const char* to_string(blocking_loop l) {
-    switch (l) {
-    case blocking_loop::in_channels: return "in_channels";
-    case blocking_loop::out_channels: return "out_channels";
-    case blocking_loop::batch: return "batch";
-    }
-    return "?";
-}
-
-/// True when data of type `d` changes along loop `l`.
-constexpr bool depends_on(data_type d, blocking_loop l) {
-    switch (d) {
-    case data_type::weights: return l != blocking_loop::batch;
-    case data_type::ifmaps: return l != blocking_loop::out_channels;
-    case data_type::psums: return l != blocking_loop::in_channels;
-    }
-    return false;
-}
-
-/// The loop along which data of type `d` is reused (the one it does not depend on).
-constexpr blocking_loop reuse_loop(data_type d) {
-    switch (d) {
-    case data_type::weights: return blocking_loop::batch;
-    case data_type::ifmaps: return blocking_loop::out_channels;
-    case data_type::psums: return blocking_loop::in_channels;
-    }
-    return blocking_loop::batch;
-}
-
-/// One value per blocking loop, indexed by `blocking_loop`.
-template <class T>
-struct per_loop {
-    std::array<T, blocking_loop_count> values{};
-
-    constexpr T& operator[](blocking_loop l) { return values[index_of(l)]; }
-    constexpr const T& operator[](blocking_loop l) const { return values[index_of(l)]; }
-
-    friend constexpr bool operator==(const per_loop& a, const per_loop& b) {
-        for (std::size_t i = 0; i < blocking_loop_count; ++i)
-            if (!(a.values[i] == b.values[i])) return false;
-        return true;
-    }
-    friend constexpr bool operator!=(const per_loop& a, const per_loop& b) { return !(a == b); }
-};
-
-/// Builds a `per_loop` from the in-channel, out-channel and batch values in that order.
-template <class T>
-constexpr per_loop<T> make_per_loop(T in_channels, T out_channels, T batch) {
-    return per_loop<T>{{in_channels, out_channels, batch}};
-}
-
-}  // namespace eap
-// end eap/mapping/blocking_loop.hpp
-// #include <eap/mapping/loop_order.hpp>
-// begin eap/mapping/loop_order.hpp
-// SPDX-License-Identifier: MIT
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <string>
-
-// #include <eap/mapping/blocking_loop.hpp>
-
-namespace eap {
-
-/// The nesting of the three blocking loops at one storage level, innermost first:
-/// `{out_channels, batch, in_channels}` (written "OBI") runs the output channels innermost and
-/// the input channels outermost.
-struct loop_order {
-    std::array<blocking_loop, blocking_loop_count> inner_to_outer{blocking_loop::in_channels,
-                                                                  blocking_loop::out_channels, blocking_loop::batch};
-
-    /// 0 for the innermost loop, 2 for the outermost.
-    constexpr std::size_t position(blocking_loop l) const {
-        for (std::size_t i = 0; i < blocking_loop_count; ++i)
-            if (inner_to_outer[i] == l) return i;
-        return blocking_loop_count;
-    }
-    /// True when the three entries are the three loops.
-    constexpr bool is_permutation() const {
-        return position(blocking_loop::in_channels) < blocking_loop_count &&
-               position(blocking_loop::out_channels) < blocking_loop_count &&
-               position(blocking_loop::batch) < blocking_loop_count;
-    }
-    /// The positions indexed by loop (I, O, B), packed as 9 * pos(I) + 3 * pos(O) + pos(B): orders
-    /// compare like their position tuples.
-    constexpr int position_key() const {
-        return 9 * static_cast<int>(position(blocking_loop::in_channels)) +
-               3 * static_cast<int>(position(blocking_loop::out_channels)) +
-               static_cast<int>(position(blocking_loop::batch));
-    }
-    /// "OBI" for {O, B, I}.
-    std::string to_string() const {
-        std::string s;
-        for (blocking_loop l : inner_to_outer) s += letter(l);
-        return s;
-    }
-
-    friend constexpr bool operator==(const loop_order& a, const loop_order& b) {
-        return a.inner_to_outer[0] == b.inner_to_outer[0] && a.inner_to_outer[1] == b.inner_to_outer[1] &&
-               a.inner_to_outer[2] == b.inner_to_outer[2];
-    }
-    friend constexpr bool operator!=(const loop_order& a, const loop_order& b) { return !(a == b); }
-};
-
-/// The canonical order with `innermost` innermost, then the other loops in I, O, B order. Only the
-/// innermost loop of those with more than one iteration matters for the access counts, so the
-/// mapping search uses these orders only.
-constexpr loop_order canonical_loop_order(blocking_loop innermost) {
-    loop_order o;
-    o.inner_to_outer[0] = innermost;
-    std::size_t next = 1;
-    for (blocking_loop l : all_blocking_loops)
-        if (l != innermost) o.inner_to_outer[next++] = l;
-    return o;
-}
-
-/// The canonical order for the loops flagged in `nontrivial` (those with more than one
-/// iteration): `innermost` (which must be one of them) first, then the other non-trivial loops,
-/// then the trivial ones, each group in I, O, B order.
-constexpr loop_order canonical_loop_order(blocking_loop innermost, per_loop<bool> nontrivial) {
-    loop_order o;
-    o.inner_to_outer[0] = innermost;
-    std::size_t next = 1;
-    for (blocking_loop l : all_blocking_loops)
-        if (l != innermost && nontrivial[l]) o.inner_to_outer[next++] = l;
-    for (blocking_loop l : all_blocking_loops)
-        if (l != innermost && !nontrivial[l]) o.inner_to_outer[next++] = l;
-    return o;
-}
-
-}  // namespace eap
-// end eap/mapping/loop_order.hpp
-// #include <eap/mapping/layer_part.hpp>
-// begin eap/mapping/layer_part.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-#include <ostream>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/error.hpp>
-
-namespace eap {
-
-/// One independently scheduled piece of a CONV/FC layer, as the row-stationary model sees it:
-/// `in_channels` input channels, `out_channels` output channels, an output of `out_height` x
-/// `out_width` per image, an `kernel_height` x `kernel_width` filter, strides, and `batch` images.
-/// A part reads its input from DRAM and writes its output back; parts share nothing.
-///
-/// The input window is derived from the output: `in_height() = kernel_height + (out_height - 1) *
-/// stride_height` (likewise the width). For a padded layer that window includes the padding;
-/// `real_in_height` / `real_in_width` say how many of its rows / columns hold real input values
-/// (-1, the default, means the whole window) and matter only when the energy model is told to move
-/// the real input alone (`padding_traffic::real_input`).
-struct layer_part {
-    std::int64_t in_channels = 1;    // C
-    std::int64_t out_channels = 1;   // M
-    std::int64_t out_height = 1;     // E (rows of the output)
-    std::int64_t out_width = 1;      // F (columns of the output)
-    std::int64_t kernel_height = 1;  // R
-    std::int64_t kernel_width = 1;   // S
-    std::int64_t stride_height = 1;
-    std::int64_t stride_width = 1;
-    std::int64_t batch = 1;          // N
-    std::int64_t real_in_height = -1; ///< -1: the whole derived window is real input
-    std::int64_t real_in_width = -1;  ///< -1: the whole derived window is real input
-
-    /// Rows of the input window the part reads: R + (E - 1) * stride.
-    constexpr std::int64_t in_height() const {
-        return detail::checked_add(kernel_height,
-                                   detail::checked_mul(out_height - 1, stride_height, "layer_part::in_height"),
-                                   "layer_part::in_height");
-    }
-    constexpr std::int64_t in_width() const {
-        return detail::checked_add(kernel_width,
-                                   detail::checked_mul(out_width - 1, stride_width, "layer_part::in_width"),
-                                   "layer_part::in_width");
-    }
-    constexpr std::int64_t real_height() const { return real_in_height < 0 ? in_height() : real_in_height; }
-    constexpr std::int64_t real_width() const { return real_in_width < 0 ? in_width() : real_in_width; }
-
-    /// MACs of the part over its batch: N * M * C * E * F * R * S.
-    constexpr std::int64_t mac_count() const {
-        return detail::checked_product("layer_part::mac_count", batch, out_channels, in_channels, out_height,
-                                       out_width, kernel_height, kernel_width);
-    }
-    /// Filter weights of the part: M * C * R * S.
-    constexpr std::int64_t weight_count() const {
-        return detail::checked_product("layer_part::weight_count", out_channels, in_channels, kernel_height,
-                                       kernel_width);
-    }
-    /// Output values over the batch: N * M * E * F.
-    constexpr std::int64_t ofmap_size() const {
-        return detail::checked_product("layer_part::ofmap_size", batch, out_channels, out_height, out_width);
-    }
-    /// Values of the derived input window over the batch: N * C * in_height * in_width.
-    constexpr std::int64_t ifmap_window_size() const {
-        return detail::checked_product("layer_part::ifmap_window_size", batch, in_channels, in_height(), in_width());
-    }
-
-    /// Throws `eap::shape_error` naming the first impossible field.
-    void validate() const {
-        auto positive = [](const char* field, std::int64_t v) {
-            if (v < 1)
-                throw shape_error(detail::message("eap::layer_part: ", field, " must be at least 1 (got ", v, ")"));
-        };
-        positive("in_channels", in_channels);
-        positive("out_channels", out_channels);
-        positive("out_height", out_height);
-        positive("out_width", out_width);
-        positive("kernel_height", kernel_height);
-        positive("kernel_width", kernel_width);
-        positive("stride_height", stride_height);
-        positive("stride_width", stride_width);
-        positive("batch", batch);
-        if (real_in_height < -1 || real_in_height > in_height())
-            throw shape_error(detail::message("eap::layer_part: real_in_height must be -1 (all) or between 0 and the window height ",
-                                              in_height(), " (got ", real_in_height, ")"));
-        if (real_in_width < -1 || real_in_width > in_width())
-            throw shape_error(detail::message("eap::layer_part: real_in_width must be -1 (all) or between 0 and the window width ",
-                                              in_width(), " (got ", real_in_width, ")"));
-        (void)mac_count();
-        (void)ifmap_window_size();
-    }
-
-    friend constexpr bool operator==(const layer_part& a, const layer_part& b) {
-        return a.in_channels == b.in_channels && a.out_channels == b.out_channels && a.out_height == b.out_height &&
-               a.out_width == b.out_width && a.kernel_height == b.kernel_height &&
-               a.kernel_width == b.kernel_width && a.stride_height == b.stride_height &&
-               a.stride_width == b.stride_width && a.batch == b.batch && a.real_height() == b.real_height() &&
-               a.real_width() == b.real_width();
-    }
-    friend constexpr bool operator!=(const layer_part& a, const layer_part& b) { return !(a == b); }
-
-    friend std::ostream& operator<<(std::ostream& out, const layer_part& p) {
-        out << "part(C=" << p.in_channels << " M=" << p.out_channels << " E=" << p.out_height << 'x' << p.out_width
-            << " R=" << p.kernel_height << 'x' << p.kernel_width << " U=" << p.stride_height;
-        if (p.stride_width != p.stride_height) out << 'x' << p.stride_width;
-        out << " N=" << p.batch;
-        if (p.real_height() != p.in_height() || p.real_width() != p.in_width())
-            out << " real input " << p.real_height() << 'x' << p.real_width() << " of " << p.in_height() << 'x'
-                << p.in_width();
-        return out << ')';
-    }
-};
-
-}  // namespace eap
-// end eap/mapping/layer_part.hpp
-// #include <eap/mapping/layer_partition.hpp>
-// begin eap/mapping/layer_partition.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstdint>
-#include <vector>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/error.hpp>
-// #include <eap/mapping/layer_part.hpp>
-// #include <eap/shape/conv_shape.hpp>
-
-namespace eap {
-
-/// `count` identical parts of a layer (e.g. the groups of a grouped convolution); they are
-/// scheduled one after the other and their costs add up.
-struct layer_part_group {
-    layer_part part;
-    std::int64_t count = 1;
-};
-
-/// Splits a CONV/FC layer into the parts the row-stationary model schedules independently:
-///
-/// * a grouped convolution becomes `groups` parts of `in_channels / groups` inputs and
-///   `out_channels / groups` outputs (each reads only its own input channels);
-/// * `output_channel_parts` > 1 further splits the output channels of each group into that many
-///   parts that each read the group's *full* input (as the ISCA 2016 AlexNet does for conv1 and
-///   conv3, which ran as two halves); when the split is uneven the first parts get one channel more.
-///
-/// Identical parts are returned once with their count. The derived input window of a part
-/// (kernel + (out - 1) * stride) includes the zero padding the window covers; each part also
-/// records how many of the window's rows and columns are real input (see `layer_part`).
-inline std::vector<layer_part_group> partition_layer(const conv_shape& shape, std::int64_t output_channel_parts = 1) {
-    shape.validate();
-    const std::int64_t outputs_per_group = shape.out_channels_per_group();
-    if (output_channel_parts < 1 || output_channel_parts > outputs_per_group)
-        throw argument_error(detail::message("eap::partition_layer: output_channel_parts must be between 1 and the "
-                                             "output channels per group (",
-                                             outputs_per_group, "); got ", output_channel_parts));
-    layer_part base;
-    base.in_channels = shape.in_channels_per_group();
-    base.out_height = shape.out_height();
-    base.out_width = shape.out_width();
-    base.kernel_height = shape.kernel_height;
-    base.kernel_width = shape.kernel_width;
-    base.stride_height = shape.stride_height;
-    base.stride_width = shape.stride_width;
-    base.batch = shape.batch;
-    // Rows of the padded input the window covers are [0, in_height()); the real input sits in
-    // [pad.top, pad.top + in_height) of the padded input.
-    auto real_extent = [](std::int64_t window, std::int64_t before, std::int64_t real) {
-        return std::max<std::int64_t>(0, std::min(window, before + real) - std::min(before, window));
-    };
-    base.out_channels = 1;
-    const std::int64_t window_height = base.in_height();
-    const std::int64_t window_width = base.in_width();
-    const std::int64_t real_h = real_extent(window_height, shape.pad.top, shape.in_height);
-    const std::int64_t real_w = real_extent(window_width, shape.pad.left, shape.in_width);
-    base.real_in_height = real_h == window_height ? -1 : real_h;
-    base.real_in_width = real_w == window_width ? -1 : real_w;
-
-    const std::int64_t small = outputs_per_group / output_channel_parts;
-    const std::int64_t larger_parts = outputs_per_group % output_channel_parts;
-    std::vector<layer_part_group> out;
-    if (larger_parts > 0) {
-        layer_part p = base;
-        p.out_channels = small + 1;
-        out.push_back({p, detail::checked_mul(larger_parts, shape.groups, "eap::partition_layer part count")});
-    }
-    layer_part p = base;
-    p.out_channels = small;
-    out.push_back({p, detail::checked_mul(output_channel_parts - larger_parts, shape.groups,
-                                          "eap::partition_layer part count")});
-    for (const auto& g : out) g.part.validate();
-    return out;
-}
-
-}  // namespace eap
-// end eap/mapping/layer_partition.hpp
-// #include <eap/mapping/pe_set_folding.hpp>
-// begin eap/mapping/pe_set_folding.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstdint>
-#include <ostream>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/error.hpp>
-
-namespace eap {
-
-/// How a logical row-stationary PE set is placed on a physical PE array.
-///
-/// The logical set of one 2-D convolution has one PE per (filter row, output row):
-/// `set_height` = R rows x `set_width` = E columns. Filter rows are reused horizontally, input rows
-/// diagonally and partial sums accumulate vertically. A set taller than the array is folded in
-/// time (`fold_height` passes, one group of filter rows each); a set wider than the array is cut
-/// into `fold_width` strips of output rows (which behave like more images). A set smaller than
-/// the array is replicated (`replicas_height` x `replicas_width` copies working on different
-/// channels or images). Spare replicas in height first absorb width folds: k strips are stacked
-/// vertically, dividing the width folds by k.
-struct pe_set_folding {
-    std::int64_t array_rows = 1;
-    std::int64_t array_cols = 1;
-    std::int64_t set_height = 1;       ///< R (filter rows)
-    std::int64_t set_width = 1;        ///< E (output rows)
-    std::int64_t fold_height = 1;      ///< fh
-    std::int64_t fold_width = 1;       ///< fw, after stacking strips into spare height
-    std::int64_t replicas_height = 1;  ///< rh, after stacking
-    std::int64_t replicas_width = 1;   ///< rw
-    std::int64_t stacked_strips = 1;   ///< k: width strips stacked vertically
-
-    /// Rows of the folded set (filter rows per height fold).
-    constexpr std::int64_t folded_height() const { return detail::ceil_div(set_height, fold_height); }
-    /// Columns of the folded set (output rows per width strip).
-    constexpr std::int64_t folded_width() const { return detail::ceil_div(set_width, fold_width); }
-    /// PEs of one folded set.
-    constexpr std::int64_t set_pes() const { return folded_height() * folded_width(); }
-    /// Copies of the folded set working in parallel.
-    constexpr std::int64_t replicas() const { return replicas_height * replicas_width; }
-    /// R * E * replicas / (array size * folds): the fraction of PE slots doing useful work.
-    constexpr double utilisation() const {
-        return static_cast<double>(set_height) * static_cast<double>(set_width) * static_cast<double>(replicas()) /
-               (static_cast<double>(array_rows) * static_cast<double>(array_cols) * static_cast<double>(fold_height) *
-                static_cast<double>(fold_width));
-    }
-
-    friend constexpr bool operator==(const pe_set_folding& a, const pe_set_folding& b) {
-        return a.array_rows == b.array_rows && a.array_cols == b.array_cols && a.set_height == b.set_height &&
-               a.set_width == b.set_width && a.fold_height == b.fold_height && a.fold_width == b.fold_width &&
-               a.replicas_height == b.replicas_height && a.replicas_width == b.replicas_width &&
-               a.stacked_strips == b.stacked_strips;
-    }
-    friend constexpr bool operator!=(const pe_set_folding& a, const pe_set_folding& b) { return !(a == b); }
-
-    friend std::ostream& operator<<(std::ostream& out, const pe_set_folding& f) {
-        return out << "set " << f.set_height << 'x' << f.set_width << " on " << f.array_rows << 'x' << f.array_cols
-                   << ": folds " << f.fold_height << 'x' << f.fold_width << ", replicas " << f.replicas_height << 'x'
-                   << f.replicas_width << ", folded set " << f.folded_height() << 'x' << f.folded_width()
-                   << ", utilisation " << f.utilisation();
-    }
-};
-
-/// Places a logical PE set of `filter_rows` x `ofmap_rows` on an `array_rows` x `array_cols`
-/// array (Eyeriss ISCA 2016 / nn_dataflow):
-///
-///   height: R > rows ? (fh = ceil(R / rows), rh = 1) : (fh = 1, rh = rows / R);
-///   width:  E > cols ? (fw = ceil(E / cols), rw = 1) : (fw = 1, rw = cols / E);
-///   k = min(rh, fw); fw = ceil(fw / k); rh = rh / k.
-///
-/// Throws `eap::argument_error` for a size below 1.
-inline pe_set_folding fold_pe_set(std::int64_t filter_rows, std::int64_t ofmap_rows, std::int64_t array_rows,
-                                  std::int64_t array_cols) {
-    auto positive = [](const char* name, std::int64_t v) {
-        if (v < 1) throw argument_error(detail::message("eap::fold_pe_set: ", name, " must be at least 1 (got ", v, ")"));
-    };
-    positive("filter_rows", filter_rows);
-    positive("ofmap_rows", ofmap_rows);
-    positive("array_rows", array_rows);
-    positive("array_cols", array_cols);
-    pe_set_folding f;
-    f.array_rows = array_rows;
-    f.array_cols = array_cols;
-    f.set_height = filter_rows;
-    f.set_width = ofmap_rows;
-    if (filter_rows > array_rows) {
-        f.fold_height = detail::ceil_div(filter_rows, array_rows);
-        f.replicas_height = 1;
-    } else {
-        f.fold_height = 1;
-        f.replicas_height = array_rows / filter_rows;
-    }
-    if (ofmap_rows > array_cols) {
-        f.fold_width = detail::ceil_div(ofmap_rows, array_cols);
-        f.replicas_width = 1;
-    } else {
-        f.fold_width = 1;
-        f.replicas_width = array_cols / ofmap_rows;
-    }
-    f.stacked_strips = std::min(f.replicas_height, f.fold_width);
-    f.fold_width = detail::ceil_div(f.fold_width, f.stacked_strips);
-    f.replicas_height = f.replicas_height / f.stacked_strips;
-    return f;
-}
-
-}  // namespace eap
-// end eap/mapping/pe_set_folding.hpp
-// #include <eap/mapping/replica_split.hpp>
-// begin eap/mapping/replica_split.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstdint>
-#include <limits>
-#include <ostream>
-#include <vector>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/error.hpp>
-// #include <eap/mapping/blocking_loop.hpp>
-// #include <eap/mapping/layer_part.hpp>
-// #include <eap/mapping/pe_set_folding.hpp>
-
-namespace eap {
-
-/// What the replicas of a PE set work on, and the loop counts that remain above the array.
-///
-/// Of the `replicas_height` copies stacked vertically, `channel_replicas` (a divisor of it) carry
-/// different input channels and the rest, with all copies side by side, different output
-/// channels. So `in_replicas` = min(a, C) input channels and `out_replicas` =
-/// min((replicas_height / a) * replicas_width, M) output channels are processed at once, and the
-/// loops left to block over the storage levels count ceil(C / in_replicas) input-channel steps,
-/// ceil(M / out_replicas) output-channel steps and N * fold_width batch steps (width strips
-/// behave like images).
-struct replica_split {
-    std::int64_t channel_replicas = 1;  ///< a
-    std::int64_t in_replicas = 1;       ///< input channels processed at once
-    std::int64_t out_replicas = 1;      ///< output channels processed at once
-    per_loop<std::int64_t> loop_counts = make_per_loop<std::int64_t>(1, 1, 1);
-
-    /// Processing passes: the product of the loop counts.
-    constexpr std::int64_t passes() const {
-        return detail::checked_product("replica_split::passes", loop_counts[blocking_loop::in_channels],
-                                       loop_counts[blocking_loop::out_channels], loop_counts[blocking_loop::batch]);
-    }
-
-    friend constexpr bool operator==(const replica_split& a, const replica_split& b) {
-        return a.channel_replicas == b.channel_replicas && a.in_replicas == b.in_replicas &&
-               a.out_replicas == b.out_replicas && a.loop_counts == b.loop_counts;
-    }
-    friend constexpr bool operator!=(const replica_split& a, const replica_split& b) { return !(a == b); }
-
-    friend std::ostream& operator<<(std::ostream& out, const replica_split& s) {
-        return out << "a=" << s.channel_replicas << " (" << s.in_replicas << " in x " << s.out_replicas
-                   << " out channels at once; loops I" << s.loop_counts[blocking_loop::in_channels] << " O"
-                   << s.loop_counts[blocking_loop::out_channels] << " B" << s.loop_counts[blocking_loop::batch] << ')';
-    }
-};
-
-/// The split with `channel_replicas` height replicas on input channels. Throws
-/// `eap::argument_error` unless it divides `folding.replicas_height`.
-inline replica_split make_replica_split(const layer_part& part, const pe_set_folding& folding,
-                                        std::int64_t channel_replicas) {
-    if (channel_replicas < 1 || folding.replicas_height % channel_replicas != 0)
-        throw argument_error(detail::message("eap::make_replica_split: channel_replicas must divide the height replicas (",
-                                             folding.replicas_height, "); got ", channel_replicas));
-    replica_split s;
-    s.channel_replicas = channel_replicas;
-    s.in_replicas = std::min(channel_replicas, part.in_channels);
-    s.out_replicas = std::min(detail::checked_mul(folding.replicas_height / channel_replicas, folding.replicas_width,
-                                                  "eap::make_replica_split"),
-                              part.out_channels);
-    s.loop_counts[blocking_loop::in_channels] = detail::ceil_div(part.in_channels, s.in_replicas);
-    s.loop_counts[blocking_loop::out_channels] = detail::ceil_div(part.out_channels, s.out_replicas);
-    s.loop_counts[blocking_loop::batch] = detail::checked_mul(part.batch, folding.fold_width, "eap::make_replica_split");
-    return s;
-}
-
-/// The splits the mapping search considers, in order of ascending `channel_replicas`: every
-/// divisor a of the height replicas whose pass count is at most the smallest seen so far
-/// (a running minimum, so an earlier split is kept even when a later one has fewer passes).
-inline std::vector<replica_split> replica_split_candidates(const layer_part& part, const pe_set_folding& folding) {
-    std::vector<replica_split> out;
-    std::int64_t smallest = std::numeric_limits<std::int64_t>::max();
-    for (std::int64_t a = 1; a <= folding.replicas_height; ++a) {
-        if (folding.replicas_height % a != 0) continue;
-        replica_split s = make_replica_split(part, folding, a);
-        const std::int64_t passes = s.passes();
-        if (passes <= smallest) {
-            smallest = passes;
-            out.push_back(s);
-        }
-    }
-    return out;
-}
-
-}  // namespace eap
-// end eap/mapping/replica_split.hpp
-// #include <eap/mapping/row_stationary_mapping.hpp>
-// begin eap/mapping/row_stationary_mapping.hpp
-// SPDX-License-Identifier: MIT
-
-#include <array>
-#include <cctype>
-#include <cstddef>
-#include <cstdint>
-#include <ostream>
-#include <sstream>
-#include <string>
-#include <vector>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/error.hpp>
-// #include <eap/hardware/data_type.hpp>
-// #include <eap/mapping/blocking_loop.hpp>
-// #include <eap/mapping/loop_order.hpp>
-
-namespace eap {
-
-/// The most storage levels (DRAM, buffers) a hardware description may list for the
-/// row-stationary model; keeps a mapping a fixed-size value.
-inline constexpr std::size_t max_storage_levels = 6;
-
-/// A row-stationary mapping of one layer part on a hardware with `storage_levels` shared
-/// storage levels (outermost, DRAM, first) above a PE array with per-PE scratchpads:
-///
-/// * `channel_replicas`: how the PE-set replicas are split between input and output channels
-///   (see `replica_split`);
-/// * `factors[k][l]` for k = 0 .. storage_levels: the blocking of loop l. Level k < storage_levels
-///   holds the loops that run *above* storage level k + 1 (with k + 1 == storage_levels meaning
-///   the scratchpads): `factors[0]` iterates over the tiles DRAM sends on chip;
-///   `factors[storage_levels]` runs inside the scratchpads. The product over k of `factors[k][l]`
-///   must equal the loop count of l;
-/// * `orders[k]`: the nesting of the loops of `factors[k]` (k < storage_levels);
-/// * `stored[k][d]`: whether level k keeps data type d (false: d bypasses level k and flows
-///   between the next outer and the next inner level that keep it). Level 0 keeps everything.
-///
-/// A mapping is a plain value: copy it, compare it, print it (`to_string`) and read it back
-/// (`parse_row_stationary_mapping`), and evaluate it with `eap::count_accesses`.
-struct row_stationary_mapping {
-    std::int64_t channel_replicas = 1;
-    std::size_t storage_levels = 0;
-    std::array<per_loop<std::int64_t>, max_storage_levels + 1> factors{};
-    std::array<loop_order, max_storage_levels> orders{};
-    std::array<per_data_type<bool>, max_storage_levels> stored{};
-
-    /// A mapping for `levels` storage levels with every factor 1, orders I, O, B (innermost
-    /// first) and every level keeping every data type.
-    static row_stationary_mapping trivial(std::size_t levels) {
-        if (levels < 1 || levels > max_storage_levels)
-            throw argument_error(detail::message("eap::row_stationary_mapping::trivial: levels must be between 1 and ",
-                                                 max_storage_levels, " (got ", levels, ")"));
-        row_stationary_mapping m;
-        m.storage_levels = levels;
-        for (auto& f : m.factors) f = make_per_loop<std::int64_t>(1, 1, 1);
-        for (auto& s : m.stored) s = make_per_data_type(true, true, true);
-        return m;
-    }
-
-    /// The product of the factors of loop `l` over all levels.
-    std::int64_t total(blocking_loop l) const {
-        std::int64_t p = 1;
-        for (std::size_t k = 0; k <= storage_levels && k <= max_storage_levels; ++k)
-            p = detail::checked_mul(p, factors[k][l], "row_stationary_mapping::total");
-        return p;
-    }
-
-    /// The scratchpad (innermost) factors.
-    const per_loop<std::int64_t>& scratchpad_factors() const { return factors[storage_levels]; }
-
-    friend bool operator==(const row_stationary_mapping& a, const row_stationary_mapping& b) {
-        if (a.channel_replicas != b.channel_replicas || a.storage_levels != b.storage_levels) return false;
-        for (std::size_t k = 0; k <= a.storage_levels && k <= max_storage_levels; ++k)
-            if (a.factors[k] != b.factors[k]) return false;
-        for (std::size_t k = 0; k < a.storage_levels && k < max_storage_levels; ++k)
-            if (a.orders[k] != b.orders[k] || a.stored[k] != b.stored[k]) return false;
-        return true;
-    }
-    friend bool operator!=(const row_stationary_mapping& a, const row_stationary_mapping& b) { return !(a == b); }
-};
-
-namespace detail {
-
-inline std::string stored_letters(const per_data_type<bool>& s) {
-    std::string out;
-    if (s[data_type::weights]) out += 'W';
-    if (s[data_type::ifmaps]) out += 'I';
-    if (s[data_type::psums]) out += 'P';
-    return out.empty() ? std::string("-") : out;
-}
-
-}  // namespace detail
-
-/// The mapping in one line, e.g. for two storage levels (DRAM, GLB)
-///
-///     a=1 I=1,1,3 O=3,16,1 B=64,1,1 order=OBI,OIB stored=WIP,WIP
-///
-/// `a` is the channel replicas; each loop lists its factors from the outermost level to the
-/// scratchpad; `order` lists each storage level's loop order innermost first; `stored` lists
-/// the data types each storage level keeps (W weights, I ifmaps, P psums, - none).
-inline std::string to_string(const row_stationary_mapping& m) {
-    std::ostringstream out;
-    out << "a=" << m.channel_replicas;
-    const std::size_t levels = m.storage_levels > max_storage_levels ? max_storage_levels : m.storage_levels;
-    for (blocking_loop l : all_blocking_loops) {
-        out << ' ' << letter(l) << '=';
-        for (std::size_t k = 0; k <= levels; ++k) out << (k ? "," : "") << m.factors[k][l];
-    }
-    out << " order=";
-    for (std::size_t k = 0; k < levels; ++k) out << (k ? "," : "") << m.orders[k].to_string();
-    out << " stored=";
-    for (std::size_t k = 0; k < levels; ++k) out << (k ? "," : "") << detail::stored_letters(m.stored[k]);
-    return out.str();
-}
-
-inline std::ostream& operator<<(std::ostream& out, const row_stationary_mapping& m) { return out << to_string(m); }
-
-namespace detail {
-
-[[noreturn]] inline void mapping_parse_failure(const std::string& field, const std::string& what) {
-    throw parse_error("<row_stationary_mapping>", 0, field, what);
-}
-
-inline std::vector<std::string> split_on(const std::string& text, char separator) {
-    std::vector<std::string> out;
-    std::string current;
-    for (char c : text) {
-        if (c == separator) {
-            out.push_back(current);
-            current.clear();
-        } else {
-            current += c;
-        }
-    }
-    out.push_back(current);
-    return out;
-}
-
-inline std::int64_t parse_mapping_integer(const std::string& field, const std::string& text) {
-    if (text.empty() || text.size() > 18)
-        mapping_parse_failure(field, "expected a positive integer of at most 18 digits, got '" + text + "'");
-    std::int64_t v = 0;
-    for (char c : text) {
-        if (!std::isdigit(static_cast<unsigned char>(c)))
-            mapping_parse_failure(field, "expected a positive integer, got '" + text + "'");
-        v = v * 10 + (c - '0');
-    }
-    if (v < 1) mapping_parse_failure(field, "must be at least 1, got '" + text + "'");
-    return v;
-}
-
-}  // namespace detail
-
-/// Reads the one-line form written by `to_string`. Throws `eap::parse_error` (field named) on
-/// malformed text; the values are checked against a layer and hardware when the mapping is
-/// evaluated.
-inline row_stationary_mapping parse_row_stationary_mapping(const std::string& text) {
-    using detail::mapping_parse_failure;
-    std::istringstream in(text);
-    std::string token;
-    bool seen_a = false, seen_order = false, seen_stored = false;
-    std::array<bool, blocking_loop_count> seen_loop{};
-    std::array<std::vector<std::int64_t>, blocking_loop_count> loop_factors;
-    std::vector<std::string> orders, stored;
-    row_stationary_mapping m;
-    while (in >> token) {
-        const auto eq = token.find('=');
-        if (eq == std::string::npos || eq == 0) mapping_parse_failure(token, "expected key=value");
-        const std::string key = token.substr(0, eq);
-        const std::string value = token.substr(eq + 1);
-        if (key == "a") {
-            if (seen_a) mapping_parse_failure(key, "given twice");
-            seen_a = true;
-            m.channel_replicas = detail::parse_mapping_integer(key, value);
-        } else if (key == "I" || key == "O" || key == "B") {
-            const std::size_t l = key == "I" ? 0 : key == "O" ? 1 : 2;
-            if (seen_loop[l]) mapping_parse_failure(key, "given twice");
-            seen_loop[l] = true;
-            for (const std::string& f : detail::split_on(value, ','))
-                loop_factors[l].push_back(detail::parse_mapping_integer(key, f));
-        } else if (key == "order") {
-            if (seen_order) mapping_parse_failure(key, "given twice");
-            seen_order = true;
-            orders = detail::split_on(value, ',');
-        } else if (key == "stored") {
-            if (seen_stored) mapping_parse_failure(key, "given twice");
-            seen_stored = true;
-            stored = detail::split_on(value, ',');
-        } else {
-            mapping_parse_failure(key, "unknown key (expected a, I, O, B, order, stored)");
-        }
-    }
-    if (!seen_a) mapping_parse_failure("a", "missing");
-    for (blocking_loop l : all_blocking_loops)
-        if (!seen_loop[index_of(l)]) mapping_parse_failure(std::string(1, letter(l)), "missing");
-    if (!seen_order) mapping_parse_failure("order", "missing");
-    if (!seen_stored) mapping_parse_failure("stored", "missing");
-    const std::size_t levels = orders.size();
-    if (levels < 1 || levels > max_storage_levels)
-        mapping_parse_failure("order", detail::message("must list 1 to ", max_storage_levels, " storage levels, got ", levels));
-    for (blocking_loop l : all_blocking_loops)
-        if (loop_factors[index_of(l)].size() != levels + 1)
-            mapping_parse_failure(std::string(1, letter(l)),
-                                  detail::message("must list ", levels + 1, " factors (one per storage level and one for "
-                                                  "the scratchpad), got ", loop_factors[index_of(l)].size()));
-    if (stored.size() != levels)
-        mapping_parse_failure("stored", detail::message("must list ", levels, " levels, got ", stored.size()));
-    m.storage_levels = levels;
-    for (std::size_t k = 0; k <= levels; ++k)
-        for (blocking_loop l : all_blocking_loops) m.factors[k][l] = loop_factors[index_of(l)][k];
-    for (std::size_t k = levels + 1; k <= max_storage_levels; ++k) m.factors[k] = make_per_loop<std::int64_t>(1, 1, 1);
-    for (std::size_t k = 0; k < levels; ++k) {
-        const std::string& o = orders[k];
-        if (o.size() != 3) mapping_parse_failure("order", "each order is three letters from I, O, B, got '" + o + "'");
-        for (std::size_t i = 0; i < 3; ++i) {
-            switch (o[i]) {
-            case 'I': m.orders[k].inner_to_outer[i] = blocking_loop::in_channels; break;
-            case 'O': m.orders[k].inner_to_outer[i] = blocking_loop::out_channels; break;
-            case 'B': m.orders[k].inner_to_outer[i] = blocking_loop::batch; break;
-            default: mapping_parse_failure("order", "each order is three letters from I, O, B, got '" + o + "'");
-            }
-        }
-        if (!m.orders[k].is_permutation())
-            mapping_parse_failure("order", "an order must name each of I, O, B once, got '" + o + "'");
-        const std::string& s = stored[k];
-        per_data_type<bool> flags{};
-        if (s != "-") {
-            if (s.empty()) mapping_parse_failure("stored", "empty entry (write - for a level that keeps nothing)");
-            for (char c : s) {
-                data_type d = data_type::weights;
-                if (c == 'W') d = data_type::weights;
-                else if (c == 'I') d = data_type::ifmaps;
-                else if (c == 'P') d = data_type::psums;
-                else mapping_parse_failure("stored", "letters must be W, I, P or a lone -, got '" + s + "'");
-                if (flags[d]) mapping_parse_failure("stored", "letter repeated in '" + s + "'");
-                flags[d] = true;
-            }
-        }
-        m.stored[k] = flags;
-    }
-    return m;
-}
-
-}  // namespace eap
-// end eap/mapping/row_stationary_mapping.hpp
-// #include <eap/mapping/row_stationary_options.hpp>
-// begin eap/mapping/row_stationary_options.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-#include <optional>
-
-// #include <eap/hardware/data_type.hpp>
-// #include <eap/hardware/hardware.hpp>
-
-namespace eap {
-
-/// What moves when a padded layer reads its input window.
-enum class padding_traffic : std::uint8_t {
-    /// The padded window moves, zeros included (the row-stationary model of nn_dataflow and the
-    /// ISCA 2016 study: the input size is derived from the output size).
-    padded_input,
-    /// Only the real input values move between storage levels; the padding zeros are made where
-    /// the array is fed (array network and scratchpads still see the padded window).
-    real_input,
-};
-
-constexpr const char* to_string(padding_traffic p) {
-    return p == padding_traffic::padded_input ? "padded_input" : "real_input";
-}
-
-/// Options of the row-stationary model shared by mapping evaluation and mapping search.
-struct row_stationary_options {
-    /// Word width per data type; default: the hardware's `word_bits`. Narrower words cost
-    /// proportionally less per access and more of them fit a level.
-    std::optional<per_data_type<int>> word_bits;
-    /// Padded input window or real input only (see `padding_traffic`).
-    padding_traffic padding = padding_traffic::padded_input;
-    /// Per data type: may the search let it bypass an on-chip storage level that gives it no reuse
-    /// (the level's fetch count equals the one outside it)? Off by default, as in the ISCA 2016
-    /// study. Bypassed data does not take room in that level.
-    per_data_type<bool> allow_bypass{};
-
-    /// The word widths in effect on `hw`.
-    per_data_type<int> bits_on(const hardware& hw) const { return word_bits ? *word_bits : hw.word_bits; }
-};
-
-}  // namespace eap
-// end eap/mapping/row_stationary_options.hpp
-// #include <eap/energy/access_counts.hpp>
-// begin eap/energy/access_counts.hpp
-// SPDX-License-Identifier: MIT
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <string>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/error.hpp>
-// #include <eap/hardware/data_type.hpp>
-// #include <eap/hardware/hardware.hpp>
-// #include <eap/mapping/row_stationary_mapping.hpp>
-
-namespace eap {
-
-/// Reads and writes of one data type at one place, in words of that data type.
-struct access_count {
-    std::int64_t reads = 0;
-    std::int64_t writes = 0;
-
-    constexpr std::int64_t total() const { return detail::checked_add(reads, writes, "access_count::total"); }
-
-    access_count& operator+=(const access_count& o) {
-        reads = detail::checked_add(reads, o.reads, "access_count reads");
-        writes = detail::checked_add(writes, o.writes, "access_count writes");
-        return *this;
-    }
-    friend constexpr bool operator==(const access_count& a, const access_count& b) {
-        return a.reads == b.reads && a.writes == b.writes;
-    }
-    friend constexpr bool operator!=(const access_count& a, const access_count& b) { return !(a == b); }
-};
-
-/// Where an access happens. Positions 0 .. storage_levels - 1 are the hardware's storage levels
-/// (outermost first), then the array network, then the PE scratchpads.
-///
-/// Every transfer between two storage levels is counted once, at the *outer* level: a read there
-/// when data moves inwards (weights, ifmaps, and partial sums brought back to be accumulated
-/// further), a write when partial sums or outputs move outwards. A partial sum accumulated over
-/// f visits of a level costs f writes and f - 1 reads there (2f - 1 accesses; the first visit
-/// starts from zero). The array network counts words moved to PEs as reads and words moved from
-/// PEs as writes. The scratchpads count one weight read, one ifmap read and one psum read plus
-/// one psum write per MAC.
-struct access_counts {
-    std::size_t storage_levels = 0;
-    std::array<per_data_type<access_count>, max_storage_levels> storage{};
-    per_data_type<access_count> network{};
-    per_data_type<access_count> scratchpad{};
-    std::int64_t macs = 0;
-    std::int64_t cycles = 0;  ///< processing time: passes x cycles per pass (bandwidth not modelled)
-    std::int64_t pes = 0;     ///< PEs of the array (for `utilisation`)
-
-    /// Number of positions: storage levels + array network + scratchpads.
-    std::size_t positions() const { return storage_levels + 2; }
-    std::size_t network_position() const { return storage_levels; }
-    std::size_t scratchpad_position() const { return storage_levels + 1; }
-
-    const per_data_type<access_count>& at(std::size_t position) const {
-        if (position < storage_levels) return storage[position];
-        if (position == storage_levels) return network;
-        if (position == storage_levels + 1) return scratchpad;
-        throw argument_error(detail::message("eap::access_counts::at: position ", position, " is out of range (",
-                                             positions(), " positions)"));
-    }
-    per_data_type<access_count>& at(std::size_t position) {
-        return const_cast<per_data_type<access_count>&>(static_cast<const access_counts&>(*this).at(position));
-    }
-
-    /// MACs / (cycles x PEs): the fraction of PE cycles doing a MAC.
-    double utilisation() const {
-        if (cycles == 0 || pes == 0) return 0.0;
-        return static_cast<double>(macs) / (static_cast<double>(cycles) * static_cast<double>(pes));
-    }
-
-    /// Adds the counts of another part of the same layer (same hardware).
-    access_counts& operator+=(const access_counts& o) {
-        if (storage_levels != o.storage_levels)
-            throw argument_error(detail::message("eap::access_counts::operator+=: counts for ", storage_levels,
-                                                 " and ", o.storage_levels, " storage levels cannot be added"));
-        for (std::size_t p = 0; p < positions(); ++p)
-            for (data_type d : all_data_types) at(p)[d] += o.at(p)[d];
-        macs = detail::checked_add(macs, o.macs, "access_counts macs");
-        cycles = detail::checked_add(cycles, o.cycles, "access_counts cycles");
-        if (pes == 0) pes = o.pes;
-        return *this;
-    }
-
-    /// These counts repeated `times` times (identical parts of a layer).
-    access_counts repeated(std::int64_t times) const {
-        if (times < 0)
-            throw argument_error(detail::message("eap::access_counts::repeated: times must not be negative (got ",
-                                                 times, ")"));
-        access_counts out = *this;
-        for (std::size_t p = 0; p < positions(); ++p)
-            for (data_type d : all_data_types) {
-                out.at(p)[d].reads = detail::checked_mul(at(p)[d].reads, times, "access_counts::repeated");
-                out.at(p)[d].writes = detail::checked_mul(at(p)[d].writes, times, "access_counts::repeated");
-            }
-        out.macs = detail::checked_mul(macs, times, "access_counts::repeated");
-        out.cycles = detail::checked_mul(cycles, times, "access_counts::repeated");
-        return out;
-    }
-
-    friend bool operator==(const access_counts& a, const access_counts& b) {
-        if (a.storage_levels != b.storage_levels || a.macs != b.macs || a.cycles != b.cycles || a.pes != b.pes)
-            return false;
-        for (std::size_t p = 0; p < a.positions(); ++p)
-            if (a.at(p) != b.at(p)) return false;
-        return true;
-    }
-    friend bool operator!=(const access_counts& a, const access_counts& b) { return !(a == b); }
-};
-
-/// The name of a position of `access_counts` on `hw`: the storage level's name, "array network"
-/// or "scratchpad".
-inline std::string position_name(const hardware& hw, std::size_t position) {
-    if (position < hw.levels.size()) return hw.levels[position].name;
-    if (position == hw.levels.size()) return "array network";
-    if (position == hw.levels.size() + 1) return "scratchpad";
-    throw argument_error(detail::message("eap::position_name: position ", position, " is out of range (",
-                                         hw.levels.size() + 2, " positions)"));
-}
-
-}  // namespace eap
-// end eap/energy/access_counts.hpp
-// #include <eap/energy/effective_access_counts.hpp>
-// begin eap/energy/effective_access_counts.hpp
-// SPDX-License-Identifier: MIT
-
-#include <array>
-#include <cstddef>
-
-// #include <eap/energy/access_counts.hpp>
-// #include <eap/error.hpp>
-// #include <eap/hardware/data_type.hpp>
-// #include <eap/mapping/row_stationary_mapping.hpp>
-
-namespace eap {
-
-/// Reads and writes that cost energy once zeros are taken into account, in words of the data
-/// type's width (a run-length-coded transfer counts the coded size in such words). Expected
-/// values, so not integers.
-struct effective_access {
-    double reads = 0.0;
-    double writes = 0.0;
-    constexpr double total() const { return reads + writes; }
-    effective_access& operator+=(const effective_access& o) {
-        reads += o.reads;
-        writes += o.writes;
-        return *this;
-    }
-};
-
-/// `access_counts` after the sparsity rules: the same positions (storage levels outermost first,
-/// array network, scratchpads) and data types, plus the MACs that are not skipped.
-struct effective_access_counts {
-    std::size_t storage_levels = 0;
-    std::array<per_data_type<effective_access>, max_storage_levels + 2> at{};
-    double macs = 0.0;
-
-    std::size_t positions() const { return storage_levels + 2; }
-
-    /// The dense counts unchanged.
-    static effective_access_counts from(const access_counts& c) {
-        effective_access_counts e;
-        e.storage_levels = c.storage_levels;
-        for (std::size_t p = 0; p < c.positions(); ++p)
-            for (data_type d : all_data_types) {
-                e.at[p][d].reads = static_cast<double>(c.at(p)[d].reads);
-                e.at[p][d].writes = static_cast<double>(c.at(p)[d].writes);
-            }
-        e.macs = static_cast<double>(c.macs);
-        return e;
-    }
-
-    effective_access_counts& operator+=(const effective_access_counts& o) {
-        if (storage_levels != o.storage_levels)
-            throw argument_error(detail::message("eap::effective_access_counts::operator+=: counts for ", storage_levels,
-                                                 " and ", o.storage_levels, " storage levels cannot be added"));
-        for (std::size_t p = 0; p < positions(); ++p)
-            for (data_type d : all_data_types) at[p][d] += o.at[p][d];
-        macs += o.macs;
-        return *this;
-    }
-};
-
-}  // namespace eap
-// end eap/energy/effective_access_counts.hpp
-// #include <eap/energy/energy_breakdown.hpp>
-// begin eap/energy/energy_breakdown.hpp
-// SPDX-License-Identifier: MIT
-
-#include <array>
-#include <cstddef>
-
-// #include <eap/energy/effective_access_counts.hpp>
-// #include <eap/error.hpp>
-// #include <eap/hardware/data_type.hpp>
-// #include <eap/hardware/hardware.hpp>
-// #include <eap/mapping/row_stationary_mapping.hpp>
-
-namespace eap {
-
-/// Energy split into computation (MACs) and data movement per position (storage levels
-/// outermost first, array network, scratchpads) and data type, in the hardware's unit.
-struct energy_breakdown {
-    cost_unit unit = cost_unit::normalized;
-    std::size_t storage_levels = 0;
-    double computation = 0.0;
-    std::array<per_data_type<double>, max_storage_levels + 2> movement{};
-
-    std::size_t positions() const { return storage_levels + 2; }
-
-    /// Energy of moving data, all positions and types.
-    double data_movement() const {
-        double e = 0.0;
-        for (std::size_t p = 0; p < positions(); ++p)
-            for (data_type d : all_data_types) e += movement[p][d];
-        return e;
-    }
-    double total() const { return computation + data_movement(); }
-    /// All data types at one position.
-    double at_position(std::size_t position) const {
-        if (position >= positions())
-            throw argument_error(detail::message("eap::energy_breakdown::at_position: position ", position,
-                                                 " is out of range (", positions(), " positions)"));
-        double e = 0.0;
-        for (data_type d : all_data_types) e += movement[position][d];
-        return e;
-    }
-    /// One data type over all positions.
-    double of_type(data_type d) const {
-        double e = 0.0;
-        for (std::size_t p = 0; p < positions(); ++p) e += movement[p][d];
-        return e;
-    }
-
-    energy_breakdown& operator+=(const energy_breakdown& o) {
-        if (storage_levels != o.storage_levels || unit != o.unit)
-            throw argument_error("eap::energy_breakdown::operator+=: breakdowns of different hardware cannot be added");
-        computation += o.computation;
-        for (std::size_t p = 0; p < positions(); ++p)
-            for (data_type d : all_data_types) movement[p][d] += o.movement[p][d];
-        return *this;
-    }
-    /// Every entry multiplied by `factor` (e.g. 1 / batch for energy per image).
-    energy_breakdown scaled(double factor) const {
-        energy_breakdown out = *this;
-        out.computation *= factor;
-        for (std::size_t p = 0; p < positions(); ++p)
-            for (data_type d : all_data_types) out.movement[p][d] *= factor;
-        return out;
-    }
-};
-
-/// The energy of `counts` on `hw` with word widths `bits`: each access costs the position's read
-/// or write cost times width / reference width; a MAC costs `mac_cost` times the product of the
-/// weight and ifmap widths over the reference width squared (linear when one operand narrows,
-/// quadratic when both do).
-inline energy_breakdown energy_of(const effective_access_counts& counts, const hardware& hw,
-                                  const per_data_type<int>& bits) {
-    if (counts.storage_levels != hw.levels.size())
-        throw argument_error(detail::message("eap::energy_of: the counts are for ", counts.storage_levels,
-                                             " storage levels but the hardware '", hw.name, "' has ", hw.levels.size()));
-    energy_breakdown e;
-    e.unit = hw.unit;
-    e.storage_levels = counts.storage_levels;
-    const double ref = static_cast<double>(hw.reference_bits);
-    for (data_type d : all_data_types) {
-        const double scale = static_cast<double>(bits[d]) / ref;
-        for (std::size_t k = 0; k < hw.levels.size(); ++k)
-            e.movement[k][d] = scale * (counts.at[k][d].reads * hw.levels[k].read_cost +
-                                        counts.at[k][d].writes * hw.levels[k].write_cost);
-        const std::size_t net = hw.levels.size();
-        e.movement[net][d] = scale * counts.at[net][d].total() * hw.array.network_cost;
-        e.movement[net + 1][d] = scale * (counts.at[net + 1][d].reads * hw.array.scratchpad_read_cost +
-                                          counts.at[net + 1][d].writes * hw.array.scratchpad_write_cost);
-    }
-    e.computation = counts.macs * hw.mac_cost * (static_cast<double>(bits[data_type::weights]) / ref) *
-                    (static_cast<double>(bits[data_type::ifmaps]) / ref);
-    return e;
-}
-
-}  // namespace eap
-// end eap/energy/energy_breakdown.hpp
-// #include <eap/mapping/mapping_evaluation.hpp>
-// begin eap/mapping/mapping_evaluation.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstddef>
-#include <cstdint>
-#include <string>
-
-// #include <eap/detail/row_stationary_model.hpp>
-// begin eap/detail/row_stationary_model.hpp
-// SPDX-License-Identifier: MIT
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/energy/access_counts.hpp>
-// #include <eap/error.hpp>
-// #include <eap/hardware/data_type.hpp>
-// #include <eap/hardware/hardware.hpp>
-// #include <eap/mapping/blocking_loop.hpp>
-// #include <eap/mapping/layer_part.hpp>
-// #include <eap/mapping/pe_set_folding.hpp>
-// #include <eap/mapping/replica_split.hpp>
-// #include <eap/mapping/row_stationary_mapping.hpp>
-
-// The analytical row-stationary model shared by mapping evaluation and mapping search.
-//
-// One processing pass handles one step of each blocking loop: `in_replicas` input channels x
-// `out_replicas` output channels x one image (or width strip) on all replicas of the folded PE
-// set. Over the whole part, the words a data type moves once between two storage levels
-// ("touch-once" totals) are, with e = E / fw the (real-valued) output rows per strip and
-// h = R + (e - 1) U the input rows it needs:
-//
-//   weights  R S C M                               (outer and inner)
-//   ifmaps   W_in (R fw + (E - fw) U) C N          (= h W_in C N fw; inner: x fh)
-//   psums    E F M N                               (inner: x fh)
-//
-// where "inner" is the level that feeds the PE array (ifmaps and psums are re-read once per
-// height fold). The array network moves fh P S C M weights, fh P W_in o_r C N fw ifmaps and
-// fh P F i_r M N fw psums (P = PEs of the folded set), and the scratchpads see every MAC.
-// A transfer is repeated by the fetch count of the data type at that level (see `rs_fetches`).
-// These closed forms are the per-pass model of nn_dataflow summed over all passes; they are
-// integers even where the per-pass values are not.
-
-namespace eap::detail {
-
-using fetch_table = std::array<per_data_type<std::int64_t>, max_storage_levels>;
-using stored_table = std::array<per_data_type<bool>, max_storage_levels>;
-
-/// Per (part, folding, replica split): touch-once totals, buffer units and time.
-struct rs_part_totals {
-    per_loop<std::int64_t> loops{};
-    per_data_type<std::int64_t> outer{};            ///< words per fetch between storage levels
-    per_data_type<std::int64_t> inner{};            ///< words per fetch from the level feeding the array
-    per_data_type<std::int64_t> network{};          ///< words per fetch over the array network
-    per_data_type<std::int64_t> buffer_unit{};      ///< words a storage level holds per loop step (per block)
-    per_data_type<std::int64_t> scratchpad_unit{};  ///< words a scratchpad holds per loop step
-    std::int64_t macs = 0;
-    std::int64_t cycles_per_pass = 0;
-    std::int64_t cycles = 0;
-    std::int64_t pes = 0;
-    /// Fraction of the ifmap words at storage levels that move (real input only: < 1 for a padded part).
-    std::int64_t ifmap_moved_num = 1;
-    std::int64_t ifmap_moved_den = 1;
-};
-
-inline rs_part_totals make_rs_part_totals(const layer_part& p, const pe_set_folding& f, const replica_split& s,
-                                          bool real_input_only) {
-    rs_part_totals t;
-    const char* what = "row-stationary model totals";
-    const std::int64_t R = p.kernel_height, S = p.kernel_width, C = p.in_channels, M = p.out_channels;
-    const std::int64_t E = p.out_height, F = p.out_width, N = p.batch;
-    const std::int64_t U = p.stride_height, W_in = p.in_width();
-    const std::int64_t fh = f.fold_height, fw = f.fold_width, P = f.set_pes();
-    t.loops = s.loop_counts;
-    // h * fw = R fw + (E - fw) U, an integer although h is not.
-    const std::int64_t rows_times_folds = checked_add(checked_mul(R, fw, what), checked_mul(E - fw, U, what), what);
-    t.outer[data_type::weights] = checked_product(what, R, S, C, M);
-    t.outer[data_type::ifmaps] = checked_product(what, W_in, rows_times_folds, C, N);
-    t.outer[data_type::psums] = checked_product(what, E, F, M, N);
-    t.inner[data_type::weights] = t.outer[data_type::weights];
-    t.inner[data_type::ifmaps] = checked_mul(fh, t.outer[data_type::ifmaps], what);
-    t.inner[data_type::psums] = checked_mul(fh, t.outer[data_type::psums], what);
-    t.network[data_type::weights] = checked_product(what, fh, P, S, C, M);
-    t.network[data_type::ifmaps] = checked_product(what, fh, P, W_in, s.out_replicas, C, N, fw);
-    t.network[data_type::psums] = checked_product(what, fh, P, F, s.in_replicas, M, N, fw);
-    // Buffer units use whole rows: ceil(E / fw) output rows and the input rows they need.
-    const std::int64_t e_bar = ceil_div(E, fw);
-    const std::int64_t h_bar = checked_add(R, checked_mul(e_bar - 1, U, what), what);
-    t.buffer_unit[data_type::weights] = checked_product(what, R, S, s.in_replicas, s.out_replicas);
-    t.buffer_unit[data_type::ifmaps] = checked_product(what, h_bar, W_in, s.in_replicas);
-    t.buffer_unit[data_type::psums] = checked_product(what, e_bar, F, s.out_replicas);
-    t.scratchpad_unit[data_type::weights] = S;
-    t.scratchpad_unit[data_type::ifmaps] = S;
-    t.scratchpad_unit[data_type::psums] = 1;
-    t.macs = p.mac_count();
-    t.cycles_per_pass = checked_product(what, fh, S, F);
-    t.cycles = checked_mul(t.cycles_per_pass, s.passes(), what);
-    t.pes = checked_mul(f.array_rows, f.array_cols, what);
-    if (real_input_only) {
-        t.ifmap_moved_num = checked_mul(p.real_height(), p.real_width(), what);
-        t.ifmap_moved_den = checked_mul(p.in_height(), p.in_width(), what);
-    }
-    return t;
-}
-
-/// Fetch counts: f[k][d] is how many times each word of d that level k sends inwards is sent,
-/// for every storage level k. The psum cost of f visits is f writes and f - 1 reads.
-///
-/// Think of the loops of levels 0..k as one nest (level 0 outermost). The tile of d held below
-/// level k changes whenever an index of a loop d depends on changes, so it is fetched once per
-/// iteration of every loop down to the innermost such loop with more than one iteration:
-/// all dependent steps (the touch-once total) times the steps of d's reuse loop that sit
-/// outside that innermost dependent loop.
-inline void rs_fetches(const row_stationary_mapping& m, fetch_table& f) {
-    per_loop<std::int64_t> outer_product = make_per_loop<std::int64_t>(1, 1, 1);  // product of factors at levels < k
-    for (std::size_t k = 0; k < m.storage_levels; ++k) {
-        const per_loop<std::int64_t>& t = m.factors[k];
-        const loop_order& order = m.orders[k];
-        for (data_type d : all_data_types) {
-            const blocking_loop u = reuse_loop(d);
-            std::size_t innermost_dependent = blocking_loop_count;
-            for (blocking_loop l : all_blocking_loops)
-                if (l != u && t[l] > 1 && order.position(l) < innermost_dependent)
-                    innermost_dependent = order.position(l);
-            if (innermost_dependent == blocking_loop_count) {
-                f[k][d] = k == 0 ? 1 : f[k - 1][d];
-            } else {
-                f[k][d] = order.position(u) > innermost_dependent
-                              ? checked_mul(outer_product[u], t[u], "row-stationary fetch count")
-                              : outer_product[u];
-            }
-        }
-        for (blocking_loop l : all_blocking_loops)
-            outer_product[l] = checked_mul(outer_product[l], t[l], "row-stationary fetch count");
-    }
-}
-
-/// Words of each data type a storage tile with `extent` loop steps needs.
-inline per_data_type<std::int64_t> rs_tile_words(const per_data_type<std::int64_t>& unit,
-                                                 const per_loop<std::int64_t>& extent) {
-    per_data_type<std::int64_t> w{};
-    for (data_type d : all_data_types) {
-        std::int64_t v = unit[d];
-        for (blocking_loop l : all_blocking_loops)
-            if (depends_on(d, l)) v = checked_mul(v, extent[l], "row-stationary tile size");
-        w[d] = v;
-    }
-    return w;
-}
-
-/// True when the stored data types fit `capacity`; sizes in words of each type's width,
-/// capacities in reference-width words.
-inline bool rs_fits(const level_capacity& capacity, const per_data_type<std::int64_t>& words,
-                    const per_data_type<bool>& stored, const per_data_type<int>& bits, int reference_bits) {
-    __extension__ typedef __int128 wide;
-    switch (capacity.type) {
-    case level_capacity::kind::unbounded: return true;
-    case level_capacity::kind::shared: {
-        wide need = 0;
-        for (data_type d : all_data_types)
-            if (stored[d]) need += static_cast<wide>(words[d]) * bits[d];
-        return need <= static_cast<wide>(capacity.shared_words) * reference_bits;
-    }
-    case level_capacity::kind::per_data_type:
-        for (data_type d : all_data_types)
-            if (stored[d] && static_cast<wide>(words[d]) * bits[d] > static_cast<wide>(capacity.words[d]) * reference_bits)
-                return false;
-        return true;
-    }
-    return false;
-}
-
-/// Cost of one word of each data type at each place, scaled by the data type's width.
-struct rs_cost_table {
-    std::size_t storage_levels = 0;
-    std::array<per_data_type<double>, max_storage_levels> read{};
-    std::array<per_data_type<double>, max_storage_levels> write{};
-    per_data_type<double> network{};
-    per_data_type<double> scratchpad_read{};
-    per_data_type<double> scratchpad_write{};
-    double scratchpad_per_mac = 0.0;  ///< the scratchpad cost of one MAC (all types)
-};
-
-/// `ifmap_storage_fraction` scales the ifmap costs at storage levels (real-input traffic).
-inline rs_cost_table make_rs_cost_table(const hardware& hw, const per_data_type<int>& bits,
-                                        double ifmap_storage_fraction = 1.0) {
-    rs_cost_table c;
-    c.storage_levels = hw.levels.size();
-    for (data_type d : all_data_types) {
-        const double scale = static_cast<double>(bits[d]) / static_cast<double>(hw.reference_bits);
-        for (std::size_t k = 0; k < hw.levels.size(); ++k) {
-            const double fraction = d == data_type::ifmaps ? ifmap_storage_fraction : 1.0;
-            c.read[k][d] = hw.levels[k].read_cost * scale * fraction;
-            c.write[k][d] = hw.levels[k].write_cost * scale * fraction;
-        }
-        c.network[d] = hw.array.network_cost * scale;
-        c.scratchpad_read[d] = hw.array.scratchpad_read_cost * scale;
-        c.scratchpad_write[d] = hw.array.scratchpad_write_cost * scale;
-    }
-    c.scratchpad_per_mac = c.scratchpad_read[data_type::weights] + c.scratchpad_read[data_type::ifmaps] +
-                           c.scratchpad_read[data_type::psums] + c.scratchpad_write[data_type::psums];
-    return c;
-}
-
-/// Energy of sending `words` words of `d` `fetches` times from storage level `level`.
-inline double rs_transfer_energy(const rs_cost_table& c, std::size_t level, data_type d, double words,
-                                 double fetches) {
-    if (d == data_type::psums) return words * (fetches * c.write[level][d] + (fetches - 1.0) * c.read[level][d]);
-    return words * fetches * c.read[level][d];
-}
-
-inline double rs_network_energy(const rs_cost_table& c, data_type d, double words, double fetches) {
-    return d == data_type::psums ? words * (2.0 * fetches - 1.0) * c.network[d] : words * fetches * c.network[d];
-}
-
-/// Access energy (no MACs) of a part under fetch counts `f` and storage flags `stored`.
-inline double rs_access_energy(const rs_part_totals& t, const rs_cost_table& c, const fetch_table& f,
-                               const stored_table& stored, std::size_t levels) {
-    double e = 0.0;
-    for (data_type d : all_data_types) {
-        std::size_t source = 0;
-        for (std::size_t m = 1; m < levels; ++m) {
-            if (!stored[m][d]) continue;
-            e += rs_transfer_energy(c, source, d, static_cast<double>(t.outer[d]), static_cast<double>(f[m - 1][d]));
-            source = m;
-        }
-        const double last = static_cast<double>(f[levels - 1][d]);
-        e += rs_transfer_energy(c, source, d, static_cast<double>(t.inner[d]), last);
-        e += rs_network_energy(c, d, static_cast<double>(t.network[d]), last);
-    }
-    return e + static_cast<double>(t.macs) * c.scratchpad_per_mac;
-}
-
-inline std::int64_t rs_scaled_words(std::int64_t words, std::int64_t fetches, std::int64_t num, std::int64_t den) {
-    const std::int64_t n = checked_mul(words, fetches, "row-stationary access count");
-    if (num == den) return n;
-    __extension__ typedef __int128 wide;
-    // Round to nearest: the real-input fraction of a padded window.
-    return static_cast<std::int64_t>((static_cast<wide>(n) * num + den / 2) / den);
-}
-
-/// Access counts of a part under fetch counts `f` and storage flags `stored`.
-inline access_counts rs_counts(const rs_part_totals& t, const fetch_table& f, const stored_table& stored,
-                               std::size_t levels) {
-    access_counts a;
-    a.storage_levels = levels;
-    auto add = [&](access_count& where, data_type d, std::int64_t words, std::int64_t fetches, bool storage) {
-        const bool scale = storage && d == data_type::ifmaps;
-        const std::int64_t num = scale ? t.ifmap_moved_num : 1, den = scale ? t.ifmap_moved_den : 1;
-        if (d == data_type::psums) {
-            where.writes = checked_add(where.writes, rs_scaled_words(words, fetches, num, den), "access count");
-            where.reads = checked_add(where.reads, rs_scaled_words(words, fetches - 1, num, den), "access count");
-        } else {
-            where.reads = checked_add(where.reads, rs_scaled_words(words, fetches, num, den), "access count");
-        }
-    };
-    for (data_type d : all_data_types) {
-        std::size_t source = 0;
-        for (std::size_t m = 1; m < levels; ++m) {
-            if (!stored[m][d]) continue;
-            add(a.storage[source][d], d, t.outer[d], f[m - 1][d], true);
-            source = m;
-        }
-        add(a.storage[source][d], d, t.inner[d], f[levels - 1][d], true);
-        add(a.network[d], d, t.network[d], f[levels - 1][d], false);
-        a.scratchpad[d].reads = t.macs;
-    }
-    a.scratchpad[data_type::psums].writes = t.macs;
-    a.macs = t.macs;
-    a.cycles = t.cycles;
-    a.pes = t.pes;
-    return a;
-}
-
-}  // namespace eap::detail
-// end eap/detail/row_stationary_model.hpp
-// #include <eap/energy/access_counts.hpp>
-// #include <eap/error.hpp>
-// #include <eap/hardware/hardware.hpp>
-// #include <eap/mapping/layer_part.hpp>
-// #include <eap/mapping/pe_set_folding.hpp>
-// #include <eap/mapping/replica_split.hpp>
-// #include <eap/mapping/row_stationary_mapping.hpp>
-// #include <eap/mapping/row_stationary_options.hpp>
-
-namespace eap {
-
-namespace detail {
-
-inline void validate_word_bits(const char* function, const per_data_type<int>& bits) {
-    for (data_type d : all_data_types)
-        if (bits[d] < 1 || bits[d] > 64)
-            throw argument_error(message(function, ": word_bits.", to_string(d), " must be between 1 and 64 (got ",
-                                         bits[d], ")"));
-}
-
-inline void validate_rs_hardware(const char* function, const hardware& hw) {
-    hw.validate();
-    if (hw.levels.size() > max_storage_levels)
-        throw hardware_error(message(function, ": the row-stationary model handles at most ", max_storage_levels,
-                                     " storage levels; the hardware '", hw.name, "' lists ", hw.levels.size()));
-}
-
-/// The reason `m` cannot map `part` on `hw`, or an empty string when it can.
-inline std::string rs_mapping_problem(const hardware& hw, const layer_part& part, const row_stationary_mapping& m,
-                                      const pe_set_folding& folding, const per_data_type<int>& bits) {
-    const std::size_t levels = hw.levels.size();
-    if (m.storage_levels != levels)
-        return message("the mapping is for ", m.storage_levels, " storage levels but the hardware has ", levels);
-    if (m.channel_replicas < 1 || folding.replicas_height % m.channel_replicas != 0)
-        return message("channel_replicas (a) is ", m.channel_replicas, "; it must divide the ",
-                       folding.replicas_height, " height replicas of the PE set");
-    const replica_split split = make_replica_split(part, folding, m.channel_replicas);
-    for (blocking_loop l : all_blocking_loops) {
-        std::int64_t product = 1;
-        for (std::size_t k = 0; k <= levels; ++k) {
-            if (m.factors[k][l] < 1)
-                return message("factor ", letter(l), " at level ", k, " is ", m.factors[k][l], "; factors must be at least 1");
-            if (product > split.loop_counts[l]) break;
-            product = checked_mul(product, m.factors[k][l], "mapping factor product");
-        }
-        if (product != split.loop_counts[l])
-            return message("the factors of loop ", letter(l), " multiply to ", product, " but the loop has ",
-                           split.loop_counts[l], " steps");
-    }
-    for (std::size_t k = 0; k < levels; ++k)
-        if (!m.orders[k].is_permutation()) return message("the loop order of level ", k, " is not a permutation of I, O, B");
-    for (data_type d : all_data_types)
-        if (!m.stored[0][d])
-            return message("the outermost level (", hw.levels[0].name, ") must keep ", to_string(d));
-    // Capacities: level k holds the loops of levels k .. scratchpad.
-    per_loop<std::int64_t> extent = m.factors[levels];
-    const rs_part_totals t = make_rs_part_totals(part, folding, split, false);
-    const per_data_type<std::int64_t> spad = rs_tile_words(t.scratchpad_unit, extent);
-    if (!rs_fits(hw.array.scratchpad, spad, make_per_data_type(true, true, true), bits, hw.reference_bits))
-        return message("the scratchpad tile (", spad[data_type::weights], " weights, ", spad[data_type::ifmaps],
-                       " ifmaps, ", spad[data_type::psums], " psums per PE) does not fit the scratchpad");
-    for (std::size_t k = levels; k-- > 0;) {
-        for (blocking_loop l : all_blocking_loops) extent[l] = checked_mul(extent[l], m.factors[k][l], "tile extent");
-        const per_data_type<std::int64_t> words = rs_tile_words(t.buffer_unit, extent);
-        if (!rs_fits(hw.levels[k].capacity, words, m.stored[k], bits, hw.reference_bits))
-            return message("the tile of level ", k, " (", hw.levels[k].name, ": ",
-                           m.stored[k][data_type::weights] ? words[data_type::weights] : 0, " weights, ",
-                           m.stored[k][data_type::ifmaps] ? words[data_type::ifmaps] : 0, " ifmaps, ",
-                           m.stored[k][data_type::psums] ? words[data_type::psums] : 0, " psums) does not fit its capacity");
-    }
-    return {};
-}
-
-}  // namespace detail
-
-/// Evaluates row-stationary mappings of one layer part on one hardware: checks them, counts
-/// their accesses and gives the search objective. Construct it once and evaluate many mappings
-/// (each evaluation allocates nothing unless the mapping is rejected).
-class mapping_evaluator {
-public:
-    mapping_evaluator(const hardware& hw, const layer_part& part, const row_stationary_options& options = {})
-        : hw_(hw), part_(part), options_(options) {
-        detail::validate_rs_hardware("eap::mapping_evaluator", hw_);
-        part_.validate();
-        bits_ = options_.bits_on(hw_);
-        detail::validate_word_bits("eap::mapping_evaluator", bits_);
-        folding_ = fold_pe_set(part_.kernel_height, part_.out_height, hw_.array.rows, hw_.array.cols);
-        const bool real_input = options_.padding == padding_traffic::real_input;
-        const double fraction =
-            real_input ? static_cast<double>(part_.real_height()) * static_cast<double>(part_.real_width()) /
-                             (static_cast<double>(part_.in_height()) * static_cast<double>(part_.in_width()))
-                       : 1.0;
-        costs_ = detail::make_rs_cost_table(hw_, bits_, fraction);
-    }
-
-    const hardware& hw() const noexcept { return hw_; }
-    const layer_part& part() const noexcept { return part_; }
-    const pe_set_folding& folding() const noexcept { return folding_; }
-    /// The replica split a mapping with `channel_replicas` uses.
-    replica_split split(std::int64_t channel_replicas) const {
-        return make_replica_split(part_, folding_, channel_replicas);
-    }
-
-    /// Why `mapping` cannot run this part on this hardware, or an empty string when it can.
-    std::string problem(const row_stationary_mapping& mapping) const {
-        return detail::rs_mapping_problem(hw_, part_, mapping, folding_, bits_);
-    }
-    bool fits(const row_stationary_mapping& mapping) const { return problem(mapping).empty(); }
-
-    /// Access counts of `mapping`; throws `eap::argument_error` with the reason when it cannot run.
-    access_counts counts(const row_stationary_mapping& mapping) const {
-        detail::fetch_table f{};
-        const detail::rs_part_totals totals = prepare("eap::mapping_evaluator::counts", mapping, f);
-        return detail::rs_counts(totals, f, mapping.stored, hw_.levels.size());
-    }
-
-    /// The data-movement energy of `mapping` (dense part, no MACs): what the mapping search
-    /// minimises. Throws like `counts`.
-    double access_energy(const row_stationary_mapping& mapping) const {
-        detail::fetch_table f{};
-        const detail::rs_part_totals totals = prepare("eap::mapping_evaluator::access_energy", mapping, f);
-        return detail::rs_access_energy(totals, costs_, f, mapping.stored, hw_.levels.size());
-    }
-
-private:
-    detail::rs_part_totals prepare(const char* function, const row_stationary_mapping& mapping,
-                                   detail::fetch_table& f) const {
-        const std::string reason = problem(mapping);
-        if (!reason.empty())
-            throw argument_error(std::string(function) + ": the mapping '" + to_string(mapping) + "' cannot run " +
-                                 detail::message(part_) + " on '" + hw_.name + "': " + reason);
-        detail::rs_fetches(mapping, f);
-        return detail::make_rs_part_totals(part_, folding_, make_replica_split(part_, folding_, mapping.channel_replicas),
-                                           options_.padding == padding_traffic::real_input);
-    }
-
-    hardware hw_;
-    layer_part part_;
-    row_stationary_options options_;
-    per_data_type<int> bits_{};
-    pe_set_folding folding_{};
-    detail::rs_cost_table costs_{};
-};
-
-/// Why `mapping` cannot run `part` on `hw`, or an empty string when it can.
-inline std::string mapping_problem(const hardware& hw, const layer_part& part, const row_stationary_mapping& mapping,
-                                   const row_stationary_options& options = {}) {
-    return mapping_evaluator(hw, part, options).problem(mapping);
-}
-
-/// True when `mapping` is a valid row-stationary mapping of `part` on `hw` that fits every capacity.
-inline bool mapping_fits(const hardware& hw, const layer_part& part, const row_stationary_mapping& mapping,
-                         const row_stationary_options& options = {}) {
-    return mapping_problem(hw, part, mapping, options).empty();
-}
-
-/// Reads and writes per storage level, array network and scratchpad and data type, MACs and
-/// cycles of `part` mapped by `mapping` on `hw`. Throws `eap::argument_error` with the reason
-/// when the mapping does not belong to the part and hardware or does not fit a capacity.
-inline access_counts count_accesses(const hardware& hw, const layer_part& part, const row_stationary_mapping& mapping,
-                                    const row_stationary_options& options = {}) {
-    return mapping_evaluator(hw, part, options).counts(mapping);
-}
-
-}  // namespace eap
-// end eap/mapping/mapping_evaluation.hpp
-// #include <eap/mapping/mapping_search.hpp>
-// begin eap/mapping/mapping_search.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstddef>
-#include <cstdint>
-#include <limits>
-#include <ostream>
-#include <vector>
-
-// #include <eap/detail/row_stationary_model.hpp>
-// #include <eap/detail/row_stationary_search.hpp>
-// begin eap/detail/row_stationary_search.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <array>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <limits>
-#include <utility>
-#include <vector>
-
-// #include <eap/detail/row_stationary_model.hpp>
-// #include <eap/hardware/hardware.hpp>
-// #include <eap/mapping/blocking_loop.hpp>
-// #include <eap/mapping/loop_order.hpp>
-// #include <eap/mapping/row_stationary_mapping.hpp>
-
-// Exhaustive search of the loop blocking of one replica split, exact but pruned.
-//
-// The space: for each loop an ordered factorisation over the storage levels and the
-// scratchpad, and a loop order per storage level. Two reductions keep every minimum:
-//
-// * Only the innermost loop with more than one iteration matters at a level (the fetch count of
-//   a data type asks whether its reuse loop sits inside the innermost loop it depends on, and
-//   with three loops the innermost non-trivial one decides it for all three types), so a level
-//   has one canonical order per non-trivial loop.
-// * A scheme where the innermost non-trivial loop P of the nearest outer level that has one is
-//   also non-trivial at this level without being innermost here (or non-trivial in the
-//   scratchpad) has the same energy and time as the scheme with P's factor moved up to that
-//   outer level, which needs no more room anywhere; it is skipped (the canonical skip rule of
-//   nn_dataflow, which decides which of the tied schemes is reported).
-//
-// The search goes level by level, outermost first (a level's fetch counts depend only on it and
-// the levels outside), and prunes a subtree when a lower bound of its energy cannot beat the
-// best scheme found: the transfers decided so far plus every remaining transfer at the current
-// fetch counts (fetch counts only grow inwards). Children are visited best bound first.
-//
-// Ties: the reported scheme is the first of least energy (then least time) in nn_dataflow's
-// enumeration order: split candidates in order; then the factor tuples of loop I in
-// lexicographic order, then those of O, then B; then the orders of level 0, 1, ... each in
-// lexicographic order of its position tuple. After the minimum is known, the first tuple of I
-// for which a minimal scheme exists is found by restricted searches, then O, then B, then the
-// orders.
-
-namespace eap::detail {
-
-/// Relative tolerance under which two energies count as equal (costs need not be integers).
-inline constexpr double rs_energy_tolerance = 1e-12;
-
-/// The loop-blocking search of one layer part over the candidates (replica splits).
-class rs_blocking_search {
-public:
-    using factor_table = std::array<per_loop<std::int64_t>, max_storage_levels + 1>;
-
-    rs_blocking_search(const hardware& hw, const per_data_type<int>& bits, const per_data_type<bool>& allow_bypass)
-        : levels_(hw.levels.size()), bits_(bits), reference_bits_(hw.reference_bits), allow_bypass_(allow_bypass) {
-        for (std::size_t k = 0; k < levels_; ++k) capacity_[k] = hw.levels[k].capacity;
-        scratchpad_ = hw.array.scratchpad;
-        any_bypass_ = allow_bypass[data_type::weights] || allow_bypass[data_type::ifmaps] ||
-                      allow_bypass[data_type::psums];
-        for (auto& c : children_) c.reserve(256);
-    }
-
-    /// Sets the candidate (replica split) to search.
-    void set_candidate(const rs_part_totals& totals, const rs_cost_table& costs, std::int64_t channel_replicas) {
-        totals_ = totals;
-        costs_ = costs;
-        channel_replicas_ = channel_replicas;
-        for (blocking_loop l : all_blocking_loops) {
-            auto& d = divisors_[index_of(l)];
-            d.clear();
-            const std::int64_t n = totals.loops[l];
-            for (std::int64_t i = 1; i * i <= n; ++i)
-                if (n % i == 0) {
-                    d.push_back(i);
-                    if (i != n / i) d.push_back(n / i);
-                }
-            std::sort(d.begin(), d.end());
-            auto& sub = sub_divisors_[index_of(l)];
-            sub.assign(d.size(), {});
-            for (std::size_t i = 0; i < d.size(); ++i)
-                for (std::int64_t x : d) {
-                    if (x > d[i]) break;
-                    if (d[i] % x == 0) sub[i].push_back(x);
-                }
-        }
-        // Lower-bound coefficients: for a data type kept at every level, the transfers from
-        // level k inwards cost at least slope[k][d] * f - offset[k][d] at fetch count f.
-        for (data_type d : all_data_types) {
-            for (std::size_t k = 0; k < levels_; ++k) {
-                double slope = 0.0, offset = 0.0;
-                for (std::size_t m = k; m < levels_; ++m) {
-                    const double words = static_cast<double>(m + 1 == levels_ ? totals.inner[d] : totals.outer[d]);
-                    if (d == data_type::psums) {
-                        slope += words * (costs.write[m][d] + costs.read[m][d]);
-                        offset += words * costs.read[m][d];
-                    } else {
-                        slope += words * costs.read[m][d];
-                    }
-                }
-                const double net = static_cast<double>(totals.network[d]) * costs.network[d];
-                if (d == data_type::psums) {
-                    slope += 2.0 * net;
-                    offset += net;
-                } else {
-                    slope += net;
-                }
-                all_slope_[k][d] = slope;
-                all_offset_[k][d] = offset;
-            }
-        }
-        constant_ = static_cast<double>(totals.macs) * costs.scratchpad_per_mac;
-    }
-
-    /// Complete schemes evaluated so far (all candidates, all searches of this object).
-    std::int64_t evaluations() const { return evaluations_; }
-
-    /// Looks for a scheme of the current candidate better than (`best_energy`, `best_cycles`)
-    /// (less energy, or equal energy within the tolerance and fewer cycles). Updates the three
-    /// outputs and returns true when it finds one; the scheme found is of least energy among
-    /// the candidate's schemes, not necessarily the first in enumeration order.
-    bool minimize(double& best_energy, std::int64_t& best_cycles, row_stationary_mapping& best) {
-        mode_ = mode::minimize;
-        best_energy_ = best_energy;
-        best_cycles_ = best_cycles;
-        improved_ = false;
-        fixed_ = nullptr;
-        run();
-        if (improved_) {
-            best_energy = best_energy_;
-            best_cycles = best_cycles_;
-            best = found_;
-        }
-        return improved_;
-    }
-
-    /// True when the current candidate has a scheme of energy `target` (within the tolerance)
-    /// whose factors equal `fixed[k][l]` wherever that is not 0.
-    bool exists(double target, const factor_table& fixed) {
-        mode_ = mode::exists;
-        target_ = target;
-        fixed_ = &fixed;
-        improved_ = false;
-        run();
-        fixed_ = nullptr;
-        return improved_;
-    }
-
-    /// The first scheme in enumeration order with every factor as in `factors` and energy
-    /// `target`; the orders (and bypass flags) are chosen here. Returns false if there is none.
-    bool first_orders(double target, const factor_table& factors, row_stationary_mapping& out) {
-        // Canonical orders of each level, sorted by position tuple.
-        std::array<std::vector<loop_order>, max_storage_levels> options;
-        std::array<per_loop<bool>, max_storage_levels + 1> nontrivial{};
-        for (std::size_t k = 0; k <= levels_; ++k)
-            for (blocking_loop l : all_blocking_loops) nontrivial[k][l] = factors[k][l] > 1;
-        for (std::size_t k = 0; k < levels_; ++k) {
-            for (blocking_loop l : all_blocking_loops)
-                if (nontrivial[k][l]) options[k].push_back(canonical_loop_order(l, nontrivial[k]));
-            if (options[k].empty()) options[k].push_back(loop_order{});
-            std::sort(options[k].begin(), options[k].end(),
-                      [](const loop_order& a, const loop_order& b) { return a.position_key() < b.position_key(); });
-        }
-        std::array<std::size_t, max_storage_levels> pick{};
-        row_stationary_mapping m = row_stationary_mapping::trivial(levels_);
-        m.channel_replicas = channel_replicas_;
-        m.factors = factors;
-        for (;;) {
-            for (std::size_t k = 0; k < levels_; ++k) m.orders[k] = options[k][pick[k]];
-            if (!skipped_by_canonical_rule(m, nontrivial) && complete_bypass_and_fit(m)) {
-                fetch_table f{};
-                rs_fetches(m, f);
-                const double e = rs_access_energy(totals_, costs_, f, m.stored, levels_);
-                if (std::fabs(e - target) <= rs_energy_tolerance * std::fabs(target)) {
-                    out = m;
-                    return true;
-                }
-            }
-            // Next combination, the last level varying fastest.
-            std::size_t k = levels_;
-            while (k > 0) {
-                --k;
-                if (++pick[k] < options[k].size()) break;
-                pick[k] = 0;
-                if (k == 0) return false;
-            }
-        }
-    }
-
-    /// Storage flags by the bypass rule and the capacity check, for a mapping whose factors and
-    /// orders are set: returns false when it does not fit.
-    bool complete_bypass_and_fit(row_stationary_mapping& m) const {
-        fetch_table f{};
-        rs_fetches(m, f);
-        for (data_type d : all_data_types) m.stored[0][d] = true;
-        for (std::size_t k = 1; k < levels_; ++k)
-            for (data_type d : all_data_types) m.stored[k][d] = !allow_bypass_[d] || f[k - 1][d] < f[k][d];
-        per_loop<std::int64_t> extent = m.factors[levels_];
-        if (!rs_fits(scratchpad_, rs_tile_words(totals_.scratchpad_unit, extent), make_per_data_type(true, true, true),
-                     bits_, reference_bits_))
-            return false;
-        for (std::size_t k = levels_; k-- > 0;) {
-            for (blocking_loop l : all_blocking_loops) extent[l] *= m.factors[k][l];
-            if (!rs_fits(capacity_[k], rs_tile_words(totals_.buffer_unit, extent), m.stored[k], bits_, reference_bits_))
-                return false;
-        }
-        return true;
-    }
-
-private:
-    enum class mode { minimize, exists };
-
-    struct child {
-        per_loop<std::int64_t> t;
-        per_data_type<std::int64_t> f;
-        per_data_type<bool> stored;
-        std::array<std::uint8_t, data_type_count> source;
-        int innermost;  // -1: no non-trivial loop
-        double charged;
-        double bound;
-    };
-
-    /// A capacity check on tiles, in bit units: words of each counted type times its width
-    /// against the capacity times the reference width. Overflow counts as not fitting.
-    struct tile_limit {
-        bool bounded = false;
-        bool shared = false;
-        per_data_type<std::int64_t> unit_bits{};  // 0 for a type that is not counted
-        per_data_type<std::int64_t> limit{};
-        std::int64_t shared_limit = 0;
-
-        std::int64_t words(data_type d, std::int64_t a, std::int64_t b) const {
-            std::int64_t r = 0;
-            if (__builtin_mul_overflow(unit_bits[d], a, &r) || __builtin_mul_overflow(r, b, &r))
-                return std::numeric_limits<std::int64_t>::max();
-            return r;
-        }
-        bool fits(data_type d, std::int64_t bits) const {
-            if (!bounded) return true;
-            return bits <= (shared ? shared_limit : limit[d]);
-        }
-        bool fits_all(std::int64_t w, std::int64_t i, std::int64_t p) const {
-            if (!bounded) return true;
-            if (!shared) return w <= limit[data_type::weights] && i <= limit[data_type::ifmaps] && p <= limit[data_type::psums];
-            std::int64_t sum = 0;
-            if (__builtin_add_overflow(w, i, &sum) || __builtin_add_overflow(sum, p, &sum)) return false;
-            return sum <= shared_limit;
-        }
-    };
-
-    tile_limit make_tile_limit(const level_capacity& capacity, const per_data_type<std::int64_t>& unit,
-                               const per_data_type<bool>& counted) const {
-        tile_limit t;
-        t.bounded = !capacity.is_unbounded();
-        if (!t.bounded) return t;
-        t.shared = capacity.type == level_capacity::kind::shared;
-        const auto scaled = [this](std::int64_t words) {
-            std::int64_t r = 0;
-            return __builtin_mul_overflow(words, static_cast<std::int64_t>(reference_bits_), &r)
-                       ? std::numeric_limits<std::int64_t>::max()
-                       : r;
-        };
-        for (data_type d : all_data_types) {
-            t.unit_bits[d] = counted[d] ? unit[d] * bits_[d] : 0;
-            t.limit[d] = t.shared ? 0 : scaled(capacity.words[d]);
-        }
-        t.shared_limit = t.shared ? scaled(capacity.shared_words) : 0;
-        return t;
-    }
-
-    /// The divisors of `n`, itself a divisor of the loop count of `loop`, ascending.
-    const std::vector<std::int64_t>& divisors_of(std::size_t loop, std::int64_t n) const {
-        const auto& all = divisors_[loop];
-        const auto at = static_cast<std::size_t>(std::lower_bound(all.begin(), all.end(), n) - all.begin());
-        return sub_divisors_[loop][at];
-    }
-
-    static bool skipped_by_canonical_rule(const row_stationary_mapping& m,
-                                          const std::array<per_loop<bool>, max_storage_levels + 1>& nontrivial) {
-        int p = -1;
-        const std::size_t levels = m.storage_levels;
-        for (std::size_t k = 0; k <= levels; ++k) {
-            const per_loop<bool>& nt = nontrivial[k];
-            const bool any = nt.values[0] || nt.values[1] || nt.values[2];
-            if (k == levels) return p >= 0 && nt.values[static_cast<std::size_t>(p)];
-            if (!any) continue;
-            const int j = static_cast<int>(index_of(m.orders[k].inner_to_outer[0]));
-            if (!nt.values[static_cast<std::size_t>(j)]) return true;  // not canonical
-            if (p >= 0 && nt.values[static_cast<std::size_t>(p)] && p != j) return true;
-            p = j;
-        }
-        return false;
-    }
-
-    bool promising(double bound) const {
-        if (mode_ == mode::exists) return bound <= target_ * (1.0 + rs_energy_tolerance);
-        if (bound < best_energy_ * (1.0 - rs_energy_tolerance)) return true;
-        return totals_.cycles < best_cycles_ && bound <= best_energy_ * (1.0 + rs_energy_tolerance);
-    }
-
-    void run() {
-        // A bounded outermost level must hold the whole part.
-        if (!capacity_[0].is_unbounded()) {
-            const auto words = rs_tile_words(totals_.buffer_unit, totals_.loops);
-            if (!rs_fits(capacity_[0], words, make_per_data_type(true, true, true), bits_, reference_bits_)) return;
-        }
-        current_ = row_stationary_mapping::trivial(levels_);
-        current_.channel_replicas = channel_replicas_;
-        per_data_type<std::int64_t> f0 = make_per_data_type<std::int64_t>(1, 1, 1);
-        std::array<std::uint8_t, data_type_count> source{};
-        descend(0, totals_.loops, f0, source, -1, 0.0);
-    }
-
-    bool done() const { return mode_ == mode::exists && improved_; }
-
-    bool fits_level(std::size_t level, const per_loop<std::int64_t>& extent, const per_data_type<bool>& stored) const {
-        if (level == levels_)
-            return rs_fits(scratchpad_, rs_tile_words(totals_.scratchpad_unit, extent), stored, bits_, reference_bits_);
-        return rs_fits(capacity_[level], rs_tile_words(totals_.buffer_unit, extent), stored, bits_, reference_bits_);
-    }
-
-    void leaf() {
-        ++evaluations_;
-        const double e = rs_access_energy(totals_, costs_, fetches_, current_.stored, levels_);
-        if (mode_ == mode::exists) {
-            if (std::fabs(e - target_) <= rs_energy_tolerance * std::fabs(target_)) {
-                improved_ = true;
-                found_ = current_;
-            }
-            return;
-        }
-        const bool better = e < best_energy_ * (1.0 - rs_energy_tolerance) ||
-                            (totals_.cycles < best_cycles_ && e <= best_energy_ * (1.0 + rs_energy_tolerance));
-        if (better) {
-            best_energy_ = e;
-            best_cycles_ = totals_.cycles;
-            found_ = current_;
-            improved_ = true;
-        }
-    }
-
-    void descend(std::size_t k, const per_loop<std::int64_t>& s, const per_data_type<std::int64_t>& f_prev,
-                 const std::array<std::uint8_t, data_type_count>& source, int p, double charged) {
-        const bool last = k + 1 == levels_;
-        auto& kids = children_[k];
-        kids.clear();
-        const per_data_type<bool> all_stored = make_per_data_type(true, true, true);
-        per_data_type<bool> must_store{};
-        for (data_type d : all_data_types) must_store[d] = !allow_bypass_[d];
-        // The tile left for the next level inwards (or the scratchpads) must fit, counting the
-        // data types that cannot bypass it. Weights depend on (I, O) only, so they are checked
-        // before the batch loop.
-        const tile_limit limit = last ? make_tile_limit(scratchpad_, totals_.scratchpad_unit, all_stored)
-                                      : make_tile_limit(capacity_[k + 1], totals_.buffer_unit,
-                                                        any_bypass_ ? must_store : all_stored);
-        const auto& divs_i = divisors_of(0, s.values[0]);
-        const auto& divs_o = divisors_of(1, s.values[1]);
-        const auto& divs_b = divisors_of(2, s.values[2]);
-        per_loop<std::int64_t> t{};
-        per_loop<std::int64_t> s2{};
-        for (std::int64_t ti : divs_i) {
-            if (!allowed(k, 0, ti)) continue;
-            t.values[0] = ti;
-            s2.values[0] = s.values[0] / ti;
-            for (std::int64_t to : divs_o) {
-                if (!allowed(k, 1, to)) continue;
-                t.values[1] = to;
-                s2.values[1] = s.values[1] / to;
-                const std::int64_t weights = limit.words(data_type::weights, s2.values[0], s2.values[1]);
-                if (!limit.fits(data_type::weights, weights)) continue;
-                for (std::int64_t tb : divs_b) {
-                    if (!allowed(k, 2, tb)) continue;
-                    t.values[2] = tb;
-                    s2.values[2] = s.values[2] / tb;
-                    if (last && fixed_ != nullptr) {
-                        bool ok = true;
-                        for (std::size_t l = 0; l < blocking_loop_count; ++l)
-                            if ((*fixed_)[levels_].values[l] != 0 && (*fixed_)[levels_].values[l] != s2.values[l]) ok = false;
-                        if (!ok) continue;
-                    }
-                    const std::int64_t ifmaps = limit.words(data_type::ifmaps, s2.values[0], s2.values[2]);
-                    const std::int64_t psums = limit.words(data_type::psums, s2.values[1], s2.values[2]);
-                    if (!limit.fits_all(weights, ifmaps, psums)) continue;
-                    expand(k, s, s2, t, f_prev, source, p, charged, last);
-                    if (done()) return;
-                }
-            }
-        }
-        if (last) return;
-        // Visit the children best bound first. Usually only the first few are visited before
-        // the bound exceeds the best scheme found, so order them lazily with a heap of
-        // (bound, index) pairs rather than sorting the children themselves.
-        auto& order = order_[k];
-        order.clear();
-        for (std::size_t i = 0; i < kids.size(); ++i) order.emplace_back(kids[i].bound, static_cast<std::uint32_t>(i));
-        const auto later = [](const std::pair<double, std::uint32_t>& a, const std::pair<double, std::uint32_t>& b) {
-            return a.first > b.first || (a.first == b.first && a.second > b.second);
-        };
-        std::make_heap(order.begin(), order.end(), later);
-        while (!order.empty()) {
-            std::pop_heap(order.begin(), order.end(), later);
-            const child& c = kids[order.back().second];
-            order.pop_back();
-            if (!promising(c.bound)) break;
-            record(k, c);
-            per_loop<std::int64_t> s2{};
-            for (std::size_t l = 0; l < blocking_loop_count; ++l) s2.values[l] = s.values[l] / c.t.values[l];
-            descend(k + 1, s2, c.f, c.source, c.innermost >= 0 ? c.innermost : p, c.charged);
-            if (done()) return;
-        }
-    }
-
-    bool allowed(std::size_t k, std::size_t loop, std::int64_t value) const {
-        return fixed_ == nullptr || (*fixed_)[k].values[loop] == 0 || (*fixed_)[k].values[loop] == value;
-    }
-
-    void record(std::size_t k, const child& c) {
-        current_.factors[k] = c.t;
-        per_loop<bool> nt{};
-        for (std::size_t l = 0; l < blocking_loop_count; ++l) nt.values[l] = c.t.values[l] > 1;
-        current_.orders[k] = c.innermost >= 0 ? canonical_loop_order(static_cast<blocking_loop>(c.innermost), nt)
-                                              : loop_order{};
-        current_.stored[k] = c.stored;
-        fetches_[k] = c.f;
-    }
-
-    void expand(std::size_t k, const per_loop<std::int64_t>& s, const per_loop<std::int64_t>& s2,
-                const per_loop<std::int64_t>& t, const per_data_type<std::int64_t>& f_prev,
-                const std::array<std::uint8_t, data_type_count>& source, int p, double charged, bool last) {
-        per_loop<bool> nt{};
-        bool any = false;
-        for (std::size_t l = 0; l < blocking_loop_count; ++l) {
-            nt.values[l] = t.values[l] > 1;
-            any = any || nt.values[l];
-        }
-        // Products of the factors of levels < k, per loop.
-        per_loop<std::int64_t> outer{};
-        for (std::size_t l = 0; l < blocking_loop_count; ++l) outer.values[l] = totals_.loops.values[l] / s.values[l];
-        for (int j = any ? 0 : -1; j < (any ? 3 : 0); ++j) {
-            if (j >= 0 && !nt.values[static_cast<std::size_t>(j)]) continue;
-            if (p >= 0 && nt.values[static_cast<std::size_t>(p)] && p != j) continue;  // canonical skip rule
-            const int p_next = j >= 0 ? j : p;
-            if (last && p_next >= 0 && s2.values[static_cast<std::size_t>(p_next)] > 1) continue;
-            child c;
-            c.t = t;
-            c.innermost = j;
-            for (data_type d : all_data_types) {
-                const std::size_t u = index_of(reuse_loop(d));
-                bool dependent = false;
-                for (std::size_t l = 0; l < blocking_loop_count; ++l)
-                    if (l != u && nt.values[l]) dependent = true;
-                if (!dependent)
-                    c.f[d] = k == 0 ? 1 : f_prev[d];
-                else
-                    c.f[d] = static_cast<std::size_t>(j) == u ? outer.values[u] : outer.values[u] * t.values[u];
-                c.stored[d] = k == 0 || !allow_bypass_[d] || f_prev[d] < c.f[d];
-            }
-            if (any_bypass_ && k > 0 && !fits_level(k, s, c.stored)) continue;
-            c.charged = charged;
-            c.source = source;
-            for (data_type d : all_data_types) {
-                if (k > 0 && c.stored[d]) {
-                    c.charged += rs_transfer_energy(costs_, c.source[index_of(d)], d,
-                                                    static_cast<double>(totals_.outer[d]),
-                                                    static_cast<double>(f_prev[d]));
-                    c.source[index_of(d)] = static_cast<std::uint8_t>(k);
-                }
-            }
-            if (last) {
-                record(k, c);
-                current_.factors[levels_] = s2;
-                leaf();
-                if (done()) return;
-                continue;
-            }
-            double bound = c.charged + constant_;
-            for (data_type d : all_data_types) {
-                const double f = static_cast<double>(c.f[d]);
-                if (!allow_bypass_[d]) {
-                    bound += all_slope_[k][d] * f - all_offset_[k][d];
-                } else {
-                    bound += rs_transfer_energy(costs_, c.source[index_of(d)], d, static_cast<double>(totals_.outer[d]), f);
-                    bound += rs_network_energy(costs_, d, static_cast<double>(totals_.network[d]), f);
-                }
-            }
-            c.bound = bound;
-            if (!promising(bound)) continue;
-            children_[k].push_back(c);
-        }
-    }
-
-    std::size_t levels_;
-    per_data_type<int> bits_;
-    int reference_bits_;
-    per_data_type<bool> allow_bypass_;
-    bool any_bypass_ = false;
-    std::array<level_capacity, max_storage_levels> capacity_{};
-    level_capacity scratchpad_{};
-
-    rs_part_totals totals_{};
-    rs_cost_table costs_{};
-    std::int64_t channel_replicas_ = 1;
-    std::array<std::vector<std::int64_t>, blocking_loop_count> divisors_;
-    std::array<std::vector<std::vector<std::int64_t>>, blocking_loop_count> sub_divisors_;
-    std::array<per_data_type<double>, max_storage_levels> all_slope_{};
-    std::array<per_data_type<double>, max_storage_levels> all_offset_{};
-    double constant_ = 0.0;
-
-    std::array<std::vector<child>, max_storage_levels> children_;
-    std::array<std::vector<std::pair<double, std::uint32_t>>, max_storage_levels> order_;
-    row_stationary_mapping current_{};
-    fetch_table fetches_{};
-    row_stationary_mapping found_{};
-
-    mode mode_ = mode::minimize;
-    double best_energy_ = 0.0;
-    std::int64_t best_cycles_ = 0;
-    double target_ = 0.0;
-    const factor_table* fixed_ = nullptr;
-    bool improved_ = false;
-    std::int64_t evaluations_ = 0;
-};
-
-}  // namespace eap::detail
-// end eap/detail/row_stationary_search.hpp
-// #include <eap/energy/access_counts.hpp>
-// #include <eap/error.hpp>
-// #include <eap/hardware/hardware.hpp>
-// #include <eap/mapping/layer_part.hpp>
-// #include <eap/mapping/mapping_evaluation.hpp>
-// #include <eap/mapping/pe_set_folding.hpp>
-// #include <eap/mapping/replica_split.hpp>
-// #include <eap/mapping/row_stationary_mapping.hpp>
-// #include <eap/mapping/row_stationary_options.hpp>
-
-namespace eap {
-
-/// The least-energy row-stationary mapping of one layer part and what it costs.
-struct mapping_search_result {
-    layer_part part;
-    pe_set_folding folding;
-    replica_split split;
-    row_stationary_mapping mapping;
-    access_counts counts;          ///< dense access counts of the mapping
-    double access_energy = 0.0;    ///< the search objective: data-movement energy of the dense part (no MACs)
-    std::int64_t evaluations = 0;  ///< complete schemes evaluated by the search
-    std::size_t candidates = 0;    ///< replica splits searched
-};
-
-inline std::ostream& operator<<(std::ostream& out, const mapping_search_result& r) {
-    return out << r.part << ": " << r.mapping << " (" << r.folding << "; split " << r.split << "; access energy "
-               << r.access_energy << ")";
-}
-
-namespace detail {
-
-/// Every ordered factorisation of `n` into `slots` factors, in lexicographic order.
-inline void factor_tuples(std::int64_t n, std::size_t slots, std::vector<std::vector<std::int64_t>>& out,
-                          std::vector<std::int64_t>& prefix) {
-    if (slots == 1) {
-        prefix.push_back(n);
-        out.push_back(prefix);
-        prefix.pop_back();
-        return;
-    }
-    for (std::int64_t d = 1; d <= n; ++d) {
-        if (n % d != 0) continue;
-        prefix.push_back(d);
-        factor_tuples(n / d, slots - 1, out, prefix);
-        prefix.pop_back();
-    }
-}
-
-}  // namespace detail
-
-/// Finds the row-stationary mapping of `part` on `hw` of least data-movement energy (dense part;
-/// ties broken by fewer cycles, then by the first in nn_dataflow's enumeration order, see
-/// `eap/detail/row_stationary_search.hpp`). The search is exhaustive over replica splits, loop
-/// blockings over every storage level and the scratchpads, and loop orders; it is pruned only
-/// where no better mapping can be.
-///
-/// Throws `eap::hardware_error` when no mapping fits the hardware (e.g. a filter row longer than
-/// the ifmap scratchpad), `eap::shape_error` for an invalid part.
-inline mapping_search_result search_mapping(const hardware& hw, const layer_part& part,
-                                            const row_stationary_options& options = {}) {
-    detail::validate_rs_hardware("eap::search_mapping", hw);
-    part.validate();
-    const per_data_type<int> bits = options.bits_on(hw);
-    detail::validate_word_bits("eap::search_mapping", bits);
-    const bool real_input = options.padding == padding_traffic::real_input;
-
-    mapping_search_result result;
-    result.part = part;
-    result.folding = fold_pe_set(part.kernel_height, part.out_height, hw.array.rows, hw.array.cols);
-    const std::vector<replica_split> candidates = replica_split_candidates(part, result.folding);
-    result.candidates = candidates.size();
-
-    const double ifmap_fraction =
-        real_input ? static_cast<double>(part.real_height()) * static_cast<double>(part.real_width()) /
-                         (static_cast<double>(part.in_height()) * static_cast<double>(part.in_width()))
-                   : 1.0;
-    const detail::rs_cost_table costs = detail::make_rs_cost_table(hw, bits, ifmap_fraction);
-    detail::rs_blocking_search engine(hw, bits, options.allow_bypass);
-
-    double best_energy = std::numeric_limits<double>::infinity();
-    std::int64_t best_cycles = std::numeric_limits<std::int64_t>::max();
-    row_stationary_mapping best;
-    std::size_t best_candidate = candidates.size();
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-        const detail::rs_part_totals totals = detail::make_rs_part_totals(part, result.folding, candidates[i], real_input);
-        engine.set_candidate(totals, costs, candidates[i].channel_replicas);
-        if (engine.minimize(best_energy, best_cycles, best)) best_candidate = i;
-    }
-    if (best_candidate == candidates.size())
-        throw hardware_error(detail::message(
-            "eap::search_mapping: no row-stationary mapping of ", part, " fits the hardware '", hw.name,
-            "': even the smallest tiles (", part.kernel_width, " weights, ", part.kernel_width,
-            " ifmap values and 1 psum per PE scratchpad; one processing pass in every on-chip level) do not fit"));
-
-    // The first scheme of least energy in enumeration order: fix the factor tuples of I, then O,
-    // then B, each to the first for which a least-energy scheme exists, then the orders.
-    const replica_split& split = candidates[best_candidate];
-    const detail::rs_part_totals totals = detail::make_rs_part_totals(part, result.folding, split, real_input);
-    engine.set_candidate(totals, costs, split.channel_replicas);
-    const std::size_t levels = hw.levels.size();
-    detail::rs_blocking_search::factor_table fixed{};
-    bool fixed_as_best = true;
-    for (blocking_loop l : all_blocking_loops) {
-        std::vector<std::vector<std::int64_t>> tuples;
-        std::vector<std::int64_t> prefix;
-        detail::factor_tuples(totals.loops[l], levels + 1, tuples, prefix);
-        bool found = false;
-        for (const auto& tuple : tuples) {
-            bool is_best = true;
-            for (std::size_t k = 0; k <= levels; ++k) {
-                fixed[k][l] = tuple[k];
-                is_best = is_best && best.factors[k][l] == tuple[k];
-            }
-            if ((fixed_as_best && is_best) || engine.exists(best_energy, fixed)) {
-                fixed_as_best = fixed_as_best && is_best;
-                found = true;
-                break;
-            }
-        }
-        if (!found)  // cannot happen: the best scheme's own tuple exists
-            throw error("eap::search_mapping: internal error: no least-energy factor tuple for loop " +
-                        std::string(1, letter(l)));
-    }
-    row_stationary_mapping chosen;
-    if (!engine.first_orders(best_energy, fixed, chosen))
-        throw error("eap::search_mapping: internal error: no loop order reaches the least energy");
-    result.mapping = chosen;
-    result.split = split;
-    result.access_energy = best_energy;
-    detail::fetch_table f{};
-    detail::rs_fetches(chosen, f);
-    result.counts = detail::rs_counts(totals, f, chosen.stored, levels);
-    result.evaluations = engine.evaluations();
-    return result;
-}
-
-}  // namespace eap
-// end eap/mapping/mapping_search.hpp
-// #include <eap/mapping/mapping_cache.hpp>
-// begin eap/mapping/mapping_cache.hpp
-// SPDX-License-Identifier: MIT
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <map>
-#include <memory>
-
-// #include <eap/error.hpp>
-// #include <eap/hardware/hardware.hpp>
-// #include <eap/mapping/layer_part.hpp>
-// #include <eap/mapping/mapping_evaluation.hpp>
-// #include <eap/mapping/mapping_search.hpp>
-// #include <eap/mapping/row_stationary_options.hpp>
-
-namespace eap {
-
-namespace detail {
-
-inline bool same_capacity(const level_capacity& a, const level_capacity& b) { return a == b; }
-
-/// True when two hardware descriptions give the same mapping search results.
-inline bool same_hardware(const hardware& a, const hardware& b) {
-    if (a.levels.size() != b.levels.size() || a.unit != b.unit || a.reference_bits != b.reference_bits ||
-        a.mac_cost != b.mac_cost || !(a.word_bits == b.word_bits))
-        return false;
-    for (std::size_t k = 0; k < a.levels.size(); ++k)
-        if (!same_capacity(a.levels[k].capacity, b.levels[k].capacity) || a.levels[k].read_cost != b.levels[k].read_cost ||
-            a.levels[k].write_cost != b.levels[k].write_cost)
-            return false;
-    return a.array.rows == b.array.rows && a.array.cols == b.array.cols &&
-           same_capacity(a.array.scratchpad, b.array.scratchpad) &&
-           a.array.scratchpad_read_cost == b.array.scratchpad_read_cost &&
-           a.array.scratchpad_write_cost == b.array.scratchpad_write_cost && a.array.network_cost == b.array.network_cost;
-}
-
-inline bool same_options(const row_stationary_options& a, const row_stationary_options& b, const hardware& hw) {
-    return a.padding == b.padding && a.allow_bypass == b.allow_bypass && a.bits_on(hw) == b.bits_on(hw);
-}
-
-}  // namespace detail
-
-/// Remembers mapping searches for one hardware and one set of options. The mapping of a layer
-/// part is searched on the dense part, so it does not change while a network is pruned: keep a
-/// cache across energy estimates and each distinct part is searched once. Identical parts within
-/// one estimate (the halves of a grouped layer, the repeated blocks of a ResNet) share a search
-/// even without a cache kept by the caller. Not thread-safe: use one cache per thread.
-class mapping_cache {
-public:
-    explicit mapping_cache(const hardware& hw, const row_stationary_options& options = {})
-        : hw_(hw), options_(options) {
-        detail::validate_rs_hardware("eap::mapping_cache", hw_);
-        detail::validate_word_bits("eap::mapping_cache", options_.bits_on(hw_));
-    }
-
-    const hardware& hw() const noexcept { return hw_; }
-    const row_stationary_options& options() const noexcept { return options_; }
-
-    /// True when searches for (`hw`, `options`) may be answered from this cache.
-    bool serves(const hardware& hw, const row_stationary_options& options) const {
-        return detail::same_hardware(hw_, hw) && detail::same_options(options_, options, hw_);
-    }
-
-    /// The least-energy mapping of `part` with word widths `bits` (searched once per distinct
-    /// part and widths). The reference stays valid for the cache's lifetime.
-    const mapping_search_result& search(const layer_part& part, const per_data_type<int>& bits) {
-        key k{};
-        const std::int64_t values[] = {part.in_channels,   part.out_channels,  part.out_height,  part.out_width,
-                                       part.kernel_height, part.kernel_width,  part.stride_height, part.stride_width,
-                                       part.batch,         part.real_height(), part.real_width(), bits[data_type::weights],
-                                       bits[data_type::ifmaps], bits[data_type::psums]};
-        for (std::size_t i = 0; i < k.size(); ++i) k[i] = values[i];
-        auto it = entries_.find(k);
-        if (it != entries_.end()) {
-            ++hits_;
-            return *it->second;
-        }
-        row_stationary_options options = options_;
-        options.word_bits = bits;
-        auto result = std::make_unique<mapping_search_result>(search_mapping(hw_, part, options));
-        ++searches_;
-        return *entries_.emplace(k, std::move(result)).first->second;
-    }
-
-    /// Searches run and searches answered from the cache.
-    std::size_t searches() const noexcept { return searches_; }
-    std::size_t hits() const noexcept { return hits_; }
-
-private:
-    using key = std::array<std::int64_t, 14>;
-    hardware hw_;
-    row_stationary_options options_;
-    std::map<key, std::unique_ptr<mapping_search_result>> entries_;
-    std::size_t searches_ = 0;
-    std::size_t hits_ = 0;
-};
-
-}  // namespace eap
-// end eap/mapping/mapping_cache.hpp
-// #include <eap/energy/energy_model.hpp>
-// begin eap/energy/energy_model.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <map>
-#include <optional>
-#include <string>
-#include <vector>
-
-// #include <eap/energy/access_counts.hpp>
-// #include <eap/energy/effective_access_counts.hpp>
-// #include <eap/energy/energy_breakdown.hpp>
-// #include <eap/energy/run_length_code_model.hpp>
-// #include <eap/energy/sparsity.hpp>
-// #include <eap/energy/sparsity_rules.hpp>
-// #include <eap/error.hpp>
-// #include <eap/hardware/hardware.hpp>
-// #include <eap/mapping/layer_partition.hpp>
-// #include <eap/mapping/mapping_cache.hpp>
-// #include <eap/mapping/mapping_search.hpp>
-// #include <eap/mapping/row_stationary_options.hpp>
-// #include <eap/network/network.hpp>
-// #include <eap/shape/conv_shape.hpp>
-
-namespace eap {
-
-/// Where a layer's sparsity came from.
-enum class sparsity_source : std::uint8_t { none, densities, exact_counts };
-
-constexpr const char* to_string(sparsity_source s) {
-    switch (s) {
-    case sparsity_source::none: return "dense";
-    case sparsity_source::densities: return "densities";
-    case sparsity_source::exact_counts: return "exact counts";
-    }
-    return "?";
-}
-
-/// Options of the energy model that apply to every layer.
-struct energy_options {
-    row_stationary_options mapping;  ///< word widths, padding traffic, bypass (see there)
-    sparsity_rules sparsity;         ///< how zeros save energy
-};
-
-/// What one layer brings to its estimate.
-struct layer_energy_options {
-    /// Split each group's output channels into this many parts that each read the whole input
-    /// (see `partition_layer`); the ISCA 2016 AlexNet ran conv1 and conv3 as two halves.
-    std::int64_t output_channel_parts = 1;
-    /// Statistical sparsity: the fraction of non-zeros of weights, input and output activations.
-    std::optional<layer_density> density;
-    /// Exact sparsity measured on real tensors (takes precedence over `density`).
-    std::optional<layer_sparse_counts> counts;
-    /// True when the layer reads the network's input image (moved raw, never run-length coded).
-    /// Unset: false for a single layer; a network decides by whether the layer reads its input.
-    std::optional<bool> input_is_image;
-    /// Word widths of this layer (default: the energy options', else the hardware's).
-    std::optional<per_data_type<int>> word_bits;
-};
-
-/// One group of identical parts of a layer and its mapping.
-struct layer_part_energy {
-    mapping_search_result search;
-    std::int64_t count = 1;
-};
-
-/// The energy of one CONV/FC layer over a batch.
-struct layer_energy {
-    std::string name;
-    conv_shape shape;
-    std::vector<layer_part_energy> parts;
-    access_counts dense;               ///< all parts, dense layer
-    effective_access_counts effective; ///< after the sparsity rules
-    energy_breakdown energy;           ///< over the batch, in the hardware's unit
-    sparsity_source sparsity = sparsity_source::none;
-    layer_density density;             ///< densities used (1 for a dense layer)
-    double nonskipped_fraction = 1.0;  ///< fraction of MACs not skipped
-    bool input_is_image = false;
-    per_data_type<int> word_bits{};
-
-    std::int64_t dense_macs() const { return dense.macs; }
-    double nonskipped_macs() const { return effective.macs; }
-    double utilisation() const { return dense.utilisation(); }
-};
-
-/// The energy of a network over a batch.
-struct network_energy {
-    std::string network;
-    std::string hardware;
-    cost_unit unit = cost_unit::normalized;
-    std::int64_t batch = 1;
-    std::vector<std::string> positions;  ///< names of the positions: storage levels, "array network", "scratchpad"
-    std::vector<layer_energy> layers;    ///< CONV and FC layers in evaluation order
-    energy_breakdown total;            ///< over the batch
-    std::size_t searches = 0;          ///< mapping searches run for this estimate
-    std::size_t reused_searches = 0;   ///< parts answered from the cache
-
-    energy_breakdown per_image() const { return total.scaled(1.0 / static_cast<double>(batch)); }
-    std::int64_t dense_macs() const {
-        std::int64_t m = 0;
-        for (const auto& l : layers) m = detail::checked_add(m, l.dense_macs(), "network MACs");
-        return m;
-    }
-    double nonskipped_macs() const {
-        double m = 0.0;
-        for (const auto& l : layers) m += l.nonskipped_macs();
-        return m;
-    }
-    /// The layer called `layer_name`; throws `eap::argument_error` when there is none.
-    const layer_energy& layer(const std::string& layer_name) const {
-        for (const auto& l : layers)
-            if (l.name == layer_name) return l;
-        throw argument_error("eap::network_energy::layer: no CONV/FC layer named '" + layer_name + "' in '" + network + "'");
-    }
-};
-
-/// Options of a network estimate: the common options and per-layer options by layer name.
-struct network_energy_options {
-    energy_options common;
-    std::map<std::string, layer_energy_options> layers;
-};
-
-namespace detail {
-
-/// Multipliers the sparsity rules apply to dense counts of one layer.
-struct sparsity_factors {
-    double nonskipped = 1.0;     ///< MACs and scratchpad accesses
-    double weights = 1.0;        ///< weights at every storage level and over the network
-    double ifmap_dram = 1.0;     ///< ifmaps at the outermost level
-    double ifmap_onchip = 1.0;   ///< ifmaps at inner storage levels and over the network
-    double ofmap_dram = 1.0;     ///< final outputs written to the outermost level
-};
-
-inline void check_density(const char* field, double v) {
-    if (!(v >= 0.0 && v <= 1.0))
-        throw argument_error(message("eap::estimate_layer_energy: density.", field, " must be in [0, 1] (got ", v, ")"));
-}
-
-inline double fraction_of(std::int64_t part, std::int64_t whole) {
-    return whole == 0 ? 1.0 : static_cast<double>(part) / static_cast<double>(whole);
-}
-
-/// Coded size over raw size of a stream of `values` values of `bits` bits with `coded_words`
-/// 64-bit words of run-length code.
-inline double coded_ratio(double coded_words, std::int64_t values, int bits) {
-    if (values == 0) return 1.0;
-    return coded_words * 64.0 / (static_cast<double>(values) * static_cast<double>(bits));
-}
-
-inline void validate_sparse_counts(const conv_shape& s, const layer_sparse_counts& c) {
-    auto fail = [](const std::string& what) {
-        throw argument_error("eap::estimate_layer_energy: the exact sparse counts " + what);
-    };
-    if (c.batch < 1) fail(message("have batch ", c.batch, "; it must be at least 1"));
-    if (c.weights != s.weight_count())
-        fail(message("are for ", c.weights, " weights but the layer has ", s.weight_count()));
-    const std::int64_t in = s.input_fmap().size(), out = s.output_fmap().size();
-    const std::int64_t macs = s.with_batch(1).mac_count();
-    if (c.ifmap_values != checked_mul(in, c.batch, "sparse counts"))
-        fail(message("have ", c.ifmap_values, " ifmap values; ", c.batch, " images of the layer's input have ",
-                     checked_mul(in, c.batch, "sparse counts")));
-    if (c.ofmap_values != checked_mul(out, c.batch, "sparse counts"))
-        fail(message("have ", c.ofmap_values, " ofmap values; ", c.batch, " images of the layer's output have ",
-                     checked_mul(out, c.batch, "sparse counts")));
-    if (c.dense_macs != checked_mul(macs, c.batch, "sparse counts"))
-        fail(message("have ", c.dense_macs, " dense MACs; ", c.batch, " images of the layer have ",
-                     checked_mul(macs, c.batch, "sparse counts")));
-    if (c.nonzero_weights < 0 || c.nonzero_weights > c.weights)
-        fail(message("have ", c.nonzero_weights, " non-zero weights of ", c.weights));
-    if (c.nonzero_ifmap_values < 0 || c.nonzero_ifmap_values > c.ifmap_values)
-        fail(message("have ", c.nonzero_ifmap_values, " non-zero ifmap values of ", c.ifmap_values));
-    if (c.nonzero_ofmap_values < 0 || c.nonzero_ofmap_values > c.ofmap_values)
-        fail(message("have ", c.nonzero_ofmap_values, " non-zero ofmap values of ", c.ofmap_values));
-    if (c.nonskipped_macs < 0 || c.nonskipped_macs > c.dense_macs)
-        fail(message("have ", c.nonskipped_macs, " non-skipped MACs of ", c.dense_macs));
-    if (c.ifmap_rlc_words < 0 || c.ofmap_rlc_words < 0 || c.weight_rlc_words < 0)
-        fail("have a negative run-length-code size");
-}
-
-inline sparsity_factors make_sparsity_factors(const conv_shape& s, const sparsity_rules& rules,
-                                              const layer_energy_options& lo, const per_data_type<int>& bits,
-                                              bool input_is_image, layer_density& density, double& nonskipped,
-                                              sparsity_source& source) {
-    sparsity_factors f;
-    density = layer_density{};
-    nonskipped = 1.0;
-    source = sparsity_source::none;
-    if (!lo.counts && !lo.density) return f;
-    const std::int64_t in_stream = s.input_fmap().size(), out_stream = s.output_fmap().size();
-    const std::int64_t weights = s.weight_count();
-    double ifmap_words = 0.0, ofmap_words = 0.0, weight_words = 0.0;  // expected code words per stream
-    if (lo.counts) {
-        const layer_sparse_counts& c = *lo.counts;
-        validate_sparse_counts(s, c);
-        source = sparsity_source::exact_counts;
-        density.weights = fraction_of(c.nonzero_weights, c.weights);
-        density.ifmaps = fraction_of(c.nonzero_ifmap_values, c.ifmap_values);
-        density.ofmaps = fraction_of(c.nonzero_ofmap_values, c.ofmap_values);
-        nonskipped = fraction_of(c.nonskipped_macs, c.dense_macs);
-        // Exact code sizes when the counts have them; else the expectation at the exact density.
-        ifmap_words = c.ifmap_rlc_words > 0 ? static_cast<double>(c.ifmap_rlc_words) / static_cast<double>(c.batch)
-                                            : expected_run_length_code_words(in_stream, density.ifmaps);
-        ofmap_words = c.ofmap_rlc_words > 0 ? static_cast<double>(c.ofmap_rlc_words) / static_cast<double>(c.batch)
-                                            : expected_run_length_code_words(out_stream, density.ofmaps);
-        weight_words = c.weight_rlc_words > 0 ? static_cast<double>(c.weight_rlc_words)
-                                              : expected_run_length_code_words(weights, density.weights);
-    } else {
-        density = *lo.density;
-        check_density("weights", density.weights);
-        check_density("ifmaps", density.ifmaps);
-        check_density("ofmaps", density.ofmaps);
-        source = sparsity_source::densities;
-        nonskipped = density.weights * density.ifmaps;
-        ifmap_words = expected_run_length_code_words(in_stream, density.ifmaps);
-        ofmap_words = expected_run_length_code_words(out_stream, density.ofmaps);
-        weight_words = expected_run_length_code_words(weights, density.weights);
-    }
-    if (rules.skip_zero_macs) f.nonskipped = nonskipped;
-    if (rules.compress_weights) {
-        if (rules.weight_storage == weight_format::nonzero_values)
-            f.weights = density.weights * static_cast<double>(bits[data_type::weights] + rules.weight_index_bits) /
-                        static_cast<double>(bits[data_type::weights]);
-        else
-            f.weights = coded_ratio(weight_words, weights, bits[data_type::weights]);
-    }
-    if (rules.run_length_code_dram_fmaps) {
-        if (!input_is_image) f.ifmap_dram = coded_ratio(ifmap_words, in_stream, bits[data_type::ifmaps]);
-        f.ofmap_dram = coded_ratio(ofmap_words, out_stream, bits[data_type::psums]);
-        if (rules.run_length_code_only_when_smaller) {
-            f.ifmap_dram = std::min(f.ifmap_dram, 1.0);
-            f.ofmap_dram = std::min(f.ofmap_dram, 1.0);
-        }
-    }
-    if (rules.compress_onchip_fmaps) f.ifmap_onchip = density.ifmaps;
-    return f;
-}
-
-inline effective_access_counts apply_sparsity(const access_counts& dense, const sparsity_factors& f,
-                                              std::int64_t final_outputs) {
-    effective_access_counts e = effective_access_counts::from(dense);
-    const std::size_t levels = dense.storage_levels;
-    for (std::size_t p = 0; p <= levels; ++p) {  // storage levels and the network
-        e.at[p][data_type::weights].reads *= f.weights;
-        e.at[p][data_type::ifmaps].reads *= p == 0 ? f.ifmap_dram : f.ifmap_onchip;
-    }
-    // The last write of each output to the outermost level is the (coded) output; earlier
-    // writes and all reads there are partial sums.
-    auto& out = e.at[0][data_type::psums];
-    const double finals = std::min(out.writes, static_cast<double>(final_outputs));
-    out.writes = (out.writes - finals) + finals * f.ofmap_dram;
-    for (data_type d : all_data_types) {
-        e.at[levels + 1][d].reads *= f.nonskipped;
-        e.at[levels + 1][d].writes *= f.nonskipped;
-    }
-    e.macs *= f.nonskipped;
-    return e;
-}
-
-inline layer_energy estimate_layer(const hardware& hw, const std::string& name, const conv_shape& shape,
-                                   const layer_energy_options& lo, const energy_options& options, bool input_is_image,
-                                   mapping_cache& cache) {
-    shape.validate();
-    layer_energy out;
-    out.name = name;
-    out.shape = shape;
-    out.word_bits = lo.word_bits ? *lo.word_bits : options.mapping.bits_on(hw);
-    validate_word_bits("eap::estimate_layer_energy", out.word_bits);
-    if (options.sparsity.weight_index_bits < 0 || options.sparsity.weight_index_bits > 64)
-        throw argument_error(message("eap::estimate_layer_energy: sparsity.weight_index_bits must be between 0 and 64 (got ",
-                                     options.sparsity.weight_index_bits, ")"));
-    out.input_is_image = input_is_image;
-    out.dense.storage_levels = hw.levels.size();
-    out.dense.pes = checked_mul(hw.array.rows, hw.array.cols, "PE count");
-    for (const layer_part_group& g : partition_layer(shape, lo.output_channel_parts)) {
-        const mapping_search_result& r = cache.search(g.part, out.word_bits);
-        out.parts.push_back({r, g.count});
-        out.dense += r.counts.repeated(g.count);
-    }
-    const sparsity_factors f = make_sparsity_factors(shape, options.sparsity, lo, out.word_bits, input_is_image,
-                                                     out.density, out.nonskipped_fraction, out.sparsity);
-    out.effective = apply_sparsity(out.dense, f, shape.ofmap_size());
-    out.energy = energy_of(out.effective, hw, out.word_bits);
-    return out;
-}
-
-}  // namespace detail
-
-/// The energy of one CONV/FC layer (`shape`, over its batch) on `hw`: the least-energy
-/// row-stationary mapping of each of its parts (searched on the dense layer), their access
-/// counts, the sparsity rules applied to them, and the energy per position and data type.
-/// Pass a `mapping_cache` built for the same hardware and mapping options to reuse searches
-/// across calls. Throws `eap::shape_error`, `eap::hardware_error` (no mapping fits) or
-/// `eap::argument_error` (bad option).
-inline layer_energy estimate_layer_energy(const hardware& hw, const conv_shape& shape,
-                                          const layer_energy_options& layer_options = {},
-                                          const energy_options& options = {}, mapping_cache* cache = nullptr) {
-    detail::validate_rs_hardware("eap::estimate_layer_energy", hw);
-    std::optional<mapping_cache> local;
-    if (cache == nullptr) {
-        local.emplace(hw, options.mapping);
-        cache = &*local;
-    } else if (!cache->serves(hw, options.mapping)) {
-        throw argument_error("eap::estimate_layer_energy: the mapping cache was built for another hardware or other "
-                             "mapping options");
-    }
-    return detail::estimate_layer(hw, "layer", shape, layer_options, options,
-                                  layer_options.input_is_image.value_or(false), *cache);
-}
-
-/// The energy of every CONV and FC layer of `net` at batch size `batch` on `hw` (pooling, ReLU,
-/// concatenation and additions cost nothing in this model). `options.layers` gives per-layer
-/// options by layer name (an unknown name is an error). Identical layer parts are searched once;
-/// pass a `mapping_cache` to reuse searches across estimates (e.g. inside a pruning loop).
-inline network_energy estimate_network_energy(const hardware& hw, const network& net, std::int64_t batch,
-                                              const network_energy_options& options = {},
-                                              mapping_cache* cache = nullptr) {
-    detail::validate_rs_hardware("eap::estimate_network_energy", hw);
-    if (batch < 1)
-        throw argument_error(detail::message("eap::estimate_network_energy: batch must be at least 1 (got ", batch, ")"));
-    for (const auto& entry : options.layers) {
-        const auto index = net.find(entry.first);
-        if (!index || !net[*index].is_compute())
-            throw argument_error("eap::estimate_network_energy: options name the layer '" + entry.first +
-                                 "', which is not a CONV or FC layer of '" + net.name() + "'");
-    }
-    std::optional<mapping_cache> local;
-    if (cache == nullptr) {
-        local.emplace(hw, options.common.mapping);
-        cache = &*local;
-    } else if (!cache->serves(hw, options.common.mapping)) {
-        throw argument_error("eap::estimate_network_energy: the mapping cache was built for another hardware or other "
-                             "mapping options");
-    }
-    const std::size_t searches_before = cache->searches(), hits_before = cache->hits();
-    network_energy out;
-    out.network = net.name();
-    out.hardware = hw.name;
-    out.unit = hw.unit;
-    out.batch = batch;
-    out.total.unit = hw.unit;
-    out.total.storage_levels = hw.levels.size();
-    for (std::size_t p = 0; p < hw.levels.size() + 2; ++p) out.positions.push_back(position_name(hw, p));
-    const layer_energy_options defaults{};
-    for (std::size_t i : net.compute_layers()) {
-        const layer& l = net[i];
-        const auto found = options.layers.find(l.name);
-        const layer_energy_options& lo = found == options.layers.end() ? defaults : found->second;
-        const bool image = lo.input_is_image.value_or(l.inputs.front() == 0);
-        out.layers.push_back(detail::estimate_layer(hw, l.name, net.layer_shape(i, batch), lo, options.common, image, *cache));
-        out.total += out.layers.back().energy;
-    }
-    out.searches = cache->searches() - searches_before;
-    out.reused_searches = cache->hits() - hits_before;
-    return out;
-}
-
-}  // namespace eap
-// end eap/energy/energy_model.hpp
-// #include <eap/energy/assumed_densities.hpp>
-// begin eap/energy/assumed_densities.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstddef>
-#include <map>
-#include <string>
-#include <vector>
-
-// #include <eap/energy/energy_model.hpp>
-// #include <eap/error.hpp>
 // #include <eap/network/network.hpp>
 
-// Statistical densities for a network whose activations were never measured (the zoo's ImageNet
-// networks: eap ships no ImageNet weights or images). The energy model needs a density for every
-// CONV/FC layer's input and output; this derives them from one number per kind of tensor, so an
-// analysis states its assumption once and every layer follows from the graph.
-
-namespace eap {
-
-/// The densities (fractions of non-zeros) to assume for a network's activations.
-struct assumed_densities {
-    /// The network's input image (dense; the energy model moves it raw anyway).
-    double image = 1.0;
-    /// Every output that goes through a ReLU. 0.43 is the density at which the dense AlexNet's
-    /// non-skipped MACs equal the 3.71e8 of the energy-aware pruning paper (Yang et al., CVPR
-    /// 2017): conv1 reads the image, the other 6.19e8 MACs see (3.71e8 - 1.05e8) / 6.19e8 = 0.43.
-    double relu_outputs = 0.43;
-    /// Outputs without a ReLU (a classifier's scores, a linear bottleneck).
-    double linear_outputs = 1.0;
-};
-
-/// The density of the activations every layer of `net` produces under `assumed`, by layer index:
-/// the input layer has the image's, a CONV/FC/add layer the ReLU or linear density by its
-/// activation, a pooling layer passes its input's on, a concatenation averages its inputs'
-/// weighted by their channels. Throws `eap::argument_error` when a density is outside [0, 1].
-inline std::vector<double> assumed_output_densities(const network& net, const assumed_densities& assumed = {}) {
-    const auto check = [](const char* field, double v) {
-        if (!(v >= 0.0 && v <= 1.0))
-            throw argument_error(detail::message("eap::assumed_output_densities: assumed.", field,
-                                                 " must be in [0, 1] (got ", v, ")"));
-    };
-    check("image", assumed.image);
-    check("relu_outputs", assumed.relu_outputs);
-    check("linear_outputs", assumed.linear_outputs);
-    std::vector<double> density(net.size(), 1.0);
-    for (std::size_t i = 0; i < net.size(); ++i) {
-        const layer& l = net[i];
-        switch (l.kind()) {
-        case layer_kind::input: density[i] = assumed.image; break;
-        case layer_kind::pool: density[i] = density[l.inputs.front()]; break;
-        case layer_kind::concat: {
-            // Layers only read earlier layers, so every input's density is already known.
-            double weighted = 0.0, channels = 0.0;
-            for (std::size_t k : l.inputs) {
-                weighted += density[k] * static_cast<double>(net[k].output.channels);
-                channels += static_cast<double>(net[k].output.channels);
-            }
-            density[i] = channels > 0.0 ? weighted / channels : 1.0;
-            break;
-        }
-        default: density[i] = l.act == activation::relu ? assumed.relu_outputs : assumed.linear_outputs; break;
-        }
-    }
-    return density;
-}
-
-/// Options for `estimate_network_energy` that give every CONV/FC layer of `net` the statistical
-/// density {weights, input, output}: the input and output densities from
-/// `assumed_output_densities`, the weight density from `weight_densities` by layer name (1 for a
-/// layer not named there, a dense layer). `base` supplies the common options and any other
-/// per-layer options, which are kept. Throws `eap::argument_error` when `weight_densities` names
-/// a layer that is not a CONV/FC layer of `net` or holds a density outside [0, 1].
-inline network_energy_options assumed_density_options(const network& net, const assumed_densities& assumed = {},
-                                                      const std::map<std::string, double>& weight_densities = {},
-                                                      network_energy_options base = {}) {
-    for (const auto& [name, d] : weight_densities) {
-        const auto index = net.find(name);
-        if (!index || !net[*index].is_compute())
-            throw argument_error("eap::assumed_density_options: weight_densities names '" + name +
-                                 "', which is not a CONV or FC layer of '" + net.name() + "'");
-        if (!(d >= 0.0 && d <= 1.0))
-            throw argument_error(detail::message("eap::assumed_density_options: the weight density of '", name,
-                                                 "' must be in [0, 1] (got ", d, ")"));
-    }
-    const std::vector<double> density = assumed_output_densities(net, assumed);
-    for (std::size_t i : net.compute_layers()) {
-        const layer& l = net[i];
-        const auto w = weight_densities.find(l.name);
-        base.layers[l.name].density =
-            layer_density{w == weight_densities.end() ? 1.0 : w->second, density[l.inputs.front()], density[i]};
-    }
-    return base;
-}
-
-}  // namespace eap
-// end eap/energy/assumed_densities.hpp
-// #include <eap/report/energy_table.hpp>
-// begin eap/report/energy_table.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstddef>
-#include <filesystem>
-#include <ostream>
-#include <string>
-#include <vector>
-
-// #include <eap/detail/json_writer.hpp>
-// begin eap/detail/json_writer.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
-#include <ostream>
-#include <string>
-
-namespace eap::detail {
-
-/// Writes `s` as a JSON string literal.
-inline void write_json_string(std::ostream& out, const std::string& s) {
-    out << '"';
-    for (char c : s) {
-        switch (c) {
-        case '"': out << "\\\""; break;
-        case '\\': out << "\\\\"; break;
-        case '\n': out << "\\n"; break;
-        case '\r': out << "\\r"; break;
-        case '\t': out << "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-                out << buf;
-            } else {
-                out << c;
-            }
-        }
-    }
-    out << '"';
-}
-
-/// Writes a double so that it reads back exactly; JSON has no NaN or infinity, so those become null.
-inline void write_json_number(std::ostream& out, double v) {
-    if (!std::isfinite(v)) {
-        out << "null";
-        return;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    out << buf;
-}
-
-inline void write_json_number(std::ostream& out, std::int64_t v) { out << v; }
-
-/// Writes a CSV field, quoting it when it holds a comma, a quote or a line break.
-inline void write_csv_field(std::ostream& out, const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) {
-        out << s;
-        return;
-    }
-    out << '"';
-    for (char c : s) {
-        if (c == '"') out << '"';
-        out << c;
-    }
-    out << '"';
-}
-
-inline std::string format_number(double v, const char* format = "%.6g") {
-    char buf[48];
-    std::snprintf(buf, sizeof buf, format, v);
-    return buf;
-}
-
-}  // namespace eap::detail
-// end eap/detail/json_writer.hpp
-// #include <eap/energy/energy_model.hpp>
-// #include <eap/error.hpp>
-// #include <eap/io/atomic_file.hpp>
-
-namespace eap {
-
-namespace detail {
-
-/// Prints rows as columns aligned to their widest cell (first column left, the rest right).
-inline void print_aligned(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-    std::vector<std::size_t> width;
-    for (const auto& r : rows) {
-        if (width.size() < r.size()) width.resize(r.size(), 0);
-        for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-    }
-    for (const auto& r : rows) {
-        for (std::size_t i = 0; i < r.size(); ++i) {
-            const std::string pad(width[i] - r[i].size(), ' ');
-            if (i == 0) out << r[i] << pad;
-            else out << "  " << pad << r[i];
-        }
-        out << '\n';
-    }
-}
-
-inline std::string energy_cell(double v) { return format_number(v, "%.4g"); }
-
-inline void check_report_input(const char* function, const network_energy& e) {
-    const std::size_t positions = e.total.positions();
-    if (e.positions.size() != positions)
-        throw argument_error(message(function, ": the estimate names ", e.positions.size(), " positions but has ",
-                                     positions, "; build it with eap::estimate_network_energy"));
-    for (const auto& l : e.layers)
-        if (l.energy.positions() != positions)
-            throw argument_error(message(function, ": layer '", l.name, "' has ", l.energy.positions(),
-                                         " positions, the estimate ", positions));
-}
-
-}  // namespace detail
-
-/// One row per CONV/FC layer: parts, dense and non-skipped MACs, utilisation, energy of
-/// computation and of each position (storage levels, array network, scratchpads), total;
-/// then the network total and the energy per image. Energies over the batch.
-inline void print_energy_table(std::ostream& out, const network_energy& e) {
-    detail::check_report_input("eap::print_energy_table", e);
-    out << e.network << " on " << e.hardware << ", batch " << e.batch << ", energy in " << to_string(e.unit)
-        << " units over the batch\n";
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> head{"layer", "parts", "MACs", "non-skipped", "util", "sparsity", "computation"};
-    for (const auto& p : e.positions) head.push_back(p);
-    head.push_back("total");
-    rows.push_back(head);
-    auto row_of = [&](const std::string& name, const std::string& parts, const std::string& macs,
-                      const std::string& nonskipped, const std::string& util, const std::string& sparsity,
-                      const energy_breakdown& b) {
-        std::vector<std::string> r{name, parts, macs, nonskipped, util, sparsity, detail::energy_cell(b.computation)};
-        for (std::size_t p = 0; p < b.positions(); ++p) r.push_back(detail::energy_cell(b.at_position(p)));
-        r.push_back(detail::energy_cell(b.total()));
-        return r;
-    };
-    for (const auto& l : e.layers) {
-        std::int64_t parts = 0;
-        for (const auto& p : l.parts) parts += p.count;
-        rows.push_back(row_of(l.name, std::to_string(parts), detail::energy_cell(static_cast<double>(l.dense_macs())),
-                              detail::energy_cell(l.nonskipped_macs()), detail::format_number(l.utilisation(), "%.3f"),
-                              to_string(l.sparsity), l.energy));
-    }
-    rows.push_back(row_of("total", "", detail::energy_cell(static_cast<double>(e.dense_macs())),
-                          detail::energy_cell(e.nonskipped_macs()), "", "", e.total));
-    rows.push_back(row_of("per image", "", detail::energy_cell(static_cast<double>(e.dense_macs()) / static_cast<double>(e.batch)),
-                          detail::energy_cell(e.nonskipped_macs() / static_cast<double>(e.batch)), "", "", e.per_image()));
-    detail::print_aligned(out, rows);
-}
-
-/// The whole network: energy per image, computation against data movement, and the share of
-/// each position and each data type.
-inline void print_energy_summary(std::ostream& out, const network_energy& e) {
-    detail::check_report_input("eap::print_energy_summary", e);
-    const energy_breakdown img = e.per_image();
-    const double total = img.total();
-    auto share = [total](double v) { return detail::format_number(total > 0 ? 100.0 * v / total : 0.0, "%.1f%%"); };
-    out << e.network << " on " << e.hardware << ", batch " << e.batch << ": " << detail::energy_cell(total) << ' '
-        << to_string(e.unit) << " per image (" << detail::energy_cell(static_cast<double>(e.dense_macs()) / static_cast<double>(e.batch))
-        << " MACs, " << detail::energy_cell(e.nonskipped_macs() / static_cast<double>(e.batch)) << " not skipped)\n";
-    std::vector<std::vector<std::string>> rows{{"", "per image", "share"}};
-    rows.push_back({"computation", detail::energy_cell(img.computation), share(img.computation)});
-    rows.push_back({"data movement", detail::energy_cell(img.data_movement()), share(img.data_movement())});
-    for (std::size_t p = 0; p < img.positions(); ++p)
-        rows.push_back({"  " + e.positions[p], detail::energy_cell(img.at_position(p)), share(img.at_position(p))});
-    for (data_type d : all_data_types)
-        rows.push_back({std::string("  ") + to_string(d), detail::energy_cell(img.of_type(d)), share(img.of_type(d))});
-    detail::print_aligned(out, rows);
-}
-
-/// The mapping of every part of every layer, with its folding and replica split.
-inline void print_mappings(std::ostream& out, const network_energy& e) {
-    for (const auto& l : e.layers)
-        for (const auto& p : l.parts)
-            out << l.name << ": " << p.count << " x " << p.search.part << "\n  " << p.search.folding << "\n  split "
-                << p.search.split << "\n  mapping " << p.search.mapping << '\n';
-}
-
-/// Reads and writes of one layer per position and data type, dense and after the sparsity
-/// rules, with the energy of each.
-inline void print_access_counts(std::ostream& out, const layer_energy& l, const std::vector<std::string>& positions) {
-    if (positions.size() != l.dense.positions())
-        throw argument_error(detail::message("eap::print_access_counts: ", positions.size(), " position names for ",
-                                             l.dense.positions(), " positions"));
-    std::vector<std::vector<std::string>> rows{
-        {"position", "data", "reads", "writes", "effective reads", "effective writes", "energy"}};
-    for (std::size_t p = 0; p < l.dense.positions(); ++p)
-        for (data_type d : all_data_types)
-            rows.push_back({positions[p], to_string(d), std::to_string(l.dense.at(p)[d].reads),
-                            std::to_string(l.dense.at(p)[d].writes), detail::energy_cell(l.effective.at[p][d].reads),
-                            detail::energy_cell(l.effective.at[p][d].writes), detail::energy_cell(l.energy.movement[p][d])});
-    rows.push_back({"MACs", "", std::to_string(l.dense.macs), "", detail::energy_cell(l.effective.macs), "",
-                    detail::energy_cell(l.energy.computation)});
-    detail::print_aligned(out, rows);
-}
-
-/// The full text report: table, summary, mappings.
-inline void print_energy_report(std::ostream& out, const network_energy& e) {
-    print_energy_table(out, e);
-    out << '\n';
-    print_energy_summary(out, e);
-    out << '\n';
-    print_mappings(out, e);
-}
-
-/// Writes the full text report to `path` (atomically: a complete file or none).
-inline void write_energy_report(const std::filesystem::path& path, const network_energy& e) {
-    detail::check_report_input("eap::write_energy_report", e);
-    write_file_atomically(path, [&](std::ostream& out) { print_energy_report(out, e); });
-}
-
-}  // namespace eap
-// end eap/report/energy_table.hpp
-// #include <eap/report/energy_csv.hpp>
-// begin eap/report/energy_csv.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstddef>
-#include <cstdint>
-#include <filesystem>
-#include <ostream>
-#include <string>
-
-// #include <eap/detail/json_writer.hpp>
-// #include <eap/energy/energy_model.hpp>
-// #include <eap/io/atomic_file.hpp>
-// #include <eap/mapping/row_stationary_mapping.hpp>
-// #include <eap/report/energy_table.hpp>
-
-namespace eap {
-
-/// One CSV row per CONV/FC layer (energies over the batch, full precision):
-///
-///     layer,N,C,M,H,W,R,S,stride_h,stride_w,groups,parts,dense_macs,nonskipped_macs,utilisation,
-///     sparsity,density_weights,density_ifmaps,density_ofmaps,computation,<position>...,
-///     weights,ifmaps,psums,total,mapping
-///
-/// where each <position> column is the energy at that storage level, the array network or the
-/// scratchpads, and `mapping` lists the mapping of each part group as "count x mapping",
-/// separated by " | ".
-inline void write_energy_csv(std::ostream& out, const network_energy& e) {
-    detail::check_report_input("eap::write_energy_csv", e);
-    out << "layer,N,C,M,H,W,R,S,stride_h,stride_w,groups,parts,dense_macs,nonskipped_macs,utilisation,sparsity,"
-           "density_weights,density_ifmaps,density_ofmaps,computation";
-    for (const auto& p : e.positions) {
-        out << ',';
-        detail::write_csv_field(out, p);
-    }
-    out << ",weights,ifmaps,psums,total,mapping\n";
-    auto number = [&out](double v) {
-        out << ',';
-        detail::write_json_number(out, v);
-    };
-    for (const auto& l : e.layers) {
-        detail::write_csv_field(out, l.name);
-        const conv_shape& s = l.shape;
-        std::int64_t parts = 0;
-        std::string mapping;
-        for (const auto& p : l.parts) {
-            parts += p.count;
-            if (!mapping.empty()) mapping += " | ";
-            mapping += std::to_string(p.count) + " x " + to_string(p.search.mapping);
-        }
-        out << ',' << s.batch << ',' << s.in_channels << ',' << s.out_channels << ',' << s.in_height << ','
-            << s.in_width << ',' << s.kernel_height << ',' << s.kernel_width << ',' << s.stride_height << ','
-            << s.stride_width << ',' << s.groups << ',' << parts << ',' << l.dense_macs();
-        number(l.nonskipped_macs());
-        number(l.utilisation());
-        out << ',' << to_string(l.sparsity);
-        number(l.density.weights);
-        number(l.density.ifmaps);
-        number(l.density.ofmaps);
-        number(l.energy.computation);
-        for (std::size_t p = 0; p < l.energy.positions(); ++p) number(l.energy.at_position(p));
-        for (data_type d : all_data_types) number(l.energy.of_type(d));
-        number(l.energy.total());
-        out << ',';
-        detail::write_csv_field(out, mapping);
-        out << '\n';
-    }
-}
-
-/// One CSV row per layer, position and data type with the dense and effective reads and writes
-/// and their energy: `layer,position,data_type,reads,writes,effective_reads,effective_writes,energy`;
-/// then one `layer,MAC,,macs,,nonskipped_macs,,energy` row per layer.
-inline void write_access_csv(std::ostream& out, const network_energy& e) {
-    detail::check_report_input("eap::write_access_csv", e);
-    out << "layer,position,data_type,reads,writes,effective_reads,effective_writes,energy\n";
-    for (const auto& l : e.layers) {
-        for (std::size_t p = 0; p < l.dense.positions(); ++p)
-            for (data_type d : all_data_types) {
-                detail::write_csv_field(out, l.name);
-                out << ',';
-                detail::write_csv_field(out, e.positions[p]);
-                out << ',' << to_string(d) << ',' << l.dense.at(p)[d].reads << ',' << l.dense.at(p)[d].writes << ',';
-                detail::write_json_number(out, l.effective.at[p][d].reads);
-                out << ',';
-                detail::write_json_number(out, l.effective.at[p][d].writes);
-                out << ',';
-                detail::write_json_number(out, l.energy.movement[p][d]);
-                out << '\n';
-            }
-        detail::write_csv_field(out, l.name);
-        out << ",MAC,," << l.dense.macs << ",,";
-        detail::write_json_number(out, l.effective.macs);
-        out << ",,";
-        detail::write_json_number(out, l.energy.computation);
-        out << '\n';
-    }
-}
-
-/// `write_energy_csv` to a file, atomically.
-inline void write_energy_csv(const std::filesystem::path& path, const network_energy& e) {
-    detail::check_report_input("eap::write_energy_csv", e);
-    write_file_atomically(path, [&](std::ostream& out) { write_energy_csv(out, e); });
-}
-
-/// `write_access_csv` to a file, atomically.
-inline void write_access_csv(const std::filesystem::path& path, const network_energy& e) {
-    detail::check_report_input("eap::write_access_csv", e);
-    write_file_atomically(path, [&](std::ostream& out) { write_access_csv(out, e); });
-}
-
-}  // namespace eap
-// end eap/report/energy_csv.hpp
-// #include <eap/report/energy_json.hpp>
-// begin eap/report/energy_json.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstddef>
-#include <filesystem>
-#include <ostream>
-#include <string>
-
-// #include <eap/detail/json_writer.hpp>
-// #include <eap/energy/energy_model.hpp>
-// #include <eap/io/atomic_file.hpp>
-// #include <eap/mapping/row_stationary_mapping.hpp>
-// #include <eap/report/energy_table.hpp>
-
-namespace eap {
-
-namespace detail {
-
-inline void write_json_breakdown(std::ostream& out, const energy_breakdown& b, const std::vector<std::string>& positions) {
-    out << "{\"computation\": ";
-    write_json_number(out, b.computation);
-    out << ", \"data_movement\": ";
-    write_json_number(out, b.data_movement());
-    out << ", \"total\": ";
-    write_json_number(out, b.total());
-    out << ", \"by_type\": {";
-    for (data_type d : all_data_types) {
-        out << (d == data_type::weights ? "" : ", ") << '"' << to_string(d) << "\": ";
-        write_json_number(out, b.of_type(d));
-    }
-    out << "}, \"by_position\": [";
-    for (std::size_t p = 0; p < b.positions(); ++p) {
-        out << (p ? ", " : "") << "{\"position\": ";
-        write_json_string(out, positions[p]);
-        for (data_type d : all_data_types) {
-            out << ", \"" << to_string(d) << "\": ";
-            write_json_number(out, b.movement[p][d]);
-        }
-        out << ", \"total\": ";
-        write_json_number(out, b.at_position(p));
-        out << '}';
-    }
-    out << "]}";
-}
-
-}  // namespace detail
-
-/// The estimate as one JSON document: network, hardware, unit, batch, position names, the
-/// total (over the batch and per image), and per layer its shape, sparsity, MACs, utilisation,
-/// parts (part shape, folding, replica split, mapping string), access counts per position and
-/// data type (dense and effective reads and writes) and energy breakdown.
-inline void write_energy_json(std::ostream& out, const network_energy& e) {
-    detail::check_report_input("eap::write_energy_json", e);
-    using detail::write_json_number;
-    using detail::write_json_string;
-    out << "{\n  \"network\": ";
-    write_json_string(out, e.network);
-    out << ",\n  \"hardware\": ";
-    write_json_string(out, e.hardware);
-    out << ",\n  \"unit\": ";
-    write_json_string(out, to_string(e.unit));
-    out << ",\n  \"batch\": " << e.batch << ",\n  \"positions\": [";
-    for (std::size_t p = 0; p < e.positions.size(); ++p) {
-        out << (p ? ", " : "");
-        write_json_string(out, e.positions[p]);
-    }
-    out << "],\n  \"dense_macs\": " << e.dense_macs() << ",\n  \"nonskipped_macs\": ";
-    write_json_number(out, e.nonskipped_macs());
-    out << ",\n  \"total\": ";
-    detail::write_json_breakdown(out, e.total, e.positions);
-    out << ",\n  \"per_image\": ";
-    detail::write_json_breakdown(out, e.per_image(), e.positions);
-    out << ",\n  \"layers\": [";
-    for (std::size_t i = 0; i < e.layers.size(); ++i) {
-        const layer_energy& l = e.layers[i];
-        const conv_shape& s = l.shape;
-        out << (i ? "," : "") << "\n    {\"name\": ";
-        write_json_string(out, l.name);
-        out << ", \"shape\": {\"batch\": " << s.batch << ", \"in_channels\": " << s.in_channels
-            << ", \"out_channels\": " << s.out_channels << ", \"in_height\": " << s.in_height
-            << ", \"in_width\": " << s.in_width << ", \"kernel_height\": " << s.kernel_height
-            << ", \"kernel_width\": " << s.kernel_width << ", \"stride_height\": " << s.stride_height
-            << ", \"stride_width\": " << s.stride_width << ", \"pad\": [" << s.pad.top << ", " << s.pad.bottom << ", "
-            << s.pad.left << ", " << s.pad.right << "], \"groups\": " << s.groups << "}";
-        out << ", \"sparsity\": ";
-        write_json_string(out, to_string(l.sparsity));
-        out << ", \"density\": {\"weights\": ";
-        write_json_number(out, l.density.weights);
-        out << ", \"ifmaps\": ";
-        write_json_number(out, l.density.ifmaps);
-        out << ", \"ofmaps\": ";
-        write_json_number(out, l.density.ofmaps);
-        out << "}, \"word_bits\": {\"weights\": " << l.word_bits[data_type::weights]
-            << ", \"ifmaps\": " << l.word_bits[data_type::ifmaps] << ", \"psums\": " << l.word_bits[data_type::psums]
-            << "}, \"input_is_image\": " << (l.input_is_image ? "true" : "false")
-            << ", \"dense_macs\": " << l.dense_macs() << ", \"nonskipped_macs\": ";
-        write_json_number(out, l.nonskipped_macs());
-        out << ", \"utilisation\": ";
-        write_json_number(out, l.utilisation());
-        out << ", \"cycles\": " << l.dense.cycles << ",\n     \"parts\": [";
-        for (std::size_t j = 0; j < l.parts.size(); ++j) {
-            const auto& p = l.parts[j];
-            const auto& r = p.search;
-            out << (j ? ", " : "") << "{\"count\": " << p.count << ", \"in_channels\": " << r.part.in_channels
-                << ", \"out_channels\": " << r.part.out_channels << ", \"out_height\": " << r.part.out_height
-                << ", \"out_width\": " << r.part.out_width << ", \"folds\": [" << r.folding.fold_height << ", "
-                << r.folding.fold_width << "], \"replicas\": [" << r.folding.replicas_height << ", "
-                << r.folding.replicas_width << "], \"in_replicas\": " << r.split.in_replicas
-                << ", \"out_replicas\": " << r.split.out_replicas << ", \"mapping\": ";
-            write_json_string(out, to_string(r.mapping));
-            out << ", \"access_energy\": ";
-            write_json_number(out, r.access_energy);
-            out << '}';
-        }
-        out << "],\n     \"accesses\": [";
-        for (std::size_t p = 0; p < l.dense.positions(); ++p) {
-            out << (p ? ", " : "") << "{\"position\": ";
-            write_json_string(out, e.positions[p]);
-            for (data_type d : all_data_types) {
-                out << ", \"" << to_string(d) << "\": {\"reads\": " << l.dense.at(p)[d].reads
-                    << ", \"writes\": " << l.dense.at(p)[d].writes << ", \"effective_reads\": ";
-                write_json_number(out, l.effective.at[p][d].reads);
-                out << ", \"effective_writes\": ";
-                write_json_number(out, l.effective.at[p][d].writes);
-                out << '}';
-            }
-            out << '}';
-        }
-        out << "],\n     \"energy\": ";
-        detail::write_json_breakdown(out, l.energy, e.positions);
-        out << '}';
-    }
-    out << "\n  ]\n}\n";
-}
-
-/// `write_energy_json` to a file, atomically.
-inline void write_energy_json(const std::filesystem::path& path, const network_energy& e) {
-    detail::check_report_input("eap::write_energy_json", e);
-    write_file_atomically(path, [&](std::ostream& out) { write_energy_json(out, e); });
-}
-
-}  // namespace eap
-// end eap/report/energy_json.hpp
-// #include <eap/io/eyeriss_tool_format.hpp>
-// begin eap/io/eyeriss_tool_format.hpp
-// SPDX-License-Identifier: MIT
-
-#include <array>
-#include <cctype>
-#include <cstddef>
-#include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <istream>
-#include <optional>
-#include <ostream>
-#include <string>
-#include <vector>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/energy/energy_model.hpp>
-// #include <eap/error.hpp>
-// #include <eap/io/atomic_file.hpp>
-// #include <eap/shape/conv_shape.hpp>
-
-// The per-layer text format of the MIT Eyeriss energy estimation tool, as eap reads and writes
-// it. One line per CONV/FC layer with 25 integer fields, separated by commas and/or white space:
-//
-//   index,
-//   ifmap  height, width, channels, maps (images), zero entries, bit width,
-//   filter height, width, channels, filters,       zero entries, bit width,
-//   ofmap  height, width, channels, maps (images), zero entries, bit width,
-//   stride y, stride x,
-//   pad top, pad bottom, pad left, pad right
-//
-// Blank lines and everything after '#' are ignored. A filter with fewer channels than the ifmap
-// is a grouped convolution (groups = ifmap channels / filter channels). The ofmap size must be
-// the one the ifmap, filter, stride and padding give.
-
-namespace eap {
-
-/// One tensor of a line: its shape, how many of its entries are zero, and its bit width.
-struct eyeriss_tool_tensor {
-    std::int64_t height = 1;
-    std::int64_t width = 1;
-    std::int64_t channels = 1;
-    std::int64_t count = 1;  ///< maps (images) for ifmap/ofmap, filters for the filter
-    std::int64_t zeros = 0;
-    int bits = 16;
-
-    std::int64_t size() const {
-        return detail::checked_product("eyeriss_tool_tensor::size", height, width, channels, count);
-    }
-    /// Fraction of non-zero entries.
-    double density() const {
-        const std::int64_t n = size();
-        return n == 0 ? 1.0 : static_cast<double>(n - zeros) / static_cast<double>(n);
-    }
-    friend bool operator==(const eyeriss_tool_tensor& a, const eyeriss_tool_tensor& b) {
-        return a.height == b.height && a.width == b.width && a.channels == b.channels && a.count == b.count &&
-               a.zeros == b.zeros && a.bits == b.bits;
-    }
-};
-
-/// One line of the format.
-struct eyeriss_tool_layer {
-    std::int64_t index = 0;
-    eyeriss_tool_tensor ifmap;
-    eyeriss_tool_tensor filter;
-    eyeriss_tool_tensor ofmap;
-    std::int64_t stride_y = 1;
-    std::int64_t stride_x = 1;
-    padding pad{};
-
-    /// The layer as a `conv_shape` (batch = ifmap maps).
-    conv_shape shape() const {
-        return conv_shape{}
-            .with_batch(ifmap.count)
-            .with_channels(ifmap.channels, filter.count)
-            .with_input(ifmap.height, ifmap.width)
-            .with_kernel(filter.height, filter.width)
-            .with_stride(stride_y, stride_x)
-            .with_padding(pad)
-            .with_groups(filter.channels == 0 ? 1 : ifmap.channels / filter.channels);
-    }
-    /// Densities from the zero counts.
-    layer_density density() const { return layer_density{filter.density(), ifmap.density(), ofmap.density()}; }
-    /// Bit widths: weights from the filter, ifmaps from the ifmap, psums from the ofmap.
-    per_data_type<int> word_bits() const { return make_per_data_type(filter.bits, ifmap.bits, ofmap.bits); }
-
-    friend bool operator==(const eyeriss_tool_layer& a, const eyeriss_tool_layer& b) {
-        return a.index == b.index && a.ifmap == b.ifmap && a.filter == b.filter && a.ofmap == b.ofmap &&
-               a.stride_y == b.stride_y && a.stride_x == b.stride_x && a.pad == b.pad;
-    }
-};
-
-/// The line for a layer of shape `s` with the zero counts of `density` (rounded to whole
-/// entries) and bit widths `bits`.
-inline eyeriss_tool_layer make_eyeriss_tool_layer(std::int64_t index, const conv_shape& s, const layer_density& density = {},
-                                                  const per_data_type<int>& bits = make_per_data_type(16, 16, 16)) {
-    s.validate();
-    auto zeros = [](std::int64_t n, double d, const char* field) {
-        if (!(d >= 0.0 && d <= 1.0))
-            throw argument_error(detail::message("eap::make_eyeriss_tool_layer: density.", field,
-                                                 " must be in [0, 1] (got ", d, ")"));
-        return static_cast<std::int64_t>(static_cast<double>(n) * (1.0 - d) + 0.5);
-    };
-    eyeriss_tool_layer l;
-    l.index = index;
-    l.ifmap = {s.in_height, s.in_width, s.in_channels, s.batch, 0, bits[data_type::ifmaps]};
-    l.ifmap.zeros = zeros(l.ifmap.size(), density.ifmaps, "ifmaps");
-    l.filter = {s.kernel_height, s.kernel_width, s.in_channels_per_group(), s.out_channels, 0, bits[data_type::weights]};
-    l.filter.zeros = zeros(l.filter.size(), density.weights, "weights");
-    l.ofmap = {s.out_height(), s.out_width(), s.out_channels, s.batch, 0, bits[data_type::psums]};
-    l.ofmap.zeros = zeros(l.ofmap.size(), density.ofmaps, "ofmaps");
-    l.stride_y = s.stride_height;
-    l.stride_x = s.stride_width;
-    l.pad = s.pad;
-    return l;
-}
-
-namespace detail {
-
-inline constexpr std::array<const char*, 25> eyeriss_tool_fields{
-    "index",         "ifmap.height", "ifmap.width",  "ifmap.channels", "ifmap.maps",     "ifmap.zeros",
-    "ifmap.bits",    "filter.height", "filter.width", "filter.channels", "filter.filters", "filter.zeros",
-    "filter.bits",   "ofmap.height", "ofmap.width",  "ofmap.channels", "ofmap.maps",     "ofmap.zeros",
-    "ofmap.bits",    "stride_y",     "stride_x",     "pad_top",        "pad_bottom",     "pad_left",
-    "pad_right"};
-
-/// Splits a line into fields at commas and white space; returns false on an empty field
-/// (two commas with nothing between, or a comma at either end).
-inline bool split_eyeriss_tool_line(const std::string& line, std::vector<std::string>& fields) {
-    fields.clear();
-    std::string current;
-    bool comma_pending = false;  // a comma was seen since the last field
-    bool any_field = false;
-    for (char c : line) {
-        if (c == ',' || std::isspace(static_cast<unsigned char>(c))) {
-            if (!current.empty()) {
-                fields.push_back(current);
-                current.clear();
-                any_field = true;
-                comma_pending = false;
-            }
-            if (c == ',') {
-                if (comma_pending || !any_field) return false;
-                comma_pending = true;
-            }
-        } else {
-            current += c;
-        }
-    }
-    if (!current.empty()) {
-        fields.push_back(current);
-        comma_pending = false;
-    }
-    return !comma_pending;
-}
-
-inline std::int64_t parse_eyeriss_tool_integer(const std::string& source, std::size_t line, const char* field,
-                                               const std::string& text) {
-    if (text.empty() || text.size() > 18)
-        throw parse_error(source, line, field, "expected a non-negative integer of at most 18 digits, got '" + text + "'");
-    std::int64_t v = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9')
-            throw parse_error(source, line, field, "expected a non-negative integer, got '" + text + "'");
-        v = v * 10 + (c - '0');
-    }
-    return v;
-}
-
-inline eyeriss_tool_layer parse_eyeriss_tool_line(const std::string& source, std::size_t line,
-                                                  const std::vector<std::string>& fields) {
-    if (fields.size() != eyeriss_tool_fields.size())
-        throw parse_error(source, line, fields.size() < eyeriss_tool_fields.size() ? eyeriss_tool_fields[fields.size()] : "",
-                          message("expected ", eyeriss_tool_fields.size(), " fields, got ", fields.size()));
-    std::array<std::int64_t, 25> v{};
-    for (std::size_t i = 0; i < fields.size(); ++i)
-        v[i] = parse_eyeriss_tool_integer(source, line, eyeriss_tool_fields[i], fields[i]);
-    auto at_least_one = [&](std::size_t i) {
-        if (v[i] < 1) throw parse_error(source, line, eyeriss_tool_fields[i], message("must be at least 1, got ", v[i]));
-    };
-    for (std::size_t i : {1, 2, 3, 4, 7, 8, 9, 10, 13, 14, 15, 16, 19, 20}) at_least_one(i);
-    for (std::size_t i : {6, 12, 18})
-        if (v[i] < 1 || v[i] > 64)
-            throw parse_error(source, line, eyeriss_tool_fields[i], message("must be between 1 and 64, got ", v[i]));
-    eyeriss_tool_layer l;
-    l.index = v[0];
-    auto tensor = [&](std::size_t first) {
-        eyeriss_tool_tensor t;
-        t.height = v[first];
-        t.width = v[first + 1];
-        t.channels = v[first + 2];
-        t.count = v[first + 3];
-        t.zeros = v[first + 4];
-        t.bits = static_cast<int>(v[first + 5]);
-        std::int64_t size = 0;
-        try {
-            size = t.size();
-        } catch (const overflow_error&) {
-            throw parse_error(source, line, eyeriss_tool_fields[first], "the tensor is too large to count in 64 bits");
-        }
-        if (t.zeros > size)
-            throw parse_error(source, line, eyeriss_tool_fields[first + 4],
-                              message("is ", t.zeros, " but the tensor has only ", size, " entries"));
-        return t;
-    };
-    l.ifmap = tensor(1);
-    l.filter = tensor(7);
-    l.ofmap = tensor(13);
-    l.stride_y = v[19];
-    l.stride_x = v[20];
-    l.pad = padding{v[21], v[22], v[23], v[24]};
-    if (l.ifmap.channels % l.filter.channels != 0)
-        throw parse_error(source, line, "filter.channels",
-                          message("is ", l.filter.channels, "; it must divide the ifmap channels (", l.ifmap.channels, ")"));
-    const std::int64_t groups = l.ifmap.channels / l.filter.channels;
-    if (l.filter.count % groups != 0)
-        throw parse_error(source, line, "filter.filters",
-                          message("is ", l.filter.count, "; it must be a multiple of the groups (", groups, ")"));
-    if (l.ofmap.channels != l.filter.count)
-        throw parse_error(source, line, "ofmap.channels",
-                          message("is ", l.ofmap.channels, " but there are ", l.filter.count, " filters"));
-    if (l.ofmap.count != l.ifmap.count)
-        throw parse_error(source, line, "ofmap.maps",
-                          message("is ", l.ofmap.count, " but there are ", l.ifmap.count, " ifmaps"));
-    conv_shape s;
-    try {
-        s = l.shape();
-        s.validate();
-    } catch (const error& e) {
-        throw parse_error(source, line, "", std::string("the layer is impossible: ") + e.what());
-    }
-    if (s.out_height() != l.ofmap.height)
-        throw parse_error(source, line, "ofmap.height",
-                          message("is ", l.ofmap.height, " but the ifmap, filter, stride and padding give ", s.out_height()));
-    if (s.out_width() != l.ofmap.width)
-        throw parse_error(source, line, "ofmap.width",
-                          message("is ", l.ofmap.width, " but the ifmap, filter, stride and padding give ", s.out_width()));
-    return l;
-}
-
-}  // namespace detail
-
-/// Reads every layer line of `in`; `source` names the input in error messages. Throws
-/// `eap::parse_error` (source, line, field) on malformed input.
-inline std::vector<eyeriss_tool_layer> read_eyeriss_tool_layers(std::istream& in, const std::string& source = "<stream>") {
-    std::vector<eyeriss_tool_layer> layers;
-    std::string text;
-    std::vector<std::string> fields;
-    std::size_t line = 0;
-    while (std::getline(in, text)) {
-        ++line;
-        const auto hash = text.find('#');
-        if (hash != std::string::npos) text.erase(hash);
-        if (!detail::split_eyeriss_tool_line(text, fields))
-            throw parse_error(source, line, "", "empty field (two separating commas with no value, or a comma at an end)");
-        if (fields.empty()) continue;
-        layers.push_back(detail::parse_eyeriss_tool_line(source, line, fields));
-    }
-    if (in.bad()) throw io_error("eap::read_eyeriss_tool_layers: reading '" + source + "' failed");
-    return layers;
-}
-
-/// Reads the file at `path`. Throws `eap::io_error` when it cannot be opened, `eap::parse_error`
-/// when it is malformed.
-inline std::vector<eyeriss_tool_layer> read_eyeriss_tool_file(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    if (!in) throw io_error("eap::read_eyeriss_tool_file: cannot open '" + path.string() + "'");
-    return read_eyeriss_tool_layers(in, path.string());
-}
-
-/// Writes `layers` in the format (a comment line naming the fields, then one line per layer).
-inline void write_eyeriss_tool_layers(std::ostream& out, const std::vector<eyeriss_tool_layer>& layers) {
-    out << "# index, ifmap: height, width, channels, maps, zeros, bits, filter: height, width, channels, filters, "
-           "zeros, bits, ofmap: height, width, channels, maps, zeros, bits, stride y, x, pad top, bottom, left, right\n";
-    for (const auto& l : layers) {
-        out << l.index;
-        for (const eyeriss_tool_tensor* t : {&l.ifmap, &l.filter, &l.ofmap})
-            out << ", " << t->height << ", " << t->width << ", " << t->channels << ", " << t->count << ", " << t->zeros
-                << ", " << t->bits;
-        out << ", " << l.stride_y << ", " << l.stride_x << ", " << l.pad.top << ", " << l.pad.bottom << ", "
-            << l.pad.left << ", " << l.pad.right << '\n';
-    }
-}
-
-/// `write_eyeriss_tool_layers` to a file, atomically.
-inline void write_eyeriss_tool_file(const std::filesystem::path& path, const std::vector<eyeriss_tool_layer>& layers) {
-    write_file_atomically(path, [&](std::ostream& out) { write_eyeriss_tool_layers(out, layers); });
-}
-
-/// The energy of the layers of a tool file on `hw`, each with the densities and bit widths of
-/// its line (the first line's input is taken as the network's image, moved raw). All lines must
-/// have the same number of images. Layers are named "layer<index>".
-inline network_energy estimate_eyeriss_tool_energy(const hardware& hw, const std::vector<eyeriss_tool_layer>& layers,
-                                                   const energy_options& options = {},
-                                                   const std::string& name = "eyeriss tool layers",
-                                                   mapping_cache* cache = nullptr) {
-    detail::validate_rs_hardware("eap::estimate_eyeriss_tool_energy", hw);
-    std::optional<mapping_cache> local;
-    if (cache == nullptr) {
-        local.emplace(hw, options.mapping);
-        cache = &*local;
-    } else if (!cache->serves(hw, options.mapping)) {
-        throw argument_error("eap::estimate_eyeriss_tool_energy: the mapping cache was built for another hardware or "
-                             "other mapping options");
-    }
-    network_energy out;
-    out.network = name;
-    out.hardware = hw.name;
-    out.unit = hw.unit;
-    out.batch = layers.empty() ? 1 : layers.front().ifmap.count;
-    out.total.unit = hw.unit;
-    out.total.storage_levels = hw.levels.size();
-    for (std::size_t p = 0; p < hw.levels.size() + 2; ++p) out.positions.push_back(position_name(hw, p));
-    const std::size_t searches = cache->searches(), hits = cache->hits();
-    for (std::size_t i = 0; i < layers.size(); ++i) {
-        const eyeriss_tool_layer& l = layers[i];
-        if (l.ifmap.count != out.batch)
-            throw argument_error(detail::message("eap::estimate_eyeriss_tool_energy: layer ", l.index, " has ",
-                                                 l.ifmap.count, " images but the first layer has ", out.batch));
-        layer_energy_options lo;
-        lo.density = l.density();
-        lo.word_bits = l.word_bits();
-        out.layers.push_back(detail::estimate_layer(hw, "layer" + std::to_string(l.index), l.shape(), lo, options,
-                                                    i == 0, *cache));
-        out.total += out.layers.back().energy;
-    }
-    out.searches = cache->searches() - searches;
-    out.reused_searches = cache->hits() - hits;
-    return out;
-}
-
-}  // namespace eap
-// end eap/io/eyeriss_tool_format.hpp
-
-// CNN engine: forward and backward passes, masked training, evaluation, capture (xtensor + OpenBLAS).
-// #include <eap/engine/tensor.hpp>
-// begin eap/engine/tensor.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-
-// #include <eap/detail/xtensor.hpp>
-
-namespace eap::engine {
-
-// The tensor conventions of the engine, shared with the sparse counters and the pruning solvers.
-// All are row-major xtensor containers of float.
-
-/// Activations of a batch: N images x C channels x H rows x W columns. An FC layer's output is
-/// N x M x 1 x 1.
-using activation_tensor = xt::xtensor<float, 4>;
-/// CONV filter weights: M filters x C/groups channels x R rows x S columns. Row m of the M x K
-/// matrix (K = C/groups * R * S) is filter m flattened in C, R, S order, the order of the im2col
-/// rows.
-using conv_weight_tensor = xt::xtensor<float, 4>;
-/// FC weights: M outputs x K inputs, K = C * H * W of the layer's input flattened in C, H, W order.
-using fc_weight_tensor = xt::xtensor<float, 2>;
-/// One bias per output channel (CONV) or output (FC).
-using bias_tensor = xt::xtensor<float, 1>;
-/// Class labels of a batch (0-based).
-using label_tensor = xt::xtensor<std::int32_t, 1>;
-
-}  // namespace eap::engine
-// end eap/engine/tensor.hpp
-// #include <eap/engine/gemm.hpp>
-// begin eap/engine/gemm.hpp
-// SPDX-License-Identifier: MIT
-
-// The cblas declarations come from the copy xtensor-blas ships (the symbols are OpenBLAS's,
-// linked through the eap target), not from OpenBLAS's <cblas.h>: the two headers define the same
-// enums, so one translation unit cannot include both, and the pruning solvers reach BLAS and
-// LAPACK through xtensor-blas (eap/detail/blas_lapack.hpp). This header is the lightweight part
-// of it: the declarations only, without the rest of xtensor-blas.
-#include <xflens/cxxblas/drivers/cblas.h>
-
-#include <cstdint>
-#include <limits>
-
-// #include <eap/error.hpp>
-
-namespace eap::engine {
-
-/// Whether a GEMM operand is used as stored or transposed.
-enum class transpose : std::uint8_t { no, yes };
-
-namespace detail {
-using blas_int = CBLAS_INT;
-
-inline blas_int blas_extent(std::int64_t value, const char* argument) {
-    if (value < 0 || value > static_cast<std::int64_t>(std::numeric_limits<blas_int>::max()))
-        throw argument_error(eap::detail::message("eap::engine::gemm: ", argument, " = ", value,
-                                                  " is outside the range of the BLAS integer [0, ",
-                                                  std::numeric_limits<blas_int>::max(), "]"));
-    return static_cast<blas_int>(value);
-}
-}  // namespace detail
-
-/// C = alpha * op(A) * op(B) + beta * C on row-major float matrices, where op(A) is m x k,
-/// op(B) is k x n and C is m x n; `lda`, `ldb`, `ldc` are the row strides of the matrices as
-/// stored. A thin wrapper over `cblas_sgemm` (OpenBLAS) that checks the sizes fit the BLAS integer.
-/// With beta == 0, C need not be initialised (BLAS does not read it).
-inline void gemm(transpose trans_a, transpose trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
-                 const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
-                 std::int64_t ldc) {
-    const engine::detail::blas_int bm = engine::detail::blas_extent(m, "m");
-    const engine::detail::blas_int bn = engine::detail::blas_extent(n, "n");
-    const engine::detail::blas_int bk = engine::detail::blas_extent(k, "k");
-    const engine::detail::blas_int blda = engine::detail::blas_extent(lda, "lda");
-    const engine::detail::blas_int bldb = engine::detail::blas_extent(ldb, "ldb");
-    const engine::detail::blas_int bldc = engine::detail::blas_extent(ldc, "ldc");
-    if (m == 0 || n == 0) return;
-    const std::int64_t a_columns = trans_a == transpose::no ? k : m;
-    const std::int64_t b_columns = trans_b == transpose::no ? n : k;
-    if (lda < (a_columns > 0 ? a_columns : 1) || ldb < (b_columns > 0 ? b_columns : 1) || ldc < n)
-        throw argument_error(eap::detail::message("eap::engine::gemm: a leading dimension is smaller than its row (lda = ",
-                                                  lda, " for ", a_columns, " columns, ldb = ", ldb, " for ", b_columns,
-                                                  " columns, ldc = ", ldc, " for ", n, " columns)"));
-    cblas_sgemm(CblasRowMajor, trans_a == transpose::no ? CblasNoTrans : CblasTrans,
-                trans_b == transpose::no ? CblasNoTrans : CblasTrans, bm, bn, bk, alpha, a, blda, b, bldb, beta, c,
-                bldc);
-}
-
-}  // namespace eap::engine
-// end eap/engine/gemm.hpp
-// #include <eap/engine/im2col.hpp>
-// begin eap/engine/im2col.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstdint>
-#include <cstring>
-
-// #include <eap/shape/conv_shape.hpp>
-
-namespace eap::engine {
-
-// im2col turns a convolution into one matrix product: each column of the patch matrix holds
-// the K = C/groups * R * S input values one output position reads (zeros where the window
-// hangs over the padding), in the C, R, S order of a flattened filter. Rows are written whole,
-// one contiguous run per output row, so the copies are memcpy-sized for stride 1.
-
-namespace detail {
-
-/// The output columns [first, last) whose input column f * stride + offset lies in [0, width).
-struct valid_range {
-    std::int64_t first;
-    std::int64_t last;
-};
-
-inline valid_range valid_columns(std::int64_t offset, std::int64_t stride, std::int64_t width, std::int64_t count) {
-    // f * stride + offset >= 0  <=>  f >= ceil(-offset / stride)
-    const std::int64_t first = std::min(count, offset >= 0 ? std::int64_t{0} : (-offset + stride - 1) / stride);
-    // f * stride + offset <= width - 1  <=>  f <= floor((width - 1 - offset) / stride)
-    const std::int64_t limit = width - 1 - offset;
-    const std::int64_t last = limit < 0 ? std::int64_t{0} : std::min(count, limit / stride + 1);
-    return {first, std::max(first, last)};
-}
-
-}  // namespace detail
-
-/// Writes the patch matrix of one image (C x H x W, row-major) for group `group` of the layer
-/// `shape` (its batch is ignored): row (c, r, s) of the K x (E*F) matrix starts at
-/// `columns + ((c * R + r) * S + s) * row_stride`, so several images can sit side by side in one
-/// matrix whose rows are `row_stride` long. Every element of the E*F columns is written.
-inline void im2col(const conv_shape& shape, const float* image, std::int64_t group, float* columns,
-                   std::int64_t row_stride) {
-    const std::int64_t height = shape.in_height, width = shape.in_width;
-    const std::int64_t out_h = shape.out_height(), out_w = shape.out_width();
-    const std::int64_t channels = shape.in_channels_per_group();
-    const std::int64_t kh = shape.kernel_height, kw = shape.kernel_width;
-    const std::int64_t sh = shape.stride_height, sw = shape.stride_width;
-    const std::int64_t plane = height * width;
-    for (std::int64_t c = 0; c < channels; ++c) {
-        const float* source = image + (group * channels + c) * plane;
-        for (std::int64_t r = 0; r < kh; ++r) {
-            for (std::int64_t s = 0; s < kw; ++s) {
-                float* row = columns + ((c * kh + r) * kw + s) * row_stride;
-                const std::int64_t column_offset = s - shape.pad.left;
-                const detail::valid_range cols = detail::valid_columns(column_offset, sw, width, out_w);
-                if (sw == 1 && sh == 1 && column_offset == 0 && out_w == width) {
-                    // Whole rows of the image in a row: the valid output rows are one
-                    // contiguous block of the image (1x1 kernels, the middle column of
-                    // square ones), copied at once.
-                    const detail::valid_range rows = detail::valid_columns(r - shape.pad.top, 1, height, out_h);
-                    std::fill(row, row + rows.first * out_w, 0.0f);
-                    if (rows.last > rows.first)
-                        std::memcpy(row + rows.first * out_w, source + (rows.first + r - shape.pad.top) * width,
-                                    static_cast<std::size_t>((rows.last - rows.first) * out_w) * sizeof(float));
-                    std::fill(row + rows.last * out_w, row + out_h * out_w, 0.0f);
-                    continue;
-                }
-                for (std::int64_t e = 0; e < out_h; ++e) {
-                    float* out = row + e * out_w;
-                    const std::int64_t h = e * sh + r - shape.pad.top;
-                    if (h < 0 || h >= height) {
-                        std::fill(out, out + out_w, 0.0f);
-                        continue;
-                    }
-                    // Input column of output column f: f * sw + column_offset (valid in [first, last)).
-                    const float* in = source + h * width;
-                    std::fill(out, out + cols.first, 0.0f);
-                    if (sw == 1) {
-                        if (cols.last > cols.first)
-                            std::memcpy(out + cols.first, in + cols.first + column_offset,
-                                        static_cast<std::size_t>(cols.last - cols.first) * sizeof(float));
-                    } else {
-                        for (std::int64_t f = cols.first; f < cols.last; ++f) out[f] = in[f * sw + column_offset];
-                    }
-                    std::fill(out + cols.last, out + out_w, 0.0f);
-                }
-            }
-        }
-    }
-}
-
-/// The adjoint of `im2col`: adds every element of the patch matrix back onto the input position
-/// it was read from (padding positions are dropped). Used for the input gradient.
-inline void col2im_add(const conv_shape& shape, const float* columns, std::int64_t row_stride, std::int64_t group,
-                       float* image) {
-    const std::int64_t height = shape.in_height, width = shape.in_width;
-    const std::int64_t out_h = shape.out_height(), out_w = shape.out_width();
-    const std::int64_t channels = shape.in_channels_per_group();
-    const std::int64_t kh = shape.kernel_height, kw = shape.kernel_width;
-    const std::int64_t sh = shape.stride_height, sw = shape.stride_width;
-    const std::int64_t plane = height * width;
-    for (std::int64_t c = 0; c < channels; ++c) {
-        float* target = image + (group * channels + c) * plane;
-        for (std::int64_t r = 0; r < kh; ++r) {
-            for (std::int64_t s = 0; s < kw; ++s) {
-                const float* row = columns + ((c * kh + r) * kw + s) * row_stride;
-                const std::int64_t column_offset = s - shape.pad.left;
-                const detail::valid_range cols = detail::valid_columns(column_offset, sw, width, out_w);
-                for (std::int64_t e = 0; e < out_h; ++e) {
-                    const std::int64_t h = e * sh + r - shape.pad.top;
-                    if (h < 0 || h >= height) continue;
-                    const float* in = row + e * out_w;
-                    float* out = target + h * width;
-                    if (sw == 1) {
-                        // Both runs start at the first valid column (never before the row).
-                        float* __restrict run = out + (cols.first + column_offset);
-                        const float* __restrict from = in + cols.first;
-                        for (std::int64_t f = 0; f < cols.last - cols.first; ++f) run[f] += from[f];
-                    } else {
-                        for (std::int64_t f = cols.first; f < cols.last; ++f) out[f * sw + column_offset] += in[f];
-                    }
-                }
-            }
-        }
-    }
-}
-
-}  // namespace eap::engine
-// end eap/engine/im2col.hpp
-// #include <eap/engine/conv_layer.hpp>
-// begin eap/engine/conv_layer.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <array>
-#include <cstdint>
-#include <string>
-
-// #include <eap/detail/elementwise.hpp>
-// begin eap/detail/elementwise.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstdint>
-
-namespace eap::detail {
-
-// Element-wise loops of the layers, written so that the compiler vectorises them: restrict
-// pointers and selects instead of branches (a ReLU mask is a coin flip per element, so a branch
-// would be mispredicted half the time).
-
-/// target = value > 0 ? source : 0 (the ReLU derivative applied to a gradient).
-inline void copy_where_positive(const float* __restrict value, const float* __restrict source,
-                                float* __restrict target, std::int64_t count) {
-    for (std::int64_t p = 0; p < count; ++p) {
-        const float gradient = source[p];  // read unconditionally, so that the select vectorises
-        target[p] = value[p] > 0.0f ? gradient : 0.0f;
-    }
-}
-
-/// gradient = value > 0 ? gradient : 0, in place.
-inline void zero_where_not_positive(const float* __restrict value, float* __restrict gradient, std::int64_t count) {
-    for (std::int64_t p = 0; p < count; ++p) {
-        const float g = gradient[p];
-        gradient[p] = value[p] > 0.0f ? g : 0.0f;
-    }
-}
-
-/// target = source + bias, then max(., 0) when `relu`.
-inline void add_bias(const float* __restrict source, float bias, bool relu, float* __restrict target,
-                     std::int64_t count) {
-    if (relu) {
-        for (std::int64_t p = 0; p < count; ++p) target[p] = std::max(source[p] + bias, 0.0f);
-    } else {
-        for (std::int64_t p = 0; p < count; ++p) target[p] = source[p] + bias;
-    }
-}
-
-/// The sum of `count` floats in eight interleaved partial sums (a fixed order, so the result is
-/// reproducible, without one long chain of dependent additions).
-inline float sum(const float* values, std::int64_t count) {
-    float partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    std::int64_t p = 0;
-    for (; p + 8 <= count; p += 8)
-        for (int k = 0; k < 8; ++k) partial[k] += values[p + k];
-    for (; p < count; ++p) partial[0] += values[p];
-    return ((partial[0] + partial[1]) + (partial[2] + partial[3])) + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
-}
-
-/// values = max(values, 0) in place.
-inline void relu_in_place(float* __restrict values, std::int64_t count) {
-    for (std::int64_t p = 0; p < count; ++p) values[p] = std::max(values[p], 0.0f);
-}
-
-/// target += source.
-inline void add_to(const float* __restrict source, float* __restrict target, std::int64_t count) {
-    for (std::int64_t p = 0; p < count; ++p) target[p] += source[p];
-}
-
-/// target[f] = max(target[f], source[f * stride]) (NaN-free inputs).
-inline void max_into(const float* __restrict source, std::int64_t stride, float* __restrict target, std::int64_t count) {
-    if (stride == 1) {
-        for (std::int64_t f = 0; f < count; ++f) {
-            const float v = source[f];
-            target[f] = target[f] < v ? v : target[f];
-        }
-    } else {
-        for (std::int64_t f = 0; f < count; ++f) {
-            const float v = source[f * stride];
-            target[f] = target[f] < v ? v : target[f];
-        }
-    }
-}
-
-/// target[f] += source[f * stride].
-inline void add_into(const float* __restrict source, std::int64_t stride, float* __restrict target, std::int64_t count) {
-    if (stride == 1) {
-        for (std::int64_t f = 0; f < count; ++f) target[f] += source[f];
-    } else {
-        for (std::int64_t f = 0; f < count; ++f) target[f] += source[f * stride];
-    }
-}
-
-}  // namespace eap::detail
-// end eap/detail/elementwise.hpp
-// #include <eap/detail/engine_checks.hpp>
-// begin eap/detail/engine_checks.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstddef>
-#include <cstdint>
-
-// #include <eap/error.hpp>
-
-namespace eap::detail {
-
-/// Throws `eap::shape_error` unless `tensor` (called `name`) has the shape `expected` on the
-/// axes that are not negative in `expected`; the message names `function`, the tensor, the axis
-/// and both sizes.
-template <class Tensor, std::size_t Rank>
-void check_tensor_shape(const char* function, const char* name, const Tensor& tensor,
-                        const std::int64_t (&expected)[Rank], const char* const (&axis_names)[Rank]) {
-    static_assert(Rank >= 1, "eap::detail::check_tensor_shape: rank must be at least 1");
-    if (tensor.dimension() != Rank)
-        throw shape_error(message(function, ": tensor '", name, "' has ", tensor.dimension(), " dimensions, expected ",
-                                  Rank));
-    for (std::size_t i = 0; i < Rank; ++i) {
-        if (expected[i] < 0) continue;
-        const auto actual = static_cast<std::int64_t>(tensor.shape()[i]);
-        if (actual != expected[i])
-            throw shape_error(message(function, ": tensor '", name, "' has ", axis_names[i], " = ", actual,
-                                      ", expected ", expected[i]));
-    }
-}
-
-/// Checks an N x C x H x W activation tensor (N not checked when negative).
-template <class Tensor>
-void check_activation_shape(const char* function, const char* name, const Tensor& tensor, std::int64_t batch,
-                            std::int64_t channels, std::int64_t height, std::int64_t width) {
-    const std::int64_t expected[4] = {batch, channels, height, width};
-    static const char* const axes[4] = {"batch (axis 0)", "channels (axis 1)", "height (axis 2)", "width (axis 3)"};
-    check_tensor_shape(function, name, tensor, expected, axes);
-}
-
-}  // namespace eap::detail
-// end eap/detail/engine_checks.hpp
-// #include <eap/detail/scratch_buffer.hpp>
-// begin eap/detail/scratch_buffer.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstddef>
-#include <vector>
-
-namespace eap::detail {
-
-/// A float buffer that only grows. Layers keep their im2col and GEMM scratch in these so that
-/// batch after batch reuses the same memory: on a fresh allocation every first page touch is
-/// expensive, and a batch loop would otherwise pay it every time.
-class scratch_buffer {
-public:
-    /// At least `count` floats; the contents are unspecified.
-    float* get(std::size_t count) {
-        if (data_.size() < count) {
-            data_.clear();
-            data_.shrink_to_fit();
-            data_.resize(count);
-        }
-        return data_.data();
-    }
-    std::size_t capacity() const noexcept { return data_.size(); }
-
-private:
-    std::vector<float> data_;
-};
-
-}  // namespace eap::detail
-// end eap/detail/scratch_buffer.hpp
-// #include <eap/engine/gemm.hpp>
-// #include <eap/engine/im2col.hpp>
-// #include <eap/engine/tensor.hpp>
-// #include <eap/error.hpp>
-// #include <eap/network/layer.hpp>
-// #include <eap/shape/conv_shape.hpp>
-
-namespace eap::engine {
-
-/// The forward and backward pass of a CONV layer (stride, padding per side, groups, bias, fused
-/// ReLU) as im2col + OpenBLAS sgemm. The batch is cut into chunks whose patch matrix stays
-/// below `patch_limit` floats; each chunk is one GEMM per group over all its images, so that
-/// small feature maps (7 x 7) still give BLAS long rows. The object owns its scratch buffers and
-/// reuses them from call to call: keep one per layer.
-class conv_layer {
-public:
-    /// Floats of the patch matrix of one chunk (8 MiB): large enough for full-speed GEMM, small
-    /// enough to stay out of the way of the other buffers.
-    static constexpr std::int64_t patch_limit = std::int64_t{1} << 21;
-
-    /// out = act(conv(in, weights) + bias). `shape` describes one image (its batch is ignored);
-    /// `in` is N x C x H x W, `weights` M x C/groups x R x S, `bias` M values or empty (no bias).
-    /// `out` is resized to N x M x E x F when it has another shape.
-    void forward(const conv_shape& shape, const activation_tensor& in, const conv_weight_tensor& weights,
-                 const bias_tensor& bias, activation act, activation_tensor& out) {
-        const std::int64_t batch = check(shape, in, weights, bias, "forward");
-        const std::int64_t m = shape.out_channels, groups = shape.groups, mg = m / groups;
-        const std::int64_t k = shape.in_channels_per_group() * shape.kernel_height * shape.kernel_width;
-        const std::int64_t positions = shape.out_height() * shape.out_width();
-        const std::int64_t in_size = shape.in_channels * shape.in_height * shape.in_width;
-        const std::array<std::size_t, 4> out_shape{static_cast<std::size_t>(batch), static_cast<std::size_t>(m),
-                                                   static_cast<std::size_t>(shape.out_height()),
-                                                   static_cast<std::size_t>(shape.out_width())};
-        if (out.shape() != out_shape) out.resize(out_shape);
-        const std::int64_t chunk = chunk_images(k, positions, batch);
-        float* columns = columns_.get(static_cast<std::size_t>(k * chunk * positions));
-        float* product = product_.get(static_cast<std::size_t>(mg * chunk * positions));
-        const bool relu = act == activation::relu;
-        const float* bias_data = bias.size() == 0 ? nullptr : bias.data();
-        for (std::int64_t first = 0; first < batch; first += chunk) {
-            const std::int64_t images = std::min(chunk, batch - first);
-            const std::int64_t length = images * positions;
-            for (std::int64_t g = 0; g < groups; ++g) {
-                for (std::int64_t i = 0; i < images; ++i)
-                    engine::im2col(shape, in.data() + (first + i) * in_size, g, columns + i * positions, length);
-                engine::gemm(transpose::no, transpose::no, mg, length, k, 1.0f, weights.data() + g * mg * k, k,
-                             columns, length, 0.0f, product, length);
-                // Scatter the M/groups x (images * E * F) product into N, C, H, W order, adding the
-                // bias and applying the activation on the way.
-                for (std::int64_t i = 0; i < images; ++i) {
-                    for (std::int64_t j = 0; j < mg; ++j) {
-                        const std::int64_t channel = g * mg + j;
-                        const float b = bias_data ? bias_data[channel] : 0.0f;
-                        const float* source = product + j * length + i * positions;
-                        float* target = out.data() + ((first + i) * m + channel) * positions;
-                        eap::detail::add_bias(source, b, relu, target, positions);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Gradients of the layer. `out` is the output of `forward` (used for the ReLU derivative),
-    /// `out_grad` the gradient of the loss with respect to it. Writes `weight_grad` (resized to
-    /// the weights' shape) and `bias_grad` (resized to M, left empty when `bias` is empty), and
-    /// *adds* the input gradient to `*in_grad` unless it is null (the network input needs none).
-    void backward(const conv_shape& shape, const activation_tensor& in, const conv_weight_tensor& weights,
-                  const bias_tensor& bias, activation act, const activation_tensor& out,
-                  const activation_tensor& out_grad, conv_weight_tensor& weight_grad, bias_tensor& bias_grad,
-                  activation_tensor* in_grad) {
-        const std::int64_t batch = check(shape, in, weights, bias, "backward");
-        const std::int64_t m = shape.out_channels, groups = shape.groups, mg = m / groups;
-        const std::int64_t k = shape.in_channels_per_group() * shape.kernel_height * shape.kernel_width;
-        const std::int64_t positions = shape.out_height() * shape.out_width();
-        const std::int64_t in_size = shape.in_channels * shape.in_height * shape.in_width;
-        eap::detail::check_activation_shape("eap::engine::conv_layer::backward", "out", out, batch, m,
-                                            shape.out_height(), shape.out_width());
-        eap::detail::check_activation_shape("eap::engine::conv_layer::backward", "out_grad", out_grad, batch, m,
-                                            shape.out_height(), shape.out_width());
-        if (in_grad)
-            eap::detail::check_activation_shape("eap::engine::conv_layer::backward", "in_grad", *in_grad, batch,
-                                                shape.in_channels, shape.in_height, shape.in_width);
-        if (weight_grad.shape() != weights.shape()) weight_grad.resize(weights.shape());
-        const bool has_bias = bias.size() != 0;
-        if (has_bias) {
-            if (bias_grad.size() != bias.size()) bias_grad.resize(bias.shape());
-            std::fill(bias_grad.begin(), bias_grad.end(), 0.0f);
-        } else if (bias_grad.size() != 0) {
-            bias_grad.resize({0});
-        }
-        const std::int64_t chunk = chunk_images(k, positions, batch);
-        float* columns = columns_.get(static_cast<std::size_t>(k * chunk * positions));
-        float* delta = product_.get(static_cast<std::size_t>(mg * chunk * positions));
-        float* column_grad = in_grad ? column_grad_.get(static_cast<std::size_t>(k * chunk * positions)) : nullptr;
-        const bool relu = act == activation::relu;
-        for (std::int64_t first = 0; first < batch; first += chunk) {
-            const std::int64_t images = std::min(chunk, batch - first);
-            const std::int64_t length = images * positions;
-            for (std::int64_t g = 0; g < groups; ++g) {
-                // Gather the output gradient of this group into M/groups x (images * E * F),
-                // through the ReLU derivative, and sum it for the bias gradient.
-                for (std::int64_t j = 0; j < mg; ++j) {
-                    const std::int64_t channel = g * mg + j;
-                    float sum = 0.0f;
-                    for (std::int64_t i = 0; i < images; ++i) {
-                        const std::int64_t offset = ((first + i) * m + channel) * positions;
-                        const float* source = out_grad.data() + offset;
-                        const float* value = out.data() + offset;
-                        float* target = delta + j * length + i * positions;
-                        if (relu)
-                            eap::detail::copy_where_positive(value, source, target, positions);
-                        else
-                            std::copy(source, source + positions, target);
-                        sum += eap::detail::sum(target, positions);
-                    }
-                    if (has_bias) bias_grad(channel) += sum;
-                }
-                for (std::int64_t i = 0; i < images; ++i)
-                    engine::im2col(shape, in.data() + (first + i) * in_size, g, columns + i * positions, length);
-                // dW_g (+)= delta_g * patches^T
-                engine::gemm(transpose::no, transpose::yes, mg, k, length, 1.0f, delta, length, columns, length,
-                             first == 0 ? 0.0f : 1.0f, weight_grad.data() + g * mg * k, k);
-                if (in_grad) {
-                    // dPatches = W_g^T * delta_g, folded back onto the input.
-                    engine::gemm(transpose::yes, transpose::no, k, length, mg, 1.0f, weights.data() + g * mg * k, k,
-                                 delta, length, 0.0f, column_grad, length);
-                    for (std::int64_t i = 0; i < images; ++i)
-                        engine::col2im_add(shape, column_grad + i * positions, length, g,
-                                           in_grad->data() + (first + i) * in_size);
-                }
-            }
-        }
-    }
-
-    /// Images per chunk for a patch matrix of k rows and `positions` columns per image.
-    static std::int64_t chunk_images(std::int64_t k, std::int64_t positions, std::int64_t batch) {
-        const std::int64_t per_image = std::max<std::int64_t>(1, k * positions);
-        return std::max<std::int64_t>(1, std::min(batch, patch_limit / per_image));
-    }
-
-private:
-    static std::int64_t check(const conv_shape& shape, const activation_tensor& in, const conv_weight_tensor& weights,
-                              const bias_tensor& bias, const char* pass) {
-        const std::string function = std::string("eap::engine::conv_layer::") + pass;
-        shape.with_batch(1).validate();
-        eap::detail::check_activation_shape(function.c_str(), "in", in, -1, shape.in_channels, shape.in_height,
-                                            shape.in_width);
-        const std::int64_t expected[4] = {shape.out_channels, shape.in_channels_per_group(), shape.kernel_height,
-                                          shape.kernel_width};
-        static const char* const axes[4] = {"filters (axis 0)", "channels per group (axis 1)",
-                                            "kernel height (axis 2)", "kernel width (axis 3)"};
-        eap::detail::check_tensor_shape(function.c_str(), "weights", weights, expected, axes);
-        if (bias.size() != 0 && static_cast<std::int64_t>(bias.size()) != shape.out_channels)
-            throw shape_error(eap::detail::message(function, ": tensor 'bias' has ", bias.size(),
-                                                   " values, expected ", shape.out_channels, " (or none)"));
-        if (in.shape()[0] < 1)
-            throw shape_error(eap::detail::message(function, ": tensor 'in' has an empty batch"));
-        return static_cast<std::int64_t>(in.shape()[0]);
-    }
-
-    eap::detail::scratch_buffer columns_;
-    eap::detail::scratch_buffer product_;
-    eap::detail::scratch_buffer column_grad_;
-};
-
-}  // namespace eap::engine
-// end eap/engine/conv_layer.hpp
-// #include <eap/engine/fc_layer.hpp>
-// begin eap/engine/fc_layer.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <array>
-#include <cstdint>
-#include <string>
-
-// #include <eap/detail/elementwise.hpp>
-// #include <eap/detail/engine_checks.hpp>
-// #include <eap/engine/gemm.hpp>
-// #include <eap/engine/tensor.hpp>
-// #include <eap/error.hpp>
-// #include <eap/network/layer.hpp>
-
-namespace eap::engine {
-
-/// The forward and backward pass of a fully-connected layer (bias, fused ReLU) as one OpenBLAS
-/// sgemm per pass. The input is any N x C x H x W tensor, read as the N x K matrix of its
-/// images flattened in C, H, W order (the layout already is that matrix, so nothing is copied);
-/// the output is N x M x 1 x 1.
-class fc_layer {
-public:
-    /// out = act(in * weights^T + bias); `weights` is M x K, `bias` M values or empty.
-    void forward(const activation_tensor& in, const fc_weight_tensor& weights, const bias_tensor& bias,
-                 activation act, activation_tensor& out) const {
-        const auto [batch, k, m] = check(in, weights, bias, "forward");
-        const std::array<std::size_t, 4> out_shape{static_cast<std::size_t>(batch), static_cast<std::size_t>(m), 1, 1};
-        if (out.shape() != out_shape) out.resize(out_shape);
-        engine::gemm(transpose::no, transpose::yes, batch, m, k, 1.0f, in.data(), k, weights.data(), k, 0.0f,
-                     out.data(), m);
-        const bool relu = act == activation::relu;
-        const float* b = bias.size() == 0 ? nullptr : bias.data();
-        for (std::int64_t n = 0; n < batch; ++n) {
-            float* row = out.data() + n * m;
-            if (b) eap::detail::add_to(b, row, m);
-            if (relu) eap::detail::relu_in_place(row, m);
-        }
-    }
-
-    /// Gradients: writes `weight_grad` (M x K) and `bias_grad` (M, or empty without bias) and
-    /// *adds* the input gradient to `*in_grad` unless it is null. `out` is the forward output.
-    /// `out_grad` is the gradient with respect to `out`; it is used through the ReLU derivative
-    /// in `delta_`, a scratch copy, so the caller's tensor is not changed.
-    void backward(const activation_tensor& in, const fc_weight_tensor& weights, const bias_tensor& bias,
-                  activation act, const activation_tensor& out, const activation_tensor& out_grad,
-                  fc_weight_tensor& weight_grad, bias_tensor& bias_grad, activation_tensor* in_grad) {
-        const auto [batch, k, m] = check(in, weights, bias, "backward");
-        const char* function = "eap::engine::fc_layer::backward";
-        eap::detail::check_activation_shape(function, "out", out, batch, m, 1, 1);
-        eap::detail::check_activation_shape(function, "out_grad", out_grad, batch, m, 1, 1);
-        if (in_grad) {
-            if (in_grad->shape() != in.shape())
-                throw shape_error(eap::detail::message(function, ": tensor 'in_grad' must have the shape of 'in'"));
-        }
-        if (weight_grad.shape() != weights.shape()) weight_grad.resize(weights.shape());
-        const std::size_t values = static_cast<std::size_t>(batch * m);
-        if (delta_.size() != values) delta_.resize({values});
-        if (act == activation::relu) {
-            eap::detail::copy_where_positive(out.data(), out_grad.data(), delta_.data(), static_cast<std::int64_t>(values));
-        } else {
-            std::copy(out_grad.data(), out_grad.data() + values, delta_.data());
-        }
-        const float* delta = delta_.data();
-        // dW = delta^T * X (M x K)
-        engine::gemm(transpose::yes, transpose::no, m, k, batch, 1.0f, delta, m, in.data(), k, 0.0f,
-                     weight_grad.data(), k);
-        if (bias.size() != 0) {
-            if (bias_grad.size() != bias.size()) bias_grad.resize(bias.shape());
-            std::fill(bias_grad.begin(), bias_grad.end(), 0.0f);
-            for (std::int64_t n = 0; n < batch; ++n) eap::detail::add_to(delta + n * m, bias_grad.data(), m);
-        } else if (bias_grad.size() != 0) {
-            bias_grad.resize({0});
-        }
-        // dX += delta * W (N x K)
-        if (in_grad)
-            engine::gemm(transpose::no, transpose::no, batch, k, m, 1.0f, delta, m, weights.data(), k, 1.0f,
-                         in_grad->data(), k);
-    }
-
-private:
-    struct sizes {
-        std::int64_t batch, k, m;
-    };
-
-    static sizes check(const activation_tensor& in, const fc_weight_tensor& weights, const bias_tensor& bias,
-                       const char* pass) {
-        const std::string function = std::string("eap::engine::fc_layer::") + pass;
-        const std::int64_t batch = static_cast<std::int64_t>(in.shape()[0]);
-        if (batch < 1) throw shape_error(eap::detail::message(function, ": tensor 'in' has an empty batch"));
-        const std::int64_t k = static_cast<std::int64_t>(in.size()) / batch;
-        const std::int64_t m = static_cast<std::int64_t>(weights.shape()[0]);
-        if (static_cast<std::int64_t>(weights.shape()[1]) != k)
-            throw shape_error(eap::detail::message(function, ": tensor 'weights' has ", weights.shape()[1],
-                                                   " columns (axis 1), expected ", k,
-                                                   " (the input's C * H * W)"));
-        if (m < 1) throw shape_error(eap::detail::message(function, ": tensor 'weights' has no rows"));
-        if (bias.size() != 0 && static_cast<std::int64_t>(bias.size()) != m)
-            throw shape_error(eap::detail::message(function, ": tensor 'bias' has ", bias.size(), " values, expected ",
-                                                   m, " (or none)"));
-        return {batch, k, m};
-    }
-
-    xt::xtensor<float, 1> delta_;
-};
-
-}  // namespace eap::engine
-// end eap/engine/fc_layer.hpp
-// #include <eap/engine/pool_layer.hpp>
-// begin eap/engine/pool_layer.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <array>
-#include <cstdint>
-#include <limits>
-#include <vector>
-
-// #include <eap/detail/elementwise.hpp>
-// #include <eap/detail/engine_checks.hpp>
-// #include <eap/engine/im2col.hpp>
-// #include <eap/engine/tensor.hpp>
-// #include <eap/error.hpp>
-// #include <eap/shape/fmap_shape.hpp>
-// #include <eap/shape/pool_shape.hpp>
-
-namespace eap::engine {
-
-/// Max and average pooling with Caffe's conventions, which `eap::pool_params` follows for the
-/// output size (ceil mode included):
-/// * a window covers rows [e * stride - pad_top, that + kernel), clipped to the image for the
-///   values it reads; max pooling ignores the padding;
-/// * average pooling divides by the window clipped to the *padded* image (so padding counts as
-///   zeros, but a ceil-mode window hanging past the padding does not), as Caffe and PyTorch's
-///   default `count_include_pad` do;
-/// * global pooling covers the whole feature map.
-/// On ties, max pooling routes the gradient to the first maximum of the window in row-major order.
-class pool_layer {
-public:
-    void forward(const pool_params& params, const activation_tensor& in, activation_tensor& out) {
-        const window w = resolve(params, in, "forward");
-        const std::array<std::size_t, 4> out_shape{in.shape()[0], in.shape()[1], static_cast<std::size_t>(w.out_h),
-                                                   static_cast<std::size_t>(w.out_w)};
-        if (out.shape() != out_shape) out.resize(out_shape);
-        const std::int64_t planes = static_cast<std::int64_t>(in.shape()[0] * in.shape()[1]);
-        const std::int64_t in_plane = w.in_h * w.in_w, out_plane = w.out_h * w.out_w;
-        const bool max = params.method == pool_method::max;
-        // The output columns each kernel column reaches inside the image: the same for every row.
-        columns_.resize(static_cast<std::size_t>(w.kernel_w));
-        for (std::int64_t kx = 0; kx < w.kernel_w; ++kx)
-            columns_[static_cast<std::size_t>(kx)] = detail::valid_columns(kx - w.pad_left, w.stride_w, w.in_w, w.out_w);
-        std::vector<float> divisors;
-        if (!max) {
-            divisors.resize(static_cast<std::size_t>(w.out_w));
-            for (std::int64_t f = 0; f < w.out_w; ++f) {
-                const std::int64_t w0 = f * w.stride_w - w.pad_left;
-                divisors[static_cast<std::size_t>(f)] =
-                    static_cast<float>(std::min(w0 + w.kernel_w, w.in_w + w.pad_right) - w0);
-            }
-        }
-        for (std::int64_t p = 0; p < planes; ++p) {
-            const float* source = in.data() + p * in_plane;
-            float* target = out.data() + p * out_plane;
-            for (std::int64_t e = 0; e < w.out_h; ++e) {
-                float* row = target + e * w.out_w;
-                std::fill(row, row + w.out_w, max ? -std::numeric_limits<float>::infinity() : 0.0f);
-                const std::int64_t h0 = e * w.stride_h - w.pad_top;
-                const std::int64_t h_begin = std::max<std::int64_t>(h0, 0), h_end = std::min(h0 + w.kernel_h, w.in_h);
-                // One whole output row per window offset (h, kx), which vectorises across the
-                // row; the offsets are visited in row-major window order, so that every output
-                // sees its window in the same order as a direct loop would.
-                for (std::int64_t h = h_begin; h < h_end; ++h) {
-                    const float* line = source + h * w.in_w;
-                    for (std::int64_t kx = 0; kx < w.kernel_w; ++kx) {
-                        const std::int64_t offset = kx - w.pad_left;
-                        const detail::valid_range cols = columns_[static_cast<std::size_t>(kx)];
-                        if (cols.last <= cols.first) continue;
-                        const float* first_in = line + (cols.first * w.stride_w + offset);
-                        if (max) eap::detail::max_into(first_in, w.stride_w, row + cols.first, cols.last - cols.first);
-                        else eap::detail::add_into(first_in, w.stride_w, row + cols.first, cols.last - cols.first);
-                    }
-                }
-                if (!max) {
-                    const std::int64_t h_count = std::min(h0 + w.kernel_h, w.in_h + w.pad_bottom) - h0;
-                    for (std::int64_t f = 0; f < w.out_w; ++f)
-                        row[f] = row[f] / (static_cast<float>(h_count) * divisors[static_cast<std::size_t>(f)]);
-                }
-            }
-        }
-    }
-
-    /// *Adds* the input gradient to `in_grad` (N x C x H x W of the forward input). `out` is the
-    /// forward output: max pooling sends each output's gradient to the first element of its
-    /// window (in row-major order) that equals the maximum, the element `forward` picked.
-    void backward(const pool_params& params, const activation_tensor& in, const activation_tensor& out,
-                  const activation_tensor& out_grad, activation_tensor& in_grad) const {
-        const window w = resolve(params, in, "backward");
-        const char* function = "eap::engine::pool_layer::backward";
-        const auto batch = static_cast<std::int64_t>(in.shape()[0]), channels = static_cast<std::int64_t>(in.shape()[1]);
-        eap::detail::check_activation_shape(function, "out", out, batch, channels, w.out_h, w.out_w);
-        eap::detail::check_activation_shape(function, "out_grad", out_grad, batch, channels, w.out_h, w.out_w);
-        if (in_grad.shape() != in.shape())
-            throw shape_error(eap::detail::message(function, ": tensor 'in_grad' must have the shape of 'in'"));
-        const std::int64_t planes = batch * channels;
-        const std::int64_t in_plane = w.in_h * w.in_w, out_plane = w.out_h * w.out_w;
-        const bool max = params.method == pool_method::max;
-        for (std::int64_t p = 0; p < planes; ++p) {
-            const float* source = in.data() + p * in_plane;
-            const float* maxima = out.data() + p * out_plane;
-            const float* gradient = out_grad.data() + p * out_plane;
-            float* target = in_grad.data() + p * in_plane;
-            for (std::int64_t e = 0; e < w.out_h; ++e) {
-                const std::int64_t h0 = e * w.stride_h - w.pad_top;
-                const std::int64_t h_count = std::min(h0 + w.kernel_h, w.in_h + w.pad_bottom) - h0;
-                const std::int64_t h_begin = std::max<std::int64_t>(h0, 0), h_end = std::min(h0 + w.kernel_h, w.in_h);
-                for (std::int64_t f = 0; f < w.out_w; ++f) {
-                    const std::int64_t w0 = f * w.stride_w - w.pad_left;
-                    const std::int64_t w_begin = std::max<std::int64_t>(w0, 0), w_end = std::min(w0 + w.kernel_w, w.in_w);
-                    const float g = gradient[e * w.out_w + f];
-                    if (max) {
-                        const float best = maxima[e * w.out_w + f];
-                        bool found = false;
-                        for (std::int64_t h = h_begin; h < h_end && !found; ++h)
-                            for (std::int64_t x = w_begin; x < w_end; ++x)
-                                if (source[h * w.in_w + x] == best) {
-                                    target[h * w.in_w + x] += g;
-                                    found = true;
-                                    break;
-                                }
-                    } else {
-                        const std::int64_t w_count = std::min(w0 + w.kernel_w, w.in_w + w.pad_right) - w0;
-                        const float share = g / static_cast<float>(h_count * w_count);
-                        for (std::int64_t h = h_begin; h < h_end; ++h)
-                            for (std::int64_t x = w_begin; x < w_end; ++x) target[h * w.in_w + x] += share;
-                    }
-                }
-            }
-        }
-    }
-
-private:
-    struct window {
-        std::int64_t in_h, in_w, out_h, out_w, kernel_h, kernel_w, stride_h, stride_w;
-        std::int64_t pad_top, pad_bottom, pad_left, pad_right;
-    };
-
-    static window resolve(const pool_params& params, const activation_tensor& in, const char* pass) {
-        if (in.shape()[0] < 1)
-            throw shape_error(eap::detail::message("eap::engine::pool_layer::", pass, ": tensor 'in' has an empty batch"));
-        const fmap_shape in_fmap{static_cast<std::int64_t>(in.shape()[1]), static_cast<std::int64_t>(in.shape()[2]),
-                                 static_cast<std::int64_t>(in.shape()[3])};
-        const fmap_shape out_fmap = params.output(in_fmap);
-        if (params.global)
-            return {in_fmap.height, in_fmap.width, 1, 1, in_fmap.height, in_fmap.width, 1, 1, 0, 0, 0, 0};
-        return {in_fmap.height,       in_fmap.width,       out_fmap.height,      out_fmap.width,
-                params.kernel_height, params.kernel_width, params.stride_height, params.stride_width,
-                params.pad.top,       params.pad.bottom,   params.pad.left,      params.pad.right};
-    }
-
-    std::vector<detail::valid_range> columns_;
-};
-
-}  // namespace eap::engine
-// end eap/engine/pool_layer.hpp
-// #include <eap/engine/model.hpp>
-// begin eap/engine/model.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <utility>
-#include <variant>
-#include <vector>
-
-// #include <eap/detail/random.hpp>
-// begin eap/detail/random.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cmath>
-#include <cstdint>
-
-namespace eap::detail {
-
-/// xoshiro256** seeded through splitmix64. The standard library's distributions (and
-/// `std::shuffle`) are implementation-defined, so eap draws every random number from this
-/// generator with its own conversions: a seed then gives the same weights, batches and results
-/// with every compiler and standard library.
-class random_generator {
-public:
-    explicit random_generator(std::uint64_t seed) {
-        std::uint64_t x = seed;
-        for (auto& word : state_) word = splitmix64(x);
-    }
-
-    std::uint64_t next() {
-        const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
-        const std::uint64_t t = state_[1] << 17;
-        state_[2] ^= state_[0];
-        state_[3] ^= state_[1];
-        state_[1] ^= state_[2];
-        state_[0] ^= state_[3];
-        state_[2] ^= t;
-        state_[3] = rotl(state_[3], 45);
-        return result;
-    }
-
-    /// Uniform in [0, 1) with 53 random bits.
-    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
-    /// Uniform integer in [0, bound) for bound >= 1 (rejection sampling, no modulo bias).
-    std::uint64_t below(std::uint64_t bound) {
-        const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % bound + 1) % bound;
-        std::uint64_t x = next();
-        while (x > limit) x = next();
-        return x % bound;
-    }
-
-    /// Standard normal (Box-Muller; one value per call, the second one is dropped for simplicity).
-    double normal() {
-        double u1 = uniform();
-        while (u1 <= 0.0) u1 = uniform();
-        const double u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586476925 * u2);
-    }
-
-    /// Shuffles [first, first + count) (Fisher-Yates).
-    template <class T>
-    void shuffle(T* first, std::int64_t count) {
-        for (std::int64_t i = count - 1; i > 0; --i) {
-            const auto j = static_cast<std::int64_t>(below(static_cast<std::uint64_t>(i) + 1));
-            T tmp = first[i];
-            first[i] = first[j];
-            first[j] = tmp;
-        }
-    }
-
-private:
-    static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-    static std::uint64_t splitmix64(std::uint64_t& x) {
-        std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-    }
-
-    std::uint64_t state_[4];
-};
-
-}  // namespace eap::detail
-// end eap/detail/random.hpp
-// #include <eap/engine/tensor.hpp>
-// #include <eap/error.hpp>
-// #include <eap/network/network.hpp>
-
-namespace eap::engine {
-
-/// The tensors of one CONV or FC layer: its weights (`conv` for a CONV layer, M x C/groups x R x
-/// S; `fc` for an FC layer, M x K; the other one stays empty) and its bias (M values, empty when
-/// the layer has none). The same type holds weights, masks (bias unused), gradients and the
-/// momentum of the optimiser, so that one loop serves them all.
-struct layer_parameters {
-    conv_weight_tensor conv;
-    fc_weight_tensor fc;
-    bias_tensor bias;
-
-    /// The weights as one contiguous array (whichever of `conv` and `fc` is in use).
-    float* weight_data() noexcept { return conv.size() != 0 ? conv.data() : fc.data(); }
-    const float* weight_data() const noexcept { return conv.size() != 0 ? conv.data() : fc.data(); }
-    std::size_t weight_count() const noexcept { return conv.size() != 0 ? conv.size() : fc.size(); }
-};
-
-/// One `layer_parameters` per layer of a network, by layer index (empty for layers without
-/// weights).
-using parameter_set = std::vector<layer_parameters>;
-
-/// Tensors shaped for every CONV and FC layer of `net`, filled with `weight_value` (weights) and
-/// `bias_value` (biases of the layers that have one).
-inline parameter_set make_parameter_set(const network& net, float weight_value, float bias_value) {
-    parameter_set set(net.size());
-    for (std::size_t i : net.compute_layers()) {
-        const layer& l = net[i];
-        const conv_shape s = net.layer_shape(i);
-        layer_parameters& p = set[i];
-        bool bias = true;
-        if (const auto* c = std::get_if<conv_params>(&l.params)) {
-            p.conv = xt::empty<float>({static_cast<std::size_t>(s.out_channels),
-                                       static_cast<std::size_t>(s.in_channels_per_group()),
-                                       static_cast<std::size_t>(s.kernel_height), static_cast<std::size_t>(s.kernel_width)});
-            std::fill(p.conv.begin(), p.conv.end(), weight_value);
-            bias = c->bias;
-        } else {
-            const std::int64_t k = s.in_channels * s.in_height * s.in_width;
-            p.fc = xt::empty<float>({static_cast<std::size_t>(s.out_channels), static_cast<std::size_t>(k)});
-            std::fill(p.fc.begin(), p.fc.end(), weight_value);
-            bias = std::get<fc_params>(l.params).bias;
-        }
-        if (bias) {
-            p.bias = xt::empty<float>({static_cast<std::size_t>(s.out_channels)});
-            std::fill(p.bias.begin(), p.bias.end(), bias_value);
-        }
-    }
-    return set;
-}
-
-/// A network with its parameters: weights and biases of every CONV and FC layer, and one 0/1
-/// mask per weight tensor. A weight whose mask is 0 is pruned: `apply_masks` zeroes it, and
-/// training (`eap::engine::sgd`) keeps it exactly zero through every update.
-///
-/// Tensors are reached by layer index (`network::index_of` turns a name into one). The weight
-/// accessors return the containers themselves, so a caller may overwrite values in place; the
-/// shapes must stay as the network says (`validate` checks them, every pass rejects a wrong one).
-class model {
-public:
-    /// All weights and biases zero, all masks one. Call `initialize` or load trained values.
-    explicit model(network net)
-        : net_(std::move(net)), weights_(make_parameter_set(net_, 0.0f, 0.0f)),
-          masks_(make_parameter_set(net_, 1.0f, 0.0f)) {
-        for (auto& m : masks_) m.bias = bias_tensor{};
-    }
-
-    const network& graph() const noexcept { return net_; }
-
-    /// He initialisation from `seed`: weights ~ N(0, gain / fan_in) with gain 2 for layers
-    /// followed by a ReLU and 1 otherwise; biases zero; masks applied afterwards.
-    void initialize(std::uint64_t seed) {
-        eap::detail::random_generator random(seed);
-        for (std::size_t i : net_.compute_layers()) {
-            const conv_shape s = net_.layer_shape(i);
-            const double fan_in = static_cast<double>(s.in_channels_per_group() * s.kernel_height * s.kernel_width);
-            const double gain = net_[i].act == activation::relu ? 2.0 : 1.0;
-            const double scale = std::sqrt(gain / fan_in);
-            layer_parameters& p = weights_[i];
-            float* w = p.weight_data();
-            for (std::size_t j = 0; j < p.weight_count(); ++j) w[j] = static_cast<float>(scale * random.normal());
-            std::fill(p.bias.begin(), p.bias.end(), 0.0f);
-        }
-        apply_masks();
-    }
-
-    /// True for the CONV and FC layers (the ones with parameters).
-    bool has_parameters(std::size_t layer) const { return net_.at(layer).is_compute(); }
-
-    layer_parameters& parameters(std::size_t layer) { return weights_[check_compute(layer, "parameters")]; }
-    const layer_parameters& parameters(std::size_t layer) const { return weights_[check_compute(layer, "parameters")]; }
-    /// The mask of a layer (in `conv` or `fc`; its `bias` is empty).
-    layer_parameters& mask(std::size_t layer) { return masks_[check_compute(layer, "mask")]; }
-    const layer_parameters& mask(std::size_t layer) const { return masks_[check_compute(layer, "mask")]; }
-
-    conv_weight_tensor& conv_weights(std::size_t layer) { return weights_[check_kind(layer, layer_kind::conv, "conv_weights")].conv; }
-    const conv_weight_tensor& conv_weights(std::size_t layer) const {
-        return weights_[check_kind(layer, layer_kind::conv, "conv_weights")].conv;
-    }
-    fc_weight_tensor& fc_weights(std::size_t layer) {
-        return weights_[check_kind(layer, layer_kind::fully_connected, "fc_weights")].fc;
-    }
-    const fc_weight_tensor& fc_weights(std::size_t layer) const {
-        return weights_[check_kind(layer, layer_kind::fully_connected, "fc_weights")].fc;
-    }
-    bias_tensor& bias(std::size_t layer) { return weights_[check_compute(layer, "bias")].bias; }
-    const bias_tensor& bias(std::size_t layer) const { return weights_[check_compute(layer, "bias")].bias; }
-    conv_weight_tensor& conv_mask(std::size_t layer) { return masks_[check_kind(layer, layer_kind::conv, "conv_mask")].conv; }
-    const conv_weight_tensor& conv_mask(std::size_t layer) const {
-        return masks_[check_kind(layer, layer_kind::conv, "conv_mask")].conv;
-    }
-    fc_weight_tensor& fc_mask(std::size_t layer) {
-        return masks_[check_kind(layer, layer_kind::fully_connected, "fc_mask")].fc;
-    }
-    const fc_weight_tensor& fc_mask(std::size_t layer) const {
-        return masks_[check_kind(layer, layer_kind::fully_connected, "fc_mask")].fc;
-    }
-
-    /// All parameters and all masks, by layer index.
-    parameter_set& all_parameters() noexcept { return weights_; }
-    const parameter_set& all_parameters() const noexcept { return weights_; }
-    parameter_set& all_masks() noexcept { return masks_; }
-    const parameter_set& all_masks() const noexcept { return masks_; }
-
-    /// Zeroes every weight whose mask is 0 (after a caller changed masks or weights).
-    void apply_masks() {
-        validate();
-        for (std::size_t i : net_.compute_layers()) {
-            float* w = weights_[i].weight_data();
-            const float* m = masks_[i].weight_data();
-            for (std::size_t j = 0; j < weights_[i].weight_count(); ++j)
-                if (m[j] == 0.0f) w[j] = 0.0f;
-        }
-    }
-
-    /// Weights of the CONV and FC layers whose value is not zero.
-    std::int64_t nonzero_weights() const {
-        std::int64_t count = 0;
-        for (std::size_t i : net_.compute_layers()) {
-            const float* w = weights_[i].weight_data();
-            count += static_cast<std::int64_t>(std::count_if(w, w + weights_[i].weight_count(),
-                                                             [](float v) { return v != 0.0f; }));
-        }
-        return count;
-    }
-
-    /// Throws `eap::shape_error` naming the first tensor whose shape differs from what the
-    /// network implies, and `eap::argument_error` for a mask value other than 0 or 1.
-    void validate() const {
-        const parameter_set expected = make_parameter_set(net_, 0.0f, 0.0f);
-        for (std::size_t i : net_.compute_layers()) {
-            const layer_parameters& e = expected[i];
-            check_same(i, "weights", e.conv.shape() == weights_[i].conv.shape() && e.fc.shape() == weights_[i].fc.shape());
-            check_same(i, "bias", e.bias.shape() == weights_[i].bias.shape());
-            check_same(i, "mask", e.conv.shape() == masks_[i].conv.shape() && e.fc.shape() == masks_[i].fc.shape());
-            const float* m = masks_[i].weight_data();
-            for (std::size_t j = 0; j < masks_[i].weight_count(); ++j)
-                if (m[j] != 0.0f && m[j] != 1.0f)
-                    throw argument_error(eap::detail::message("eap::engine::model: the mask of layer '", net_[i].name,
-                                                              "' holds ", m[j], " at flat index ", j,
-                                                              "; masks hold 0 or 1"));
-        }
-    }
-
-private:
-    void check_same(std::size_t i, const char* what, bool same) const {
-        if (!same)
-            throw shape_error(eap::detail::message("eap::engine::model: the ", what, " tensor of layer '", net_[i].name,
-                                                   "' does not have the shape the network '", net_.name(),
-                                                   "' gives it"));
-    }
-
-    std::size_t check_compute(std::size_t layer, const char* accessor) const {
-        const eap::layer& l = net_.at(layer);
-        if (!l.is_compute())
-            throw argument_error(eap::detail::message("eap::engine::model::", accessor, ": layer '", l.name,
-                                                      "' (index ", layer, ") is a ", to_string(l.kind()),
-                                                      " layer and has no parameters"));
-        return layer;
-    }
-
-    std::size_t check_kind(std::size_t layer, layer_kind kind, const char* accessor) const {
-        const eap::layer& l = net_.at(layer);
-        if (l.kind() != kind)
-            throw argument_error(eap::detail::message("eap::engine::model::", accessor, ": layer '", l.name,
-                                                      "' (index ", layer, ") is a ", to_string(l.kind()),
-                                                      " layer, not a ", to_string(kind), " layer"));
-        return layer;
-    }
-
-    network net_;
-    parameter_set weights_;
-    parameter_set masks_;
-};
-
-}  // namespace eap::engine
-// end eap/engine/model.hpp
-// #include <eap/engine/executor.hpp>
-// begin eap/engine/executor.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <functional>
-#include <string>
-#include <variant>
-#include <vector>
-
-// #include <eap/detail/elementwise.hpp>
-// #include <eap/detail/engine_checks.hpp>
-// #include <eap/engine/conv_layer.hpp>
-// #include <eap/engine/fc_layer.hpp>
-// #include <eap/engine/model.hpp>
-// #include <eap/engine/pool_layer.hpp>
-// #include <eap/engine/tensor.hpp>
-// #include <eap/error.hpp>
-// #include <eap/network/network.hpp>
-
-namespace eap::engine {
-
-/// When a forward hook sees a layer's values.
-enum class forward_stage : std::uint8_t {
-    /// The linear result of a CONV, FC or add layer before its activation (for a layer without
-    /// activation, the same values as its output). Not reported for other layers.
-    pre_activation,
-    /// The layer's output, as the next layers read it.
-    output,
-};
-
-/// What a forward hook is shown: one layer's inputs and its values at one stage. The references
-/// are valid during the call only.
-struct layer_event {
-    std::size_t layer;                              ///< index in the network
-    const eap::layer& description;
-    std::vector<const activation_tensor*> inputs;   ///< the outputs of the layers it reads
-    forward_stage stage;
-    const activation_tensor& values;                ///< N x C x H x W
-};
-
-/// Called during `executor::forward` for every layer and stage, in evaluation order. Hooks see
-/// the values the engine computes with; they must not keep references past the call.
-using forward_hook = std::function<void(const layer_event&)>;
-
-/// Runs a `model` forward and backward on batches. It owns every buffer of a pass (the output
-/// and the gradient of each layer, each layer's im2col scratch), sized by the first batch and
-/// reused for every later batch of the same size: keep one executor per model and loop.
-///
-/// The network's input layer is fed with images (N x C x H x W, the input layer's shape); the
-/// last layer's output is the network output (logits for a classifier).
-class executor {
-public:
-    /// Runs images [first, first + count) of `images` (count < 0: all from `first`) through the
-    /// network and returns the last layer's output (N x C x H x W; N x classes x 1 x 1 for a
-    /// classifier). Per-layer outputs stay available through `output` until the next pass.
-    const activation_tensor& forward(const model& m, const activation_tensor& images, std::int64_t first = 0,
-                                     std::int64_t count = -1, const forward_hook& hook = {}) {
-        const network& net = m.graph();
-        prepare(net);
-        const fmap_shape in = net.input().output;
-        eap::detail::check_activation_shape("eap::engine::executor::forward", "images", images, -1, in.channels,
-                                            in.height, in.width);
-        const auto total = static_cast<std::int64_t>(images.shape()[0]);
-        if (first < 0 || first > total)
-            throw argument_error(eap::detail::message("eap::engine::executor::forward: first = ", first,
-                                                      " is outside [0, ", total, "]"));
-        if (count < 0) count = total - first;
-        if (count < 1 || first + count > total)
-            throw argument_error(eap::detail::message("eap::engine::executor::forward: count = ", count,
-                                                      " images from first = ", first, " do not fit the ", total,
-                                                      " images given (at least one is needed)"));
-        const std::size_t image_size = static_cast<std::size_t>(in.size());
-        resize(outputs_[0], count, in);
-        std::copy(images.data() + static_cast<std::size_t>(first) * image_size,
-                  images.data() + static_cast<std::size_t>(first + count) * image_size, outputs_[0].data());
-        batch_ = count;
-        if (hook) hook(event(net, 0, forward_stage::output));
-
-        for (std::size_t i = 1; i < net.size(); ++i) {
-            const layer& l = net[i];
-            // With a hook, the activation is applied separately so that the hook sees the
-            // linear result first.
-            const activation act = hook ? activation::none : l.act;
-            activation_tensor& out = outputs_[i];
-            switch (l.kind()) {
-            case layer_kind::conv:
-                state_[i].conv.forward(net.layer_shape(i), outputs_[l.inputs[0]], m.parameters(i).conv,
-                                       m.parameters(i).bias, act, out);
-                break;
-            case layer_kind::fully_connected:
-                state_[i].fc.forward(outputs_[l.inputs[0]], m.parameters(i).fc, m.parameters(i).bias, act, out);
-                break;
-            case layer_kind::pool:
-                state_[i].pool.forward(std::get<pool_params>(l.params), outputs_[l.inputs[0]], out);
-                break;
-            case layer_kind::concat: concat_forward(net, i); break;
-            case layer_kind::add: add_forward(net, i, act); break;
-            case layer_kind::input:
-                throw argument_error("eap::engine::executor::forward: an input layer after the first layer");
-            }
-            if (hook) {
-                const bool linear = l.kind() == layer_kind::conv || l.kind() == layer_kind::fully_connected ||
-                                    l.kind() == layer_kind::add;
-                if (linear) hook(event(net, i, forward_stage::pre_activation));
-                if (l.act == activation::relu)
-                    eap::detail::relu_in_place(out.data(), static_cast<std::int64_t>(out.size()));
-                hook(event(net, i, forward_stage::output));
-            }
-        }
-        return outputs_.back();
-    }
-
-    /// Back-propagates `output_grad` (the gradient of the loss with respect to the last layer's
-    /// output of the last `forward`, same shape) and writes the gradient of every weight and bias
-    /// into `gradients` (one entry per layer, shaped as the model's parameters; allocated on
-    /// first use). Gradients of masked weights are computed like any other; the optimiser
-    /// ignores them. `m` must be the model of the last `forward`, unchanged since.
-    void backward(const model& m, const activation_tensor& output_grad, parameter_set& gradients) {
-        const network& net = m.graph();
-        if (outputs_.size() != net.size() || batch_ == 0)
-            throw argument_error("eap::engine::executor::backward: run forward on this model first");
-        if (output_grad.shape() != outputs_.back().shape())
-            throw shape_error(eap::detail::message(
-                "eap::engine::executor::backward: tensor 'output_grad' must have the shape of the network output (",
-                outputs_.back().shape()[0], " x ", outputs_.back().shape()[1], " x ", outputs_.back().shape()[2], " x ",
-                outputs_.back().shape()[3], ")"));
-        if (gradients.size() != net.size()) gradients.assign(net.size(), layer_parameters{});
-        for (std::size_t i = 1; i < net.size(); ++i) {
-            if (grads_[i].shape() != outputs_[i].shape()) grads_[i].resize(outputs_[i].shape());
-            if (i + 1 == net.size())
-                std::copy(output_grad.begin(), output_grad.end(), grads_[i].begin());
-            else
-                std::fill(grads_[i].begin(), grads_[i].end(), 0.0f);
-        }
-
-        for (std::size_t i = net.size() - 1; i >= 1; --i) {
-            const layer& l = net[i];
-            // No gradient flows into the network input.
-            auto input_grad = [&](std::size_t input) -> activation_tensor* {
-                return input == 0 ? nullptr : &grads_[input];
-            };
-            switch (l.kind()) {
-            case layer_kind::conv: {
-                const layer_parameters& p = m.parameters(i);
-                state_[i].conv.backward(net.layer_shape(i), outputs_[l.inputs[0]], p.conv, p.bias, l.act, outputs_[i],
-                                        grads_[i], gradients[i].conv, gradients[i].bias, input_grad(l.inputs[0]));
-                break;
-            }
-            case layer_kind::fully_connected: {
-                const layer_parameters& p = m.parameters(i);
-                state_[i].fc.backward(outputs_[l.inputs[0]], p.fc, p.bias, l.act, outputs_[i], grads_[i],
-                                      gradients[i].fc, gradients[i].bias, input_grad(l.inputs[0]));
-                break;
-            }
-            case layer_kind::pool:
-                if (activation_tensor* g = input_grad(l.inputs[0]))
-                    state_[i].pool.backward(std::get<pool_params>(l.params), outputs_[l.inputs[0]], outputs_[i], grads_[i],
-                                            *g);
-                break;
-            case layer_kind::concat: concat_backward(net, i); break;
-            case layer_kind::add: add_backward(net, i); break;
-            case layer_kind::input: break;
-            }
-        }
-    }
-
-    /// Output of layer `layer` in the last forward pass (N x C x H x W).
-    const activation_tensor& output(std::size_t layer) const {
-        if (layer >= outputs_.size())
-            throw argument_error(eap::detail::message("eap::engine::executor::output: layer index ", layer,
-                                                      " is out of range (", outputs_.size(), " layers)"));
-        return outputs_[layer];
-    }
-    /// Images in the last forward pass.
-    std::int64_t batch() const noexcept { return batch_; }
-
-private:
-    struct layer_state {
-        conv_layer conv;
-        fc_layer fc;
-        pool_layer pool;
-    };
-
-    void prepare(const network& net) {
-        if (outputs_.size() == net.size()) return;
-        outputs_.assign(net.size(), activation_tensor{});
-        grads_.assign(net.size(), activation_tensor{});
-        state_.clear();
-        state_.resize(net.size());
-    }
-
-    static void resize(activation_tensor& t, std::int64_t batch, const fmap_shape& s) {
-        const std::array<std::size_t, 4> shape{static_cast<std::size_t>(batch), static_cast<std::size_t>(s.channels),
-                                               static_cast<std::size_t>(s.height), static_cast<std::size_t>(s.width)};
-        if (t.shape() != shape) t.resize(shape);
-    }
-
-    layer_event event(const network& net, std::size_t i, forward_stage stage) const {
-        std::vector<const activation_tensor*> inputs;
-        for (std::size_t j : net[i].inputs) inputs.push_back(&outputs_[j]);
-        return layer_event{i, net[i], std::move(inputs), stage, outputs_[i]};
-    }
-
-    void concat_forward(const network& net, std::size_t i) {
-        const layer& l = net[i];
-        resize(outputs_[i], batch_, l.output);
-        const std::int64_t plane = l.output.height * l.output.width;
-        const std::int64_t out_image = l.output.channels * plane;
-        std::int64_t offset = 0;
-        for (std::size_t j : l.inputs) {
-            const std::int64_t part = net[j].output.channels * plane;
-            for (std::int64_t n = 0; n < batch_; ++n)
-                std::copy(outputs_[j].data() + n * part, outputs_[j].data() + (n + 1) * part,
-                          outputs_[i].data() + n * out_image + offset);
-            offset += part;
-        }
-    }
-
-    void concat_backward(const network& net, std::size_t i) {
-        const layer& l = net[i];
-        const std::int64_t plane = l.output.height * l.output.width;
-        const std::int64_t out_image = l.output.channels * plane;
-        std::int64_t offset = 0;
-        for (std::size_t j : l.inputs) {
-            const std::int64_t part = net[j].output.channels * plane;
-            if (j != 0) {
-                for (std::int64_t n = 0; n < batch_; ++n) {
-                    eap::detail::add_to(grads_[i].data() + n * out_image + offset, grads_[j].data() + n * part, part);
-                }
-            }
-            offset += part;
-        }
-    }
-
-    void add_forward(const network& net, std::size_t i, activation act) {
-        const layer& l = net[i];
-        resize(outputs_[i], batch_, l.output);
-        float* out = outputs_[i].data();
-        const std::size_t size = outputs_[i].size();
-        std::copy(outputs_[l.inputs[0]].begin(), outputs_[l.inputs[0]].end(), out);
-        for (std::size_t k = 1; k < l.inputs.size(); ++k)
-            eap::detail::add_to(outputs_[l.inputs[k]].data(), out, static_cast<std::int64_t>(size));
-        if (act == activation::relu) eap::detail::relu_in_place(out, static_cast<std::int64_t>(size));
-    }
-
-    void add_backward(const network& net, std::size_t i) {
-        const layer& l = net[i];
-        const auto size = static_cast<std::int64_t>(grads_[i].size());
-        // In place: the gradient buffer is this layer's own.
-        if (l.act == activation::relu) eap::detail::zero_where_not_positive(outputs_[i].data(), grads_[i].data(), size);
-        for (std::size_t j : l.inputs)
-            if (j != 0) eap::detail::add_to(grads_[i].data(), grads_[j].data(), size);
-    }
-
-    std::vector<activation_tensor> outputs_;
-    std::vector<activation_tensor> grads_;
-    std::vector<layer_state> state_;
-    std::int64_t batch_ = 0;
-};
-
-}  // namespace eap::engine
-// end eap/engine/executor.hpp
-// #include <eap/engine/loss.hpp>
-// begin eap/engine/loss.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <vector>
-
-// #include <eap/engine/tensor.hpp>
-// #include <eap/error.hpp>
-
-namespace eap::engine {
-
-namespace detail {
-inline std::int64_t class_count(const activation_tensor& logits, const label_tensor& labels, const char* function) {
-    const auto batch = static_cast<std::int64_t>(logits.shape()[0]);
-    if (batch < 1) throw shape_error(eap::detail::message(function, ": tensor 'logits' has an empty batch"));
-    if (static_cast<std::int64_t>(labels.size()) != batch)
-        throw shape_error(eap::detail::message(function, ": tensor 'labels' has ", labels.size(),
-                                               " values for a batch of ", batch));
-    const std::int64_t classes = static_cast<std::int64_t>(logits.size()) / batch;
-    for (std::int64_t n = 0; n < batch; ++n)
-        if (labels(n) < 0 || labels(n) >= classes)
-            throw argument_error(eap::detail::message(function, ": label ", labels(n), " of image ", n,
-                                                      " is outside [0, ", classes, ")"));
-    return classes;
-}
-}  // namespace detail
-
-/// Mean softmax cross-entropy of a batch: the logits of image n are its C * H * W outputs
-/// (N x classes x 1 x 1 for a classifier), `labels` holds one class index per image. When
-/// `grad` is not null it receives the gradient of the mean loss with respect to the logits
-/// ((softmax - one_hot) / N, same shape as `logits`).
-inline double softmax_cross_entropy(const activation_tensor& logits, const label_tensor& labels,
-                                    activation_tensor* grad = nullptr) {
-    const std::int64_t classes = engine::detail::class_count(logits, labels, "eap::engine::softmax_cross_entropy");
-    const auto batch = static_cast<std::int64_t>(logits.shape()[0]);
-    if (grad && grad->shape() != logits.shape()) grad->resize(logits.shape());
-    std::vector<double> p(static_cast<std::size_t>(classes));
-    double total = 0.0;
-    for (std::int64_t n = 0; n < batch; ++n) {
-        const float* z = logits.data() + n * classes;
-        const float top = *std::max_element(z, z + classes);
-        double sum = 0.0;
-        for (std::int64_t c = 0; c < classes; ++c) sum += p[static_cast<std::size_t>(c)] = std::exp(double(z[c]) - top);
-        const std::int64_t label = labels(n);
-        total += std::log(sum) - (double(z[label]) - top);
-        if (grad) {
-            float* g = grad->data() + n * classes;
-            for (std::int64_t c = 0; c < classes; ++c)
-                g[c] = static_cast<float>((p[static_cast<std::size_t>(c)] / sum - (c == label ? 1.0 : 0.0)) /
-                                          static_cast<double>(batch));
-        }
-    }
-    return total / static_cast<double>(batch);
-}
-
-/// Images of the batch whose label is among the `k` highest logits. Ties count for the label
-/// when the tied class has a higher index, so that k = 1 agrees with the first-maximum argmax.
-inline std::int64_t count_top_k(const activation_tensor& logits, const label_tensor& labels, std::int64_t k) {
-    const std::int64_t classes = engine::detail::class_count(logits, labels, "eap::engine::count_top_k");
-    if (k < 1) throw argument_error(eap::detail::message("eap::engine::count_top_k: k = ", k, " must be at least 1"));
-    const auto batch = static_cast<std::int64_t>(logits.shape()[0]);
-    std::int64_t correct = 0;
-    for (std::int64_t n = 0; n < batch; ++n) {
-        const float* z = logits.data() + n * classes;
-        const std::int64_t label = labels(n);
-        std::int64_t ahead = 0;
-        for (std::int64_t c = 0; c < classes; ++c)
-            if (z[c] > z[label] || (z[c] == z[label] && c < label)) ++ahead;
-        if (ahead < k) ++correct;
-    }
-    return correct;
-}
-
-}  // namespace eap::engine
-// end eap/engine/loss.hpp
-// #include <eap/engine/sgd.hpp>
-// begin eap/engine/sgd.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-
-// #include <eap/engine/model.hpp>
-// #include <eap/error.hpp>
-
-namespace eap::engine {
-
-/// Settings of stochastic gradient descent with momentum.
-struct sgd_options {
-    float momentum = 0.9f;
-    /// L2 penalty added to the gradient of every weight (lambda * w).
-    float weight_decay = 5e-4f;
-    /// Whether biases are decayed too (usually not).
-    bool decay_bias = false;
-};
-
-/// The learning rate as a function of training progress (0 at the first step, 1 after the last).
-struct learning_rate_schedule {
-    enum class shape : std::uint8_t {
-        constant,  ///< `base` throughout
-        step,      ///< `base`, multiplied by `step_factor` after every `step_every` of training
-        cosine,    ///< from `base` down to `base * final_fraction` along half a cosine
-    };
-    shape kind = shape::cosine;
-    double base = 0.05;
-    /// Fraction of training during which the rate ramps linearly from 0 up to the schedule.
-    double warmup = 0.0;
-    double step_every = 0.34;
-    double step_factor = 0.1;
-    double final_fraction = 0.0;
-
-    /// The learning rate at `progress` in [0, 1].
-    double at(double progress) const {
-        validate();
-        progress = std::min(std::max(progress, 0.0), 1.0);
-        double rate = base;
-        switch (kind) {
-        case shape::constant: break;
-        case shape::step: rate = base * std::pow(step_factor, std::floor(progress / step_every)); break;
-        case shape::cosine:
-            rate = base * (final_fraction + (1.0 - final_fraction) * 0.5 * (1.0 + std::cos(3.14159265358979323846 * progress)));
-            break;
-        }
-        if (warmup > 0.0 && progress < warmup) rate *= progress / warmup;
-        return rate;
-    }
-
-    void validate() const {
-        auto fail = [](const char* field, double value, const char* limit) {
-            throw argument_error(eap::detail::message("eap::engine::learning_rate_schedule: ", field, " = ", value,
-                                                      " ", limit));
-        };
-        if (!(base > 0.0) || !std::isfinite(base)) fail("base", base, "must be positive and finite");
-        if (!(warmup >= 0.0 && warmup < 1.0)) fail("warmup", warmup, "must be in [0, 1)");
-        if (kind == shape::step && !(step_every > 0.0)) fail("step_every", step_every, "must be positive");
-        if (kind == shape::step && !(step_factor > 0.0 && step_factor <= 1.0)) fail("step_factor", step_factor, "must be in (0, 1]");
-        if (kind == shape::cosine && !(final_fraction >= 0.0 && final_fraction <= 1.0))
-            fail("final_fraction", final_fraction, "must be in [0, 1]");
-    }
-};
-
-/// SGD with momentum and weight decay that respects the model's masks. For a weight w with
-/// gradient g and velocity v:
-///   v <- momentum * v + g + weight_decay * w,   w <- w - rate * v;
-/// for a masked weight (mask 0) the gradient and the velocity are zeroed and the weight is set to
-/// exactly zero, so a pruned weight never comes back, whatever the gradients, the momentum left
-/// from before it was pruned, or the rounding.
-class sgd {
-public:
-    explicit sgd(sgd_options options = {}) : options_(options) {
-        if (!(options_.momentum >= 0.0f && options_.momentum < 1.0f))
-            throw argument_error(eap::detail::message("eap::engine::sgd: momentum = ", options_.momentum,
-                                                      " must be in [0, 1)"));
-        if (!(options_.weight_decay >= 0.0f) || !std::isfinite(options_.weight_decay))
-            throw argument_error(eap::detail::message("eap::engine::sgd: weight_decay = ", options_.weight_decay,
-                                                      " must be finite and not negative"));
-    }
-
-    const sgd_options& options() const noexcept { return options_; }
-
-    /// One update of every parameter of `m` from `gradients` (as written by
-    /// `executor::backward`) at learning rate `rate`.
-    void step(model& m, const parameter_set& gradients, float rate) {
-        const network& net = m.graph();
-        if (!(rate >= 0.0f) || !std::isfinite(rate))
-            throw argument_error(eap::detail::message("eap::engine::sgd::step: rate = ", rate,
-                                                      " must be finite and not negative"));
-        if (gradients.size() != net.size())
-            throw shape_error(eap::detail::message("eap::engine::sgd::step: 'gradients' has ", gradients.size(),
-                                                   " layers, the network has ", net.size()));
-        if (velocity_.size() != net.size()) velocity_ = make_parameter_set(net, 0.0f, 0.0f);
-        const float mu = options_.momentum, decay = options_.weight_decay;
-        for (std::size_t i : net.compute_layers()) {
-            layer_parameters& p = m.parameters(i);
-            const layer_parameters& g = gradients[i];
-            const layer_parameters& mask = m.mask(i);
-            layer_parameters& v = velocity_[i];
-            if (g.weight_count() != p.weight_count() || g.bias.size() != p.bias.size() ||
-                v.weight_count() != p.weight_count())
-                throw shape_error(eap::detail::message("eap::engine::sgd::step: the gradient of layer '", net[i].name,
-                                                       "' does not have the shape of its parameters"));
-            float* w = p.weight_data();
-            float* vw = v.weight_data();
-            const float* gw = g.weight_data();
-            const float* keep = mask.weight_data();
-            for (std::size_t j = 0; j < p.weight_count(); ++j) {
-                if (keep[j] == 0.0f) {
-                    vw[j] = 0.0f;
-                    w[j] = 0.0f;
-                    continue;
-                }
-                const float direction = gw[j] + decay * w[j];
-                vw[j] = mu * vw[j] + direction;
-                w[j] -= rate * vw[j];
-            }
-            const float bias_decay = options_.decay_bias ? decay : 0.0f;
-            for (std::size_t j = 0; j < p.bias.size(); ++j) {
-                const float direction = g.bias.data()[j] + bias_decay * p.bias.data()[j];
-                v.bias.data()[j] = mu * v.bias.data()[j] + direction;
-                p.bias.data()[j] -= rate * v.bias.data()[j];
-            }
-        }
-    }
-
-    /// Forgets the momentum (for a new training phase).
-    void reset() { velocity_.clear(); }
-
-private:
-    sgd_options options_;
-    parameter_set velocity_;
-};
-
-}  // namespace eap::engine
-// end eap/engine/sgd.hpp
-// #include <eap/engine/trainer.hpp>
-// begin eap/engine/trainer.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <array>
-#include <chrono>
-#include <cstdint>
-#include <functional>
-#include <numeric>
-#include <vector>
-
-// #include <eap/detail/random.hpp>
-// #include <eap/engine/executor.hpp>
-// #include <eap/engine/loss.hpp>
-// #include <eap/engine/model.hpp>
-// #include <eap/engine/sgd.hpp>
-// #include <eap/engine/tensor.hpp>
-// #include <eap/error.hpp>
-
-namespace eap::engine {
-
-/// Random changes applied to each training image as its batch is assembled.
-struct augmentation {
-    /// Shift by up to this many pixels in each direction (uniform), filling with zeros.
-    std::int64_t max_shift = 0;
-    /// Mirror left-right with probability 1/2.
-    bool horizontal_flip = false;
-};
-
-struct training_options {
-    std::int64_t epochs = 1;
-    std::int64_t batch_size = 64;
-    /// Stop after this many steps in all (0: run every epoch to the end).
-    std::int64_t max_steps = 0;
-    sgd_options optimizer{};
-    learning_rate_schedule schedule{};
-    augmentation augment{};
-    /// Seeds the order of the images and the augmentation: a seed gives the same training run.
-    std::uint64_t seed = 1;
-};
-
-/// What one epoch did.
-struct epoch_report {
-    std::int64_t epoch = 0;            ///< 1-based
-    std::int64_t steps = 0;            ///< mini-batches in this epoch
-    double mean_loss = 0.0;            ///< over the epoch's training images (as augmented)
-    double accuracy = 0.0;             ///< top-1 on the epoch's training batches, as they were seen
-    double learning_rate = 0.0;        ///< at the epoch's last step
-    double seconds = 0.0;
-};
-
-/// Mini-batch training of a model with masked SGD (see `eap::engine::sgd`): every epoch visits
-/// the training images once in a seeded random order. Holds the executor, the optimiser and the
-/// batch buffers, so `step` can also drive a custom loop.
-class trainer {
-public:
-    trainer(model& m, training_options options) : model_(m), options_(options), optimizer_(options.optimizer) {
-        if (options_.epochs < 1)
-            throw argument_error(eap::detail::message("eap::engine::trainer: epochs = ", options_.epochs, " must be at least 1"));
-        if (options_.batch_size < 1)
-            throw argument_error(eap::detail::message("eap::engine::trainer: batch_size = ", options_.batch_size,
-                                                      " must be at least 1"));
-        if (options_.max_steps < 0)
-            throw argument_error(eap::detail::message("eap::engine::trainer: max_steps = ", options_.max_steps,
-                                                      " must not be negative"));
-        if (options_.augment.max_shift < 0)
-            throw argument_error(eap::detail::message("eap::engine::trainer: augment.max_shift = ",
-                                                      options_.augment.max_shift, " must not be negative"));
-        options_.schedule.validate();
-    }
-
-    /// One SGD step on a batch (N x C x H x W images, N labels) at learning rate `rate`; returns
-    /// the batch's mean loss. `correct`, when not null, receives the batch's top-1 hits.
-    double step(const activation_tensor& images, const label_tensor& labels, float rate,
-                std::int64_t* correct = nullptr) {
-        const activation_tensor& logits = runner_.forward(model_, images);
-        const double loss = engine::softmax_cross_entropy(logits, labels, &logit_grad_);
-        if (correct) *correct = engine::count_top_k(logits, labels, 1);
-        runner_.backward(model_, logit_grad_, gradients_);
-        optimizer_.step(model_, gradients_, rate);
-        return loss;
-    }
-
-    /// Trains on `images` (N x C x H x W) with `labels` (N) for the configured epochs, calling
-    /// `on_epoch` after each; returns one report per epoch run.
-    std::vector<epoch_report> fit(const activation_tensor& images, const label_tensor& labels,
-                                  const std::function<void(const epoch_report&)>& on_epoch = {}) {
-        const auto total = static_cast<std::int64_t>(images.shape()[0]);
-        if (total < 1) throw argument_error("eap::engine::trainer::fit: no training images");
-        if (static_cast<std::int64_t>(labels.size()) != total)
-            throw shape_error(eap::detail::message("eap::engine::trainer::fit: ", labels.size(), " labels for ", total,
-                                                   " images"));
-        const std::int64_t per_epoch = (total + options_.batch_size - 1) / options_.batch_size;
-        std::int64_t planned = per_epoch * options_.epochs;
-        if (options_.max_steps > 0) planned = std::min(planned, options_.max_steps);
-        eap::detail::random_generator random(options_.seed);
-        std::vector<std::int64_t> order(static_cast<std::size_t>(total));
-        std::vector<epoch_report> reports;
-        std::int64_t done = 0;
-        for (std::int64_t epoch = 1; epoch <= options_.epochs && done < planned; ++epoch) {
-            const auto start = std::chrono::steady_clock::now();
-            std::iota(order.begin(), order.end(), std::int64_t{0});
-            random.shuffle(order.data(), total);
-            epoch_report report;
-            report.epoch = epoch;
-            double loss_sum = 0.0;
-            std::int64_t seen = 0, hits = 0;
-            for (std::int64_t first = 0; first < total && done < planned; first += options_.batch_size) {
-                const std::int64_t count = std::min(options_.batch_size, total - first);
-                assemble(images, labels, order.data() + first, count, random);
-                const double rate = options_.schedule.at(static_cast<double>(done) / static_cast<double>(planned));
-                std::int64_t correct = 0;
-                loss_sum += step(batch_images_, batch_labels_, static_cast<float>(rate), &correct) *
-                            static_cast<double>(count);
-                hits += correct;
-                seen += count;
-                ++done;
-                ++report.steps;
-                report.learning_rate = rate;
-            }
-            report.mean_loss = loss_sum / static_cast<double>(seen);
-            report.accuracy = static_cast<double>(hits) / static_cast<double>(seen);
-            report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            reports.push_back(report);
-            if (on_epoch) on_epoch(report);
-        }
-        return reports;
-    }
-
-    executor& runner() noexcept { return runner_; }
-    sgd& optimizer() noexcept { return optimizer_; }
-
-private:
-    void assemble(const activation_tensor& images, const label_tensor& labels, const std::int64_t* indices,
-                  std::int64_t count, eap::detail::random_generator& random) {
-        const std::size_t c = images.shape()[1], h = images.shape()[2], w = images.shape()[3];
-        const std::array<std::size_t, 4> shape{static_cast<std::size_t>(count), c, h, w};
-        if (batch_images_.shape() != shape) batch_images_.resize(shape);
-        if (batch_labels_.size() != static_cast<std::size_t>(count)) batch_labels_.resize({static_cast<std::size_t>(count)});
-        const std::int64_t image_size = static_cast<std::int64_t>(c * h * w);
-        const auto height = static_cast<std::int64_t>(h), width = static_cast<std::int64_t>(w);
-        const std::int64_t shift = options_.augment.max_shift;
-        for (std::int64_t n = 0; n < count; ++n) {
-            const float* source = images.data() + indices[n] * image_size;
-            float* target = batch_images_.data() + n * image_size;
-            batch_labels_(n) = labels(indices[n]);
-            const std::int64_t dy = shift > 0 ? static_cast<std::int64_t>(random.below(2 * shift + 1)) - shift : 0;
-            const std::int64_t dx = shift > 0 ? static_cast<std::int64_t>(random.below(2 * shift + 1)) - shift : 0;
-            const bool flip = options_.augment.horizontal_flip && random.below(2) == 1;
-            if (dy == 0 && dx == 0 && !flip) {
-                std::copy(source, source + image_size, target);
-                continue;
-            }
-            // target(y, x) = source(y - dy, x' - dx) where x' mirrors x when flipping.
-            for (std::int64_t plane = 0; plane < static_cast<std::int64_t>(c); ++plane) {
-                const float* sp = source + plane * height * width;
-                float* tp = target + plane * height * width;
-                for (std::int64_t y = 0; y < height; ++y) {
-                    const std::int64_t sy = y - dy;
-                    for (std::int64_t x = 0; x < width; ++x) {
-                        const std::int64_t xm = flip ? width - 1 - x : x;
-                        const std::int64_t sx = xm - dx;
-                        tp[y * width + x] = (sy >= 0 && sy < height && sx >= 0 && sx < width) ? sp[sy * width + sx] : 0.0f;
-                    }
-                }
-            }
-        }
-    }
-
-    model& model_;
-    training_options options_;
-    sgd optimizer_;
-    executor runner_;
-    parameter_set gradients_;
-    activation_tensor logit_grad_;
-    activation_tensor batch_images_;
-    label_tensor batch_labels_;
-};
-
-/// Trains `m` on `images` and `labels` as `options` say (see `trainer`).
-inline std::vector<epoch_report> train(model& m, const activation_tensor& images, const label_tensor& labels,
-                                       const training_options& options,
-                                       const std::function<void(const epoch_report&)>& on_epoch = {}) {
-    trainer t(m, options);
-    return t.fit(images, labels, on_epoch);
-}
-
-}  // namespace eap::engine
-// end eap/engine/trainer.hpp
-// #include <eap/engine/evaluate.hpp>
-// begin eap/engine/evaluate.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstdint>
-
-// #include <eap/engine/executor.hpp>
-// #include <eap/engine/loss.hpp>
-// #include <eap/engine/model.hpp>
-// #include <eap/engine/tensor.hpp>
-// #include <eap/error.hpp>
-
-namespace eap::engine {
-
-/// Classification quality of a model on a labelled set of images.
-struct accuracy_report {
-    std::int64_t images = 0;
-    std::int64_t top1_correct = 0;
-    std::int64_t top5_correct = 0;
-    double mean_loss = 0.0;  ///< mean softmax cross-entropy
-
-    double top1() const noexcept { return images == 0 ? 0.0 : static_cast<double>(top1_correct) / static_cast<double>(images); }
-    double top5() const noexcept { return images == 0 ? 0.0 : static_cast<double>(top5_correct) / static_cast<double>(images); }
-};
-
-/// Top-1 and top-5 accuracy and mean loss of `m` on `images` (N x C x H x W) with `labels` (N),
-/// run `batch_size` images at a time on `runner` (whose buffers are reused). The result is
-/// reproducible bit for bit for a given `batch_size`; another batch size makes BLAS tile its
-/// products differently, which may move the last bits of the logits (and so, rarely, a
-/// near-tie between two classes).
-inline accuracy_report evaluate(executor& runner, const model& m, const activation_tensor& images,
-                                const label_tensor& labels, std::int64_t batch_size = 250) {
-    const auto total = static_cast<std::int64_t>(images.shape()[0]);
-    if (static_cast<std::int64_t>(labels.size()) != total)
-        throw shape_error(eap::detail::message("eap::engine::evaluate: ", labels.size(), " labels for ", total, " images"));
-    if (batch_size < 1)
-        throw argument_error(eap::detail::message("eap::engine::evaluate: batch_size = ", batch_size, " must be at least 1"));
-    accuracy_report report;
-    double loss_sum = 0.0;
-    label_tensor batch_labels;
-    for (std::int64_t first = 0; first < total; first += batch_size) {
-        const std::int64_t count = std::min(batch_size, total - first);
-        const activation_tensor& logits = runner.forward(m, images, first, count);
-        batch_labels.resize({static_cast<std::size_t>(count)});
-        std::copy(labels.data() + first, labels.data() + first + count, batch_labels.data());
-        loss_sum += engine::softmax_cross_entropy(logits, batch_labels) * static_cast<double>(count);
-        report.top1_correct += engine::count_top_k(logits, batch_labels, 1);
-        report.top5_correct += engine::count_top_k(logits, batch_labels, 5);
-        report.images += count;
-    }
-    report.mean_loss = total == 0 ? 0.0 : loss_sum / static_cast<double>(total);
-    return report;
-}
-
-/// `evaluate` with a temporary executor.
-inline accuracy_report evaluate(const model& m, const activation_tensor& images, const label_tensor& labels,
-                                std::int64_t batch_size = 250) {
-    executor runner;
-    return engine::evaluate(runner, m, images, labels, batch_size);
-}
-
-}  // namespace eap::engine
-// end eap/engine/evaluate.hpp
-// #include <eap/engine/capture.hpp>
-// begin eap/engine/capture.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <vector>
-
-// #include <eap/engine/executor.hpp>
-// #include <eap/engine/model.hpp>
-// #include <eap/engine/tensor.hpp>
-// #include <eap/error.hpp>
-
-namespace eap::engine {
-
-/// The values of one layer over a set of images, as captured by `capture_layers`.
-struct layer_capture {
-    std::size_t layer = 0;
-    /// The tensors the layer reads (one per input layer; one for CONV, FC and pool layers).
-    std::vector<activation_tensor> inputs;
-    /// The linear result before the activation (CONV, FC and add layers; empty otherwise).
-    activation_tensor pre_activation;
-    /// The layer's output after its activation.
-    activation_tensor output;
-};
-
-/// Which values `capture_layers` keeps.
-struct capture_options {
-    bool inputs = true;
-    bool pre_activation = true;
-    bool output = true;
-    /// Images per forward pass (the values do not depend on it).
-    std::int64_t batch_size = 100;
-};
-
-/// Runs `images` through `m` and returns, for each layer index in `layers` (in that order), its
-/// inputs, pre-activation values and outputs over all images (N x C x H x W each). This is what
-/// the pruning solvers fit against: a CONV layer's input feeds the patch matrix, its
-/// pre-activation output the targets.
-inline std::vector<layer_capture> capture_layers(executor& runner, const model& m, const activation_tensor& images,
-                                                 const std::vector<std::size_t>& layers,
-                                                 const capture_options& options = {}) {
-    const network& net = m.graph();
-    if (options.batch_size < 1)
-        throw argument_error(eap::detail::message("eap::engine::capture_layers: batch_size = ", options.batch_size,
-                                                  " must be at least 1"));
-    std::vector<std::ptrdiff_t> slot(net.size(), -1);
-    std::vector<layer_capture> result(layers.size());
-    for (std::size_t i = 0; i < layers.size(); ++i) {
-        if (layers[i] >= net.size())
-            throw argument_error(eap::detail::message("eap::engine::capture_layers: layer index ", layers[i],
-                                                      " is out of range (the network has ", net.size(), " layers)"));
-        if (slot[layers[i]] >= 0)
-            throw argument_error(eap::detail::message("eap::engine::capture_layers: layer '", net[layers[i]].name,
-                                                      "' is requested twice"));
-        slot[layers[i]] = static_cast<std::ptrdiff_t>(i);
-        result[i].layer = layers[i];
-    }
-    const auto total = static_cast<std::int64_t>(images.shape()[0]);
-    // Copies one batch of `values` into rows [first, first + batch) of `target`, allocating it
-    // for all images on first use.
-    auto keep = [total](activation_tensor& target, const activation_tensor& values, std::int64_t first) {
-        const std::array<std::size_t, 4> shape{static_cast<std::size_t>(total), values.shape()[1], values.shape()[2],
-                                               values.shape()[3]};
-        if (target.shape() != shape) target.resize(shape);
-        const std::size_t image = values.shape()[1] * values.shape()[2] * values.shape()[3];
-        std::copy(values.begin(), values.end(), target.data() + static_cast<std::size_t>(first) * image);
-    };
-    std::int64_t first = 0;
-    const forward_hook hook = [&](const layer_event& e) {
-        const std::ptrdiff_t s = slot[e.layer];
-        if (s < 0) return;
-        layer_capture& c = result[static_cast<std::size_t>(s)];
-        if (e.stage == forward_stage::pre_activation) {
-            if (options.pre_activation) keep(c.pre_activation, e.values, first);
-            return;
-        }
-        if (options.output) keep(c.output, e.values, first);
-        if (options.inputs) {
-            c.inputs.resize(e.inputs.size());
-            for (std::size_t j = 0; j < e.inputs.size(); ++j) keep(c.inputs[j], *e.inputs[j], first);
-        }
-    };
-    for (; first < total; first += options.batch_size)
-        runner.forward(m, images, first, std::min(options.batch_size, total - first), hook);
-    return result;
-}
-
-/// `capture_layers` with a temporary executor.
-inline std::vector<layer_capture> capture_layers(const model& m, const activation_tensor& images,
-                                                 const std::vector<std::size_t>& layers,
-                                                 const capture_options& options = {}) {
-    executor runner;
-    return engine::capture_layers(runner, m, images, layers, options);
-}
-
-}  // namespace eap::engine
-// end eap/engine/capture.hpp
-// #include <eap/engine/activation_density.hpp>
-// begin eap/engine/activation_density.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <vector>
-
-// #include <eap/energy/sparsity.hpp>
-// #include <eap/engine/executor.hpp>
-// #include <eap/engine/model.hpp>
-// #include <eap/engine/tensor.hpp>
-// #include <eap/error.hpp>
-
-namespace eap::engine {
-
-/// Non-zero counts of every layer's output over a set of images.
-struct activation_counts {
-    std::vector<std::int64_t> nonzero;  ///< by layer index, over all images
-    std::vector<std::int64_t> values;   ///< by layer index, over all images
-};
-
-/// Counts the non-zero outputs of every layer of `m` on `images` (run `batch_size` at a time).
-inline activation_counts count_activations(executor& runner, const model& m, const activation_tensor& images,
-                                           std::int64_t batch_size = 100) {
-    if (batch_size < 1)
-        throw argument_error(eap::detail::message("eap::engine::count_activations: batch_size = ", batch_size,
-                                                  " must be at least 1"));
-    const network& net = m.graph();
-    activation_counts counts{std::vector<std::int64_t>(net.size(), 0), std::vector<std::int64_t>(net.size(), 0)};
-    const forward_hook hook = [&](const layer_event& e) {
-        if (e.stage != forward_stage::output) return;
-        counts.nonzero[e.layer] += static_cast<std::int64_t>(
-            std::count_if(e.values.begin(), e.values.end(), [](float v) { return v != 0.0f; }));
-        counts.values[e.layer] += static_cast<std::int64_t>(e.values.size());
-    };
-    const auto total = static_cast<std::int64_t>(images.shape()[0]);
-    for (std::int64_t first = 0; first < total; first += batch_size)
-        runner.forward(m, images, first, std::min(batch_size, total - first), hook);
-    return counts;
-}
-
-/// The densities the energy model takes for every layer of `m` (by layer index), measured on
-/// `images`: the fraction of non-zero weights (1 for layers without weights), of non-zero input
-/// activations (all inputs of the layer together) and of non-zero outputs (after the
-/// activation).
-inline std::vector<layer_density> measure_densities(executor& runner, const model& m, const activation_tensor& images,
-                                                    std::int64_t batch_size = 100) {
-    const network& net = m.graph();
-    const activation_counts counts = engine::count_activations(runner, m, images, batch_size);
-    auto ratio = [](std::int64_t part, std::int64_t whole) {
-        return whole == 0 ? 1.0 : static_cast<double>(part) / static_cast<double>(whole);
-    };
-    std::vector<layer_density> result(net.size());
-    for (std::size_t i = 0; i < net.size(); ++i) {
-        std::int64_t nonzero = 0, values = 0;
-        for (std::size_t j : net[i].inputs) {
-            nonzero += counts.nonzero[j];
-            values += counts.values[j];
-        }
-        result[i].ifmaps = net[i].inputs.empty() ? ratio(counts.nonzero[i], counts.values[i]) : ratio(nonzero, values);
-        result[i].ofmaps = ratio(counts.nonzero[i], counts.values[i]);
-        if (net[i].is_compute()) {
-            const layer_parameters& p = m.parameters(i);
-            const float* w = p.weight_data();
-            const auto nz = std::count_if(w, w + p.weight_count(), [](float v) { return v != 0.0f; });
-            result[i].weights = ratio(static_cast<std::int64_t>(nz), static_cast<std::int64_t>(p.weight_count()));
-        }
-    }
-    return result;
-}
-
-/// `measure_densities` with a temporary executor.
-inline std::vector<layer_density> measure_densities(const model& m, const activation_tensor& images,
-                                                    std::int64_t batch_size = 100) {
-    executor runner;
-    return engine::measure_densities(runner, m, images, batch_size);
-}
-
-}  // namespace eap::engine
-// end eap/engine/activation_density.hpp
-// #include <eap/io/npy.hpp>
-// begin eap/io/npy.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <array>
-#include <cctype>
-#include <cstdint>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <istream>
-#include <limits>
-#include <ostream>
-#include <sstream>
-#include <string>
-#include <type_traits>
-#include <vector>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/detail/xtensor.hpp>
-// #include <eap/error.hpp>
-// #include <eap/io/atomic_file.hpp>
-
-namespace eap {
-
-// NumPy's .npy format (version 1.0 written; 1.0, 2.0 and 3.0 read): the magic "\x93NUMPY", a
-// version, a little-endian header length, a Python dict literal with 'descr', 'fortran_order'
-// and 'shape', padded with spaces to a multiple of 64 bytes and ended by '\n', then the raw
-// C-order data. Reading accepts exactly that and nothing else: every malformed or truncated file
-// is an `eap::parse_error`, never a crash or a partial tensor.
-
-/// The parsed header of a .npy file.
-struct npy_header {
-    char byte_order = '<';             ///< '<' little-endian, '>' big-endian, '|' not applicable
-    char kind = 'f';                   ///< 'f' float, 'i' signed, 'u' unsigned integer
-    std::int64_t item_size = 4;        ///< bytes per element
-    bool fortran_order = false;
-    std::vector<std::int64_t> shape;
-    std::int64_t data_offset = 0;      ///< bytes before the data
-
-    /// Elements in the array (the product of `shape`; 1 for a scalar).
-    std::int64_t element_count() const {
-        std::int64_t n = 1;
-        for (std::int64_t d : shape) n = eap::detail::checked_mul(n, d, "npy element count");
-        return n;
-    }
-    /// The descr string, such as "<f4".
-    std::string descr() const { return std::string{byte_order, kind} + std::to_string(item_size); }
-};
-
-namespace detail {
-
-inline constexpr bool host_is_little_endian() {
-#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return false;
-#else
-    return true;
-#endif
-}
-
-/// The .npy kind and size of an element type.
-template <class T>
-struct npy_type {
-    static_assert(std::is_arithmetic_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, long double>,
-                  "eap::save_npy / eap::load_npy: the element type must be a float, a double or a fixed-size integer");
-    static constexpr char kind = std::is_floating_point_v<T> ? 'f' : (std::is_signed_v<T> ? 'i' : 'u');
-    static constexpr std::int64_t size = static_cast<std::int64_t>(sizeof(T));
-    /// The descr NumPy gives this type on this machine, such as "<f4".
-    static std::string descr() {
-        return std::string{size == 1 ? '|' : (host_is_little_endian() ? '<' : '>'), kind} + std::to_string(size);
-    }
-};
-
-/// A small recursive-descent parser of the header dict; `fail` throws a parse_error naming the
-/// source and the field.
-class npy_header_parser {
-public:
-    npy_header_parser(const std::string& text, const std::string& source) : text_(text), source_(source) {}
-
-    void parse(npy_header& header) {
-        bool have_descr = false, have_order = false, have_shape = false;
-        skip_space();
-        expect('{', "header");
-        skip_space();
-        while (peek() != '}') {
-            const std::string key = string_literal("header key");
-            skip_space();
-            expect(':', key);
-            skip_space();
-            if (key == "descr") {
-                if (have_descr) fail(key, "appears twice");
-                have_descr = true;
-                parse_descr(string_literal(key), header);
-            } else if (key == "fortran_order") {
-                if (have_order) fail(key, "appears twice");
-                have_order = true;
-                header.fortran_order = boolean(key);
-            } else if (key == "shape") {
-                if (have_shape) fail(key, "appears twice");
-                have_shape = true;
-                header.shape = tuple(key);
-            } else {
-                fail(key, "is not a key of the .npy header (expected 'descr', 'fortran_order', 'shape')");
-            }
-            skip_space();
-            if (peek() == ',') {
-                ++pos_;
-                skip_space();
-            } else if (peek() != '}') {
-                fail("header", "expected ',' or '}' after a value");
-            }
-        }
-        ++pos_;
-        if (!have_descr) fail("descr", "is missing");
-        if (!have_order) fail("fortran_order", "is missing");
-        if (!have_shape) fail("shape", "is missing");
-        // The rest is padding: spaces, ended by one '\n'.
-        while (pos_ < text_.size() && text_[pos_] == ' ') ++pos_;
-        if (pos_ + 1 != text_.size() || text_[pos_] != '\n')
-            fail("header", "must end with spaces and one newline after the dict");
-    }
-
-private:
-    [[noreturn]] void fail(const std::string& field, const std::string& what) const {
-        throw parse_error(source_, 0, field, what);
-    }
-    char peek() const {
-        if (pos_ >= text_.size()) fail("header", "ends inside the dict");
-        return text_[pos_];
-    }
-    void skip_space() {
-        while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
-    }
-    void expect(char c, const std::string& field) {
-        if (peek() != c) fail(field, std::string("expected '") + c + "'");
-        ++pos_;
-    }
-    std::string string_literal(const std::string& field) {
-        const char quote = peek();
-        if (quote != '\'' && quote != '"') fail(field, "expected a quoted string");
-        ++pos_;
-        std::string out;
-        while (peek() != quote) {
-            if (text_[pos_] == '\\' || text_[pos_] == '\n') fail(field, "unsupported character in a string");
-            out += text_[pos_++];
-            if (out.size() > 64) fail(field, "string is too long");
-        }
-        ++pos_;
-        return out;
-    }
-    bool boolean(const std::string& field) {
-        if (text_.compare(pos_, 4, "True") == 0) {
-            pos_ += 4;
-            return true;
-        }
-        if (text_.compare(pos_, 5, "False") == 0) {
-            pos_ += 5;
-            return false;
-        }
-        fail(field, "expected True or False");
-    }
-    std::vector<std::int64_t> tuple(const std::string& field) {
-        expect('(', field);
-        std::vector<std::int64_t> out;
-        skip_space();
-        bool trailing_comma = false;
-        while (peek() != ')') {
-            if (!std::isdigit(static_cast<unsigned char>(peek()))) fail(field, "expected a non-negative integer");
-            std::int64_t value = 0;
-            while (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) {
-                const int digit = text_[pos_] - '0';
-                if (value > (std::numeric_limits<std::int64_t>::max() - digit) / 10)
-                    fail(field, "a dimension does not fit in a 64-bit integer");
-                value = value * 10 + digit;
-                ++pos_;
-            }
-            // NumPy may write Python 2 long suffixes in old files.
-            if (pos_ < text_.size() && text_[pos_] == 'L') ++pos_;
-            out.push_back(value);
-            if (out.size() > 32) fail(field, "has more than 32 dimensions");
-            skip_space();
-            trailing_comma = false;
-            if (peek() == ',') {
-                ++pos_;
-                trailing_comma = true;
-                skip_space();
-            } else if (peek() != ')') {
-                fail(field, "expected ',' or ')'");
-            }
-        }
-        ++pos_;
-        if (out.size() == 1 && !trailing_comma) fail(field, "a one-element tuple needs a trailing comma");
-        return out;
-    }
-    void parse_descr(const std::string& d, npy_header& header) const {
-        if (d.size() < 3) fail("descr", "'" + d + "' is not a supported dtype");
-        const char order = d[0], kind = d[1];
-        const std::string size = d.substr(2);
-        if (order != '<' && order != '>' && order != '|' && order != '=')
-            fail("descr", "'" + d + "' has an unknown byte order");
-        if (kind != 'f' && kind != 'i' && kind != 'u')
-            fail("descr", "'" + d + "' is not a supported dtype (float, signed or unsigned integer)");
-        if (size != "1" && size != "2" && size != "4" && size != "8")
-            fail("descr", "'" + d + "' has an unsupported item size");
-        header.kind = kind;
-        header.item_size = std::stoll(size);
-        if (kind == 'f' && header.item_size != 4 && header.item_size != 8)
-            fail("descr", "'" + d + "': only 4- and 8-byte floats are supported");
-        header.byte_order = order == '=' ? (host_is_little_endian() ? '<' : '>') : order;
-        if (header.item_size == 1) header.byte_order = '|';
-        else if (header.byte_order == '|') fail("descr", "'" + d + "': a multi-byte type needs a byte order");
-    }
-
-    const std::string& text_;
-    const std::string& source_;
-    std::size_t pos_ = 0;
-};
-
-template <class T>
-void byteswap_all(T* data, std::size_t count) {
-    for (std::size_t i = 0; i < count; ++i) {
-        unsigned char* b = reinterpret_cast<unsigned char*>(data + i);
-        std::reverse(b, b + sizeof(T));
-    }
-}
-
-template <class From, class To>
-void read_converted(std::istream& in, const npy_header& h, To* out, std::size_t count, const std::string& source) {
-    std::vector<From> buffer(std::min<std::size_t>(count, 1 << 16));
-    std::size_t done = 0;
-    const bool swap = h.byte_order != '|' && (h.byte_order == '<') != host_is_little_endian();
-    while (done < count) {
-        const std::size_t n = std::min(buffer.size(), count - done);
-        in.read(reinterpret_cast<char*>(buffer.data()), static_cast<std::streamsize>(n * sizeof(From)));
-        if (static_cast<std::size_t>(in.gcount()) != n * sizeof(From))
-            throw parse_error(source, 0, "data", eap::detail::message("is truncated: ", count, " elements of ", h.descr(),
-                                                                      " expected, the file ends after ", done + static_cast<std::size_t>(in.gcount()) / sizeof(From)));
-        if (swap) byteswap_all(buffer.data(), n);
-        for (std::size_t i = 0; i < n; ++i) out[done + i] = static_cast<To>(buffer[i]);
-        done += n;
-    }
-}
-
-}  // namespace detail
-
-/// Reads and checks the header of a .npy stream (positioned at its start); `source` names it in
-/// errors. Leaves the stream at the first data byte.
-inline npy_header read_npy_header(std::istream& in, const std::string& source) {
-    char magic[8];
-    in.read(magic, 8);
-    if (in.gcount() != 8 || std::memcmp(magic, "\x93NUMPY", 6) != 0)
-        throw parse_error(source, 0, "magic", "not a .npy file (it must start with \\x93NUMPY)");
-    const auto major = static_cast<unsigned char>(magic[6]);
-    if (major < 1 || major > 3)
-        throw parse_error(source, 0, "version", eap::detail::message("unsupported .npy version ", int(major), ".",
-                                                                     int(static_cast<unsigned char>(magic[7]))));
-    const int length_bytes = major == 1 ? 2 : 4;
-    unsigned char raw[4] = {0, 0, 0, 0};
-    in.read(reinterpret_cast<char*>(raw), length_bytes);
-    if (in.gcount() != length_bytes) throw parse_error(source, 0, "header length", "the file ends inside the header length");
-    std::uint32_t length = 0;
-    for (int i = length_bytes - 1; i >= 0; --i) length = (length << 8) | raw[i];
-    if (length > (1u << 20)) throw parse_error(source, 0, "header length", eap::detail::message(length, " bytes is implausibly long"));
-    std::string text(length, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(length));
-    if (static_cast<std::uint32_t>(in.gcount()) != length)
-        throw parse_error(source, 0, "header", eap::detail::message("the file ends inside the header (", in.gcount(),
-                                                                    " of ", length, " bytes)"));
-    npy_header header;
-    eap::detail::npy_header_parser(text, source).parse(header);
-    header.data_offset = 8 + length_bytes + static_cast<std::int64_t>(length);
-    try {
-        (void)eap::detail::checked_mul(header.element_count(), header.item_size, "npy data size");
-    } catch (const overflow_error&) {
-        throw parse_error(source, 0, "shape", "the array would hold more than 2^63 bytes");
-    }
-    return header;
-}
-
-/// Reads a .npy stream holding an N-dimensional array of T (C order) into a tensor; `source`
-/// names the stream in errors. The element type must be T exactly unless `convert` is true, in
-/// which case any supported numeric type is converted with static_cast. Any other content
-/// (wrong rank or type, Fortran order, a truncated or longer file) is an `eap::parse_error`.
-template <class T, std::size_t N>
-xt::xtensor<T, N> read_npy(std::istream& in, const std::string& source, bool convert = false) {
-    const npy_header h = read_npy_header(in, source);
-    if (h.fortran_order) throw parse_error(source, 0, "fortran_order", "Fortran-order arrays are not supported");
-    if (h.shape.size() != N)
-        throw parse_error(source, 0, "shape", eap::detail::message("has ", h.shape.size(), " dimensions, expected ", N));
-    using info = eap::detail::npy_type<T>;
-    if (!convert && (h.kind != info::kind || h.item_size != info::size))
-        throw parse_error(source, 0, "descr",
-                          eap::detail::message("holds '", h.descr(), "', expected '", info::descr(), "'"));
-    std::array<std::size_t, N> shape{};
-    for (std::size_t i = 0; i < N; ++i) shape[i] = static_cast<std::size_t>(h.shape[i]);
-    const std::int64_t count = h.element_count();
-    // A header may claim any size: refuse one larger than what is left in the stream before
-    // allocating (seekable streams only; others fail while reading).
-    const auto here = in.tellg();
-    if (here != std::streampos(-1)) {
-        in.seekg(0, std::ios::end);
-        const auto end = in.tellg();
-        in.seekg(here);
-        const std::int64_t left = static_cast<std::int64_t>(end - here);
-        const std::int64_t needed = eap::detail::checked_mul(count, h.item_size, "npy data size");
-        if (left != needed)
-            throw parse_error(source, 0, "data", eap::detail::message("holds ", left, " bytes, the header says ", needed,
-                                                                      " (", count, " elements of ", h.descr(), ")"));
-    }
-    xt::xtensor<T, N> out = xt::empty<T>(shape);
-    const std::size_t n = static_cast<std::size_t>(count);
-    T* data = out.data();
-    switch (h.kind) {
-    case 'f':
-        if (h.item_size == 4) eap::detail::read_converted<float>(in, h, data, n, source);
-        else eap::detail::read_converted<double>(in, h, data, n, source);
-        break;
-    case 'i':
-        if (h.item_size == 1) eap::detail::read_converted<std::int8_t>(in, h, data, n, source);
-        else if (h.item_size == 2) eap::detail::read_converted<std::int16_t>(in, h, data, n, source);
-        else if (h.item_size == 4) eap::detail::read_converted<std::int32_t>(in, h, data, n, source);
-        else eap::detail::read_converted<std::int64_t>(in, h, data, n, source);
-        break;
-    default:
-        if (h.item_size == 1) eap::detail::read_converted<std::uint8_t>(in, h, data, n, source);
-        else if (h.item_size == 2) eap::detail::read_converted<std::uint16_t>(in, h, data, n, source);
-        else if (h.item_size == 4) eap::detail::read_converted<std::uint32_t>(in, h, data, n, source);
-        else eap::detail::read_converted<std::uint64_t>(in, h, data, n, source);
-        break;
-    }
-    if (in.peek() != std::char_traits<char>::eof())
-        throw parse_error(source, 0, "data", "the file is longer than its header says");
-    return out;
-}
-
-/// Loads a .npy file (see `read_npy`). A missing or unreadable file is an `eap::io_error`.
-template <class T, std::size_t N>
-xt::xtensor<T, N> load_npy(const std::filesystem::path& path, bool convert = false) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw io_error("eap::load_npy: cannot open '" + path.string() + "'");
-    return eap::read_npy<T, N>(in, path.string(), convert);
-}
-
-/// Writes `tensor` (an xtensor container, row-major) as a version 1.0 .npy stream that NumPy
-/// reads with `numpy.load`.
-template <class T, std::size_t N>
-void write_npy(std::ostream& out, const xt::xtensor<T, N>& tensor) {
-    using info = eap::detail::npy_type<T>;
-    std::ostringstream dict;
-    dict << "{'descr': '" << info::descr() << "', 'fortran_order': False, 'shape': (";
-    for (std::size_t i = 0; i < N; ++i) dict << (i ? ", " : "") << tensor.shape()[i];
-    if (N == 1) dict << ',';
-    dict << "), }";
-    std::string header = dict.str();
-    // Pad so that the data starts at a multiple of 64 bytes, as NumPy does.
-    const std::size_t unpadded = 10 + header.size() + 1;
-    header.append((64 - unpadded % 64) % 64, ' ');
-    header += '\n';
-    if (header.size() > 65535) throw argument_error("eap::write_npy: the header is too long for .npy version 1.0");
-    const auto length = static_cast<std::uint16_t>(header.size());
-    const char preamble[10] = {'\x93', 'N', 'U', 'M', 'P', 'Y', '\x01', '\x00',
-                               static_cast<char>(length & 0xff), static_cast<char>(length >> 8)};
-    out.write(preamble, 10);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    out.write(reinterpret_cast<const char*>(tensor.data()), static_cast<std::streamsize>(tensor.size() * sizeof(T)));
-}
-
-/// Saves `tensor` as a .npy file, written atomically (`eap::write_file_atomically`).
-template <class T, std::size_t N>
-void save_npy(const std::filesystem::path& path, const xt::xtensor<T, N>& tensor) {
-    eap::write_file_atomically(path, [&](std::ostream& out) { eap::write_npy(out, tensor); }, true);
-}
-
-}  // namespace eap
-// end eap/io/npy.hpp
-// #include <eap/io/model_files.hpp>
-// begin eap/io/model_files.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-#include <filesystem>
-#include <set>
-#include <string>
-#include <system_error>
-#include <variant>
-
-// #include <eap/engine/model.hpp>
-// #include <eap/error.hpp>
-// #include <eap/io/network_text.hpp>
-// #include <eap/io/npy.hpp>
-
-namespace eap::engine {
-
-// A model directory holds a trained (and possibly pruned) model:
-//
-//     network.txt               the network description (eap::write_network_text)
-//     <layer>.weights.npy       float32: M x C/groups x R x S (CONV) or M x K (FC)
-//     <layer>.bias.npy          float32: M (layers with a bias)
-//     <layer>.mask.npy          uint8 0/1, the weights' shape (only when some weight is masked)
-//
-// one set per CONV and FC layer, readable with numpy.load. Layer names become file names with
-// every character outside [A-Za-z0-9._-] written as %XX ('inception_3a/1x1' is stored as
-// 'inception_3a%2F1x1.weights.npy').
-
-/// The file-name form of a layer name (see above).
-inline std::string layer_file_stem(const std::string& layer_name) {
-    static const char* const hex = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : layer_name) {
-        const auto u = static_cast<unsigned char>(c);
-        const bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '.' ||
-                           u == '_' || u == '-';
-        if (plain && !(out.empty() && u == '.')) {
-            out += c;
-        } else {
-            out += '%';
-            out += hex[u >> 4];
-            out += hex[u & 15];
-        }
-    }
-    return out;
-}
-
-/// Writes `m` into `directory` (created if needed), one file at a time through
-/// `eap::write_file_atomically`. A mask file left from an earlier save of a layer that now has
-/// no masked weight is removed, so that the directory always loads back as `m`.
-inline void save_model(const model& m, const std::filesystem::path& directory) {
-    m.validate();
-    std::error_code ec;
-    std::filesystem::create_directories(directory, ec);
-    if (ec) throw io_error("eap::engine::save_model: cannot create '" + directory.string() + "': " + ec.message());
-    const network& net = m.graph();
-    eap::write_network_file(directory / "network.txt", net);
-    for (std::size_t i : net.compute_layers()) {
-        const std::string stem = engine::layer_file_stem(net[i].name);
-        const layer_parameters& p = m.parameters(i);
-        const layer_parameters& mask = m.mask(i);
-        if (net[i].kind() == layer_kind::conv) eap::save_npy(directory / (stem + ".weights.npy"), p.conv);
-        else eap::save_npy(directory / (stem + ".weights.npy"), p.fc);
-        if (p.bias.size() != 0) eap::save_npy(directory / (stem + ".bias.npy"), p.bias);
-        const float* k = mask.weight_data();
-        bool masked = false;
-        for (std::size_t j = 0; j < mask.weight_count() && !masked; ++j) masked = k[j] == 0.0f;
-        const auto mask_path = directory / (stem + ".mask.npy");
-        if (masked) {
-            if (net[i].kind() == layer_kind::conv) {
-                const xt::xtensor<std::uint8_t, 4> bits = xt::cast<std::uint8_t>(mask.conv);
-                eap::save_npy(mask_path, bits);
-            } else {
-                const xt::xtensor<std::uint8_t, 2> bits = xt::cast<std::uint8_t>(mask.fc);
-                eap::save_npy(mask_path, bits);
-            }
-        } else {
-            std::filesystem::remove(mask_path, ec);
-            if (ec) throw io_error("eap::engine::save_model: cannot remove the stale '" + mask_path.string() + "': " + ec.message());
-        }
-    }
-}
-
-namespace detail {
-template <std::size_t N, class Tensor>
-void load_checked(const std::filesystem::path& file, Tensor& target, bool convert) {
-    auto loaded = eap::load_npy<float, N>(file, convert);
-    if (loaded.shape() != target.shape()) {
-        std::string expected, actual;
-        for (std::size_t i = 0; i < N; ++i) {
-            expected += (i ? " x " : "") + std::to_string(target.shape()[i]);
-            actual += (i ? " x " : "") + std::to_string(loaded.shape()[i]);
-        }
-        throw parse_error(file.string(), 0, "shape",
-                          "is " + actual + ", but the network description gives this tensor " + expected);
-    }
-    target = std::move(loaded);
-}
-}  // namespace detail
-
-/// Loads the model saved in `directory` by `save_model`. Every tensor's shape is checked against
-/// the network description, masks must hold only 0 and 1 and every masked weight must be zero;
-/// a missing file or a .npy file that belongs to no layer is an error too. Missing or unreadable
-/// files throw `eap::io_error`; malformed or inconsistent content `eap::parse_error`.
-inline model load_model(const std::filesystem::path& directory) {
-    if (!std::filesystem::is_directory(directory))
-        throw io_error("eap::engine::load_model: '" + directory.string() + "' is not a directory");
-    model m(eap::read_network_file(directory / "network.txt"));
-    const network& net = m.graph();
-    std::set<std::string> expected_files;
-    for (std::size_t i : net.compute_layers()) {
-        const std::string stem = engine::layer_file_stem(net[i].name);
-        layer_parameters& p = m.parameters(i);
-        layer_parameters& mask = m.mask(i);
-        const bool conv = net[i].kind() == layer_kind::conv;
-        const auto weights_file = directory / (stem + ".weights.npy");
-        const auto bias_file = directory / (stem + ".bias.npy");
-        const auto mask_file = directory / (stem + ".mask.npy");
-        expected_files.insert(weights_file.filename().string());
-        if (conv) engine::detail::load_checked<4>(weights_file, p.conv, false);
-        else engine::detail::load_checked<2>(weights_file, p.fc, false);
-        if (p.bias.size() != 0) {
-            expected_files.insert(bias_file.filename().string());
-            engine::detail::load_checked<1>(bias_file, p.bias, false);
-        }
-        if (std::filesystem::exists(mask_file)) {
-            expected_files.insert(mask_file.filename().string());
-            if (conv) engine::detail::load_checked<4>(mask_file, mask.conv, true);
-            else engine::detail::load_checked<2>(mask_file, mask.fc, true);
-            const float* k = mask.weight_data();
-            const float* w = p.weight_data();
-            for (std::size_t j = 0; j < mask.weight_count(); ++j) {
-                if (k[j] != 0.0f && k[j] != 1.0f)
-                    throw parse_error(mask_file.string(), 0, "data",
-                                      eap::detail::message("holds ", k[j], " at flat index ", j, "; a mask holds 0 or 1"));
-                if (k[j] == 0.0f && w[j] != 0.0f)
-                    throw parse_error(weights_file.string(), 0, "data",
-                                      eap::detail::message("weight ", j, " is ", w[j], " but its mask is 0"));
-            }
-        }
-    }
-    for (const auto& entry : std::filesystem::directory_iterator(directory)) {
-        const std::string name = entry.path().filename().string();
-        if (entry.path().extension() == ".npy" && expected_files.count(name) == 0)
-            throw parse_error(entry.path().string(), 0, "", "belongs to no CONV or FC layer of the network in '" +
-                                                               (directory / "network.txt").string() + "'");
-    }
-    return m;
-}
-
-}  // namespace eap::engine
-// end eap/io/model_files.hpp
-// #include <eap/data/idx_reader.hpp>
-// begin eap/data/idx_reader.hpp
-// SPDX-License-Identifier: MIT
-
-#include <zlib.h>
-
-#include <algorithm>
-#include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <limits>
-#include <string>
-#include <vector>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/error.hpp>
-
-namespace eap::data {
-
-/// An array read from an IDX file (the format of MNIST and Fashion-MNIST): its dimensions and
-/// its unsigned-byte values in row-major order.
-struct idx_array {
-    std::vector<std::int64_t> dims;
-    std::vector<std::uint8_t> values;
-};
-
-namespace detail {
-
-/// Hands out the bytes of an IDX file, inflating them on the fly when the file is gzipped.
-/// Every way the input can end early or be corrupt becomes an `eap::parse_error`.
-class idx_byte_source {
-public:
-    idx_byte_source(const std::vector<std::uint8_t>& bytes, std::string source)
-        : bytes_(bytes), source_(std::move(source)) {
-        gzipped_ = bytes_.size() >= 2 && bytes_[0] == 0x1f && bytes_[1] == 0x8b;
-        if (gzipped_) {
-            if (bytes_.size() > std::numeric_limits<uInt>::max())
-                throw parse_error(source_, 0, "gzip", "the file is larger than zlib's 4 GiB input limit");
-            stream_.zalloc = Z_NULL;
-            stream_.zfree = Z_NULL;
-            stream_.opaque = Z_NULL;
-            stream_.next_in = const_cast<Bytef*>(bytes_.data());
-            stream_.avail_in = static_cast<uInt>(bytes_.size());
-            // 16 + MAX_WBITS: a gzip wrapper (header, CRC-32 and length checked by zlib).
-            if (inflateInit2(&stream_, 16 + MAX_WBITS) != Z_OK)
-                throw parse_error(source_, 0, "gzip", "zlib could not start inflating");
-            open_ = true;
-        }
-    }
-    ~idx_byte_source() {
-        if (open_) inflateEnd(&stream_);
-    }
-    idx_byte_source(const idx_byte_source&) = delete;
-    idx_byte_source& operator=(const idx_byte_source&) = delete;
-
-    /// Exactly `count` bytes into `out`, or a parse_error naming `field`.
-    void read(std::uint8_t* out, std::size_t count, const char* field) {
-        if (!gzipped_) {
-            if (bytes_.size() - position_ < count)
-                throw parse_error(source_, 0, field, eap::detail::message("the file is truncated (", bytes_.size() - position_,
-                                                                          " bytes left, ", count, " needed)"));
-            std::copy(bytes_.begin() + static_cast<std::ptrdiff_t>(position_),
-                      bytes_.begin() + static_cast<std::ptrdiff_t>(position_ + count), out);
-            position_ += count;
-            return;
-        }
-        while (count > 0) {
-            const uInt chunk = static_cast<uInt>(std::min<std::size_t>(count, 1u << 30));
-            stream_.next_out = out;
-            stream_.avail_out = chunk;
-            while (stream_.avail_out > 0) {
-                if (ended_)
-                    throw parse_error(source_, 0, field, "the data is truncated (the gzip stream ends before it)");
-                const int rc = inflate(&stream_, Z_NO_FLUSH);
-                if (rc == Z_STREAM_END) {
-                    ended_ = true;
-                } else if (rc == Z_BUF_ERROR) {
-                    throw parse_error(source_, 0, field, "the gzip stream is truncated");
-                } else if (rc != Z_OK) {
-                    throw parse_error(source_, 0, field,
-                                      std::string("the gzip stream is corrupt (") + (stream_.msg ? stream_.msg : "zlib error") + ")");
-                }
-            }
-            out += chunk;
-            count -= chunk;
-        }
-    }
-
-    /// Checks that nothing follows the data: neither more (decompressed) bytes nor trailing
-    /// bytes after the gzip stream, and that a gzip stream ends with a valid trailer.
-    void finish() {
-        if (!gzipped_) {
-            if (position_ != bytes_.size())
-                throw parse_error(source_, 0, "data", eap::detail::message("the file has ", bytes_.size() - position_,
-                                                                           " bytes after the data its header announces"));
-            return;
-        }
-        if (!ended_) {
-            std::uint8_t extra = 0;
-            stream_.next_out = &extra;
-            stream_.avail_out = 1;
-            int rc = Z_OK;
-            while (rc == Z_OK && stream_.avail_out == 1) rc = inflate(&stream_, Z_NO_FLUSH);
-            if (stream_.avail_out == 0)
-                throw parse_error(source_, 0, "data", "the file holds more data than its header announces");
-            if (rc == Z_BUF_ERROR) throw parse_error(source_, 0, "gzip", "the gzip stream is truncated (no trailer)");
-            if (rc != Z_STREAM_END)
-                throw parse_error(source_, 0, "gzip",
-                                  std::string("the gzip stream is corrupt (") + (stream_.msg ? stream_.msg : "zlib error") + ")");
-            ended_ = true;
-        }
-        if (stream_.avail_in != 0)
-            throw parse_error(source_, 0, "gzip", eap::detail::message(stream_.avail_in, " bytes follow the gzip stream"));
-    }
-
-private:
-    const std::vector<std::uint8_t>& bytes_;
-    std::string source_;
-    bool gzipped_ = false;
-    bool open_ = false;
-    bool ended_ = false;
-    std::size_t position_ = 0;
-    z_stream stream_{};
-};
-
-}  // namespace detail
-
-/// Parses an IDX file held in memory, gzipped or not (told apart by the gzip magic). Only the
-/// unsigned-byte element type (0x08) is supported, the type of every MNIST-style file. Anything
-/// malformed (bad magic, an unsupported type, zero or more than 8 dimensions, a truncated or
-/// corrupt gzip stream, a wrong CRC, missing or extra data, more than `max_values` values) is an
-/// `eap::parse_error` naming `source`.
-inline idx_array parse_idx(const std::vector<std::uint8_t>& bytes, const std::string& source,
-                           std::int64_t max_values = std::int64_t{1} << 32) {
-    if (max_values < 0)
-        throw argument_error(eap::detail::message("eap::data::parse_idx: max_values = ", max_values, " must not be negative"));
-    detail::idx_byte_source in(bytes, source);
-    std::uint8_t magic[4];
-    in.read(magic, 4, "magic");
-    if (magic[0] != 0 || magic[1] != 0)
-        throw parse_error(source, 0, "magic", "not an IDX file (the first two bytes must be zero)");
-    if (magic[2] != 0x08)
-        throw parse_error(source, 0, "type", eap::detail::message("element type code ", int(magic[2]),
-                                                                  " is not supported (only unsigned bytes, code 8)"));
-    const int rank = magic[3];
-    if (rank < 1 || rank > 8)
-        throw parse_error(source, 0, "dimensions", eap::detail::message(rank, " dimensions (1 to 8 are supported)"));
-    idx_array result;
-    std::int64_t count = 1;
-    for (int i = 0; i < rank; ++i) {
-        std::uint8_t raw[4];
-        in.read(raw, 4, "dimensions");
-        const std::int64_t d = (std::int64_t{raw[0]} << 24) | (std::int64_t{raw[1]} << 16) | (std::int64_t{raw[2]} << 8) | raw[3];
-        result.dims.push_back(d);
-        // Each dimension is below 2^32 and the count so far at most max_values, so checking
-        // before multiplying keeps the product in range.
-        if (d != 0 && count > max_values / d)
-            throw parse_error(source, 0, "dimensions", eap::detail::message("more than ", max_values, " values"));
-        count *= d;
-    }
-    // Read in pieces so that a corrupt size fails at the end of the real data instead of
-    // allocating what the header claims up front.
-    const std::size_t total = static_cast<std::size_t>(count);
-    constexpr std::size_t piece = std::size_t{1} << 20;
-    while (result.values.size() < total) {
-        const std::size_t done = result.values.size();
-        const std::size_t n = std::min(piece, total - done);
-        result.values.resize(done + n);
-        in.read(result.values.data() + done, n, "data");
-    }
-    in.finish();
-    return result;
-}
-
-/// Reads an IDX file (gzipped or not) from disk. A missing or unreadable file is an
-/// `eap::io_error`, a malformed one an `eap::parse_error` (see `parse_idx`).
-inline idx_array read_idx(const std::filesystem::path& path, std::int64_t max_values = std::int64_t{1} << 32) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw io_error("eap::data::read_idx: cannot open '" + path.string() + "'");
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw io_error("eap::data::read_idx: reading '" + path.string() + "' failed");
-    return data::parse_idx(bytes, path.string(), max_values);
-}
-
-}  // namespace eap::data
-// end eap/data/idx_reader.hpp
-// #include <eap/data/fashion_mnist.hpp>
-// begin eap/data/fashion_mnist.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <array>
-#include <cstdint>
-#include <cstdlib>
-#include <filesystem>
-#include <string>
-
-// #include <eap/data/idx_reader.hpp>
-// #include <eap/engine/tensor.hpp>
-// #include <eap/error.hpp>
-
-namespace eap::data {
-
-/// Images with one class label each.
-struct labeled_images {
-    engine::activation_tensor images;  ///< N x C x H x W
-    engine::label_tensor labels;       ///< N
-
-    std::int64_t size() const noexcept { return static_cast<std::int64_t>(labels.size()); }
-};
-
-/// Images [first, first + count) of `set`, copied.
-inline labeled_images subset(const labeled_images& set, std::int64_t first, std::int64_t count) {
-    if (first < 0 || count < 0 || first > set.size() || count > set.size() - first)
-        throw argument_error(eap::detail::message("eap::data::subset: images [", first, ", ", first, " + ", count,
-                                                  ") are not within the ", set.size(), " images of the set"));
-    labeled_images out;
-    const std::array<std::size_t, 4> shape{static_cast<std::size_t>(count), set.images.shape()[1],
-                                           set.images.shape()[2], set.images.shape()[3]};
-    out.images = xt::empty<float>(shape);
-    const std::size_t image = shape[1] * shape[2] * shape[3];
-    std::copy(set.images.data() + static_cast<std::size_t>(first) * image,
-              set.images.data() + static_cast<std::size_t>(first + count) * image, out.images.data());
-    out.labels = xt::empty<std::int32_t>(std::array<std::size_t, 1>{static_cast<std::size_t>(count)});
-    std::copy(set.labels.data() + first, set.labels.data() + first + count, out.labels.data());
-    return out;
-}
-
-enum class fashion_mnist_split : std::uint8_t { train, test };
-
-/// Where Debian's `dataset-fashion-mnist` package puts the four gzipped IDX files.
-inline const char* const fashion_mnist_package_directory = "/usr/share/datasets/fashion-mnist";
-
-/// The directory `load_fashion_mnist` reads by default: `$EAP_FASHION_MNIST_DIR` when set,
-/// otherwise the Debian package's directory.
-inline std::filesystem::path fashion_mnist_default_directory() {
-    if (const char* dir = std::getenv("EAP_FASHION_MNIST_DIR"); dir && *dir) return dir;
-    return fashion_mnist_package_directory;
-}
-
-/// The files of one split: {images, labels}.
-inline std::array<std::filesystem::path, 2> fashion_mnist_files(fashion_mnist_split split,
-                                                                 const std::filesystem::path& directory) {
-    const std::string prefix = split == fashion_mnist_split::train ? "train" : "t10k";
-    return {directory / (prefix + "-images-idx3-ubyte.gz"), directory / (prefix + "-labels-idx1-ubyte.gz")};
-}
-
-/// True when both files of both splits exist in `directory`.
-inline bool fashion_mnist_available(const std::filesystem::path& directory = fashion_mnist_default_directory()) {
-    for (auto split : {fashion_mnist_split::train, fashion_mnist_split::test})
-        for (const auto& file : fashion_mnist_files(split, directory))
-            if (!std::filesystem::is_regular_file(file)) return false;
-    return true;
-}
-
-/// Loads the Fashion-MNIST training (60,000) or test (10,000) images as N x 1 x 28 x 28 floats
-/// in [0, 1] (byte / 255, so the black background stays exactly zero) with labels 0-9.
-/// A missing file is an `eap::io_error` that says how to install the data set; a corrupt one an
-/// `eap::parse_error`.
-inline labeled_images load_fashion_mnist(fashion_mnist_split split,
-                                         const std::filesystem::path& directory = fashion_mnist_default_directory()) {
-    const auto files = fashion_mnist_files(split, directory);
-    for (const auto& file : files)
-        if (!std::filesystem::is_regular_file(file))
-            throw io_error("eap::data::load_fashion_mnist: '" + file.string() +
-                           "' does not exist. Install the data set with `sudo apt-get install dataset-fashion-mnist` "
-                           "(Debian/Ubuntu), or point EAP_FASHION_MNIST_DIR at a directory holding the four "
-                           "Fashion-MNIST .gz files.");
-    const idx_array images = data::read_idx(files[0]);
-    const idx_array labels = data::read_idx(files[1]);
-    if (images.dims.size() != 3)
-        throw parse_error(files[0].string(), 0, "dimensions",
-                          eap::detail::message(images.dims.size(), " dimensions, expected 3 (images x rows x columns)"));
-    if (labels.dims.size() != 1)
-        throw parse_error(files[1].string(), 0, "dimensions",
-                          eap::detail::message(labels.dims.size(), " dimensions, expected 1 (one label per image)"));
-    if (images.dims[0] != labels.dims[0])
-        throw parse_error(files[1].string(), 0, "dimensions",
-                          eap::detail::message(labels.dims[0], " labels for ", images.dims[0], " images"));
-    labeled_images out;
-    const auto n = static_cast<std::size_t>(images.dims[0]);
-    out.images = xt::empty<float>(std::array<std::size_t, 4>{n, 1, static_cast<std::size_t>(images.dims[1]),
-                                                             static_cast<std::size_t>(images.dims[2])});
-    std::transform(images.values.begin(), images.values.end(), out.images.begin(),
-                   [](std::uint8_t v) { return static_cast<float>(v) / 255.0f; });
-    out.labels = xt::empty<std::int32_t>(std::array<std::size_t, 1>{n});
-    for (std::size_t i = 0; i < n; ++i) {
-        if (labels.values[i] > 9)
-            throw parse_error(files[1].string(), 0, "data",
-                              eap::detail::message("label ", int(labels.values[i]), " of image ", i, " is not in 0-9"));
-        out.labels(i) = labels.values[i];
-    }
-    return out;
-}
-
-}  // namespace eap::data
-// end eap/data/fashion_mnist.hpp
-// #include <eap/zoo/fashion_mnist.hpp>
-// begin eap/zoo/fashion_mnist.hpp
+namespace eap::zoo {
+
+/// AlexNet as in the BVLC Caffe model: 227 x 227 input, grouped conv2/conv4/conv5, LRN left
+/// out (it has no weights and no cost in the energy model). 60,954,656 weights, 724,406,816 MACs.
+/// `classes` sets the width of fc8 (1000 for ImageNet).
+inline network alexnet(std::int64_t classes = 1000) {
+    network net("alexnet", fmap_shape{3, 227, 227});
+    const pool_params pool = pool_params::window(pool_method::max, 3, 2);
+    auto x = net.add_conv("conv1", 0, conv_params::square(96, 11, 4));
+    x = net.add_pool("pool1", x, pool);
+    x = net.add_conv("conv2", x, conv_params::square(256, 5, 1, 2, 2));
+    x = net.add_pool("pool2", x, pool);
+    x = net.add_conv("conv3", x, conv_params::square(384, 3, 1, 1));
+    x = net.add_conv("conv4", x, conv_params::square(384, 3, 1, 1, 2));
+    x = net.add_conv("conv5", x, conv_params::square(256, 3, 1, 1, 2));
+    x = net.add_pool("pool5", x, pool);
+    x = net.add_fc("fc6", x, fc_params{4096});
+    x = net.add_fc("fc7", x, fc_params{4096});
+    net.add_fc("fc8", x, fc_params{classes}, activation::none);
+    return net;
+}
+
+}  // namespace eap::zoo
+// end eap/zoo/alexnet.hpp
+// #include <eap/zoo/fashion_mnist_models.hpp>
+// begin eap/zoo/fashion_mnist_models.hpp
 // SPDX-License-Identifier: MIT
 
 // #include <eap/network/network.hpp>
 // #include <eap/zoo/googlenet.hpp>
+// begin eap/zoo/googlenet.hpp
+// SPDX-License-Identifier: MIT
+
+#include <string>
+
+// #include <eap/network/network.hpp>
+
+namespace eap::zoo {
+
+/// Widths of one GoogLeNet inception module: the 1x1 branch, the 3x3 branch (reduce, 3x3),
+/// the 5x5 branch (reduce, 5x5) and the pool projection.
+struct inception_widths {
+    std::int64_t b1x1, b3x3_reduce, b3x3, b5x5_reduce, b5x5, pool_proj;
+};
+
+/// Appends an inception module called `name` fed by `input` and returns its concat layer.
+inline std::size_t add_inception(network& net, const std::string& name, std::size_t input, const inception_widths& w) {
+    const auto b1 = net.add_conv(name + "/1x1", input, conv_params::square(w.b1x1, 1));
+    auto b3 = net.add_conv(name + "/3x3_reduce", input, conv_params::square(w.b3x3_reduce, 1));
+    b3 = net.add_conv(name + "/3x3", b3, conv_params::square(w.b3x3, 3, 1, 1));
+    auto b5 = net.add_conv(name + "/5x5_reduce", input, conv_params::square(w.b5x5_reduce, 1));
+    b5 = net.add_conv(name + "/5x5", b5, conv_params::square(w.b5x5, 5, 1, 2));
+    auto bp = net.add_pool(name + "/pool", input, pool_params::window(pool_method::max, 3, 1, 1));
+    bp = net.add_conv(name + "/pool_proj", bp, conv_params::square(w.pool_proj, 1));
+    return net.add_concat(name + "/output", {b1, b3, b5, bp});
+}
+
+/// GoogLeNet (Inception v1) as in the BVLC Caffe model, without the auxiliary classifiers.
+/// Pooling rounds up as Caffe does. 6,990,272 weights, 1,582,671,872 MACs.
+inline network googlenet() {
+    network net("googlenet", fmap_shape{3, 224, 224});
+    const pool_params down = pool_params::window(pool_method::max, 3, 2, 0, true);
+    auto x = net.add_conv("conv1/7x7_s2", 0, conv_params::square(64, 7, 2, 3));
+    x = net.add_pool("pool1/3x3_s2", x, down);
+    x = net.add_conv("conv2/3x3_reduce", x, conv_params::square(64, 1));
+    x = net.add_conv("conv2/3x3", x, conv_params::square(192, 3, 1, 1));
+    x = net.add_pool("pool2/3x3_s2", x, down);
+    x = add_inception(net, "inception_3a", x, {64, 96, 128, 16, 32, 32});
+    x = add_inception(net, "inception_3b", x, {128, 128, 192, 32, 96, 64});
+    x = net.add_pool("pool3/3x3_s2", x, down);
+    x = add_inception(net, "inception_4a", x, {192, 96, 208, 16, 48, 64});
+    x = add_inception(net, "inception_4b", x, {160, 112, 224, 24, 64, 64});
+    x = add_inception(net, "inception_4c", x, {128, 128, 256, 24, 64, 64});
+    x = add_inception(net, "inception_4d", x, {112, 144, 288, 32, 64, 64});
+    x = add_inception(net, "inception_4e", x, {256, 160, 320, 32, 128, 128});
+    x = net.add_pool("pool4/3x3_s2", x, down);
+    x = add_inception(net, "inception_5a", x, {256, 160, 320, 32, 128, 128});
+    x = add_inception(net, "inception_5b", x, {384, 192, 384, 48, 128, 128});
+    x = net.add_pool("pool5/7x7_s1", x, pool_params::global_pool(pool_method::average));
+    net.add_fc("loss3/classifier", x, fc_params{1000}, activation::none);
+    return net;
+}
+
+}  // namespace eap::zoo
+// end eap/zoo/googlenet.hpp
 
 namespace eap::zoo {
 
@@ -8872,9 +2012,222 @@ inline network fashion_googlenet() {
 }
 
 }  // namespace eap::zoo
-// end eap/zoo/fashion_mnist.hpp
+// end eap/zoo/fashion_mnist_models.hpp
+// #include <eap/zoo/googlenet.hpp>
+// #include <eap/zoo/mobilenet.hpp>
+// begin eap/zoo/mobilenet.hpp
+// SPDX-License-Identifier: MIT
 
-// Charts (SVG and the CSV behind them).
+#include <string>
+
+// #include <eap/network/network.hpp>
+
+namespace eap::zoo {
+
+/// MobileNet v1, width 1.0, 224 x 224: depthwise 3x3 (groups = channels) and pointwise 1x1
+/// pairs; the classifier is a 1x1 convolution after global average pooling.
+/// 4,209,088 weights, 568,740,352 MACs.
+inline network mobilenet_v1() {
+    network net("mobilenet_v1", fmap_shape{3, 224, 224});
+    auto x = net.add_conv("conv1", 0, conv_params::square(32, 3, 2, 1));
+    struct block {
+        const char* name;
+        std::int64_t out;
+        std::int64_t stride;
+    };
+    const block blocks[] = {{"conv2_1", 64, 1},  {"conv2_2", 128, 2}, {"conv3_1", 128, 1}, {"conv3_2", 256, 2},
+                            {"conv4_1", 256, 1}, {"conv4_2", 512, 2}, {"conv5_1", 512, 1}, {"conv5_2", 512, 1},
+                            {"conv5_3", 512, 1}, {"conv5_4", 512, 1}, {"conv5_5", 512, 1}, {"conv5_6", 1024, 2},
+                            {"conv6", 1024, 1}};
+    for (const block& b : blocks) {
+        const std::int64_t channels = net[x].output.channels;
+        x = net.add_conv(std::string(b.name) + "/dw", x, conv_params::square(channels, 3, b.stride, 1, channels));
+        x = net.add_conv(std::string(b.name) + "/sep", x, conv_params::square(b.out, 1));
+    }
+    x = net.add_pool("pool6", x, pool_params::global_pool(pool_method::average));
+    net.add_conv("fc7", x, conv_params::square(1000, 1), activation::none);
+    return net;
+}
+
+}  // namespace eap::zoo
+// end eap/zoo/mobilenet.hpp
+// #include <eap/zoo/resnet50.hpp>
+// begin eap/zoo/resnet50.hpp
+// SPDX-License-Identifier: MIT
+
+#include <string>
+
+// #include <eap/network/network.hpp>
+
+namespace eap::zoo {
+
+/// Appends a ResNet bottleneck block called `name` (e.g. "res3a"): 1x1 `width`, 3x3 `width`,
+/// 1x1 `4 * width`, added to the shortcut. The first block of a stage projects the shortcut with
+/// a strided 1x1 convolution (`project`), and strides its first 1x1 as the Caffe model does.
+inline std::size_t add_bottleneck(network& net, const std::string& name, std::size_t input, std::int64_t width,
+                                  std::int64_t stride, bool project) {
+    std::size_t shortcut = input;
+    if (project)
+        shortcut = net.add_conv(name + "_branch1", input, conv_params::square(4 * width, 1, stride), activation::none);
+    auto x = net.add_conv(name + "_branch2a", input, conv_params::square(width, 1, stride));
+    x = net.add_conv(name + "_branch2b", x, conv_params::square(width, 3, 1, 1));
+    x = net.add_conv(name + "_branch2c", x, conv_params::square(4 * width, 1), activation::none);
+    return net.add_add(name, {shortcut, x}, activation::relu);
+}
+
+/// ResNet-50 with projection shortcuts, as in the Caffe model of He et al.
+/// 25,502,912 weights, 3,857,973,248 MACs.
+inline network resnet50() {
+    network net("resnet50", fmap_shape{3, 224, 224});
+    auto x = net.add_conv("conv1", 0, conv_params::square(64, 7, 2, 3));
+    x = net.add_pool("pool1", x, pool_params::window(pool_method::max, 3, 2, 0, true));
+    const std::int64_t widths[4] = {64, 128, 256, 512};
+    const int blocks[4] = {3, 4, 6, 3};
+    for (int stage = 0; stage < 4; ++stage)
+        for (int b = 0; b < blocks[stage]; ++b) {
+            const std::string name = "res" + std::to_string(stage + 2) + static_cast<char>('a' + b);
+            x = add_bottleneck(net, name, x, widths[stage], (b == 0 && stage > 0) ? 2 : 1, b == 0);
+        }
+    x = net.add_pool("pool5", x, pool_params::global_pool(pool_method::average));
+    net.add_fc("fc1000", x, fc_params{1000}, activation::none);
+    return net;
+}
+
+}  // namespace eap::zoo
+// end eap/zoo/resnet50.hpp
+// #include <eap/zoo/squeezenet.hpp>
+// begin eap/zoo/squeezenet.hpp
+// SPDX-License-Identifier: MIT
+
+#include <string>
+
+// #include <eap/network/network.hpp>
+
+namespace eap::zoo {
+
+/// Appends a SqueezeNet fire module (squeeze 1x1, then expand 1x1 and 3x3 concatenated).
+inline std::size_t add_fire(network& net, const std::string& name, std::size_t input, std::int64_t squeeze,
+                            std::int64_t expand) {
+    const auto s = net.add_conv(name + "/squeeze1x1", input, conv_params::square(squeeze, 1));
+    const auto e1 = net.add_conv(name + "/expand1x1", s, conv_params::square(expand, 1));
+    const auto e3 = net.add_conv(name + "/expand3x3", s, conv_params::square(expand, 3, 1, 1));
+    return net.add_concat(name + "/concat", {e1, e3});
+}
+
+/// SqueezeNet v1.0 as released (conv10 has pad 1). 1,244,448 weights, 861,339,936 MACs.
+inline network squeezenet_v1_0() {
+    network net("squeezenet_v1_0", fmap_shape{3, 227, 227});
+    const pool_params down = pool_params::window(pool_method::max, 3, 2, 0, true);
+    auto x = net.add_conv("conv1", 0, conv_params::square(96, 7, 2));
+    x = net.add_pool("pool1", x, down);
+    x = add_fire(net, "fire2", x, 16, 64);
+    x = add_fire(net, "fire3", x, 16, 64);
+    x = add_fire(net, "fire4", x, 32, 128);
+    x = net.add_pool("pool4", x, down);
+    x = add_fire(net, "fire5", x, 32, 128);
+    x = add_fire(net, "fire6", x, 48, 192);
+    x = add_fire(net, "fire7", x, 48, 192);
+    x = add_fire(net, "fire8", x, 64, 256);
+    x = net.add_pool("pool8", x, down);
+    x = add_fire(net, "fire9", x, 64, 256);
+    x = net.add_conv("conv10", x, conv_params::square(1000, 1, 1, 1));
+    net.add_pool("pool10", x, pool_params::global_pool(pool_method::average));
+    return net;
+}
+
+/// SqueezeNet v1.1 (3x3 conv1, earlier pooling). 1,231,552 weights, 387,747,520 MACs.
+inline network squeezenet_v1_1() {
+    network net("squeezenet_v1_1", fmap_shape{3, 227, 227});
+    const pool_params down = pool_params::window(pool_method::max, 3, 2, 0, true);
+    auto x = net.add_conv("conv1", 0, conv_params::square(64, 3, 2));
+    x = net.add_pool("pool1", x, down);
+    x = add_fire(net, "fire2", x, 16, 64);
+    x = add_fire(net, "fire3", x, 16, 64);
+    x = net.add_pool("pool3", x, down);
+    x = add_fire(net, "fire4", x, 32, 128);
+    x = add_fire(net, "fire5", x, 32, 128);
+    x = net.add_pool("pool5", x, down);
+    x = add_fire(net, "fire6", x, 48, 192);
+    x = add_fire(net, "fire7", x, 48, 192);
+    x = add_fire(net, "fire8", x, 64, 256);
+    x = add_fire(net, "fire9", x, 64, 256);
+    x = net.add_conv("conv10", x, conv_params::square(1000, 1));
+    net.add_pool("pool10", x, pool_params::global_pool(pool_method::average));
+    return net;
+}
+
+}  // namespace eap::zoo
+// end eap/zoo/squeezenet.hpp
+// #include <eap/zoo/vgg16.hpp>
+// begin eap/zoo/vgg16.hpp
+// SPDX-License-Identifier: MIT
+
+#include <string>
+
+// #include <eap/network/network.hpp>
+
+namespace eap::zoo {
+
+/// VGG-16 (configuration D): 13 3x3 CONV layers in five blocks and three FC layers.
+/// 138,344,128 weights, 15,470,264,320 MACs.
+inline network vgg16() {
+    network net("vgg16", fmap_shape{3, 224, 224});
+    const std::int64_t widths[5] = {64, 128, 256, 512, 512};
+    const int depths[5] = {2, 2, 3, 3, 3};
+    std::size_t x = 0;
+    for (int block = 0; block < 5; ++block) {
+        const std::string prefix = "conv" + std::to_string(block + 1) + "_";
+        for (int i = 1; i <= depths[block]; ++i)
+            x = net.add_conv(prefix + std::to_string(i), x, conv_params::square(widths[block], 3, 1, 1));
+        x = net.add_pool("pool" + std::to_string(block + 1), x, pool_params::window(pool_method::max, 2, 2));
+    }
+    x = net.add_fc("fc6", x, fc_params{4096});
+    x = net.add_fc("fc7", x, fc_params{4096});
+    net.add_fc("fc8", x, fc_params{1000}, activation::none);
+    return net;
+}
+
+}  // namespace eap::zoo
+// end eap/zoo/vgg16.hpp
+// #include <eap/zoo/zoo.hpp>
+// begin eap/zoo/zoo.hpp
+// SPDX-License-Identifier: MIT
+
+#include <functional>
+#include <string>
+#include <vector>
+
+// #include <eap/zoo/alexnet.hpp>
+// #include <eap/zoo/googlenet.hpp>
+// #include <eap/zoo/mobilenet.hpp>
+// #include <eap/zoo/resnet50.hpp>
+// #include <eap/zoo/squeezenet.hpp>
+// #include <eap/zoo/vgg16.hpp>
+
+namespace eap::zoo {
+
+/// Every network of the zoo, in a fixed order.
+inline std::vector<network> all() {
+    return {alexnet(), googlenet(), squeezenet_v1_0(), squeezenet_v1_1(), vgg16(), resnet50(), mobilenet_v1()};
+}
+
+/// The zoo network called `name` ("alexnet", "googlenet", "squeezenet_v1_0", "squeezenet_v1_1",
+/// "vgg16", "resnet50", "mobilenet_v1"); throws `eap::argument_error` for another name.
+inline network by_name(const std::string& name) {
+    for (network& n : all())
+        if (n.name() == name) return std::move(n);
+    throw argument_error("eap::zoo::by_name: no network named '" + name +
+                         "' (have alexnet, googlenet, squeezenet_v1_0, squeezenet_v1_1, vgg16, resnet50, mobilenet_v1)");
+}
+
+}  // namespace eap::zoo
+// end eap/zoo/zoo.hpp
+// end eap/network.hpp
+// #include <eap/chart.hpp>
+// begin eap/chart.hpp
+// SPDX-License-Identifier: MIT
+// SVG charts (bars and scatter plots) with the CSV behind each. Standard library only.
+
 // #include <eap/chart/axis.hpp>
 // begin eap/chart/axis.hpp
 // SPDX-License-Identifier: MIT
@@ -9574,6 +2927,4938 @@ inline void save_chart(const std::filesystem::path& stem, const scatter_chart& c
 
 }  // namespace eap::chart
 // end eap/chart/scatter_chart.hpp
+// end eap/chart.hpp
+// #include <eap/sparse.hpp>
+// begin eap/sparse.hpp
+// SPDX-License-Identifier: MIT
+// Exact sparse counting on real tensors (xtensor + xsimd): non-skipped MACs, zero statistics,
+// run-length-coded sizes and the energy model's exact-sparsity record.
+
+// #include <eap/sparse/kernel_arch.hpp>
+// begin eap/sparse/kernel_arch.hpp
+// SPDX-License-Identifier: MIT
+
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+namespace eap {
+
+/// The instruction set a sparse-counting kernel is built for. Every sparse counter of eap
+/// (`count_nonskipped_macs`, `fmap_statistics_of`, `weight_statistics_of`,
+/// `count_layer_sparsity`, `run_length_code_words`) takes it as its first template argument:
+///
+/// * an xsimd architecture tag (`xsimd::sse2`, `xsimd::avx2`, `xsimd::avx512bw`, ...): the
+///   vectorised kernels, built with `xsimd::batch<T, Arch>`;
+/// * `eap::scalar_arch`: the plain scalar kernels, which are also the reference the vectorised
+///   ones are tested against;
+/// * by default `eap::default_kernel_arch`: the best architecture the translation unit is
+///   compiled for (`xsimd::default_arch`; SSE2 on any x86-64 build, AVX-512BW with
+///   `-march=native` on a recent Xeon), or the scalar kernels where xsimd has none.
+///
+/// Because the architecture is a template argument, code built for different instruction sets
+/// never shares a symbol (as xsimd recommends), so translation units compiled with different
+/// `-m` flags can be linked together safely.
+///
+/// Runtime dispatch (one binary that picks AVX-512, AVX2 or SSE2 on the machine it runs on)
+/// follows xsimd's recipe with one translation unit per architecture:
+///
+/// \code
+/// // sparse_dispatch.hpp
+/// struct count_macs {
+///     template <class Arch>
+///     std::int64_t operator()(Arch, const xt::xtensor<float, 4>& w, const xt::xtensor<float, 4>& x,
+///                             const eap::conv_shape& s) const;
+/// };
+/// extern template std::int64_t count_macs::operator()<xsimd::avx512bw>(xsimd::avx512bw, ...) const;
+/// extern template std::int64_t count_macs::operator()<xsimd::avx2>(xsimd::avx2, ...) const;
+/// extern template std::int64_t count_macs::operator()<xsimd::sse2>(xsimd::sse2, ...) const;
+///
+/// // sparse_avx2.cpp, compiled with -mavx2 (likewise sparse_avx512bw.cpp, sparse_sse2.cpp)
+/// template <class Arch>
+/// std::int64_t count_macs::operator()(Arch, const xt::xtensor<float, 4>& w,
+///                                     const xt::xtensor<float, 4>& x, const eap::conv_shape& s) const {
+///     return eap::count_nonskipped_macs<Arch>(w, x, s);
+/// }
+/// template std::int64_t count_macs::operator()<xsimd::avx2>(xsimd::avx2, ...) const;
+///
+/// // caller, compiled without -m flags
+/// auto count = xsimd::dispatch<xsimd::arch_list<xsimd::avx512bw, xsimd::avx2, xsimd::sse2>>(count_macs{});
+/// std::int64_t macs = count(w, x, s);
+/// \endcode
+///
+/// The operator must be defined out of class (an in-class or `inline` definition would bypass
+/// the `extern template` lines). xsimd 8.1's dispatcher is `noexcept`: an exception that leaves
+/// the functor terminates the program, so catch `eap::error` inside the functor (or validate
+/// the tensors first) when the input may be bad. Every loop of the sparse counters is a
+/// template on `Arch`; the small helpers around them (shape checks, messages) are ordinary
+/// inline functions, of which the linker keeps one copy, possibly one compiled with a
+/// per-architecture unit's `-m` flag -- the general caveat of mixing `-m` flags with inline
+/// code, which xsimd's recipe shares.
+struct scalar_arch {
+    static constexpr const char* name() noexcept { return "scalar"; }
+};
+
+/// The architecture the sparse counters use unless told otherwise: `xsimd::default_arch`, or
+/// `eap::scalar_arch` when xsimd has no SIMD architecture for this build.
+using default_kernel_arch = std::conditional_t<std::is_same<xsimd::default_arch, xsimd::unavailable>::value,
+                                               scalar_arch, xsimd::default_arch>;
+
+}  // namespace eap
+// end eap/sparse/kernel_arch.hpp
+// #include <eap/sparse/layer_counts.hpp>
+// begin eap/sparse/layer_counts.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// begin eap/detail/xtensor.hpp
+// SPDX-License-Identifier: MIT
+
+// Every xtensor include of eap goes through this header, so that a move to xtensor >= 0.26
+// (which moved its headers into containers/, core/, views/ ...) changes one file.
+// XTENSOR_USE_XSIMD must be the same in every translation unit; the CMake target sets it.
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xarray.hpp>
+#include <xtensor/xbuilder.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+#include <xtensor/xtensor.hpp>
+#include <xtensor/xview.hpp>
+// end eap/detail/xtensor.hpp
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/detail/layer_pass.hpp>
+// begin eap/sparse/detail/layer_pass.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+// #include <eap/error.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/detail/tensor_access.hpp>
+// begin eap/sparse/detail/tensor_access.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/kernels/element_traits.hpp>
+// begin eap/sparse/kernels/element_traits.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace eap::detail {
+
+// How the sparse kernels look at one element type. The kernels test "is this value zero" on the
+// value's bits, as an integer of the same width (the "lane" type): the accumulators then have as
+// many lanes as the data batch, and -0.0 counts as zero because the sign bit is masked off.
+template <class T>
+struct sparse_element_traits {
+    static constexpr bool supported = false;
+};
+
+template <>
+struct sparse_element_traits<float> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = true;
+    using lane = std::int32_t;
+    static constexpr lane magnitude_bits = 0x7fffffff;
+    static constexpr const char* name = "float";
+};
+
+template <>
+struct sparse_element_traits<double> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = true;
+    using lane = std::int64_t;
+    static constexpr lane magnitude_bits = 0x7fffffffffffffff;
+    static constexpr const char* name = "double";
+};
+
+template <>
+struct sparse_element_traits<std::int32_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::int32_t;
+    static constexpr const char* name = "std::int32_t";
+};
+
+template <>
+struct sparse_element_traits<std::int16_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::int16_t;
+    static constexpr const char* name = "std::int16_t";
+};
+
+template <>
+struct sparse_element_traits<std::int8_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::int8_t;
+    static constexpr const char* name = "std::int8_t";
+};
+
+// Unsigned values (quantised activations after a ReLU) count in unsigned lanes: the kernels add
+// all-ones masks, which is adding 1 modulo 2^bits, exact below the flush limit.
+template <>
+struct sparse_element_traits<std::uint16_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::uint16_t;
+    static constexpr const char* name = "std::uint16_t";
+};
+
+template <>
+struct sparse_element_traits<std::uint8_t> {
+    static constexpr bool supported = true;
+    static constexpr bool floating = false;
+    using lane = std::uint8_t;
+    static constexpr const char* name = "std::uint8_t";
+};
+
+/// True for the element types the sparse counters accept.
+template <class T>
+inline constexpr bool is_sparse_element_v = sparse_element_traits<std::remove_cv_t<T>>::supported;
+
+/// 1 when `v` is not zero (NaN counts as non-zero here; the kernels reject NaN separately).
+template <class T>
+constexpr int is_nonzero(T v) noexcept {
+    return v != T(0) ? 1 : 0;
+}
+
+/// True when `v` is a NaN (never for integers).
+template <class T>
+constexpr bool is_nan_value(T v) noexcept {
+    if constexpr (std::is_floating_point<T>::value) {
+        return v != v;
+    } else {
+        (void)v;
+        return false;
+    }
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/element_traits.hpp
+
+namespace eap::detail {
+
+template <class E, class = void>
+struct has_strided_data : std::false_type {};
+
+template <class E>
+struct has_strided_data<E, std::void_t<decltype(std::declval<const E&>().data()),
+                                       decltype(std::declval<const E&>().data_offset()),
+                                       decltype(std::declval<const E&>().strides())>> : std::true_type {};
+
+/// The values of an xtensor expression as one row-major contiguous block: the expression's own
+/// memory when it already is one (xtensor containers, adapted buffers, contiguous views), else
+/// a row-major copy that this object owns. The sparse kernels read raw pointers, so every
+/// layout and every lazy expression reaches them the same way.
+template <class T>
+class row_major_values {
+public:
+    template <class E>
+    explicit row_major_values(const E& e) {
+        shape_.assign(e.shape().begin(), e.shape().end());
+        if constexpr (detail::has_strided_data<E>::value) {
+            if (is_row_major_contiguous(e)) {
+                external_ = e.data() + e.data_offset();
+                return;
+            }
+        }
+        owned_ = e;  // evaluates the expression into row-major memory
+    }
+
+    row_major_values(const row_major_values&) = delete;
+    row_major_values& operator=(const row_major_values&) = delete;
+
+    const T* data() const noexcept { return external_ != nullptr ? external_ : owned_.data(); }
+    const std::vector<std::int64_t>& shape() const noexcept { return shape_; }
+    std::size_t dimension() const noexcept { return shape_.size(); }
+    std::int64_t extent(std::size_t axis) const noexcept { return shape_[axis]; }
+    std::int64_t size() const noexcept {
+        std::int64_t n = 1;
+        for (auto extent : shape_) n *= extent;
+        return n;
+    }
+
+private:
+    template <class E>
+    static bool is_row_major_contiguous(const E& e) {
+        const auto& shape = e.shape();
+        const auto& strides = e.strides();
+        std::int64_t expected = 1;
+        for (std::size_t axis = shape.size(); axis-- > 0;) {
+            const auto extent = static_cast<std::int64_t>(shape[axis]);
+            // xtensor gives extent-1 axes a stride of 0; such an axis never moves the pointer.
+            if (extent > 1 && static_cast<std::int64_t>(strides[axis]) != expected) return false;
+            expected *= extent;
+        }
+        return true;
+    }
+
+    std::vector<std::int64_t> shape_;
+    const T* external_ = nullptr;
+    xt::xarray<T> owned_;
+};
+
+/// The element type of an xtensor expression, checked to be one the sparse counters accept.
+template <class E>
+using sparse_value_t = std::remove_cv_t<typename E::value_type>;
+
+template <class E>
+constexpr void check_sparse_element_type() {
+    static_assert(detail::is_sparse_element_v<sparse_value_t<E>>,
+                  "eap sparse counters: the tensor's element type must be float, double, "
+                  "std::int32_t, std::int16_t, std::int8_t, std::uint16_t or std::uint8_t");
+}
+
+// ---- checks of tensor shapes against a layer --------------------------------------------------
+
+[[noreturn]] inline void throw_extent_mismatch(const char* function, const char* tensor, std::size_t axis,
+                                               const char* axis_name, std::int64_t expected, std::int64_t actual) {
+    throw shape_error(detail::message(function, ": ", tensor, " axis ", axis, " (", axis_name, ") has size ", actual,
+                                      ", but the layer's conv_shape needs ", expected));
+}
+
+[[noreturn]] inline void throw_rank_mismatch(const char* function, const char* tensor, std::size_t rank,
+                                             const char* expected) {
+    throw shape_error(detail::message(function, ": ", tensor, " has ", rank, " dimensions; expected ", expected));
+}
+
+/// Checks each axis of `shape` against `expected` (name, size) pairs.
+inline void check_extents(const char* function, const char* tensor, const std::vector<std::int64_t>& shape,
+                          std::initializer_list<std::pair<const char*, std::int64_t>> expected) {
+    std::size_t axis = 0;
+    for (const auto& [name, size] : expected) {
+        if (shape[axis] != size) detail::throw_extent_mismatch(function, tensor, axis, name, size, shape[axis]);
+        ++axis;
+    }
+}
+
+[[noreturn]] inline void throw_needs_fully_connected(const char* function, const char* tensor, const char* layout,
+                                                     const conv_shape& layer) {
+    throw shape_error(detail::message(function, ": ", tensor, " given as ", layout,
+                                      " needs a fully-connected conv_shape (kernel covering the whole unpadded "
+                                      "input, groups 1); got ", layer));
+}
+
+/// Weights: (M, C/groups, R, S), or (M, C*H*W) for a fully-connected layer.
+inline void check_weight_tensor(const char* function, const std::vector<std::int64_t>& shape, const conv_shape& layer) {
+    if (shape.size() == 4) {
+        detail::check_extents(function, "weights", shape,
+                              {{"M, output channels", layer.out_channels},
+                               {"C/groups, input channels per group", layer.in_channels_per_group()},
+                               {"R, kernel height", layer.kernel_height},
+                               {"S, kernel width", layer.kernel_width}});
+    } else if (shape.size() == 2) {
+        if (!layer.is_fully_connected()) detail::throw_needs_fully_connected(function, "weights", "(M, K)", layer);
+        detail::check_extents(function, "weights", shape,
+                              {{"M, outputs", layer.out_channels}, {"K = C*H*W, inputs", layer.input_fmap().size()}});
+    } else {
+        detail::throw_rank_mismatch(function, "weights", shape.size(), "4 (M, C/groups, R, S) or 2 (M, K)");
+    }
+}
+
+/// Input activations: (N, C, H, W), or (N, C*H*W) for a fully-connected layer.
+inline void check_input_tensor(const char* function, const std::vector<std::int64_t>& shape, const conv_shape& layer) {
+    if (shape.size() == 4) {
+        detail::check_extents(function, "inputs", shape,
+                              {{"N, batch", layer.batch},
+                               {"C, channels", layer.in_channels},
+                               {"H, height", layer.in_height},
+                               {"W, width", layer.in_width}});
+    } else if (shape.size() == 2) {
+        if (!layer.is_fully_connected()) detail::throw_needs_fully_connected(function, "inputs", "(N, K)", layer);
+        detail::check_extents(function, "inputs", shape,
+                              {{"N, batch", layer.batch}, {"K = C*H*W, inputs", layer.input_fmap().size()}});
+    } else {
+        detail::throw_rank_mismatch(function, "inputs", shape.size(), "4 (N, C, H, W) or 2 (N, K)");
+    }
+}
+
+/// Output activations: (N, M, E, F), or (N, M) for a fully-connected layer.
+inline void check_output_tensor(const char* function, const std::vector<std::int64_t>& shape, const conv_shape& layer) {
+    if (shape.size() == 4) {
+        detail::check_extents(function, "outputs", shape,
+                              {{"N, batch", layer.batch},
+                               {"M, channels", layer.out_channels},
+                               {"E, height", layer.out_height()},
+                               {"F, width", layer.out_width()}});
+    } else if (shape.size() == 2) {
+        if (!layer.is_fully_connected()) detail::throw_needs_fully_connected(function, "outputs", "(N, M)", layer);
+        detail::check_extents(function, "outputs", shape, {{"N, batch", layer.batch}, {"M, outputs", layer.out_channels}});
+    } else {
+        detail::throw_rank_mismatch(function, "outputs", shape.size(), "4 (N, M, E, F) or 2 (N, M)");
+    }
+}
+
+[[noreturn]] inline void throw_nan(const char* function, const char* tensor) {
+    throw argument_error(detail::message(function, ": ", tensor,
+                                         " contain a NaN; a NaN is neither zero nor a value that can be counted"));
+}
+
+}  // namespace eap::detail
+// end eap/sparse/detail/tensor_access.hpp
+// #include <eap/sparse/kernels/kernel_sum.hpp>
+// begin eap/sparse/kernels/kernel_sum.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include <xsimd/xsimd.hpp>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+
+namespace eap::detail {
+
+// Non-skipped MACs as a sum over the kernel instead of over the outputs:
+//
+//   MACs = sum_c sum_{r,s} nzw[c][r][s] * cnt[c][r][s]
+//
+// nzw[c][r][s]: filters of c's group whose weight at (c mod C/groups, r, s) is non-zero (the
+// weight pass); cnt[c][r][s]: (image, output position) pairs whose input x[c][pU + r - pad_top]
+// [qV + s - pad_left] lies inside the image and is non-zero. The counts of the activation pass
+// are already summed over the batch (nzw does not depend on the image), so cnt is a sum of that
+// count map over the input positions one kernel tap visits: rows r - pad_top, r - pad_top + U, ...
+// clipped to the image, likewise columns -- a rectangle of one (row mod U, column mod V) residue
+// class. With the 2-D prefix sums of each residue class of a channel, each cnt is four look-ups.
+
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {  // b > 0
+    return a / b - ((a % b != 0) && (a < 0) ? 1 : 0);
+}
+
+/// The inputs one kernel offset visits along one axis, as a range of a residue class.
+struct tap_window {
+    bool empty = true;
+    std::int64_t residue = 0;  ///< input index mod stride
+    std::int64_t first = 0;    ///< first visited input index / stride
+    std::int64_t last = 0;     ///< last visited input index / stride
+};
+
+/// Kernel offset `tap` along an axis of `in` inputs, `out` outputs, `stride` and leading padding
+/// `pad`: output p reads input p * stride + tap - pad, which must lie in [0, in).
+inline tap_window window_of_tap(std::int64_t tap, std::int64_t in, std::int64_t out, std::int64_t stride,
+                                std::int64_t pad) noexcept {
+    const std::int64_t first_output = std::max<std::int64_t>(0, -detail::floor_div(tap - pad, stride));
+    const std::int64_t last_output = std::min(out - 1, detail::floor_div(in - 1 + pad - tap, stride));
+    tap_window window;
+    if (first_output > last_output) return window;
+    const std::int64_t first_input = first_output * stride + tap - pad;
+    const std::int64_t last_input = last_output * stride + tap - pad;
+    window.empty = false;
+    window.residue = first_input % stride;
+    window.first = first_input / stride;
+    window.last = last_input / stride;
+    return window;
+}
+
+/// Adds one row of `width` 32-bit counts into `sums`.
+template <class Arch, class Table>
+void add_count_row(Table* sums, const std::int32_t* row, std::int64_t width) noexcept {
+    std::int64_t j = 0;
+    if constexpr (!std::is_same<Arch, scalar_arch>::value && std::is_same<Table, std::int32_t>::value) {
+        using batch = xsimd::batch<std::int32_t, Arch>;
+        constexpr std::int64_t lanes = static_cast<std::int64_t>(batch::size);
+        for (; j + lanes <= width; j += lanes)
+            (batch::load_unaligned(sums + j) + batch::load_unaligned(row + j)).store_unaligned(sums + j);
+    }
+    for (; j < width; ++j) sums[j] += static_cast<Table>(row[j]);
+}
+
+/// A place where some tap's window of one residue class starts or ends: the prefix sums are
+/// needed at these grid rows (columns) only.
+struct window_edge {
+    std::int64_t residue = 0;
+    std::int64_t index = 0;  ///< grid row (column) of the class; the prefix covers indices < index
+};
+
+/// The edges of all taps' windows along one axis: `first[t]` and `end[t]` are the edges (indices
+/// into `edges`) where tap t's window starts and ends; `order` sorts the edges by (residue,
+/// index), the order of the sweep.
+struct window_edges {
+    std::vector<window_edge> edges;
+    std::vector<std::size_t> first, end, order;
+
+    explicit window_edges(const std::vector<tap_window>& windows) : first(windows.size()), end(windows.size()) {
+        for (std::size_t t = 0; t < windows.size(); ++t) {
+            if (windows[t].empty) continue;
+            first[t] = edge_of(windows[t].residue, windows[t].first);
+            end[t] = edge_of(windows[t].residue, windows[t].last + 1);
+        }
+        order.resize(edges.size());
+        for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+        std::sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
+            return edges[a].residue != edges[b].residue ? edges[a].residue < edges[b].residue
+                                                        : edges[a].index < edges[b].index;
+        });
+    }
+
+private:
+    std::size_t edge_of(std::int64_t residue, std::int64_t index) {
+        for (std::size_t k = 0; k < edges.size(); ++k)
+            if (edges[k].residue == residue && edges[k].index == index) return k;
+        edges.push_back(window_edge{residue, index});
+        return edges.size() - 1;
+    }
+};
+
+/// The sum above for a validated layer. `counts` holds C x H x W batch counts of non-zero
+/// inputs, `filter_counts` C x R x S counts of non-zero filters (the weight pass writes group g,
+/// channel c' at g * (C/groups) + c' = c, so it is indexed by the input channel). `Table` is the
+/// prefix-sum entry type; it must hold batch * H * W.
+///
+/// A tap's count is a rectangle of its residue class, four corners of the class's 2-D prefix
+/// sums; only the corners at window edges are ever read, at most 2R rows by 2S columns. So per
+/// channel and row class the rows are summed into column sums (vector adds) up to each row edge,
+/// and there the column sums are prefix-summed at the column edges: O(H W / lanes + R W) per
+/// channel instead of a full table's O(H W) dependent scalar steps.
+template <class Arch, class Table>
+std::int64_t kernel_sum(const std::int32_t* counts, const std::int32_t* filter_counts, const conv_shape& layer) {
+    const std::int64_t channels = layer.in_channels;
+    const std::int64_t height = layer.in_height, width = layer.in_width;
+    const std::int64_t kernel_height = layer.kernel_height, kernel_width = layer.kernel_width;
+    const std::int64_t stride_v = layer.stride_height, stride_h = layer.stride_width;
+    const std::int64_t taps = kernel_height * kernel_width;
+    const std::int64_t plane = height * width;
+
+    if (layer.is_fully_connected()) {
+        // One output position: every tap visits exactly one input, so cnt is the count itself.
+        std::int64_t macs = 0;
+        const std::int64_t inputs = channels * plane;
+        for (std::int64_t k = 0; k < inputs; ++k) macs += static_cast<std::int64_t>(filter_counts[k]) * counts[k];
+        return macs;
+    }
+
+    std::vector<tap_window> row_windows(static_cast<std::size_t>(kernel_height));
+    std::vector<tap_window> col_windows(static_cast<std::size_t>(kernel_width));
+    for (std::int64_t r = 0; r < kernel_height; ++r)
+        row_windows[r] = detail::window_of_tap(r, height, layer.out_height(), stride_v, layer.pad.top);
+    for (std::int64_t s = 0; s < kernel_width; ++s)
+        col_windows[s] = detail::window_of_tap(s, width, layer.out_width(), stride_h, layer.pad.left);
+    const window_edges rows(row_windows), cols(col_windows);
+    const std::size_t col_edges = cols.edges.size();
+
+    std::vector<Table> column_sums(static_cast<std::size_t>(width));
+    // corner[row edge * col_edges + col edge]: the prefix sum of the row edge's residue class
+    // (rows) and the column edge's class (columns), below both edges.
+    std::vector<Table> corner(rows.edges.size() * col_edges);
+
+    std::int64_t macs = 0;
+    for (std::int64_t c = 0; c < channels; ++c) {
+        const std::int32_t* tap_filters = filter_counts + c * taps;
+        if (std::all_of(tap_filters, tap_filters + taps, [](std::int32_t n) { return n == 0; })) continue;
+        const std::int32_t* channel_counts = counts + c * plane;
+
+        for (std::size_t k = 0; k < rows.order.size();) {
+            const std::int64_t a = rows.edges[rows.order[k]].residue;
+            std::fill(column_sums.begin(), column_sums.end(), Table(0));
+            std::int64_t summed_rows = 0;  // grid rows of class a in column_sums
+            for (; k < rows.order.size() && rows.edges[rows.order[k]].residue == a; ++k) {
+                const std::size_t row_edge = rows.order[k];
+                for (; summed_rows < rows.edges[row_edge].index; ++summed_rows)
+                    detail::add_count_row<Arch>(column_sums.data(), channel_counts + (a + summed_rows * stride_v) * width,
+                                                width);
+                Table* out = corner.data() + row_edge * col_edges;
+                for (std::size_t q = 0; q < cols.order.size();) {
+                    const std::int64_t b = cols.edges[cols.order[q]].residue;
+                    Table running = 0;
+                    std::int64_t summed_cols = 0;
+                    for (; q < cols.order.size() && cols.edges[cols.order[q]].residue == b; ++q) {
+                        const std::size_t col_edge = cols.order[q];
+                        for (; summed_cols < cols.edges[col_edge].index; ++summed_cols)
+                            running += column_sums[b + summed_cols * stride_h];
+                        out[col_edge] = running;
+                    }
+                }
+            }
+        }
+
+        for (std::int64_t r = 0; r < kernel_height; ++r) {
+            if (row_windows[r].empty) continue;
+            const Table* top = corner.data() + rows.first[r] * col_edges;
+            const Table* bottom = corner.data() + rows.end[r] * col_edges;
+            for (std::int64_t s = 0; s < kernel_width; ++s) {
+                const std::int64_t filters = tap_filters[r * kernel_width + s];
+                if (filters == 0 || col_windows[s].empty) continue;
+                const std::size_t left = cols.first[s], right = cols.end[s];
+                const std::int64_t visits = static_cast<std::int64_t>(bottom[right]) - top[right] - bottom[left] + top[left];
+                // filters * visits <= this tap's dense MACs, and the total <= the layer's
+                // mac_count(), which validate() proved fits in 64 bits.
+                macs += filters * visits;
+            }
+        }
+    }
+    return macs;
+}
+
+/// `kernel_sum` with 32-bit prefix sums when the largest (batch * H * W) fits in them.
+template <class Arch>
+std::int64_t nonskipped_macs_from_counts(const std::int32_t* counts, const std::int32_t* filter_counts,
+                                         const conv_shape& layer) {
+    const std::int64_t largest = detail::checked_product("kernel_sum", layer.batch, layer.in_height, layer.in_width);
+    if (largest <= std::numeric_limits<std::int32_t>::max())
+        return detail::kernel_sum<Arch, std::int32_t>(counts, filter_counts, layer);
+    return detail::kernel_sum<Arch, std::int64_t>(counts, filter_counts, layer);
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/kernel_sum.hpp
+// #include <eap/sparse/kernels/nonzero_passes.hpp>
+// begin eap/sparse/kernels/nonzero_passes.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+// begin eap/sparse/kernels/rlc_pair_counter.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+namespace eap::detail {
+
+/// Counts the (run, level) pairs of eap's Eyeriss run-length code of one stream without
+/// encoding it, from the stream's non-zero bits given in chunks of at most 64 values.
+///
+/// The greedy coder spends one pair per non-zero value, plus floor(z / 32) pairs on a run of z
+/// zeros that ends in a non-zero value (each pair skips at most 31 zeros and then takes the
+/// next value as its level, which is a zero when 31 zeros were skipped), plus ceil(t / 32)
+/// pairs on the t zeros that end the stream. `feed` therefore only needs, per chunk, the number
+/// of set bits, the zeros before the first set bit (which extend the run carried from the last
+/// chunk), whether a run of >= 32 zeros lies between two set bits (inside one 64-bit chunk there
+/// is room for at most one such run, and it is shorter than 64), and the zeros after the last
+/// set bit (carried on). The result does not depend on how the stream is cut into chunks.
+struct rlc_pair_counter {
+    std::int64_t pairs = 0;       ///< pairs completed so far
+    std::int64_t nonzeros = 0;    ///< non-zero values seen so far
+    std::int64_t open_zeros = 0;  ///< zeros since the last non-zero value, not yet charged
+
+    /// Adds `count` (1..64) values whose non-zero flags are bits 0..count-1 of `bits` (the
+    /// higher bits must be clear). A template on the kernel architecture only so that each
+    /// instruction set gets its own copy (the bit scans compile to different instructions).
+    template <class Arch>
+    void feed(std::uint64_t bits, int count) noexcept {
+        if (bits == 0) {
+            open_zeros += count;
+            return;
+        }
+        const int first = __builtin_ctzll(bits);
+        const int last = 63 - __builtin_clzll(bits);
+        const int set = __builtin_popcountll(bits);
+        pairs += (open_zeros + first) >> 5;
+        pairs += set;
+        nonzeros += set;
+        if (last - first > 32) {
+            // Zeros strictly between the first and last set bits; look for 32 in a row.
+            std::uint64_t zeros = ~bits & ((std::uint64_t{1} << last) - 1) & ~((std::uint64_t{2} << first) - 1);
+            zeros &= zeros >> 1;
+            zeros &= zeros >> 2;
+            zeros &= zeros >> 4;
+            zeros &= zeros >> 8;
+            zeros &= zeros >> 16;
+            pairs += zeros != 0 ? 1 : 0;
+        }
+        open_zeros = count - 1 - last;
+    }
+
+    /// Pairs of the whole stream once every value has been fed: the trailing zeros take
+    /// ceil(open_zeros / 32) pairs whose last level is a zero.
+    std::int64_t total_pairs() const noexcept { return pairs + (open_zeros + 31) / 32; }
+
+    /// 64-bit words of the whole stream: three pairs per word.
+    std::int64_t total_words() const noexcept { return (total_pairs() + 2) / 3; }
+};
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/rlc_pair_counter.hpp
+// #include <eap/sparse/kernels/scan_rows.hpp>
+// begin eap/sparse/kernels/scan_rows.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+// #include <eap/sparse/kernel_arch.hpp>
+// #include <eap/sparse/kernels/element_traits.hpp>
+// #include <eap/sparse/kernels/lane_bits.hpp>
+// begin eap/sparse/kernels/lane_bits.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+namespace eap::detail {
+
+// xsimd 8.1 has no batch_bool::mask(), so the run-length counter gets its one-bit-per-lane
+// masks here: a movemask for the x86 families, and a store-and-pack fallback for any other
+// architecture. Bit i of the result is lane i. The function is a template on the architecture
+// like every kernel, so builds for different instruction sets never share a symbol; the #if
+// blocks only add branches for architectures the translation unit can use, and a branch is
+// taken only for its own architecture family.
+
+/// Lane mask of `m`, one bit per lane (lane 0 in bit 0), for any architecture.
+template <class I, class Arch>
+std::uint64_t lane_bits_by_store(const xsimd::batch_bool<I, Arch>& m) noexcept {
+    constexpr std::size_t lanes = xsimd::batch_bool<I, Arch>::size;
+    static_assert(lanes <= 64, "eap: a SIMD batch has more than 64 lanes");
+    alignas(64) bool flags[lanes];
+    m.store_aligned(flags);
+    std::uint64_t bits = 0;
+    for (std::size_t i = 0; i < lanes; ++i) bits |= static_cast<std::uint64_t>(flags[i]) << i;
+    return bits;
+}
+
+/// Lane mask of `m` (an integer-lane batch_bool), one bit per lane, lane 0 in bit 0.
+template <class I, class Arch>
+std::uint64_t lane_bits(const xsimd::batch_bool<I, Arch>& m) noexcept {
+    static_assert(std::is_integral<I>::value, "eap: lane_bits works on integer-lane masks");
+    using register_type = typename xsimd::batch_bool<I, Arch>::register_type;
+#if XSIMD_WITH_AVX512F
+    // AVX-512 keeps comparisons in mask registers: already one bit per lane.
+    if constexpr (std::is_base_of<xsimd::avx512f, Arch>::value) {
+        return static_cast<std::uint64_t>(static_cast<register_type>(m));
+    } else
+#endif
+#if XSIMD_WITH_AVX2
+    if constexpr (std::is_base_of<xsimd::avx2, Arch>::value) {
+        const __m256i r = static_cast<register_type>(m);
+        if constexpr (sizeof(I) == 1) {
+            return static_cast<std::uint32_t>(_mm256_movemask_epi8(r));
+        } else if constexpr (sizeof(I) == 2) {
+            // Narrow the 16-bit lanes to bytes (packs works per 128-bit half), gather the two
+            // halves' low quadwords, then take the byte signs.
+            const __m256i packed = _mm256_permute4x64_epi64(_mm256_packs_epi16(r, _mm256_setzero_si256()), 0xD8);
+            return static_cast<std::uint32_t>(_mm256_movemask_epi8(packed)) & 0xffffu;
+        } else if constexpr (sizeof(I) == 4) {
+            return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(r)));
+        } else {
+            return static_cast<std::uint32_t>(_mm256_movemask_pd(_mm256_castsi256_pd(r)));
+        }
+    } else
+#endif
+#if XSIMD_WITH_SSE2
+    // 128-bit families (SSE2 .. SSE4.2); AVX without AVX2 has 256-bit integer masks and takes
+    // the fallback below.
+    if constexpr (std::is_base_of<xsimd::sse2, Arch>::value && !std::is_base_of<xsimd::avx, Arch>::value) {
+        const __m128i r = static_cast<register_type>(m);
+        if constexpr (sizeof(I) == 1) {
+            return static_cast<std::uint32_t>(_mm_movemask_epi8(r));
+        } else if constexpr (sizeof(I) == 2) {
+            return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(r, _mm_setzero_si128())));
+        } else if constexpr (sizeof(I) == 4) {
+            return static_cast<std::uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(r)));
+        } else {
+            return static_cast<std::uint32_t>(_mm_movemask_pd(_mm_castsi128_pd(r)));
+        }
+    } else
+#endif
+    {
+        (void)sizeof(register_type);
+        return detail::lane_bits_by_store(m);
+    }
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/lane_bits.hpp
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+
+namespace eap::detail {
+
+// The one loop every sparse counter runs over its tensors. It walks `Rows` equally long rows of
+// values side by side and, per value position i,
+//  * (Accumulate) adds to acc[i] the number of rows whose value at i is non-zero -- the rows are
+//    the images of a batch (acc is the per-position count of non-zero images) or the filters of a
+//    group (acc is the per-weight-position count of non-zero filters);
+//  * (Bits) feeds each row's non-zero flags, 64 at a time, to that row's run-length counter.
+// It returns true when it saw a NaN (the caller throws, naming the tensor). The accumulators are
+// integers as wide as the values, so one vector of values gives one vector of counts; the caller
+// flushes them into 32-bit counts before they can overflow.
+
+template <class T>
+using sparse_lane_t = typename sparse_element_traits<T>::lane;
+
+/// The scalar kernel: the reference the vectorised one is tested against (Arch = scalar_arch),
+/// and the tail loop of the vectorised one (Arch = its architecture: each instruction set gets
+/// its own copy of this loop, which the compiler may vectorise).
+template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
+bool scan_rows_scalar(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
+                      const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
+    using lane = sparse_lane_t<T>;
+    bool nan = false;
+    for (std::int64_t start = 0; start < length; start += 64) {
+        const int count = static_cast<int>(std::min<std::int64_t>(64, length - start));
+        for (std::size_t r = 0; r < Rows; ++r) {
+            const T* values = rows[r] + start;
+            std::uint64_t bits = 0;
+            for (int k = 0; k < count; ++k) {
+                const T v = values[k];
+                const int nonzero = detail::is_nonzero(v);
+                nan = nan || detail::is_nan_value(v);
+                if constexpr (Accumulate) acc[start + k] = static_cast<lane>(acc[start + k] + nonzero);
+                if constexpr (Bits) bits |= static_cast<std::uint64_t>(nonzero) << k;
+            }
+            if constexpr (Bits) counters[r]->template feed<Arch>(bits, count);
+        }
+    }
+    return nan;
+}
+
+/// The vectorised kernel for architecture `Arch` (an xsimd architecture tag).
+template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
+bool scan_rows_simd(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
+                    const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
+    using traits = sparse_element_traits<T>;
+    using lane = typename traits::lane;
+    using value_batch = xsimd::batch<T, Arch>;
+    using lane_batch = xsimd::batch<lane, Arch>;
+    constexpr std::int64_t width = static_cast<std::int64_t>(lane_batch::size);
+    static_assert(value_batch::size == lane_batch::size, "eap: value and lane batches must have as many lanes");
+    static_assert(64 % width == 0, "eap: a batch must divide a 64-value run-length chunk");
+
+    const lane_batch zero(lane(0));
+    xsimd::batch_bool<T, Arch> nan_seen(false);
+
+    // Non-zero lanes of the `width` values at p, as an integer-lane mask. Floating-point values
+    // are tested on their bits with the sign masked off, so -0.0 is zero; NaN is tested in the
+    // floating-point domain on the side, with xsimd::isnan: xsimd 8.1's `v != v` is an ordered
+    // comparison on AVX and AVX-512 (false for NaN), unlike on SSE.
+    auto nonzero_lanes = [&](const T* p) {
+        const value_batch v = value_batch::load_unaligned(p);
+        if constexpr (traits::floating) {
+            nan_seen = nan_seen | xsimd::isnan(v);
+            const lane_batch bits = xsimd::bitwise_cast<lane_batch>(v);
+            return (bits & lane_batch(traits::magnitude_bits)) != zero;
+        } else {
+            return v != zero;
+        }
+    };
+
+    std::int64_t i = 0;
+    if constexpr (Bits) {
+        for (; i + 64 <= length; i += 64) {
+            std::array<std::uint64_t, Rows> words{};
+            for (std::int64_t j = 0; j < 64; j += width) {
+                lane_batch minus_count = zero;  // minus the number of non-zero rows, per lane
+                for (std::size_t r = 0; r < Rows; ++r) {
+                    const auto nonzero = nonzero_lanes(rows[r] + i + j);
+                    if constexpr (Accumulate) minus_count = minus_count + xsimd::bitwise_cast(nonzero);
+                    words[r] |= detail::lane_bits(nonzero) << j;
+                }
+                if constexpr (Accumulate) {
+                    const lane_batch a = lane_batch::load_unaligned(acc + i + j);
+                    (a - minus_count).store_unaligned(acc + i + j);
+                }
+            }
+            for (std::size_t r = 0; r < Rows; ++r) counters[r]->template feed<Arch>(words[r], 64);
+        }
+    } else if constexpr (Accumulate) {
+        for (; i + width <= length; i += width) {
+            lane_batch minus_count = zero;
+            for (std::size_t r = 0; r < Rows; ++r) minus_count = minus_count + xsimd::bitwise_cast(nonzero_lanes(rows[r] + i));
+            const lane_batch a = lane_batch::load_unaligned(acc + i);
+            (a - minus_count).store_unaligned(acc + i);
+        }
+    }
+
+    bool nan = xsimd::any(nan_seen);
+    if (i < length) {
+        std::array<const T*, Rows> tails{};
+        for (std::size_t r = 0; r < Rows; ++r) tails[r] = rows[r] + i;
+        nan = detail::scan_rows_scalar<Arch, Accumulate, Bits, Rows>(tails, length - i, Accumulate ? acc + i : acc, counters) || nan;
+    }
+    return nan;
+}
+
+/// `scan_rows_simd<Arch>`, or the scalar kernel for `eap::scalar_arch`.
+template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
+bool scan_rows(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
+               const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
+    static_assert(Accumulate || Bits, "eap: a scan that neither counts nor feeds bits does nothing");
+    if constexpr (std::is_same<Arch, scalar_arch>::value) {
+        return detail::scan_rows_scalar<Arch, Accumulate, Bits, Rows>(rows, length, acc, counters);
+    } else {
+        return detail::scan_rows_simd<Arch, Accumulate, Bits, Rows>(rows, length, acc, counters);
+    }
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/scan_rows.hpp
+
+namespace eap::detail {
+
+// The passes over whole tensors, built on scan_rows. Each returns true when it met a NaN.
+
+/// Adds the narrow counts of `acc` into the 32-bit `counts` (or stores them there when
+/// `overwrite`) and clears `acc`. (A template on the architecture like every loop here, so that
+/// builds for different instruction sets never share a symbol.)
+template <class Arch, class Lane>
+void flush_counts(Lane* acc, std::int32_t* counts, std::int64_t length, bool overwrite = false) noexcept {
+    if (overwrite) {
+        for (std::int64_t i = 0; i < length; ++i) counts[i] = static_cast<std::int32_t>(acc[i]);
+    } else {
+        for (std::int64_t i = 0; i < length; ++i) counts[i] += static_cast<std::int32_t>(acc[i]);
+    }
+    std::fill(acc, acc + length, Lane(0));
+}
+
+/// Images of a batch side by side: a step of the batch loop.
+inline constexpr std::size_t images_per_step = 4;
+
+/// One pass over a batch of `batch` images of `image_size` values (row-major, image after image).
+/// counts[k] (`image_size` entries, overwritten) gets the number of images whose value k is
+/// non-zero. With Bits, image_counters[n] gets image n's run-length stream.
+///
+/// The image is cut into blocks whose counters stay in the L1 cache; for each block the loop runs
+/// over the images, four at a time, so the counters are loaded and stored once per four images
+/// and each image is still read front to back (its run-length stream is fed in order).
+template <class Arch, bool Bits, class T>
+bool count_fmap_nonzeros(const T* x, std::int64_t batch, std::int64_t image_size, std::int32_t* counts,
+                         rlc_pair_counter* image_counters) {
+    using lane = sparse_lane_t<T>;
+    constexpr bool direct = std::is_same<lane, std::int32_t>::value;  // counts are the accumulators
+    constexpr std::int64_t block = 16384 / static_cast<std::int64_t>(sizeof(lane));
+    constexpr std::int64_t most_pending = std::numeric_limits<lane>::max();
+    std::vector<lane> buffer(direct ? 0 : static_cast<std::size_t>(std::min(block, image_size)));
+    bool nan = false;
+    for (std::int64_t start = 0; start < image_size && !nan; start += block) {
+        const std::int64_t length = std::min(block, image_size - start);
+        lane* acc = nullptr;
+        bool flushed = false;  // the first flush stores, so counts need no clearing
+        if constexpr (direct) {
+            // Cleared block by block, while it is in the cache (not with one memset up front).
+            std::fill(counts + start, counts + start + length, std::int32_t{0});
+            acc = counts + start;
+        } else {
+            acc = buffer.data();
+        }
+        std::int64_t pending = 0;  // images added to acc since the last flush
+        std::int64_t n = 0;
+        for (; n + static_cast<std::int64_t>(images_per_step) <= batch; n += images_per_step) {
+            if constexpr (!direct) {
+                if (pending + static_cast<std::int64_t>(images_per_step) > most_pending) {
+                    detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
+                    flushed = true;
+                    pending = 0;
+                }
+            }
+            std::array<const T*, images_per_step> rows{};
+            std::array<rlc_pair_counter*, images_per_step> counters{};
+            for (std::size_t r = 0; r < images_per_step; ++r) {
+                rows[r] = x + (n + static_cast<std::int64_t>(r)) * image_size + start;
+                if constexpr (Bits) counters[r] = image_counters + n + static_cast<std::int64_t>(r);
+            }
+            nan = detail::scan_rows<Arch, true, Bits, images_per_step, T>(rows, length, acc, counters) || nan;
+            pending += images_per_step;
+        }
+        for (; n < batch; ++n) {
+            if constexpr (!direct) {
+                if (pending + 1 > most_pending) {
+                    detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
+                    flushed = true;
+                    pending = 0;
+                }
+            }
+            std::array<rlc_pair_counter*, 1> counters{};
+            if constexpr (Bits) counters[0] = image_counters + n;
+            nan = detail::scan_rows<Arch, true, Bits, 1, T>({x + n * image_size + start}, length, acc, counters) || nan;
+            ++pending;
+        }
+        if constexpr (!direct) detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
+    }
+    return nan;
+}
+
+/// One pass over the weights of a (grouped) layer: `groups` groups of `filters_per_group`
+/// filters of `filter_size` values each, in memory order. counts[g * filter_size + k] (zeroed by
+/// the caller) gets the number of filters of group g whose value k is non-zero. With Bits, the
+/// whole tensor is fed to `counter` as one stream and filter_nonzeros[m] gets filter m's
+/// non-zero count.
+template <class Arch, bool Bits, class T>
+bool count_filter_nonzeros(const T* w, std::int64_t groups, std::int64_t filters_per_group, std::int64_t filter_size,
+                           std::int32_t* counts, rlc_pair_counter* counter, std::int64_t* filter_nonzeros) {
+    using lane = sparse_lane_t<T>;
+    constexpr bool direct = std::is_same<lane, std::int32_t>::value;
+    constexpr std::int64_t most_pending = std::numeric_limits<lane>::max();
+    // With Bits the filters go one at a time: the stream must be fed in memory order.
+    constexpr std::size_t step = Bits ? 1 : 4;
+    std::vector<lane> buffer(direct ? 0 : static_cast<std::size_t>(filter_size));
+    bool nan = false;
+    for (std::int64_t g = 0; g < groups && !nan; ++g) {
+        std::int32_t* group_counts = counts + g * filter_size;
+        lane* acc = nullptr;
+        if constexpr (direct) {
+            acc = group_counts;
+        } else {
+            acc = buffer.data();
+        }
+        const T* group_weights = w + g * filters_per_group * filter_size;
+        std::int64_t pending = 0;
+        std::int64_t m = 0;
+        for (; m + static_cast<std::int64_t>(step) <= filters_per_group; m += step) {
+            if constexpr (!direct) {
+                if (pending + static_cast<std::int64_t>(step) > most_pending) {
+                    detail::flush_counts<Arch>(acc, group_counts, filter_size);
+                    pending = 0;
+                }
+            }
+            std::array<const T*, step> rows{};
+            std::array<rlc_pair_counter*, step> counters{};
+            for (std::size_t r = 0; r < step; ++r) {
+                rows[r] = group_weights + (m + static_cast<std::int64_t>(r)) * filter_size;
+                counters[r] = counter;
+            }
+            const std::int64_t before = Bits ? counter->nonzeros : 0;
+            nan = detail::scan_rows<Arch, true, Bits, step, T>(rows, filter_size, acc, counters) || nan;
+            if constexpr (Bits) filter_nonzeros[g * filters_per_group + m] = counter->nonzeros - before;
+            pending += step;
+        }
+        for (; m < filters_per_group; ++m) {  // only without Bits
+            if constexpr (!direct) {
+                if (pending + 1 > most_pending) {
+                    detail::flush_counts<Arch>(acc, group_counts, filter_size);
+                    pending = 0;
+                }
+            }
+            std::array<rlc_pair_counter*, 1> counters{};
+            nan = detail::scan_rows<Arch, true, false, 1, T>({group_weights + m * filter_size}, filter_size, acc, counters) || nan;
+            ++pending;
+        }
+        if constexpr (!direct) detail::flush_counts<Arch>(acc, group_counts, filter_size);
+    }
+    return nan;
+}
+
+/// Statistics-only pass over one tensor seen as `streams` run-length streams, each made of
+/// `segments` equal segments of `segment_size` values (fmaps: images of channels; weights: one
+/// stream of filters). counters[s] gets stream s; segment_nonzeros[k] (zeroed by the caller)
+/// gets the non-zeros of segment k summed over the streams.
+template <class Arch, class T>
+bool scan_streams(const T* values, std::int64_t streams, std::int64_t segments, std::int64_t segment_size,
+                  rlc_pair_counter* counters, std::int64_t* segment_nonzeros) {
+    bool nan = false;
+    for (std::int64_t s = 0; s < streams; ++s) {
+        for (std::int64_t k = 0; k < segments; ++k) {
+            const std::int64_t before = counters[s].nonzeros;
+            nan = detail::scan_rows<Arch, false, true, 1, T>({values + (s * segments + k) * segment_size}, segment_size,
+                                                        nullptr, {counters + s}) || nan;
+            segment_nonzeros[k] += counters[s].nonzeros - before;
+        }
+        if (nan) break;
+    }
+    return nan;
+}
+
+}  // namespace eap::detail
+// end eap/sparse/kernels/nonzero_passes.hpp
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+// #include <eap/sparse/tensor_statistics.hpp>
+// begin eap/sparse/tensor_statistics.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/sparse/detail/tensor_access.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+// #include <eap/sparse/kernels/nonzero_passes.hpp>
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+// #include <eap/sparse/run_length_code.hpp>
+// begin eap/sparse/run_length_code.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/sparse/detail/tensor_access.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
+// #include <eap/sparse/kernels/scan_rows.hpp>
+
+namespace eap {
+
+// The Eyeriss run-length code as eap defines it (shared by the energy model and the sparse
+// counters). A tensor is coded as streams of 16-bit values in memory order: one stream per image
+// for feature maps (C, H, W order), one per layer for weights (M, C/groups, R, S order). A stream
+// is a sequence of (run, level) pairs, `run` (5 bits) zeros followed by the value `level`
+// (16 bits). The coder is greedy from the start of the stream: it skips up to 31 zeros and takes
+// the next value as the level, which is itself a zero when 31 zeros were skipped (a pair covers
+// at most 32 values); at the end of the stream the trailing zeros are covered by pairs whose
+// level is zero, the last one with run = min(31, remaining - 1). Three pairs (3 x 21 bits) and a
+// flag that marks the last word of a stream fill one 64-bit word; a stream takes
+// ceil(pairs / 3) words, an empty stream none.
+
+inline constexpr int rlc_run_bits = 5;
+inline constexpr int rlc_level_bits = 16;
+inline constexpr int rlc_pair_bits = rlc_run_bits + rlc_level_bits;  // 21
+inline constexpr std::int64_t rlc_max_run = 31;
+inline constexpr int rlc_pairs_per_word = 3;
+/// Bit 63 of a word: set on the last word of a stream.
+inline constexpr std::uint64_t rlc_last_word_flag = std::uint64_t{1} << 63;
+
+/// One run-length coded stream. Pair k of a word sits in bits [21k, 21k + 21): the level's
+/// 16 bits (two's complement) low, the run's 5 bits above; unused pair slots of the last word
+/// are zero. `values` is the stream's length, which the decoder needs: a last word with fewer
+/// than three pairs is padded with zero bits, and (run 0, level 0) is also a real pair.
+struct rlc_stream {
+    std::int64_t values = 0;
+    std::int64_t pairs = 0;
+    std::vector<std::uint64_t> words;
+};
+
+/// Encodes `count` values (16-bit or 8-bit signed integers; 8-bit values are sign-extended to the
+/// 16-bit level) as one stream. The straightforward greedy coder; it is the reference for the
+/// size counters.
+template <class T>
+rlc_stream run_length_encode(const T* values, std::int64_t count) {
+    static_assert(std::is_same<T, std::int16_t>::value || std::is_same<T, std::int8_t>::value,
+                  "eap::run_length_encode: levels are 16-bit; the values must be std::int16_t or std::int8_t");
+    if (count < 0) throw argument_error(detail::message("eap::run_length_encode: count is ", count, ", must be >= 0"));
+    rlc_stream stream;
+    stream.values = count;
+    auto add_pair = [&stream](std::int64_t run, std::int16_t level) {
+        const std::uint64_t pair = (static_cast<std::uint64_t>(run) << rlc_level_bits) |
+                                   static_cast<std::uint16_t>(level);
+        const int slot = static_cast<int>(stream.pairs % rlc_pairs_per_word);
+        if (slot == 0) stream.words.push_back(0);
+        stream.words.back() |= pair << (rlc_pair_bits * slot);
+        ++stream.pairs;
+    };
+    std::int64_t i = 0;
+    while (i < count) {
+        const std::int64_t remaining = count - i;
+        std::int64_t run = 0;
+        // Skip zeros, at most 31, and never the stream's last value: it must be some pair's level.
+        while (run < rlc_max_run && run < remaining - 1 && values[i + run] == 0) ++run;
+        add_pair(run, static_cast<std::int16_t>(values[i + run]));
+        i += run + 1;
+    }
+    if (!stream.words.empty()) stream.words.back() |= rlc_last_word_flag;
+    return stream;
+}
+
+/// Encodes an xtensor expression of std::int16_t or std::int8_t, flattened in row-major order,
+/// as one stream.
+template <class E>
+rlc_stream run_length_encode(const xt::xexpression<E>& values) {
+    using value_type = detail::sparse_value_t<E>;
+    const detail::row_major_values<value_type> flat(values.derived_cast());
+    return eap::run_length_encode(flat.data(), flat.size());
+}
+
+/// Decodes one stream back into its 16-bit values. Throws `eap::argument_error` when the stream
+/// is malformed: a pair that runs past `values`, a missing or misplaced last-word flag, words
+/// left over, or non-zero padding.
+inline std::vector<std::int16_t> run_length_decode(const rlc_stream& stream) {
+    constexpr const char* function = "eap::run_length_decode";
+    if (stream.values < 0) throw argument_error(detail::message(function, ": values is ", stream.values, ", must be >= 0"));
+    std::vector<std::int16_t> out;
+    out.reserve(static_cast<std::size_t>(stream.values));
+    const std::size_t words = stream.words.size();
+    std::int64_t pairs = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+        const std::uint64_t word = stream.words[w];
+        const bool last = w + 1 == words;
+        if (((word & rlc_last_word_flag) != 0) != last)
+            throw argument_error(detail::message(function, ": word ", w, " of ", words, (last ? " lacks" : " has"),
+                                                 " the last-word flag"));
+        if (static_cast<std::int64_t>(out.size()) == stream.values)
+            throw argument_error(detail::message(function, ": word ", w, " of ", words, " follows the end of the ",
+                                                 stream.values, " values"));
+        for (int slot = 0; slot < rlc_pairs_per_word; ++slot) {
+            const std::uint64_t pair = (word >> (rlc_pair_bits * slot)) & ((std::uint64_t{1} << rlc_pair_bits) - 1);
+            if (static_cast<std::int64_t>(out.size()) == stream.values) {
+                if (pair != 0)
+                    throw argument_error(detail::message(function, ": word ", w, " has a non-zero pair slot ", slot,
+                                                         " after the end of the stream"));
+                continue;
+            }
+            const std::int64_t run = static_cast<std::int64_t>(pair >> rlc_level_bits);
+            const auto level = static_cast<std::int16_t>(static_cast<std::uint16_t>(pair & 0xffffu));
+            if (static_cast<std::int64_t>(out.size()) + run + 1 > stream.values)
+                throw argument_error(detail::message(function, ": pair ", pairs, " (run ", run,
+                                                     ") runs past the end of the ", stream.values, " values"));
+            out.insert(out.end(), static_cast<std::size_t>(run), std::int16_t{0});
+            out.push_back(level);
+            ++pairs;
+        }
+    }
+    if (static_cast<std::int64_t>(out.size()) != stream.values)
+        throw argument_error(detail::message(function, ": the words hold ", out.size(), " values, the stream has ",
+                                             stream.values));
+    return out;
+}
+
+/// Pairs of the run-length code of `count` values (any element type the sparse counters take;
+/// only zero versus non-zero matters) as one stream, counted without encoding.
+template <class Arch = default_kernel_arch, class T>
+std::int64_t run_length_code_pairs(const T* values, std::int64_t count) {
+    static_assert(detail::is_sparse_element_v<T>,
+                  "eap::run_length_code_pairs: the element type must be float, double, "
+                  "std::int32_t, std::int16_t, std::int8_t, std::uint16_t or std::uint8_t");
+    if (count < 0) throw argument_error(detail::message("eap::run_length_code_pairs: count is ", count, ", must be >= 0"));
+    detail::rlc_pair_counter counter;
+    if (detail::scan_rows<Arch, false, true, 1, T>({values}, count, nullptr, {&counter}))
+        detail::throw_nan("eap::run_length_code_pairs", "values");
+    return counter.total_pairs();
+}
+
+/// 64-bit words of the run-length code of `count` values as one stream.
+template <class Arch = default_kernel_arch, class T>
+std::int64_t run_length_code_words(const T* values, std::int64_t count) {
+    return detail::ceil_div(eap::run_length_code_pairs<Arch>(values, count), rlc_pairs_per_word);
+}
+
+/// 64-bit words of the run-length code of an xtensor expression, flattened in row-major order,
+/// as one stream (a weight tensor, or one image). For a batch of feature maps (one stream per
+/// image) use `eap::fmap_statistics_of(x).rlc_words`.
+template <class Arch = default_kernel_arch, class E>
+std::int64_t run_length_code_words(const xt::xexpression<E>& values) {
+    detail::check_sparse_element_type<E>();
+    const detail::row_major_values<detail::sparse_value_t<E>> flat(values.derived_cast());
+    return eap::run_length_code_words<Arch>(flat.data(), flat.size());
+}
+
+}  // namespace eap
+// end eap/sparse/run_length_code.hpp
+
+namespace eap {
+
+/// Zero statistics of a batch of feature maps, N x C x H x W (a 2-D N x K batch counts as K
+/// channels of 1 x 1). Each image is one run-length stream.
+struct fmap_statistics {
+    std::int64_t batch = 0;
+    std::int64_t channels = 0;
+    std::int64_t values_per_channel = 0;               ///< N * H * W: one channel over the batch
+    std::int64_t values = 0;                           ///< N * C * H * W
+    std::int64_t nonzeros = 0;
+    std::vector<std::int64_t> nonzeros_per_channel;   ///< C entries, each over the whole batch
+    std::vector<std::int64_t> nonzeros_per_image;     ///< N entries
+    std::vector<std::int64_t> rlc_words_per_image;    ///< N entries: 64-bit words of each image's code
+    std::int64_t rlc_pairs = 0;                        ///< (run, level) pairs, all images
+    std::int64_t rlc_words = 0;                        ///< 64-bit words, all images
+
+    /// Fraction of non-zero values (0 for an empty tensor).
+    double density() const noexcept { return values == 0 ? 0.0 : static_cast<double>(nonzeros) / values; }
+
+    /// Fraction of non-zero values of channel `c` over the batch.
+    double channel_density(std::int64_t c) const {
+        if (c < 0 || c >= channels)
+            throw argument_error(detail::message("eap::fmap_statistics::channel_density: channel ", c,
+                                                 " is outside [0, ", channels, ")"));
+        return values_per_channel == 0 ? 0.0
+                                       : static_cast<double>(nonzeros_per_channel[static_cast<std::size_t>(c)]) /
+                                             values_per_channel;
+    }
+};
+
+/// Zero statistics of a weight tensor whose first axis is the filter (M x C/groups x R x S, or
+/// M x K). The whole tensor is one run-length stream.
+struct weight_statistics {
+    std::int64_t filters = 0;
+    std::int64_t values_per_filter = 0;
+    std::int64_t values = 0;
+    std::int64_t nonzeros = 0;
+    std::vector<std::int64_t> nonzeros_per_filter;  ///< M entries
+    std::int64_t rlc_pairs = 0;
+    std::int64_t rlc_words = 0;
+
+    /// Fraction of non-zero weights (0 for an empty tensor).
+    double density() const noexcept { return values == 0 ? 0.0 : static_cast<double>(nonzeros) / values; }
+
+    /// Fraction of non-zero weights of filter `m`.
+    double filter_density(std::int64_t m) const {
+        if (m < 0 || m >= filters)
+            throw argument_error(detail::message("eap::weight_statistics::filter_density: filter ", m,
+                                                 " is outside [0, ", filters, ")"));
+        return values_per_filter == 0 ? 0.0
+                                      : static_cast<double>(nonzeros_per_filter[static_cast<std::size_t>(m)]) /
+                                            values_per_filter;
+    }
+};
+
+namespace detail {
+
+/// The per-position counts of the activation pass are 32-bit: at most 2^31 - 1 images.
+inline void check_batch_fits_counts(const char* function, std::int64_t batch) {
+    if (batch > std::numeric_limits<std::int32_t>::max())
+        throw argument_error(detail::message(function, ": batch is ", batch, "; at most ",
+                                             std::numeric_limits<std::int32_t>::max(), " images per call"));
+}
+
+/// Finishes the per-image streams of `stats` from their counters.
+inline void finish_fmap_streams(fmap_statistics& stats, const std::vector<rlc_pair_counter>& counters) {
+    stats.nonzeros_per_image.resize(counters.size());
+    stats.rlc_words_per_image.resize(counters.size());
+    stats.nonzeros = 0;
+    stats.rlc_pairs = 0;
+    stats.rlc_words = 0;
+    for (std::size_t n = 0; n < counters.size(); ++n) {
+        stats.nonzeros_per_image[n] = counters[n].nonzeros;
+        stats.rlc_words_per_image[n] = counters[n].total_words();
+        stats.nonzeros += counters[n].nonzeros;
+        stats.rlc_pairs += counters[n].total_pairs();
+        stats.rlc_words += counters[n].total_words();
+    }
+}
+
+/// Sizes of an (N, C, H, W) or (N, K) batch of feature maps: batch, channels, values per
+/// channel per image.
+inline void fmap_layout(const char* function, const char* tensor, const std::vector<std::int64_t>& shape,
+                        fmap_statistics& stats) {
+    if (shape.size() == 4) {
+        stats.batch = shape[0];
+        stats.channels = shape[1];
+        stats.values_per_channel = detail::checked_product(function, shape[0], shape[2], shape[3]);
+    } else if (shape.size() == 2) {
+        stats.batch = shape[0];
+        stats.channels = shape[1];
+        stats.values_per_channel = shape[0];
+    } else {
+        detail::throw_rank_mismatch(function, tensor, shape.size(), "4 (N, C, H, W) or 2 (N, K)");
+    }
+    stats.values = detail::checked_mul(stats.values_per_channel, stats.channels, function);
+}
+
+}  // namespace detail
+
+namespace detail {
+
+/// `fmap_statistics_of` on row-major values; errors name `function` and `tensor`.
+template <class Arch, class T>
+fmap_statistics measure_fmaps(const char* function, const char* tensor, const T* data,
+                              const std::vector<std::int64_t>& shape) {
+    fmap_statistics stats;
+    detail::fmap_layout(function, tensor, shape, stats);
+    const std::int64_t plane = stats.batch == 0 ? 0 : stats.values_per_channel / stats.batch;
+    std::vector<detail::rlc_pair_counter> counters(static_cast<std::size_t>(stats.batch));
+    stats.nonzeros_per_channel.assign(static_cast<std::size_t>(stats.channels), 0);
+    bool nan = false;
+    if (plane >= 64) {
+        // Long channels: one segment per (image, channel), its non-zeros counted from the bits.
+        nan = detail::scan_streams<Arch>(data, stats.batch, stats.channels, plane, counters.data(),
+                                         stats.nonzeros_per_channel.data());
+    } else {
+        // Short channels (FC inputs, small maps): count per position over the batch, then sum.
+        detail::check_batch_fits_counts(function, stats.batch);
+        const std::int64_t image_size = stats.channels * plane;
+        std::vector<std::int32_t> counts(static_cast<std::size_t>(image_size), 0);
+        nan = detail::count_fmap_nonzeros<Arch, true>(data, stats.batch, image_size, counts.data(), counters.data());
+        for (std::int64_t k = 0; k < image_size; ++k) stats.nonzeros_per_channel[k / plane] += counts[k];
+    }
+    if (nan) detail::throw_nan(function, tensor);
+    detail::finish_fmap_streams(stats, counters);
+    return stats;
+}
+
+}  // namespace detail
+
+/// Zero statistics and the exact run-length-coded size of a batch of feature maps: an
+/// N x C x H x W (or N x K) xtensor expression of float, double, std::int32_t, std::int16_t,
+/// std::int8_t, std::uint16_t or std::uint8_t. One pass over the values. Throws `eap::shape_error` for another rank and
+/// `eap::argument_error` when a value is NaN.
+template <class Arch = default_kernel_arch, class E>
+fmap_statistics fmap_statistics_of(const xt::xexpression<E>& fmaps) {
+    detail::check_sparse_element_type<E>();
+    const detail::row_major_values<detail::sparse_value_t<E>> x(fmaps.derived_cast());
+    return detail::measure_fmaps<Arch>("eap::fmap_statistics_of", "fmaps", x.data(), x.shape());
+}
+
+/// Zero statistics and the exact run-length-coded size (one stream) of a weight tensor whose
+/// first axis is the filter: M x C/groups x R x S, M x K, or any rank >= 1. One pass over the
+/// values. Throws `eap::argument_error` when a value is NaN.
+template <class Arch = default_kernel_arch, class E>
+weight_statistics weight_statistics_of(const xt::xexpression<E>& weights) {
+    constexpr const char* function = "eap::weight_statistics_of";
+    detail::check_sparse_element_type<E>();
+    using T = detail::sparse_value_t<E>;
+    const detail::row_major_values<T> w(weights.derived_cast());
+    if (w.dimension() == 0) detail::throw_rank_mismatch(function, "weights", 0, "at least 1 (M, ...)");
+    weight_statistics stats;
+    stats.filters = w.extent(0);
+    stats.values = w.size();
+    stats.values_per_filter = stats.filters == 0 ? 0 : stats.values / stats.filters;
+    stats.nonzeros_per_filter.assign(static_cast<std::size_t>(stats.filters), 0);
+    detail::rlc_pair_counter counter;
+    // One stream of M segments (the filters): segment k's non-zeros are filter k's.
+    if (detail::scan_streams<Arch>(w.data(), 1, stats.filters, stats.values_per_filter, &counter,
+                                   stats.nonzeros_per_filter.data()))
+        detail::throw_nan(function, "weights");
+    stats.nonzeros = counter.nonzeros;
+    stats.rlc_pairs = counter.total_pairs();
+    stats.rlc_words = counter.total_words();
+    return stats;
+}
+
+}  // namespace eap
+// end eap/sparse/tensor_statistics.hpp
+
+namespace eap::detail {
+
+/// Non-skipped MACs of a validated layer whose tensors were checked against it: one pass over
+/// the weights (non-zero filters per weight position), one over the input activations (non-zero
+/// images per input position), then the kernel sum. With Statistics, the same passes also fill
+/// `weight_stats` and `input_stats` (non-zeros per filter / channel / image, run-length sizes).
+template <class Arch, bool Statistics, class TW, class TX>
+std::int64_t nonskipped_macs_pass(const char* function, const TW* w, const TX* x, const conv_shape& layer,
+                                  weight_statistics* weight_stats, fmap_statistics* input_stats) {
+    detail::check_batch_fits_counts(function, layer.batch);
+    const std::int64_t filters_per_group = layer.out_channels_per_group();
+    if (filters_per_group > std::numeric_limits<std::int32_t>::max())
+        throw argument_error(detail::message(function, ": ", filters_per_group, " filters per group; at most ",
+                                             std::numeric_limits<std::int32_t>::max()));
+    const std::int64_t filter_size = layer.in_channels_per_group() * layer.kernel_height * layer.kernel_width;
+    const std::int64_t plane = layer.in_height * layer.in_width;
+    const std::int64_t image_size = layer.in_channels * plane;
+
+    std::vector<std::int32_t> filter_counts(static_cast<std::size_t>(layer.groups * filter_size), 0);
+    rlc_pair_counter weight_counter;
+    std::int64_t* filter_nonzeros = nullptr;
+    if constexpr (Statistics) {
+        weight_stats->filters = layer.out_channels;
+        weight_stats->values_per_filter = filter_size;
+        weight_stats->values = layer.weight_count();
+        weight_stats->nonzeros_per_filter.assign(static_cast<std::size_t>(layer.out_channels), 0);
+        filter_nonzeros = weight_stats->nonzeros_per_filter.data();
+    }
+    if (detail::count_filter_nonzeros<Arch, Statistics>(w, layer.groups, filters_per_group, filter_size,
+                                                        filter_counts.data(), &weight_counter, filter_nonzeros))
+        detail::throw_nan(function, "weights");
+
+    // Not value-initialised: the pass clears it block by block.
+    const std::unique_ptr<std::int32_t[]> counts(new std::int32_t[static_cast<std::size_t>(image_size)]);
+    std::vector<rlc_pair_counter> image_counters(Statistics ? static_cast<std::size_t>(layer.batch) : 0);
+    if (detail::count_fmap_nonzeros<Arch, Statistics>(x, layer.batch, image_size, counts.get(), image_counters.data()))
+        detail::throw_nan(function, "inputs");
+
+    if constexpr (Statistics) {
+        weight_stats->nonzeros = weight_counter.nonzeros;
+        weight_stats->rlc_pairs = weight_counter.total_pairs();
+        weight_stats->rlc_words = weight_counter.total_words();
+
+        input_stats->batch = layer.batch;
+        input_stats->channels = layer.in_channels;
+        input_stats->values_per_channel = layer.batch * plane;
+        input_stats->values = layer.ifmap_size();
+        input_stats->nonzeros_per_channel.assign(static_cast<std::size_t>(layer.in_channels), 0);
+        for (std::int64_t c = 0; c < layer.in_channels; ++c) {
+            std::int64_t sum = 0;
+            for (std::int64_t k = c * plane; k < (c + 1) * plane; ++k) sum += counts[k];
+            input_stats->nonzeros_per_channel[c] = sum;
+        }
+        detail::finish_fmap_streams(*input_stats, image_counters);
+    }
+    return detail::nonskipped_macs_from_counts<Arch>(counts.get(), filter_counts.data(), layer);
+}
+
+}  // namespace eap::detail
+// end eap/sparse/detail/layer_pass.hpp
+// #include <eap/sparse/detail/tensor_access.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+// #include <eap/sparse/layer_sparsity.hpp>
+// begin eap/sparse/layer_sparsity.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+namespace eap {
+
+/// The fraction of non-zero values in each tensor of one layer: the statistical way to give
+/// sparsity to the energy model (zeros are assumed independent and uniformly spread).
+struct layer_density {
+    double weights = 1.0;
+    double ifmaps = 1.0;
+    double ofmaps = 1.0;
+};
+
+/// Exact counts measured on real tensors of one CONV/FC layer over a batch: the exact way to give
+/// sparsity to the energy model. Produced by the sparse counters (`eap/sparse/...`) from weight
+/// and activation tensors; all counts are over the whole batch the counts were taken on.
+struct layer_sparse_counts {
+    std::int64_t batch = 0;                 ///< images the activation counts cover
+    std::int64_t weights = 0;               ///< all filter weights (no biases)
+    std::int64_t nonzero_weights = 0;
+    std::int64_t ifmap_values = 0;          ///< all input activations over the batch (unpadded)
+    std::int64_t nonzero_ifmap_values = 0;
+    std::int64_t ofmap_values = 0;          ///< all output activations over the batch (after the activation function)
+    std::int64_t nonzero_ofmap_values = 0;
+    std::int64_t dense_macs = 0;            ///< MACs of the dense layer over the batch
+    std::int64_t nonskipped_macs = 0;       ///< MACs whose weight and input activation are both non-zero
+    std::int64_t ifmap_rlc_words = 0;       ///< 64-bit words of the Eyeriss run-length code of the ifmaps
+    std::int64_t ofmap_rlc_words = 0;       ///< 64-bit words of the Eyeriss run-length code of the ofmaps
+    std::int64_t weight_rlc_words = 0;      ///< 64-bit words of the run-length code of the weights
+};
+
+}  // namespace eap
+// end eap/sparse/layer_sparsity.hpp
+// #include <eap/sparse/run_length_code.hpp>
+// #include <eap/sparse/tensor_statistics.hpp>
+
+namespace eap {
+
+namespace detail {
+
+template <class Arch, class W, class X>
+layer_sparse_counts count_layer_inputs(const char* function, const xt::xexpression<W>& weights,
+                                       const xt::xexpression<X>& inputs, const conv_shape& layer) {
+    detail::check_sparse_element_type<W>();
+    detail::check_sparse_element_type<X>();
+    layer.validate();
+    const detail::row_major_values<detail::sparse_value_t<W>> w(weights.derived_cast());
+    const detail::row_major_values<detail::sparse_value_t<X>> x(inputs.derived_cast());
+    detail::check_weight_tensor(function, w.shape(), layer);
+    detail::check_input_tensor(function, x.shape(), layer);
+
+    weight_statistics weight_stats;
+    fmap_statistics input_stats;
+    layer_sparse_counts counts;
+    counts.nonskipped_macs =
+        detail::nonskipped_macs_pass<Arch, true>(function, w.data(), x.data(), layer, &weight_stats, &input_stats);
+    counts.batch = layer.batch;
+    counts.weights = layer.weight_count();
+    counts.nonzero_weights = weight_stats.nonzeros;
+    counts.weight_rlc_words = weight_stats.rlc_words;
+    counts.ifmap_values = layer.ifmap_size();
+    counts.nonzero_ifmap_values = input_stats.nonzeros;
+    counts.ifmap_rlc_words = input_stats.rlc_words;
+    counts.dense_macs = layer.mac_count();
+    return counts;
+}
+
+}  // namespace detail
+
+/// Fills the energy model's exact-sparsity record (`eap::layer_sparse_counts`) of a CONV or FC
+/// layer from its weights and the batch of input activations (layouts, element types and errors
+/// as for `eap::count_nonskipped_macs`), in one pass over each tensor: the non-skipped MACs,
+/// non-zero weights and input activations, and the exact Eyeriss run-length-coded sizes of the
+/// weights (one stream) and of the input feature maps (one stream per image).
+///
+/// Without the output activations the ofmaps are taken as dense: nonzero_ofmap_values =
+/// ofmap_values and ofmap_rlc_words is the size of a code with no zero (ceil(M*E*F / 3) words
+/// per image), an upper bound. Pass the outputs (after the activation function) to count them.
+/// The run-length size of the inputs is reported for every layer; whether the network's first
+/// layer moves its image uncoded is the energy model's decision.
+template <class Arch = default_kernel_arch, class W, class X>
+layer_sparse_counts count_layer_sparsity(const xt::xexpression<W>& weights, const xt::xexpression<X>& inputs,
+                                         const conv_shape& layer) {
+    layer_sparse_counts counts =
+        detail::count_layer_inputs<Arch>("eap::count_layer_sparsity", weights, inputs, layer);
+    counts.ofmap_values = layer.ofmap_size();
+    counts.nonzero_ofmap_values = counts.ofmap_values;
+    counts.ofmap_rlc_words = detail::checked_mul(
+        layer.batch, detail::ceil_div(layer.output_fmap().size(), rlc_pairs_per_word), "eap::count_layer_sparsity");
+    return counts;
+}
+
+/// As above, with the layer's output activations (N x M x E x F, or N x M for a fully-connected
+/// layer; after the activation function, e.g. ReLU) counted too: their non-zeros and their exact
+/// run-length-coded size (one stream per image).
+template <class Arch = default_kernel_arch, class W, class X, class Y>
+layer_sparse_counts count_layer_sparsity(const xt::xexpression<W>& weights, const xt::xexpression<X>& inputs,
+                                         const xt::xexpression<Y>& outputs, const conv_shape& layer) {
+    constexpr const char* function = "eap::count_layer_sparsity";
+    detail::check_sparse_element_type<Y>();
+    layer.validate();
+    const detail::row_major_values<detail::sparse_value_t<Y>> y(outputs.derived_cast());
+    // Check the outputs' shape before the (longer) passes over weights and inputs.
+    detail::check_output_tensor(function, y.shape(), layer);
+    layer_sparse_counts counts = detail::count_layer_inputs<Arch>(function, weights, inputs, layer);
+    const fmap_statistics output_stats = detail::measure_fmaps<Arch>(function, "outputs", y.data(), y.shape());
+    counts.ofmap_values = layer.ofmap_size();
+    counts.nonzero_ofmap_values = output_stats.nonzeros;
+    counts.ofmap_rlc_words = output_stats.rlc_words;
+    return counts;
+}
+
+}  // namespace eap
+// end eap/sparse/layer_counts.hpp
+// #include <eap/sparse/layer_sparsity.hpp>
+// #include <eap/sparse/nonskipped_macs.hpp>
+// begin eap/sparse/nonskipped_macs.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/detail/layer_pass.hpp>
+// #include <eap/sparse/detail/tensor_access.hpp>
+// #include <eap/sparse/kernel_arch.hpp>
+
+namespace eap {
+
+/// The exact number of non-skipped MACs of a CONV or FC layer over a batch: the (weight, input
+/// activation) pairs that meet in the convolution with both values non-zero (zero padding never
+/// counts). Handles stride and padding per axis and side, groups, depthwise, 1x1 and FC layers.
+///
+/// * `weights`: M x C/groups x R x S, or M x K for a fully-connected `layer` (K = C*H*W);
+/// * `inputs`: N x C x H x W, or N x K for a fully-connected `layer`;
+/// * element types float, double, std::int32_t, std::int16_t, std::int8_t, std::uint16_t or
+///   std::uint8_t (the two tensors may differ); any xtensor container or expression (non-contiguous ones are copied first).
+///
+/// Cost: one pass over the weights and one over the activations (vectorised with `Arch`, see
+/// `eap/sparse/kernel_arch.hpp`), plus prefix-sum tables of one image's size, instead of one
+/// step per MAC. Throws `eap::shape_error` when `layer` is impossible or a tensor does not match
+/// it (the message names the tensor, the axis and both sizes), and `eap::argument_error` when a
+/// tensor holds a NaN.
+///
+/// \code
+/// const auto conv3 = eap::conv_shape{}.with_batch(16).with_channels(256, 384).with_input(13, 13)
+///                        .with_kernel(3, 3).with_padding(1);
+/// std::int64_t macs = eap::count_nonskipped_macs(weights, activations, conv3);
+/// \endcode
+template <class Arch = default_kernel_arch, class W, class X>
+std::int64_t count_nonskipped_macs(const xt::xexpression<W>& weights, const xt::xexpression<X>& inputs,
+                                   const conv_shape& layer) {
+    constexpr const char* function = "eap::count_nonskipped_macs";
+    detail::check_sparse_element_type<W>();
+    detail::check_sparse_element_type<X>();
+    layer.validate();
+    const detail::row_major_values<detail::sparse_value_t<W>> w(weights.derived_cast());
+    const detail::row_major_values<detail::sparse_value_t<X>> x(inputs.derived_cast());
+    detail::check_weight_tensor(function, w.shape(), layer);
+    detail::check_input_tensor(function, x.shape(), layer);
+    return detail::nonskipped_macs_pass<Arch, false>(function, w.data(), x.data(), layer, nullptr, nullptr);
+}
+
+}  // namespace eap
+// end eap/sparse/nonskipped_macs.hpp
+// #include <eap/sparse/run_length_code.hpp>
+// #include <eap/sparse/tensor_statistics.hpp>
+// end eap/sparse.hpp
+// #include <eap/energy.hpp>
+// begin eap/energy.hpp
+// SPDX-License-Identifier: MIT
+// The energy model: row-stationary mappings and their access counts, energy with bit widths
+// and sparsity, and reports (tables, CSV, JSON, charts). Standard library only.
+
+// #include <eap/hardware.hpp>
+// #include <eap/network.hpp>
+// #include <eap/sparse/layer_sparsity.hpp>
+// #include <eap/mapping/access_counts.hpp>
+// begin eap/mapping/access_counts.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+// begin eap/mapping/row_stationary_mapping.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/mapping/blocking_loop.hpp>
+// begin eap/mapping/blocking_loop.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+// #include <eap/hardware/data_type.hpp>
+
+// The three loops a row-stationary mapping blocks over the storage levels, once the PE array
+// has taken the filter rows and the output rows: input channels (I), output channels (O) and
+// batch (B, which also carries the width folds of the PE set). Each data type depends on two of
+// them and is reused across the third:
+//
+//     weights depend on I and O (reused across B),
+//     ifmaps  depend on I and B (reused across O),
+//     psums   depend on O and B (accumulated across I).
+
+namespace eap {
+
+enum class blocking_loop : std::uint8_t { in_channels = 0, out_channels = 1, batch = 2 };
+
+inline constexpr std::size_t blocking_loop_count = 3;
+inline constexpr std::array<blocking_loop, blocking_loop_count> all_blocking_loops{
+    blocking_loop::in_channels, blocking_loop::out_channels, blocking_loop::batch};
+
+constexpr std::size_t index_of(blocking_loop l) { return static_cast<std::size_t>(l); }
+
+/// The one-letter name used in mapping strings and reports: "I", "O" or "B".
+constexpr char letter(blocking_loop l) {
+    switch (l) {
+    case blocking_loop::in_channels: return 'I';
+    case blocking_loop::out_channels: return 'O';
+    case blocking_loop::batch: return 'B';
+    }
+    return '?';
+}
+
+constexpr const char* to_string(blocking_loop l) {
+    switch (l) {
+    case blocking_loop::in_channels: return "in_channels";
+    case blocking_loop::out_channels: return "out_channels";
+    case blocking_loop::batch: return "batch";
+    }
+    return "?";
+}
+
+/// True when data of type `d` changes along loop `l`.
+constexpr bool depends_on(data_type d, blocking_loop l) {
+    switch (d) {
+    case data_type::weights: return l != blocking_loop::batch;
+    case data_type::ifmaps: return l != blocking_loop::out_channels;
+    case data_type::psums: return l != blocking_loop::in_channels;
+    }
+    return false;
+}
+
+/// The loop along which data of type `d` is reused (the one it does not depend on).
+constexpr blocking_loop reuse_loop(data_type d) {
+    switch (d) {
+    case data_type::weights: return blocking_loop::batch;
+    case data_type::ifmaps: return blocking_loop::out_channels;
+    case data_type::psums: return blocking_loop::in_channels;
+    }
+    return blocking_loop::batch;
+}
+
+/// One value per blocking loop, indexed by `blocking_loop`.
+template <class T>
+struct per_loop {
+    std::array<T, blocking_loop_count> values{};
+
+    constexpr T& operator[](blocking_loop l) { return values[index_of(l)]; }
+    constexpr const T& operator[](blocking_loop l) const { return values[index_of(l)]; }
+
+    friend constexpr bool operator==(const per_loop& a, const per_loop& b) {
+        for (std::size_t i = 0; i < blocking_loop_count; ++i)
+            if (!(a.values[i] == b.values[i])) return false;
+        return true;
+    }
+    friend constexpr bool operator!=(const per_loop& a, const per_loop& b) { return !(a == b); }
+};
+
+/// Builds a `per_loop` from the in-channel, out-channel and batch values in that order.
+template <class T>
+constexpr per_loop<T> make_per_loop(T in_channels, T out_channels, T batch) {
+    return per_loop<T>{{in_channels, out_channels, batch}};
+}
+
+}  // namespace eap
+// end eap/mapping/blocking_loop.hpp
+// #include <eap/mapping/loop_order.hpp>
+// begin eap/mapping/loop_order.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+// #include <eap/mapping/blocking_loop.hpp>
+
+namespace eap {
+
+/// The nesting of the three blocking loops at one storage level, innermost first:
+/// `{out_channels, batch, in_channels}` (written "OBI") runs the output channels innermost and
+/// the input channels outermost.
+struct loop_order {
+    std::array<blocking_loop, blocking_loop_count> inner_to_outer{blocking_loop::in_channels,
+                                                                  blocking_loop::out_channels, blocking_loop::batch};
+
+    /// 0 for the innermost loop, 2 for the outermost.
+    constexpr std::size_t position(blocking_loop l) const {
+        for (std::size_t i = 0; i < blocking_loop_count; ++i)
+            if (inner_to_outer[i] == l) return i;
+        return blocking_loop_count;
+    }
+    /// True when the three entries are the three loops.
+    constexpr bool is_permutation() const {
+        return position(blocking_loop::in_channels) < blocking_loop_count &&
+               position(blocking_loop::out_channels) < blocking_loop_count &&
+               position(blocking_loop::batch) < blocking_loop_count;
+    }
+    /// The positions indexed by loop (I, O, B), packed as 9 * pos(I) + 3 * pos(O) + pos(B): orders
+    /// compare like their position tuples.
+    constexpr int position_key() const {
+        return 9 * static_cast<int>(position(blocking_loop::in_channels)) +
+               3 * static_cast<int>(position(blocking_loop::out_channels)) +
+               static_cast<int>(position(blocking_loop::batch));
+    }
+    /// "OBI" for {O, B, I}.
+    std::string to_string() const {
+        std::string s;
+        for (blocking_loop l : inner_to_outer) s += letter(l);
+        return s;
+    }
+
+    friend constexpr bool operator==(const loop_order& a, const loop_order& b) {
+        return a.inner_to_outer[0] == b.inner_to_outer[0] && a.inner_to_outer[1] == b.inner_to_outer[1] &&
+               a.inner_to_outer[2] == b.inner_to_outer[2];
+    }
+    friend constexpr bool operator!=(const loop_order& a, const loop_order& b) { return !(a == b); }
+};
+
+/// The canonical order with `innermost` innermost, then the other loops in I, O, B order. Only the
+/// innermost loop of those with more than one iteration matters for the access counts, so the
+/// mapping search uses these orders only.
+constexpr loop_order canonical_loop_order(blocking_loop innermost) {
+    loop_order o;
+    o.inner_to_outer[0] = innermost;
+    std::size_t next = 1;
+    for (blocking_loop l : all_blocking_loops)
+        if (l != innermost) o.inner_to_outer[next++] = l;
+    return o;
+}
+
+/// The canonical order for the loops flagged in `nontrivial` (those with more than one
+/// iteration): `innermost` (which must be one of them) first, then the other non-trivial loops,
+/// then the trivial ones, each group in I, O, B order.
+constexpr loop_order canonical_loop_order(blocking_loop innermost, per_loop<bool> nontrivial) {
+    loop_order o;
+    o.inner_to_outer[0] = innermost;
+    std::size_t next = 1;
+    for (blocking_loop l : all_blocking_loops)
+        if (l != innermost && nontrivial[l]) o.inner_to_outer[next++] = l;
+    for (blocking_loop l : all_blocking_loops)
+        if (l != innermost && !nontrivial[l]) o.inner_to_outer[next++] = l;
+    return o;
+}
+
+}  // namespace eap
+// end eap/mapping/loop_order.hpp
+
+namespace eap {
+
+/// The most storage levels (DRAM, buffers) a hardware description may list for the
+/// row-stationary model; keeps a mapping a fixed-size value.
+inline constexpr std::size_t max_storage_levels = 6;
+
+/// A row-stationary mapping of one layer part on a hardware with `storage_levels` shared
+/// storage levels (outermost, DRAM, first) above a PE array with per-PE scratchpads:
+///
+/// * `channel_replicas`: how the PE-set replicas are split between input and output channels
+///   (see `replica_split`);
+/// * `factors[k][l]` for k = 0 .. storage_levels: the blocking of loop l. Level k < storage_levels
+///   holds the loops that run *above* storage level k + 1 (with k + 1 == storage_levels meaning
+///   the scratchpads): `factors[0]` iterates over the tiles DRAM sends on chip;
+///   `factors[storage_levels]` runs inside the scratchpads. The product over k of `factors[k][l]`
+///   must equal the loop count of l;
+/// * `orders[k]`: the nesting of the loops of `factors[k]` (k < storage_levels);
+/// * `stored[k][d]`: whether level k keeps data type d (false: d bypasses level k and flows
+///   between the next outer and the next inner level that keep it). Level 0 keeps everything.
+///
+/// A mapping is a plain value: copy it, compare it, print it (`to_string`) and read it back
+/// (`parse_row_stationary_mapping`), and evaluate it with `eap::count_accesses`.
+struct row_stationary_mapping {
+    std::int64_t channel_replicas = 1;
+    std::size_t storage_levels = 0;
+    std::array<per_loop<std::int64_t>, max_storage_levels + 1> factors{};
+    std::array<loop_order, max_storage_levels> orders{};
+    std::array<per_data_type<bool>, max_storage_levels> stored{};
+
+    /// A mapping for `levels` storage levels with every factor 1, orders I, O, B (innermost
+    /// first) and every level keeping every data type.
+    static row_stationary_mapping trivial(std::size_t levels) {
+        if (levels < 1 || levels > max_storage_levels)
+            throw argument_error(detail::message("eap::row_stationary_mapping::trivial: levels must be between 1 and ",
+                                                 max_storage_levels, " (got ", levels, ")"));
+        row_stationary_mapping m;
+        m.storage_levels = levels;
+        for (auto& f : m.factors) f = make_per_loop<std::int64_t>(1, 1, 1);
+        for (auto& s : m.stored) s = make_per_data_type(true, true, true);
+        return m;
+    }
+
+    /// The product of the factors of loop `l` over all levels.
+    std::int64_t total(blocking_loop l) const {
+        std::int64_t p = 1;
+        for (std::size_t k = 0; k <= storage_levels && k <= max_storage_levels; ++k)
+            p = detail::checked_mul(p, factors[k][l], "row_stationary_mapping::total");
+        return p;
+    }
+
+    /// The scratchpad (innermost) factors.
+    const per_loop<std::int64_t>& scratchpad_factors() const { return factors[storage_levels]; }
+
+    friend bool operator==(const row_stationary_mapping& a, const row_stationary_mapping& b) {
+        if (a.channel_replicas != b.channel_replicas || a.storage_levels != b.storage_levels) return false;
+        for (std::size_t k = 0; k <= a.storage_levels && k <= max_storage_levels; ++k)
+            if (a.factors[k] != b.factors[k]) return false;
+        for (std::size_t k = 0; k < a.storage_levels && k < max_storage_levels; ++k)
+            if (a.orders[k] != b.orders[k] || a.stored[k] != b.stored[k]) return false;
+        return true;
+    }
+    friend bool operator!=(const row_stationary_mapping& a, const row_stationary_mapping& b) { return !(a == b); }
+};
+
+namespace detail {
+
+inline std::string stored_letters(const per_data_type<bool>& s) {
+    std::string out;
+    if (s[data_type::weights]) out += 'W';
+    if (s[data_type::ifmaps]) out += 'I';
+    if (s[data_type::psums]) out += 'P';
+    return out.empty() ? std::string("-") : out;
+}
+
+}  // namespace detail
+
+/// The mapping in one line, e.g. for two storage levels (DRAM, GLB)
+///
+///     a=1 I=1,1,3 O=3,16,1 B=64,1,1 order=OBI,OIB stored=WIP,WIP
+///
+/// `a` is the channel replicas; each loop lists its factors from the outermost level to the
+/// scratchpad; `order` lists each storage level's loop order innermost first; `stored` lists
+/// the data types each storage level keeps (W weights, I ifmaps, P psums, - none).
+inline std::string to_string(const row_stationary_mapping& m) {
+    std::ostringstream out;
+    out << "a=" << m.channel_replicas;
+    const std::size_t levels = m.storage_levels > max_storage_levels ? max_storage_levels : m.storage_levels;
+    for (blocking_loop l : all_blocking_loops) {
+        out << ' ' << letter(l) << '=';
+        for (std::size_t k = 0; k <= levels; ++k) out << (k ? "," : "") << m.factors[k][l];
+    }
+    out << " order=";
+    for (std::size_t k = 0; k < levels; ++k) out << (k ? "," : "") << m.orders[k].to_string();
+    out << " stored=";
+    for (std::size_t k = 0; k < levels; ++k) out << (k ? "," : "") << detail::stored_letters(m.stored[k]);
+    return out.str();
+}
+
+inline std::ostream& operator<<(std::ostream& out, const row_stationary_mapping& m) { return out << to_string(m); }
+
+namespace detail {
+
+[[noreturn]] inline void mapping_parse_failure(const std::string& field, const std::string& what) {
+    throw parse_error("<row_stationary_mapping>", 0, field, what);
+}
+
+inline std::vector<std::string> split_on(const std::string& text, char separator) {
+    std::vector<std::string> out;
+    std::string current;
+    for (char c : text) {
+        if (c == separator) {
+            out.push_back(current);
+            current.clear();
+        } else {
+            current += c;
+        }
+    }
+    out.push_back(current);
+    return out;
+}
+
+inline std::int64_t parse_mapping_integer(const std::string& field, const std::string& text) {
+    if (text.empty() || text.size() > 18)
+        mapping_parse_failure(field, "expected a positive integer of at most 18 digits, got '" + text + "'");
+    std::int64_t v = 0;
+    for (char c : text) {
+        if (!std::isdigit(static_cast<unsigned char>(c)))
+            mapping_parse_failure(field, "expected a positive integer, got '" + text + "'");
+        v = v * 10 + (c - '0');
+    }
+    if (v < 1) mapping_parse_failure(field, "must be at least 1, got '" + text + "'");
+    return v;
+}
+
+}  // namespace detail
+
+/// Reads the one-line form written by `to_string`. Throws `eap::parse_error` (field named) on
+/// malformed text; the values are checked against a layer and hardware when the mapping is
+/// evaluated.
+inline row_stationary_mapping parse_row_stationary_mapping(const std::string& text) {
+    using detail::mapping_parse_failure;
+    std::istringstream in(text);
+    std::string token;
+    bool seen_a = false, seen_order = false, seen_stored = false;
+    std::array<bool, blocking_loop_count> seen_loop{};
+    std::array<std::vector<std::int64_t>, blocking_loop_count> loop_factors;
+    std::vector<std::string> orders, stored;
+    row_stationary_mapping m;
+    while (in >> token) {
+        const auto eq = token.find('=');
+        if (eq == std::string::npos || eq == 0) mapping_parse_failure(token, "expected key=value");
+        const std::string key = token.substr(0, eq);
+        const std::string value = token.substr(eq + 1);
+        if (key == "a") {
+            if (seen_a) mapping_parse_failure(key, "given twice");
+            seen_a = true;
+            m.channel_replicas = detail::parse_mapping_integer(key, value);
+        } else if (key == "I" || key == "O" || key == "B") {
+            const std::size_t l = key == "I" ? 0 : key == "O" ? 1 : 2;
+            if (seen_loop[l]) mapping_parse_failure(key, "given twice");
+            seen_loop[l] = true;
+            for (const std::string& f : detail::split_on(value, ','))
+                loop_factors[l].push_back(detail::parse_mapping_integer(key, f));
+        } else if (key == "order") {
+            if (seen_order) mapping_parse_failure(key, "given twice");
+            seen_order = true;
+            orders = detail::split_on(value, ',');
+        } else if (key == "stored") {
+            if (seen_stored) mapping_parse_failure(key, "given twice");
+            seen_stored = true;
+            stored = detail::split_on(value, ',');
+        } else {
+            mapping_parse_failure(key, "unknown key (expected a, I, O, B, order, stored)");
+        }
+    }
+    if (!seen_a) mapping_parse_failure("a", "missing");
+    for (blocking_loop l : all_blocking_loops)
+        if (!seen_loop[index_of(l)]) mapping_parse_failure(std::string(1, letter(l)), "missing");
+    if (!seen_order) mapping_parse_failure("order", "missing");
+    if (!seen_stored) mapping_parse_failure("stored", "missing");
+    const std::size_t levels = orders.size();
+    if (levels < 1 || levels > max_storage_levels)
+        mapping_parse_failure("order", detail::message("must list 1 to ", max_storage_levels, " storage levels, got ", levels));
+    for (blocking_loop l : all_blocking_loops)
+        if (loop_factors[index_of(l)].size() != levels + 1)
+            mapping_parse_failure(std::string(1, letter(l)),
+                                  detail::message("must list ", levels + 1, " factors (one per storage level and one for "
+                                                  "the scratchpad), got ", loop_factors[index_of(l)].size()));
+    if (stored.size() != levels)
+        mapping_parse_failure("stored", detail::message("must list ", levels, " levels, got ", stored.size()));
+    m.storage_levels = levels;
+    for (std::size_t k = 0; k <= levels; ++k)
+        for (blocking_loop l : all_blocking_loops) m.factors[k][l] = loop_factors[index_of(l)][k];
+    for (std::size_t k = levels + 1; k <= max_storage_levels; ++k) m.factors[k] = make_per_loop<std::int64_t>(1, 1, 1);
+    for (std::size_t k = 0; k < levels; ++k) {
+        const std::string& o = orders[k];
+        if (o.size() != 3) mapping_parse_failure("order", "each order is three letters from I, O, B, got '" + o + "'");
+        for (std::size_t i = 0; i < 3; ++i) {
+            switch (o[i]) {
+            case 'I': m.orders[k].inner_to_outer[i] = blocking_loop::in_channels; break;
+            case 'O': m.orders[k].inner_to_outer[i] = blocking_loop::out_channels; break;
+            case 'B': m.orders[k].inner_to_outer[i] = blocking_loop::batch; break;
+            default: mapping_parse_failure("order", "each order is three letters from I, O, B, got '" + o + "'");
+            }
+        }
+        if (!m.orders[k].is_permutation())
+            mapping_parse_failure("order", "an order must name each of I, O, B once, got '" + o + "'");
+        const std::string& s = stored[k];
+        per_data_type<bool> flags{};
+        if (s != "-") {
+            if (s.empty()) mapping_parse_failure("stored", "empty entry (write - for a level that keeps nothing)");
+            for (char c : s) {
+                data_type d = data_type::weights;
+                if (c == 'W') d = data_type::weights;
+                else if (c == 'I') d = data_type::ifmaps;
+                else if (c == 'P') d = data_type::psums;
+                else mapping_parse_failure("stored", "letters must be W, I, P or a lone -, got '" + s + "'");
+                if (flags[d]) mapping_parse_failure("stored", "letter repeated in '" + s + "'");
+                flags[d] = true;
+            }
+        }
+        m.stored[k] = flags;
+    }
+    return m;
+}
+
+}  // namespace eap
+// end eap/mapping/row_stationary_mapping.hpp
+
+namespace eap {
+
+/// Reads and writes of one data type at one place, in words of that data type.
+struct access_count {
+    std::int64_t reads = 0;
+    std::int64_t writes = 0;
+
+    constexpr std::int64_t total() const { return detail::checked_add(reads, writes, "access_count::total"); }
+
+    access_count& operator+=(const access_count& o) {
+        reads = detail::checked_add(reads, o.reads, "access_count reads");
+        writes = detail::checked_add(writes, o.writes, "access_count writes");
+        return *this;
+    }
+    friend constexpr bool operator==(const access_count& a, const access_count& b) {
+        return a.reads == b.reads && a.writes == b.writes;
+    }
+    friend constexpr bool operator!=(const access_count& a, const access_count& b) { return !(a == b); }
+};
+
+/// Where an access happens. Positions 0 .. storage_levels - 1 are the hardware's storage levels
+/// (outermost first), then the array network, then the PE scratchpads.
+///
+/// Every transfer between two storage levels is counted once, at the *outer* level: a read there
+/// when data moves inwards (weights, ifmaps, and partial sums brought back to be accumulated
+/// further), a write when partial sums or outputs move outwards. A partial sum accumulated over
+/// f visits of a level costs f writes and f - 1 reads there (2f - 1 accesses; the first visit
+/// starts from zero). The array network counts words moved to PEs as reads and words moved from
+/// PEs as writes. The scratchpads count one weight read, one ifmap read and one psum read plus
+/// one psum write per MAC.
+struct access_counts {
+    std::size_t storage_levels = 0;
+    std::array<per_data_type<access_count>, max_storage_levels> storage{};
+    per_data_type<access_count> network{};
+    per_data_type<access_count> scratchpad{};
+    std::int64_t macs = 0;
+    std::int64_t cycles = 0;  ///< processing time: passes x cycles per pass (bandwidth not modelled)
+    std::int64_t pes = 0;     ///< PEs of the array (for `utilisation`)
+
+    /// Number of positions: storage levels + array network + scratchpads.
+    std::size_t positions() const { return storage_levels + 2; }
+    std::size_t network_position() const { return storage_levels; }
+    std::size_t scratchpad_position() const { return storage_levels + 1; }
+
+    const per_data_type<access_count>& at(std::size_t position) const {
+        if (position < storage_levels) return storage[position];
+        if (position == storage_levels) return network;
+        if (position == storage_levels + 1) return scratchpad;
+        throw argument_error(detail::message("eap::access_counts::at: position ", position, " is out of range (",
+                                             positions(), " positions)"));
+    }
+    per_data_type<access_count>& at(std::size_t position) {
+        return const_cast<per_data_type<access_count>&>(static_cast<const access_counts&>(*this).at(position));
+    }
+
+    /// MACs / (cycles x PEs): the fraction of PE cycles doing a MAC.
+    double utilisation() const {
+        if (cycles == 0 || pes == 0) return 0.0;
+        return static_cast<double>(macs) / (static_cast<double>(cycles) * static_cast<double>(pes));
+    }
+
+    /// Adds the counts of another part of the same layer (same hardware).
+    access_counts& operator+=(const access_counts& o) {
+        if (storage_levels != o.storage_levels)
+            throw argument_error(detail::message("eap::access_counts::operator+=: counts for ", storage_levels,
+                                                 " and ", o.storage_levels, " storage levels cannot be added"));
+        for (std::size_t p = 0; p < positions(); ++p)
+            for (data_type d : all_data_types) at(p)[d] += o.at(p)[d];
+        macs = detail::checked_add(macs, o.macs, "access_counts macs");
+        cycles = detail::checked_add(cycles, o.cycles, "access_counts cycles");
+        if (pes == 0) pes = o.pes;
+        return *this;
+    }
+
+    /// These counts repeated `times` times (identical parts of a layer).
+    access_counts repeated(std::int64_t times) const {
+        if (times < 0)
+            throw argument_error(detail::message("eap::access_counts::repeated: times must not be negative (got ",
+                                                 times, ")"));
+        access_counts out = *this;
+        for (std::size_t p = 0; p < positions(); ++p)
+            for (data_type d : all_data_types) {
+                out.at(p)[d].reads = detail::checked_mul(at(p)[d].reads, times, "access_counts::repeated");
+                out.at(p)[d].writes = detail::checked_mul(at(p)[d].writes, times, "access_counts::repeated");
+            }
+        out.macs = detail::checked_mul(macs, times, "access_counts::repeated");
+        out.cycles = detail::checked_mul(cycles, times, "access_counts::repeated");
+        return out;
+    }
+
+    friend bool operator==(const access_counts& a, const access_counts& b) {
+        if (a.storage_levels != b.storage_levels || a.macs != b.macs || a.cycles != b.cycles || a.pes != b.pes)
+            return false;
+        for (std::size_t p = 0; p < a.positions(); ++p)
+            if (a.at(p) != b.at(p)) return false;
+        return true;
+    }
+    friend bool operator!=(const access_counts& a, const access_counts& b) { return !(a == b); }
+};
+
+/// The name of a position of `access_counts` on `hw`: the storage level's name, "array network"
+/// or "scratchpad".
+inline std::string position_name(const hardware& hw, std::size_t position) {
+    if (position < hw.levels.size()) return hw.levels[position].name;
+    if (position == hw.levels.size()) return "array network";
+    if (position == hw.levels.size() + 1) return "scratchpad";
+    throw argument_error(detail::message("eap::position_name: position ", position, " is out of range (",
+                                         hw.levels.size() + 2, " positions)"));
+}
+
+}  // namespace eap
+// end eap/mapping/access_counts.hpp
+// #include <eap/mapping/blocking_loop.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// begin eap/mapping/layer_part.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <ostream>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+
+namespace eap {
+
+/// One independently scheduled piece of a CONV/FC layer, as the row-stationary model sees it:
+/// `in_channels` input channels, `out_channels` output channels, an output of `out_height` x
+/// `out_width` per image, an `kernel_height` x `kernel_width` filter, strides, and `batch` images.
+/// A part reads its input from DRAM and writes its output back; parts share nothing.
+///
+/// The input window is derived from the output: `in_height() = kernel_height + (out_height - 1) *
+/// stride_height` (likewise the width). For a padded layer that window includes the padding;
+/// `real_in_height` / `real_in_width` say how many of its rows / columns hold real input values
+/// (-1, the default, means the whole window) and matter only when the energy model is told to move
+/// the real input alone (`padding_traffic::real_input`).
+struct layer_part {
+    std::int64_t in_channels = 1;    // C
+    std::int64_t out_channels = 1;   // M
+    std::int64_t out_height = 1;     // E (rows of the output)
+    std::int64_t out_width = 1;      // F (columns of the output)
+    std::int64_t kernel_height = 1;  // R
+    std::int64_t kernel_width = 1;   // S
+    std::int64_t stride_height = 1;
+    std::int64_t stride_width = 1;
+    std::int64_t batch = 1;          // N
+    std::int64_t real_in_height = -1; ///< -1: the whole derived window is real input
+    std::int64_t real_in_width = -1;  ///< -1: the whole derived window is real input
+
+    /// Rows of the input window the part reads: R + (E - 1) * stride.
+    constexpr std::int64_t in_height() const {
+        return detail::checked_add(kernel_height,
+                                   detail::checked_mul(out_height - 1, stride_height, "layer_part::in_height"),
+                                   "layer_part::in_height");
+    }
+    constexpr std::int64_t in_width() const {
+        return detail::checked_add(kernel_width,
+                                   detail::checked_mul(out_width - 1, stride_width, "layer_part::in_width"),
+                                   "layer_part::in_width");
+    }
+    constexpr std::int64_t real_height() const { return real_in_height < 0 ? in_height() : real_in_height; }
+    constexpr std::int64_t real_width() const { return real_in_width < 0 ? in_width() : real_in_width; }
+
+    /// MACs of the part over its batch: N * M * C * E * F * R * S.
+    constexpr std::int64_t mac_count() const {
+        return detail::checked_product("layer_part::mac_count", batch, out_channels, in_channels, out_height,
+                                       out_width, kernel_height, kernel_width);
+    }
+    /// Filter weights of the part: M * C * R * S.
+    constexpr std::int64_t weight_count() const {
+        return detail::checked_product("layer_part::weight_count", out_channels, in_channels, kernel_height,
+                                       kernel_width);
+    }
+    /// Output values over the batch: N * M * E * F.
+    constexpr std::int64_t ofmap_size() const {
+        return detail::checked_product("layer_part::ofmap_size", batch, out_channels, out_height, out_width);
+    }
+    /// Values of the derived input window over the batch: N * C * in_height * in_width.
+    constexpr std::int64_t ifmap_window_size() const {
+        return detail::checked_product("layer_part::ifmap_window_size", batch, in_channels, in_height(), in_width());
+    }
+
+    /// Throws `eap::shape_error` naming the first impossible field.
+    void validate() const {
+        auto positive = [](const char* field, std::int64_t v) {
+            if (v < 1)
+                throw shape_error(detail::message("eap::layer_part: ", field, " must be at least 1 (got ", v, ")"));
+        };
+        positive("in_channels", in_channels);
+        positive("out_channels", out_channels);
+        positive("out_height", out_height);
+        positive("out_width", out_width);
+        positive("kernel_height", kernel_height);
+        positive("kernel_width", kernel_width);
+        positive("stride_height", stride_height);
+        positive("stride_width", stride_width);
+        positive("batch", batch);
+        if (real_in_height < -1 || real_in_height > in_height())
+            throw shape_error(detail::message("eap::layer_part: real_in_height must be -1 (all) or between 0 and the window height ",
+                                              in_height(), " (got ", real_in_height, ")"));
+        if (real_in_width < -1 || real_in_width > in_width())
+            throw shape_error(detail::message("eap::layer_part: real_in_width must be -1 (all) or between 0 and the window width ",
+                                              in_width(), " (got ", real_in_width, ")"));
+        (void)mac_count();
+        (void)ifmap_window_size();
+    }
+
+    friend constexpr bool operator==(const layer_part& a, const layer_part& b) {
+        return a.in_channels == b.in_channels && a.out_channels == b.out_channels && a.out_height == b.out_height &&
+               a.out_width == b.out_width && a.kernel_height == b.kernel_height &&
+               a.kernel_width == b.kernel_width && a.stride_height == b.stride_height &&
+               a.stride_width == b.stride_width && a.batch == b.batch && a.real_height() == b.real_height() &&
+               a.real_width() == b.real_width();
+    }
+    friend constexpr bool operator!=(const layer_part& a, const layer_part& b) { return !(a == b); }
+
+    friend std::ostream& operator<<(std::ostream& out, const layer_part& p) {
+        out << "part(C=" << p.in_channels << " M=" << p.out_channels << " E=" << p.out_height << 'x' << p.out_width
+            << " R=" << p.kernel_height << 'x' << p.kernel_width << " U=" << p.stride_height;
+        if (p.stride_width != p.stride_height) out << 'x' << p.stride_width;
+        out << " N=" << p.batch;
+        if (p.real_height() != p.in_height() || p.real_width() != p.in_width())
+            out << " real input " << p.real_height() << 'x' << p.real_width() << " of " << p.in_height() << 'x'
+                << p.in_width();
+        return out << ')';
+    }
+};
+
+}  // namespace eap
+// end eap/mapping/layer_part.hpp
+// #include <eap/mapping/layer_partition.hpp>
+// begin eap/mapping/layer_partition.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// #include <eap/shape/conv_shape.hpp>
+
+namespace eap {
+
+/// `count` identical parts of a layer (e.g. the groups of a grouped convolution); they are
+/// scheduled one after the other and their costs add up.
+struct layer_part_group {
+    layer_part part;
+    std::int64_t count = 1;
+};
+
+/// Splits a CONV/FC layer into the parts the row-stationary model schedules independently:
+///
+/// * a grouped convolution becomes `groups` parts of `in_channels / groups` inputs and
+///   `out_channels / groups` outputs (each reads only its own input channels);
+/// * `output_channel_parts` > 1 further splits the output channels of each group into that many
+///   parts that each read the group's *full* input (as the ISCA 2016 AlexNet does for conv1 and
+///   conv3, which ran as two halves); when the split is uneven the first parts get one channel more.
+///
+/// Identical parts are returned once with their count. The derived input window of a part
+/// (kernel + (out - 1) * stride) includes the zero padding the window covers; each part also
+/// records how many of the window's rows and columns are real input (see `layer_part`).
+inline std::vector<layer_part_group> partition_layer(const conv_shape& shape, std::int64_t output_channel_parts = 1) {
+    shape.validate();
+    const std::int64_t outputs_per_group = shape.out_channels_per_group();
+    if (output_channel_parts < 1 || output_channel_parts > outputs_per_group)
+        throw argument_error(detail::message("eap::partition_layer: output_channel_parts must be between 1 and the "
+                                             "output channels per group (",
+                                             outputs_per_group, "); got ", output_channel_parts));
+    layer_part base;
+    base.in_channels = shape.in_channels_per_group();
+    base.out_height = shape.out_height();
+    base.out_width = shape.out_width();
+    base.kernel_height = shape.kernel_height;
+    base.kernel_width = shape.kernel_width;
+    base.stride_height = shape.stride_height;
+    base.stride_width = shape.stride_width;
+    base.batch = shape.batch;
+    // Rows of the padded input the window covers are [0, in_height()); the real input sits in
+    // [pad.top, pad.top + in_height) of the padded input.
+    auto real_extent = [](std::int64_t window, std::int64_t before, std::int64_t real) {
+        return std::max<std::int64_t>(0, std::min(window, before + real) - std::min(before, window));
+    };
+    base.out_channels = 1;
+    const std::int64_t window_height = base.in_height();
+    const std::int64_t window_width = base.in_width();
+    const std::int64_t real_h = real_extent(window_height, shape.pad.top, shape.in_height);
+    const std::int64_t real_w = real_extent(window_width, shape.pad.left, shape.in_width);
+    base.real_in_height = real_h == window_height ? -1 : real_h;
+    base.real_in_width = real_w == window_width ? -1 : real_w;
+
+    const std::int64_t small = outputs_per_group / output_channel_parts;
+    const std::int64_t larger_parts = outputs_per_group % output_channel_parts;
+    std::vector<layer_part_group> out;
+    if (larger_parts > 0) {
+        layer_part p = base;
+        p.out_channels = small + 1;
+        out.push_back({p, detail::checked_mul(larger_parts, shape.groups, "eap::partition_layer part count")});
+    }
+    layer_part p = base;
+    p.out_channels = small;
+    out.push_back({p, detail::checked_mul(output_channel_parts - larger_parts, shape.groups,
+                                          "eap::partition_layer part count")});
+    for (const auto& g : out) g.part.validate();
+    return out;
+}
+
+}  // namespace eap
+// end eap/mapping/layer_partition.hpp
+// #include <eap/mapping/loop_order.hpp>
+// #include <eap/mapping/mapping_cache.hpp>
+// begin eap/mapping/mapping_cache.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+
+// #include <eap/error.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// #include <eap/mapping/mapping_evaluation.hpp>
+// begin eap/mapping/mapping_evaluation.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+// #include <eap/error.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/access_counts.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// #include <eap/mapping/pe_set_folding.hpp>
+// begin eap/mapping/pe_set_folding.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+#include <ostream>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+
+namespace eap {
+
+/// How a logical row-stationary PE set is placed on a physical PE array.
+///
+/// The logical set of one 2-D convolution has one PE per (filter row, output row):
+/// `set_height` = R rows x `set_width` = E columns. Filter rows are reused horizontally, input rows
+/// diagonally and partial sums accumulate vertically. A set taller than the array is folded in
+/// time (`fold_height` passes, one group of filter rows each); a set wider than the array is cut
+/// into `fold_width` strips of output rows (which behave like more images). A set smaller than
+/// the array is replicated (`replicas_height` x `replicas_width` copies working on different
+/// channels or images). Spare replicas in height first absorb width folds: k strips are stacked
+/// vertically, dividing the width folds by k.
+struct pe_set_folding {
+    std::int64_t array_rows = 1;
+    std::int64_t array_cols = 1;
+    std::int64_t set_height = 1;       ///< R (filter rows)
+    std::int64_t set_width = 1;        ///< E (output rows)
+    std::int64_t fold_height = 1;      ///< fh
+    std::int64_t fold_width = 1;       ///< fw, after stacking strips into spare height
+    std::int64_t replicas_height = 1;  ///< rh, after stacking
+    std::int64_t replicas_width = 1;   ///< rw
+    std::int64_t stacked_strips = 1;   ///< k: width strips stacked vertically
+
+    /// Rows of the folded set (filter rows per height fold).
+    constexpr std::int64_t folded_height() const { return detail::ceil_div(set_height, fold_height); }
+    /// Columns of the folded set (output rows per width strip).
+    constexpr std::int64_t folded_width() const { return detail::ceil_div(set_width, fold_width); }
+    /// PEs of one folded set.
+    constexpr std::int64_t set_pes() const { return folded_height() * folded_width(); }
+    /// Copies of the folded set working in parallel.
+    constexpr std::int64_t replicas() const { return replicas_height * replicas_width; }
+    /// R * E * replicas / (array size * folds): the fraction of PE slots doing useful work.
+    constexpr double utilisation() const {
+        return static_cast<double>(set_height) * static_cast<double>(set_width) * static_cast<double>(replicas()) /
+               (static_cast<double>(array_rows) * static_cast<double>(array_cols) * static_cast<double>(fold_height) *
+                static_cast<double>(fold_width));
+    }
+
+    friend constexpr bool operator==(const pe_set_folding& a, const pe_set_folding& b) {
+        return a.array_rows == b.array_rows && a.array_cols == b.array_cols && a.set_height == b.set_height &&
+               a.set_width == b.set_width && a.fold_height == b.fold_height && a.fold_width == b.fold_width &&
+               a.replicas_height == b.replicas_height && a.replicas_width == b.replicas_width &&
+               a.stacked_strips == b.stacked_strips;
+    }
+    friend constexpr bool operator!=(const pe_set_folding& a, const pe_set_folding& b) { return !(a == b); }
+
+    friend std::ostream& operator<<(std::ostream& out, const pe_set_folding& f) {
+        return out << "set " << f.set_height << 'x' << f.set_width << " on " << f.array_rows << 'x' << f.array_cols
+                   << ": folds " << f.fold_height << 'x' << f.fold_width << ", replicas " << f.replicas_height << 'x'
+                   << f.replicas_width << ", folded set " << f.folded_height() << 'x' << f.folded_width()
+                   << ", utilisation " << f.utilisation();
+    }
+};
+
+/// Places a logical PE set of `filter_rows` x `ofmap_rows` on an `array_rows` x `array_cols`
+/// array (Eyeriss ISCA 2016 / nn_dataflow):
+///
+///   height: R > rows ? (fh = ceil(R / rows), rh = 1) : (fh = 1, rh = rows / R);
+///   width:  E > cols ? (fw = ceil(E / cols), rw = 1) : (fw = 1, rw = cols / E);
+///   k = min(rh, fw); fw = ceil(fw / k); rh = rh / k.
+///
+/// Throws `eap::argument_error` for a size below 1.
+inline pe_set_folding fold_pe_set(std::int64_t filter_rows, std::int64_t ofmap_rows, std::int64_t array_rows,
+                                  std::int64_t array_cols) {
+    auto positive = [](const char* name, std::int64_t v) {
+        if (v < 1) throw argument_error(detail::message("eap::fold_pe_set: ", name, " must be at least 1 (got ", v, ")"));
+    };
+    positive("filter_rows", filter_rows);
+    positive("ofmap_rows", ofmap_rows);
+    positive("array_rows", array_rows);
+    positive("array_cols", array_cols);
+    pe_set_folding f;
+    f.array_rows = array_rows;
+    f.array_cols = array_cols;
+    f.set_height = filter_rows;
+    f.set_width = ofmap_rows;
+    if (filter_rows > array_rows) {
+        f.fold_height = detail::ceil_div(filter_rows, array_rows);
+        f.replicas_height = 1;
+    } else {
+        f.fold_height = 1;
+        f.replicas_height = array_rows / filter_rows;
+    }
+    if (ofmap_rows > array_cols) {
+        f.fold_width = detail::ceil_div(ofmap_rows, array_cols);
+        f.replicas_width = 1;
+    } else {
+        f.fold_width = 1;
+        f.replicas_width = array_cols / ofmap_rows;
+    }
+    f.stacked_strips = std::min(f.replicas_height, f.fold_width);
+    f.fold_width = detail::ceil_div(f.fold_width, f.stacked_strips);
+    f.replicas_height = f.replicas_height / f.stacked_strips;
+    return f;
+}
+
+}  // namespace eap
+// end eap/mapping/pe_set_folding.hpp
+// #include <eap/mapping/replica_split.hpp>
+// begin eap/mapping/replica_split.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <ostream>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+// #include <eap/mapping/blocking_loop.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// #include <eap/mapping/pe_set_folding.hpp>
+
+namespace eap {
+
+/// What the replicas of a PE set work on, and the loop counts that remain above the array.
+///
+/// Of the `replicas_height` copies stacked vertically, `channel_replicas` (a divisor of it) carry
+/// different input channels and the rest, with all copies side by side, different output
+/// channels. So `in_replicas` = min(a, C) input channels and `out_replicas` =
+/// min((replicas_height / a) * replicas_width, M) output channels are processed at once, and the
+/// loops left to block over the storage levels count ceil(C / in_replicas) input-channel steps,
+/// ceil(M / out_replicas) output-channel steps and N * fold_width batch steps (width strips
+/// behave like images).
+struct replica_split {
+    std::int64_t channel_replicas = 1;  ///< a
+    std::int64_t in_replicas = 1;       ///< input channels processed at once
+    std::int64_t out_replicas = 1;      ///< output channels processed at once
+    per_loop<std::int64_t> loop_counts = make_per_loop<std::int64_t>(1, 1, 1);
+
+    /// Processing passes: the product of the loop counts.
+    constexpr std::int64_t passes() const {
+        return detail::checked_product("replica_split::passes", loop_counts[blocking_loop::in_channels],
+                                       loop_counts[blocking_loop::out_channels], loop_counts[blocking_loop::batch]);
+    }
+
+    friend constexpr bool operator==(const replica_split& a, const replica_split& b) {
+        return a.channel_replicas == b.channel_replicas && a.in_replicas == b.in_replicas &&
+               a.out_replicas == b.out_replicas && a.loop_counts == b.loop_counts;
+    }
+    friend constexpr bool operator!=(const replica_split& a, const replica_split& b) { return !(a == b); }
+
+    friend std::ostream& operator<<(std::ostream& out, const replica_split& s) {
+        return out << "a=" << s.channel_replicas << " (" << s.in_replicas << " in x " << s.out_replicas
+                   << " out channels at once; loops I" << s.loop_counts[blocking_loop::in_channels] << " O"
+                   << s.loop_counts[blocking_loop::out_channels] << " B" << s.loop_counts[blocking_loop::batch] << ')';
+    }
+};
+
+/// The split with `channel_replicas` height replicas on input channels. Throws
+/// `eap::argument_error` unless it divides `folding.replicas_height`.
+inline replica_split make_replica_split(const layer_part& part, const pe_set_folding& folding,
+                                        std::int64_t channel_replicas) {
+    if (channel_replicas < 1 || folding.replicas_height % channel_replicas != 0)
+        throw argument_error(detail::message("eap::make_replica_split: channel_replicas must divide the height replicas (",
+                                             folding.replicas_height, "); got ", channel_replicas));
+    replica_split s;
+    s.channel_replicas = channel_replicas;
+    s.in_replicas = std::min(channel_replicas, part.in_channels);
+    s.out_replicas = std::min(detail::checked_mul(folding.replicas_height / channel_replicas, folding.replicas_width,
+                                                  "eap::make_replica_split"),
+                              part.out_channels);
+    s.loop_counts[blocking_loop::in_channels] = detail::ceil_div(part.in_channels, s.in_replicas);
+    s.loop_counts[blocking_loop::out_channels] = detail::ceil_div(part.out_channels, s.out_replicas);
+    s.loop_counts[blocking_loop::batch] = detail::checked_mul(part.batch, folding.fold_width, "eap::make_replica_split");
+    return s;
+}
+
+/// The splits the mapping search considers, in order of ascending `channel_replicas`: every
+/// divisor a of the height replicas whose pass count is at most the smallest seen so far
+/// (a running minimum, so an earlier split is kept even when a later one has fewer passes).
+inline std::vector<replica_split> replica_split_candidates(const layer_part& part, const pe_set_folding& folding) {
+    std::vector<replica_split> out;
+    std::int64_t smallest = std::numeric_limits<std::int64_t>::max();
+    for (std::int64_t a = 1; a <= folding.replicas_height; ++a) {
+        if (folding.replicas_height % a != 0) continue;
+        replica_split s = make_replica_split(part, folding, a);
+        const std::int64_t passes = s.passes();
+        if (passes <= smallest) {
+            smallest = passes;
+            out.push_back(s);
+        }
+    }
+    return out;
+}
+
+}  // namespace eap
+// end eap/mapping/replica_split.hpp
+// #include <eap/mapping/row_stationary_mapping.hpp>
+// #include <eap/mapping/row_stationary_model.hpp>
+// begin eap/mapping/row_stationary_model.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/access_counts.hpp>
+// #include <eap/mapping/blocking_loop.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// #include <eap/mapping/pe_set_folding.hpp>
+// #include <eap/mapping/replica_split.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+
+// The analytical row-stationary model shared by mapping evaluation and mapping search.
+//
+// One processing pass handles one step of each blocking loop: `in_replicas` input channels x
+// `out_replicas` output channels x one image (or width strip) on all replicas of the folded PE
+// set. Over the whole part, the words a data type moves once between two storage levels
+// ("touch-once" totals) are, with e = E / fw the (real-valued) output rows per strip and
+// h = R + (e - 1) U the input rows it needs:
+//
+//   weights  R S C M                               (outer and inner)
+//   ifmaps   W_in (R fw + (E - fw) U) C N          (= h W_in C N fw; inner: x fh)
+//   psums    E F M N                               (inner: x fh)
+//
+// where "inner" is the level that feeds the PE array (ifmaps and psums are re-read once per
+// height fold). The array network moves fh P S C M weights, fh P W_in o_r C N fw ifmaps and
+// fh P F i_r M N fw psums (P = PEs of the folded set), and the scratchpads see every MAC.
+// A transfer is repeated by the fetch count of the data type at that level (see `rs_fetches`).
+// These closed forms are the per-pass model of nn_dataflow summed over all passes; they are
+// integers even where the per-pass values are not.
+
+namespace eap::detail {
+
+using fetch_table = std::array<per_data_type<std::int64_t>, max_storage_levels>;
+using stored_table = std::array<per_data_type<bool>, max_storage_levels>;
+
+/// Per (part, folding, replica split): touch-once totals, buffer units and time.
+struct rs_part_totals {
+    per_loop<std::int64_t> loops{};
+    per_data_type<std::int64_t> outer{};            ///< words per fetch between storage levels
+    per_data_type<std::int64_t> inner{};            ///< words per fetch from the level feeding the array
+    per_data_type<std::int64_t> network{};          ///< words per fetch over the array network
+    per_data_type<std::int64_t> buffer_unit{};      ///< words a storage level holds per loop step (per block)
+    per_data_type<std::int64_t> scratchpad_unit{};  ///< words a scratchpad holds per loop step
+    std::int64_t macs = 0;
+    std::int64_t cycles_per_pass = 0;
+    std::int64_t cycles = 0;
+    std::int64_t pes = 0;
+    /// Fraction of the ifmap words at storage levels that move (real input only: < 1 for a padded part).
+    std::int64_t ifmap_moved_num = 1;
+    std::int64_t ifmap_moved_den = 1;
+};
+
+inline rs_part_totals make_rs_part_totals(const layer_part& p, const pe_set_folding& f, const replica_split& s,
+                                          bool real_input_only) {
+    rs_part_totals t;
+    const char* what = "row-stationary model totals";
+    const std::int64_t R = p.kernel_height, S = p.kernel_width, C = p.in_channels, M = p.out_channels;
+    const std::int64_t E = p.out_height, F = p.out_width, N = p.batch;
+    const std::int64_t U = p.stride_height, W_in = p.in_width();
+    const std::int64_t fh = f.fold_height, fw = f.fold_width, P = f.set_pes();
+    t.loops = s.loop_counts;
+    // h * fw = R fw + (E - fw) U, an integer although h is not.
+    const std::int64_t rows_times_folds = checked_add(checked_mul(R, fw, what), checked_mul(E - fw, U, what), what);
+    t.outer[data_type::weights] = checked_product(what, R, S, C, M);
+    t.outer[data_type::ifmaps] = checked_product(what, W_in, rows_times_folds, C, N);
+    t.outer[data_type::psums] = checked_product(what, E, F, M, N);
+    t.inner[data_type::weights] = t.outer[data_type::weights];
+    t.inner[data_type::ifmaps] = checked_mul(fh, t.outer[data_type::ifmaps], what);
+    t.inner[data_type::psums] = checked_mul(fh, t.outer[data_type::psums], what);
+    t.network[data_type::weights] = checked_product(what, fh, P, S, C, M);
+    t.network[data_type::ifmaps] = checked_product(what, fh, P, W_in, s.out_replicas, C, N, fw);
+    t.network[data_type::psums] = checked_product(what, fh, P, F, s.in_replicas, M, N, fw);
+    // Buffer units use whole rows: ceil(E / fw) output rows and the input rows they need.
+    const std::int64_t e_bar = ceil_div(E, fw);
+    const std::int64_t h_bar = checked_add(R, checked_mul(e_bar - 1, U, what), what);
+    t.buffer_unit[data_type::weights] = checked_product(what, R, S, s.in_replicas, s.out_replicas);
+    t.buffer_unit[data_type::ifmaps] = checked_product(what, h_bar, W_in, s.in_replicas);
+    t.buffer_unit[data_type::psums] = checked_product(what, e_bar, F, s.out_replicas);
+    t.scratchpad_unit[data_type::weights] = S;
+    t.scratchpad_unit[data_type::ifmaps] = S;
+    t.scratchpad_unit[data_type::psums] = 1;
+    t.macs = p.mac_count();
+    t.cycles_per_pass = checked_product(what, fh, S, F);
+    t.cycles = checked_mul(t.cycles_per_pass, s.passes(), what);
+    t.pes = checked_mul(f.array_rows, f.array_cols, what);
+    if (real_input_only) {
+        t.ifmap_moved_num = checked_mul(p.real_height(), p.real_width(), what);
+        t.ifmap_moved_den = checked_mul(p.in_height(), p.in_width(), what);
+    }
+    return t;
+}
+
+/// Fetch counts: f[k][d] is how many times each word of d that level k sends inwards is sent,
+/// for every storage level k. The psum cost of f visits is f writes and f - 1 reads.
+///
+/// Think of the loops of levels 0..k as one nest (level 0 outermost). The tile of d held below
+/// level k changes whenever an index of a loop d depends on changes, so it is fetched once per
+/// iteration of every loop down to the innermost such loop with more than one iteration:
+/// all dependent steps (the touch-once total) times the steps of d's reuse loop that sit
+/// outside that innermost dependent loop.
+inline void rs_fetches(const row_stationary_mapping& m, fetch_table& f) {
+    per_loop<std::int64_t> outer_product = make_per_loop<std::int64_t>(1, 1, 1);  // product of factors at levels < k
+    for (std::size_t k = 0; k < m.storage_levels; ++k) {
+        const per_loop<std::int64_t>& t = m.factors[k];
+        const loop_order& order = m.orders[k];
+        for (data_type d : all_data_types) {
+            const blocking_loop u = reuse_loop(d);
+            std::size_t innermost_dependent = blocking_loop_count;
+            for (blocking_loop l : all_blocking_loops)
+                if (l != u && t[l] > 1 && order.position(l) < innermost_dependent)
+                    innermost_dependent = order.position(l);
+            if (innermost_dependent == blocking_loop_count) {
+                f[k][d] = k == 0 ? 1 : f[k - 1][d];
+            } else {
+                f[k][d] = order.position(u) > innermost_dependent
+                              ? checked_mul(outer_product[u], t[u], "row-stationary fetch count")
+                              : outer_product[u];
+            }
+        }
+        for (blocking_loop l : all_blocking_loops)
+            outer_product[l] = checked_mul(outer_product[l], t[l], "row-stationary fetch count");
+    }
+}
+
+/// Words of each data type a storage tile with `extent` loop steps needs.
+inline per_data_type<std::int64_t> rs_tile_words(const per_data_type<std::int64_t>& unit,
+                                                 const per_loop<std::int64_t>& extent) {
+    per_data_type<std::int64_t> w{};
+    for (data_type d : all_data_types) {
+        std::int64_t v = unit[d];
+        for (blocking_loop l : all_blocking_loops)
+            if (depends_on(d, l)) v = checked_mul(v, extent[l], "row-stationary tile size");
+        w[d] = v;
+    }
+    return w;
+}
+
+/// True when the stored data types fit `capacity`; sizes in words of each type's width,
+/// capacities in reference-width words.
+inline bool rs_fits(const level_capacity& capacity, const per_data_type<std::int64_t>& words,
+                    const per_data_type<bool>& stored, const per_data_type<int>& bits, int reference_bits) {
+    __extension__ typedef __int128 wide;
+    switch (capacity.type) {
+    case level_capacity::kind::unbounded: return true;
+    case level_capacity::kind::shared: {
+        wide need = 0;
+        for (data_type d : all_data_types)
+            if (stored[d]) need += static_cast<wide>(words[d]) * bits[d];
+        return need <= static_cast<wide>(capacity.shared_words) * reference_bits;
+    }
+    case level_capacity::kind::per_data_type:
+        for (data_type d : all_data_types)
+            if (stored[d] && static_cast<wide>(words[d]) * bits[d] > static_cast<wide>(capacity.words[d]) * reference_bits)
+                return false;
+        return true;
+    }
+    return false;
+}
+
+/// Cost of one word of each data type at each place, scaled by the data type's width.
+struct rs_cost_table {
+    std::size_t storage_levels = 0;
+    std::array<per_data_type<double>, max_storage_levels> read{};
+    std::array<per_data_type<double>, max_storage_levels> write{};
+    per_data_type<double> network{};
+    per_data_type<double> scratchpad_read{};
+    per_data_type<double> scratchpad_write{};
+    double scratchpad_per_mac = 0.0;  ///< the scratchpad cost of one MAC (all types)
+};
+
+/// `ifmap_storage_fraction` scales the ifmap costs at storage levels (real-input traffic).
+inline rs_cost_table make_rs_cost_table(const hardware& hw, const per_data_type<int>& bits,
+                                        double ifmap_storage_fraction = 1.0) {
+    rs_cost_table c;
+    c.storage_levels = hw.levels.size();
+    for (data_type d : all_data_types) {
+        const double scale = static_cast<double>(bits[d]) / static_cast<double>(hw.reference_bits);
+        for (std::size_t k = 0; k < hw.levels.size(); ++k) {
+            const double fraction = d == data_type::ifmaps ? ifmap_storage_fraction : 1.0;
+            c.read[k][d] = hw.levels[k].read_cost * scale * fraction;
+            c.write[k][d] = hw.levels[k].write_cost * scale * fraction;
+        }
+        c.network[d] = hw.array.network_cost * scale;
+        c.scratchpad_read[d] = hw.array.scratchpad_read_cost * scale;
+        c.scratchpad_write[d] = hw.array.scratchpad_write_cost * scale;
+    }
+    c.scratchpad_per_mac = c.scratchpad_read[data_type::weights] + c.scratchpad_read[data_type::ifmaps] +
+                           c.scratchpad_read[data_type::psums] + c.scratchpad_write[data_type::psums];
+    return c;
+}
+
+/// Energy of sending `words` words of `d` `fetches` times from storage level `level`.
+inline double rs_transfer_energy(const rs_cost_table& c, std::size_t level, data_type d, double words,
+                                 double fetches) {
+    if (d == data_type::psums) return words * (fetches * c.write[level][d] + (fetches - 1.0) * c.read[level][d]);
+    return words * fetches * c.read[level][d];
+}
+
+inline double rs_network_energy(const rs_cost_table& c, data_type d, double words, double fetches) {
+    return d == data_type::psums ? words * (2.0 * fetches - 1.0) * c.network[d] : words * fetches * c.network[d];
+}
+
+/// Access energy (no MACs) of a part under fetch counts `f` and storage flags `stored`.
+inline double rs_access_energy(const rs_part_totals& t, const rs_cost_table& c, const fetch_table& f,
+                               const stored_table& stored, std::size_t levels) {
+    double e = 0.0;
+    for (data_type d : all_data_types) {
+        std::size_t source = 0;
+        for (std::size_t m = 1; m < levels; ++m) {
+            if (!stored[m][d]) continue;
+            e += rs_transfer_energy(c, source, d, static_cast<double>(t.outer[d]), static_cast<double>(f[m - 1][d]));
+            source = m;
+        }
+        const double last = static_cast<double>(f[levels - 1][d]);
+        e += rs_transfer_energy(c, source, d, static_cast<double>(t.inner[d]), last);
+        e += rs_network_energy(c, d, static_cast<double>(t.network[d]), last);
+    }
+    return e + static_cast<double>(t.macs) * c.scratchpad_per_mac;
+}
+
+inline std::int64_t rs_scaled_words(std::int64_t words, std::int64_t fetches, std::int64_t num, std::int64_t den) {
+    const std::int64_t n = checked_mul(words, fetches, "row-stationary access count");
+    if (num == den) return n;
+    __extension__ typedef __int128 wide;
+    // Round to nearest: the real-input fraction of a padded window.
+    return static_cast<std::int64_t>((static_cast<wide>(n) * num + den / 2) / den);
+}
+
+/// Access counts of a part under fetch counts `f` and storage flags `stored`.
+inline access_counts rs_counts(const rs_part_totals& t, const fetch_table& f, const stored_table& stored,
+                               std::size_t levels) {
+    access_counts a;
+    a.storage_levels = levels;
+    auto add = [&](access_count& where, data_type d, std::int64_t words, std::int64_t fetches, bool storage) {
+        const bool scale = storage && d == data_type::ifmaps;
+        const std::int64_t num = scale ? t.ifmap_moved_num : 1, den = scale ? t.ifmap_moved_den : 1;
+        if (d == data_type::psums) {
+            where.writes = checked_add(where.writes, rs_scaled_words(words, fetches, num, den), "access count");
+            where.reads = checked_add(where.reads, rs_scaled_words(words, fetches - 1, num, den), "access count");
+        } else {
+            where.reads = checked_add(where.reads, rs_scaled_words(words, fetches, num, den), "access count");
+        }
+    };
+    for (data_type d : all_data_types) {
+        std::size_t source = 0;
+        for (std::size_t m = 1; m < levels; ++m) {
+            if (!stored[m][d]) continue;
+            add(a.storage[source][d], d, t.outer[d], f[m - 1][d], true);
+            source = m;
+        }
+        add(a.storage[source][d], d, t.inner[d], f[levels - 1][d], true);
+        add(a.network[d], d, t.network[d], f[levels - 1][d], false);
+        a.scratchpad[d].reads = t.macs;
+    }
+    a.scratchpad[data_type::psums].writes = t.macs;
+    a.macs = t.macs;
+    a.cycles = t.cycles;
+    a.pes = t.pes;
+    return a;
+}
+
+}  // namespace eap::detail
+// end eap/mapping/row_stationary_model.hpp
+// #include <eap/mapping/row_stationary_options.hpp>
+// begin eap/mapping/row_stationary_options.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <optional>
+
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/hardware/hardware.hpp>
+
+namespace eap {
+
+/// What moves when a padded layer reads its input window.
+enum class padding_traffic : std::uint8_t {
+    /// The padded window moves, zeros included (the row-stationary model of nn_dataflow and the
+    /// ISCA 2016 study: the input size is derived from the output size).
+    padded_input,
+    /// Only the real input values move between storage levels; the padding zeros are made where
+    /// the array is fed (array network and scratchpads still see the padded window).
+    real_input,
+};
+
+constexpr const char* to_string(padding_traffic p) {
+    return p == padding_traffic::padded_input ? "padded_input" : "real_input";
+}
+
+/// Options of the row-stationary model shared by mapping evaluation and mapping search.
+struct row_stationary_options {
+    /// Word width per data type; default: the hardware's `word_bits`. Narrower words cost
+    /// proportionally less per access and more of them fit a level.
+    std::optional<per_data_type<int>> word_bits;
+    /// Padded input window or real input only (see `padding_traffic`).
+    padding_traffic padding = padding_traffic::padded_input;
+    /// Per data type: may the search let it bypass an on-chip storage level that gives it no reuse
+    /// (the level's fetch count equals the one outside it)? Off by default, as in the ISCA 2016
+    /// study. Bypassed data does not take room in that level.
+    per_data_type<bool> allow_bypass{};
+
+    /// The word widths in effect on `hw`.
+    per_data_type<int> bits_on(const hardware& hw) const { return word_bits ? *word_bits : hw.word_bits; }
+};
+
+}  // namespace eap
+// end eap/mapping/row_stationary_options.hpp
+
+namespace eap {
+
+namespace detail {
+
+inline void validate_word_bits(const char* function, const per_data_type<int>& bits) {
+    for (data_type d : all_data_types)
+        if (bits[d] < 1 || bits[d] > 64)
+            throw argument_error(message(function, ": word_bits.", to_string(d), " must be between 1 and 64 (got ",
+                                         bits[d], ")"));
+}
+
+inline void validate_rs_hardware(const char* function, const hardware& hw) {
+    hw.validate();
+    if (hw.levels.size() > max_storage_levels)
+        throw hardware_error(message(function, ": the row-stationary model handles at most ", max_storage_levels,
+                                     " storage levels; the hardware '", hw.name, "' lists ", hw.levels.size()));
+}
+
+/// The reason `m` cannot map `part` on `hw`, or an empty string when it can.
+inline std::string rs_mapping_problem(const hardware& hw, const layer_part& part, const row_stationary_mapping& m,
+                                      const pe_set_folding& folding, const per_data_type<int>& bits) {
+    const std::size_t levels = hw.levels.size();
+    if (m.storage_levels != levels)
+        return message("the mapping is for ", m.storage_levels, " storage levels but the hardware has ", levels);
+    if (m.channel_replicas < 1 || folding.replicas_height % m.channel_replicas != 0)
+        return message("channel_replicas (a) is ", m.channel_replicas, "; it must divide the ",
+                       folding.replicas_height, " height replicas of the PE set");
+    const replica_split split = make_replica_split(part, folding, m.channel_replicas);
+    for (blocking_loop l : all_blocking_loops) {
+        std::int64_t product = 1;
+        for (std::size_t k = 0; k <= levels; ++k) {
+            if (m.factors[k][l] < 1)
+                return message("factor ", letter(l), " at level ", k, " is ", m.factors[k][l], "; factors must be at least 1");
+            if (product > split.loop_counts[l]) break;
+            product = checked_mul(product, m.factors[k][l], "mapping factor product");
+        }
+        if (product != split.loop_counts[l])
+            return message("the factors of loop ", letter(l), " multiply to ", product, " but the loop has ",
+                           split.loop_counts[l], " steps");
+    }
+    for (std::size_t k = 0; k < levels; ++k)
+        if (!m.orders[k].is_permutation()) return message("the loop order of level ", k, " is not a permutation of I, O, B");
+    for (data_type d : all_data_types)
+        if (!m.stored[0][d])
+            return message("the outermost level (", hw.levels[0].name, ") must keep ", to_string(d));
+    // Capacities: level k holds the loops of levels k .. scratchpad.
+    per_loop<std::int64_t> extent = m.factors[levels];
+    const rs_part_totals t = make_rs_part_totals(part, folding, split, false);
+    const per_data_type<std::int64_t> spad = rs_tile_words(t.scratchpad_unit, extent);
+    if (!rs_fits(hw.array.scratchpad, spad, make_per_data_type(true, true, true), bits, hw.reference_bits))
+        return message("the scratchpad tile (", spad[data_type::weights], " weights, ", spad[data_type::ifmaps],
+                       " ifmaps, ", spad[data_type::psums], " psums per PE) does not fit the scratchpad");
+    for (std::size_t k = levels; k-- > 0;) {
+        for (blocking_loop l : all_blocking_loops) extent[l] = checked_mul(extent[l], m.factors[k][l], "tile extent");
+        const per_data_type<std::int64_t> words = rs_tile_words(t.buffer_unit, extent);
+        if (!rs_fits(hw.levels[k].capacity, words, m.stored[k], bits, hw.reference_bits))
+            return message("the tile of level ", k, " (", hw.levels[k].name, ": ",
+                           m.stored[k][data_type::weights] ? words[data_type::weights] : 0, " weights, ",
+                           m.stored[k][data_type::ifmaps] ? words[data_type::ifmaps] : 0, " ifmaps, ",
+                           m.stored[k][data_type::psums] ? words[data_type::psums] : 0, " psums) does not fit its capacity");
+    }
+    return {};
+}
+
+}  // namespace detail
+
+/// Evaluates row-stationary mappings of one layer part on one hardware: checks them, counts
+/// their accesses and gives the search objective. Construct it once and evaluate many mappings
+/// (each evaluation allocates nothing unless the mapping is rejected).
+class mapping_evaluator {
+public:
+    mapping_evaluator(const hardware& hw, const layer_part& part, const row_stationary_options& options = {})
+        : hw_(hw), part_(part), options_(options) {
+        detail::validate_rs_hardware("eap::mapping_evaluator", hw_);
+        part_.validate();
+        bits_ = options_.bits_on(hw_);
+        detail::validate_word_bits("eap::mapping_evaluator", bits_);
+        folding_ = fold_pe_set(part_.kernel_height, part_.out_height, hw_.array.rows, hw_.array.cols);
+        const bool real_input = options_.padding == padding_traffic::real_input;
+        const double fraction =
+            real_input ? static_cast<double>(part_.real_height()) * static_cast<double>(part_.real_width()) /
+                             (static_cast<double>(part_.in_height()) * static_cast<double>(part_.in_width()))
+                       : 1.0;
+        costs_ = detail::make_rs_cost_table(hw_, bits_, fraction);
+    }
+
+    const hardware& hw() const noexcept { return hw_; }
+    const layer_part& part() const noexcept { return part_; }
+    const pe_set_folding& folding() const noexcept { return folding_; }
+    /// The replica split a mapping with `channel_replicas` uses.
+    replica_split split(std::int64_t channel_replicas) const {
+        return make_replica_split(part_, folding_, channel_replicas);
+    }
+
+    /// Why `mapping` cannot run this part on this hardware, or an empty string when it can.
+    std::string problem(const row_stationary_mapping& mapping) const {
+        return detail::rs_mapping_problem(hw_, part_, mapping, folding_, bits_);
+    }
+    bool fits(const row_stationary_mapping& mapping) const { return problem(mapping).empty(); }
+
+    /// Access counts of `mapping`; throws `eap::argument_error` with the reason when it cannot run.
+    access_counts counts(const row_stationary_mapping& mapping) const {
+        detail::fetch_table f{};
+        const detail::rs_part_totals totals = prepare("eap::mapping_evaluator::counts", mapping, f);
+        return detail::rs_counts(totals, f, mapping.stored, hw_.levels.size());
+    }
+
+    /// The data-movement energy of `mapping` (dense part, no MACs): what the mapping search
+    /// minimises. Throws like `counts`.
+    double access_energy(const row_stationary_mapping& mapping) const {
+        detail::fetch_table f{};
+        const detail::rs_part_totals totals = prepare("eap::mapping_evaluator::access_energy", mapping, f);
+        return detail::rs_access_energy(totals, costs_, f, mapping.stored, hw_.levels.size());
+    }
+
+private:
+    detail::rs_part_totals prepare(const char* function, const row_stationary_mapping& mapping,
+                                   detail::fetch_table& f) const {
+        const std::string reason = problem(mapping);
+        if (!reason.empty())
+            throw argument_error(std::string(function) + ": the mapping '" + to_string(mapping) + "' cannot run " +
+                                 detail::message(part_) + " on '" + hw_.name + "': " + reason);
+        detail::rs_fetches(mapping, f);
+        return detail::make_rs_part_totals(part_, folding_, make_replica_split(part_, folding_, mapping.channel_replicas),
+                                           options_.padding == padding_traffic::real_input);
+    }
+
+    hardware hw_;
+    layer_part part_;
+    row_stationary_options options_;
+    per_data_type<int> bits_{};
+    pe_set_folding folding_{};
+    detail::rs_cost_table costs_{};
+};
+
+/// Why `mapping` cannot run `part` on `hw`, or an empty string when it can.
+inline std::string mapping_problem(const hardware& hw, const layer_part& part, const row_stationary_mapping& mapping,
+                                   const row_stationary_options& options = {}) {
+    return mapping_evaluator(hw, part, options).problem(mapping);
+}
+
+/// True when `mapping` is a valid row-stationary mapping of `part` on `hw` that fits every capacity.
+inline bool mapping_fits(const hardware& hw, const layer_part& part, const row_stationary_mapping& mapping,
+                         const row_stationary_options& options = {}) {
+    return mapping_problem(hw, part, mapping, options).empty();
+}
+
+/// Reads and writes per storage level, array network and scratchpad and data type, MACs and
+/// cycles of `part` mapped by `mapping` on `hw`. Throws `eap::argument_error` with the reason
+/// when the mapping does not belong to the part and hardware or does not fit a capacity.
+inline access_counts count_accesses(const hardware& hw, const layer_part& part, const row_stationary_mapping& mapping,
+                                    const row_stationary_options& options = {}) {
+    return mapping_evaluator(hw, part, options).counts(mapping);
+}
+
+}  // namespace eap
+// end eap/mapping/mapping_evaluation.hpp
+// #include <eap/mapping/mapping_search.hpp>
+// begin eap/mapping/mapping_search.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <ostream>
+#include <vector>
+
+// #include <eap/error.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/access_counts.hpp>
+// #include <eap/mapping/layer_part.hpp>
+// #include <eap/mapping/mapping_evaluation.hpp>
+// #include <eap/mapping/pe_set_folding.hpp>
+// #include <eap/mapping/replica_split.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+// #include <eap/mapping/row_stationary_model.hpp>
+// #include <eap/mapping/row_stationary_options.hpp>
+// #include <eap/mapping/row_stationary_search.hpp>
+// begin eap/mapping/row_stationary_search.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <utility>
+#include <vector>
+
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/blocking_loop.hpp>
+// #include <eap/mapping/loop_order.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+// #include <eap/mapping/row_stationary_model.hpp>
+
+// Exhaustive search of the loop blocking of one replica split, exact but pruned.
+//
+// The space: for each loop an ordered factorisation over the storage levels and the
+// scratchpad, and a loop order per storage level. Two reductions keep every minimum:
+//
+// * Only the innermost loop with more than one iteration matters at a level (the fetch count of
+//   a data type asks whether its reuse loop sits inside the innermost loop it depends on, and
+//   with three loops the innermost non-trivial one decides it for all three types), so a level
+//   has one canonical order per non-trivial loop.
+// * A scheme where the innermost non-trivial loop P of the nearest outer level that has one is
+//   also non-trivial at this level without being innermost here (or non-trivial in the
+//   scratchpad) has the same energy and time as the scheme with P's factor moved up to that
+//   outer level, which needs no more room anywhere; it is skipped (the canonical skip rule of
+//   nn_dataflow, which decides which of the tied schemes is reported).
+//
+// The search goes level by level, outermost first (a level's fetch counts depend only on it and
+// the levels outside), and prunes a subtree when a lower bound of its energy cannot beat the
+// best scheme found: the transfers decided so far plus every remaining transfer at the current
+// fetch counts (fetch counts only grow inwards). Children are visited best bound first.
+//
+// Ties: the reported scheme is the first of least energy (then least time) in nn_dataflow's
+// enumeration order: split candidates in order; then the factor tuples of loop I in
+// lexicographic order, then those of O, then B; then the orders of level 0, 1, ... each in
+// lexicographic order of its position tuple. After the minimum is known, the first tuple of I
+// for which a minimal scheme exists is found by restricted searches, then O, then B, then the
+// orders.
+
+namespace eap::detail {
+
+/// Relative tolerance under which two energies count as equal (costs need not be integers).
+inline constexpr double rs_energy_tolerance = 1e-12;
+
+/// The loop-blocking search of one layer part over the candidates (replica splits).
+class rs_blocking_search {
+public:
+    using factor_table = std::array<per_loop<std::int64_t>, max_storage_levels + 1>;
+
+    rs_blocking_search(const hardware& hw, const per_data_type<int>& bits, const per_data_type<bool>& allow_bypass)
+        : levels_(hw.levels.size()), bits_(bits), reference_bits_(hw.reference_bits), allow_bypass_(allow_bypass) {
+        for (std::size_t k = 0; k < levels_; ++k) capacity_[k] = hw.levels[k].capacity;
+        scratchpad_ = hw.array.scratchpad;
+        any_bypass_ = allow_bypass[data_type::weights] || allow_bypass[data_type::ifmaps] ||
+                      allow_bypass[data_type::psums];
+        for (auto& c : children_) c.reserve(256);
+    }
+
+    /// Sets the candidate (replica split) to search.
+    void set_candidate(const rs_part_totals& totals, const rs_cost_table& costs, std::int64_t channel_replicas) {
+        totals_ = totals;
+        costs_ = costs;
+        channel_replicas_ = channel_replicas;
+        for (blocking_loop l : all_blocking_loops) {
+            auto& d = divisors_[index_of(l)];
+            d.clear();
+            const std::int64_t n = totals.loops[l];
+            for (std::int64_t i = 1; i * i <= n; ++i)
+                if (n % i == 0) {
+                    d.push_back(i);
+                    if (i != n / i) d.push_back(n / i);
+                }
+            std::sort(d.begin(), d.end());
+            auto& sub = sub_divisors_[index_of(l)];
+            sub.assign(d.size(), {});
+            for (std::size_t i = 0; i < d.size(); ++i)
+                for (std::int64_t x : d) {
+                    if (x > d[i]) break;
+                    if (d[i] % x == 0) sub[i].push_back(x);
+                }
+        }
+        // Lower-bound coefficients: for a data type kept at every level, the transfers from
+        // level k inwards cost at least slope[k][d] * f - offset[k][d] at fetch count f.
+        for (data_type d : all_data_types) {
+            for (std::size_t k = 0; k < levels_; ++k) {
+                double slope = 0.0, offset = 0.0;
+                for (std::size_t m = k; m < levels_; ++m) {
+                    const double words = static_cast<double>(m + 1 == levels_ ? totals.inner[d] : totals.outer[d]);
+                    if (d == data_type::psums) {
+                        slope += words * (costs.write[m][d] + costs.read[m][d]);
+                        offset += words * costs.read[m][d];
+                    } else {
+                        slope += words * costs.read[m][d];
+                    }
+                }
+                const double net = static_cast<double>(totals.network[d]) * costs.network[d];
+                if (d == data_type::psums) {
+                    slope += 2.0 * net;
+                    offset += net;
+                } else {
+                    slope += net;
+                }
+                all_slope_[k][d] = slope;
+                all_offset_[k][d] = offset;
+            }
+        }
+        constant_ = static_cast<double>(totals.macs) * costs.scratchpad_per_mac;
+    }
+
+    /// Complete schemes evaluated so far (all candidates, all searches of this object).
+    std::int64_t evaluations() const { return evaluations_; }
+
+    /// Looks for a scheme of the current candidate better than (`best_energy`, `best_cycles`)
+    /// (less energy, or equal energy within the tolerance and fewer cycles). Updates the three
+    /// outputs and returns true when it finds one; the scheme found is of least energy among
+    /// the candidate's schemes, not necessarily the first in enumeration order.
+    bool minimize(double& best_energy, std::int64_t& best_cycles, row_stationary_mapping& best) {
+        mode_ = mode::minimize;
+        best_energy_ = best_energy;
+        best_cycles_ = best_cycles;
+        improved_ = false;
+        fixed_ = nullptr;
+        run();
+        if (improved_) {
+            best_energy = best_energy_;
+            best_cycles = best_cycles_;
+            best = found_;
+        }
+        return improved_;
+    }
+
+    /// True when the current candidate has a scheme of energy `target` (within the tolerance)
+    /// whose factors equal `fixed[k][l]` wherever that is not 0.
+    bool exists(double target, const factor_table& fixed) {
+        mode_ = mode::exists;
+        target_ = target;
+        fixed_ = &fixed;
+        improved_ = false;
+        run();
+        fixed_ = nullptr;
+        return improved_;
+    }
+
+    /// The first scheme in enumeration order with every factor as in `factors` and energy
+    /// `target`; the orders (and bypass flags) are chosen here. Returns false if there is none.
+    bool first_orders(double target, const factor_table& factors, row_stationary_mapping& out) {
+        // Canonical orders of each level, sorted by position tuple.
+        std::array<std::vector<loop_order>, max_storage_levels> options;
+        std::array<per_loop<bool>, max_storage_levels + 1> nontrivial{};
+        for (std::size_t k = 0; k <= levels_; ++k)
+            for (blocking_loop l : all_blocking_loops) nontrivial[k][l] = factors[k][l] > 1;
+        for (std::size_t k = 0; k < levels_; ++k) {
+            for (blocking_loop l : all_blocking_loops)
+                if (nontrivial[k][l]) options[k].push_back(canonical_loop_order(l, nontrivial[k]));
+            if (options[k].empty()) options[k].push_back(loop_order{});
+            std::sort(options[k].begin(), options[k].end(),
+                      [](const loop_order& a, const loop_order& b) { return a.position_key() < b.position_key(); });
+        }
+        std::array<std::size_t, max_storage_levels> pick{};
+        row_stationary_mapping m = row_stationary_mapping::trivial(levels_);
+        m.channel_replicas = channel_replicas_;
+        m.factors = factors;
+        for (;;) {
+            for (std::size_t k = 0; k < levels_; ++k) m.orders[k] = options[k][pick[k]];
+            if (!skipped_by_canonical_rule(m, nontrivial) && complete_bypass_and_fit(m)) {
+                fetch_table f{};
+                rs_fetches(m, f);
+                const double e = rs_access_energy(totals_, costs_, f, m.stored, levels_);
+                if (std::fabs(e - target) <= rs_energy_tolerance * std::fabs(target)) {
+                    out = m;
+                    return true;
+                }
+            }
+            // Next combination, the last level varying fastest.
+            std::size_t k = levels_;
+            while (k > 0) {
+                --k;
+                if (++pick[k] < options[k].size()) break;
+                pick[k] = 0;
+                if (k == 0) return false;
+            }
+        }
+    }
+
+    /// Storage flags by the bypass rule and the capacity check, for a mapping whose factors and
+    /// orders are set: returns false when it does not fit.
+    bool complete_bypass_and_fit(row_stationary_mapping& m) const {
+        fetch_table f{};
+        rs_fetches(m, f);
+        for (data_type d : all_data_types) m.stored[0][d] = true;
+        for (std::size_t k = 1; k < levels_; ++k)
+            for (data_type d : all_data_types) m.stored[k][d] = !allow_bypass_[d] || f[k - 1][d] < f[k][d];
+        per_loop<std::int64_t> extent = m.factors[levels_];
+        if (!rs_fits(scratchpad_, rs_tile_words(totals_.scratchpad_unit, extent), make_per_data_type(true, true, true),
+                     bits_, reference_bits_))
+            return false;
+        for (std::size_t k = levels_; k-- > 0;) {
+            for (blocking_loop l : all_blocking_loops) extent[l] *= m.factors[k][l];
+            if (!rs_fits(capacity_[k], rs_tile_words(totals_.buffer_unit, extent), m.stored[k], bits_, reference_bits_))
+                return false;
+        }
+        return true;
+    }
+
+private:
+    enum class mode { minimize, exists };
+
+    struct child {
+        per_loop<std::int64_t> t;
+        per_data_type<std::int64_t> f;
+        per_data_type<bool> stored;
+        std::array<std::uint8_t, data_type_count> source;
+        int innermost;  // -1: no non-trivial loop
+        double charged;
+        double bound;
+    };
+
+    /// A capacity check on tiles, in bit units: words of each counted type times its width
+    /// against the capacity times the reference width. Overflow counts as not fitting.
+    struct tile_limit {
+        bool bounded = false;
+        bool shared = false;
+        per_data_type<std::int64_t> unit_bits{};  // 0 for a type that is not counted
+        per_data_type<std::int64_t> limit{};
+        std::int64_t shared_limit = 0;
+
+        std::int64_t words(data_type d, std::int64_t a, std::int64_t b) const {
+            std::int64_t r = 0;
+            if (__builtin_mul_overflow(unit_bits[d], a, &r) || __builtin_mul_overflow(r, b, &r))
+                return std::numeric_limits<std::int64_t>::max();
+            return r;
+        }
+        bool fits(data_type d, std::int64_t bits) const {
+            if (!bounded) return true;
+            return bits <= (shared ? shared_limit : limit[d]);
+        }
+        bool fits_all(std::int64_t w, std::int64_t i, std::int64_t p) const {
+            if (!bounded) return true;
+            if (!shared) return w <= limit[data_type::weights] && i <= limit[data_type::ifmaps] && p <= limit[data_type::psums];
+            std::int64_t sum = 0;
+            if (__builtin_add_overflow(w, i, &sum) || __builtin_add_overflow(sum, p, &sum)) return false;
+            return sum <= shared_limit;
+        }
+    };
+
+    tile_limit make_tile_limit(const level_capacity& capacity, const per_data_type<std::int64_t>& unit,
+                               const per_data_type<bool>& counted) const {
+        tile_limit t;
+        t.bounded = !capacity.is_unbounded();
+        if (!t.bounded) return t;
+        t.shared = capacity.type == level_capacity::kind::shared;
+        const auto scaled = [this](std::int64_t words) {
+            std::int64_t r = 0;
+            return __builtin_mul_overflow(words, static_cast<std::int64_t>(reference_bits_), &r)
+                       ? std::numeric_limits<std::int64_t>::max()
+                       : r;
+        };
+        for (data_type d : all_data_types) {
+            t.unit_bits[d] = counted[d] ? unit[d] * bits_[d] : 0;
+            t.limit[d] = t.shared ? 0 : scaled(capacity.words[d]);
+        }
+        t.shared_limit = t.shared ? scaled(capacity.shared_words) : 0;
+        return t;
+    }
+
+    /// The divisors of `n`, itself a divisor of the loop count of `loop`, ascending.
+    const std::vector<std::int64_t>& divisors_of(std::size_t loop, std::int64_t n) const {
+        const auto& all = divisors_[loop];
+        const auto at = static_cast<std::size_t>(std::lower_bound(all.begin(), all.end(), n) - all.begin());
+        return sub_divisors_[loop][at];
+    }
+
+    static bool skipped_by_canonical_rule(const row_stationary_mapping& m,
+                                          const std::array<per_loop<bool>, max_storage_levels + 1>& nontrivial) {
+        int p = -1;
+        const std::size_t levels = m.storage_levels;
+        for (std::size_t k = 0; k <= levels; ++k) {
+            const per_loop<bool>& nt = nontrivial[k];
+            const bool any = nt.values[0] || nt.values[1] || nt.values[2];
+            if (k == levels) return p >= 0 && nt.values[static_cast<std::size_t>(p)];
+            if (!any) continue;
+            const int j = static_cast<int>(index_of(m.orders[k].inner_to_outer[0]));
+            if (!nt.values[static_cast<std::size_t>(j)]) return true;  // not canonical
+            if (p >= 0 && nt.values[static_cast<std::size_t>(p)] && p != j) return true;
+            p = j;
+        }
+        return false;
+    }
+
+    bool promising(double bound) const {
+        if (mode_ == mode::exists) return bound <= target_ * (1.0 + rs_energy_tolerance);
+        if (bound < best_energy_ * (1.0 - rs_energy_tolerance)) return true;
+        return totals_.cycles < best_cycles_ && bound <= best_energy_ * (1.0 + rs_energy_tolerance);
+    }
+
+    void run() {
+        // A bounded outermost level must hold the whole part.
+        if (!capacity_[0].is_unbounded()) {
+            const auto words = rs_tile_words(totals_.buffer_unit, totals_.loops);
+            if (!rs_fits(capacity_[0], words, make_per_data_type(true, true, true), bits_, reference_bits_)) return;
+        }
+        current_ = row_stationary_mapping::trivial(levels_);
+        current_.channel_replicas = channel_replicas_;
+        per_data_type<std::int64_t> f0 = make_per_data_type<std::int64_t>(1, 1, 1);
+        std::array<std::uint8_t, data_type_count> source{};
+        descend(0, totals_.loops, f0, source, -1, 0.0);
+    }
+
+    bool done() const { return mode_ == mode::exists && improved_; }
+
+    bool fits_level(std::size_t level, const per_loop<std::int64_t>& extent, const per_data_type<bool>& stored) const {
+        if (level == levels_)
+            return rs_fits(scratchpad_, rs_tile_words(totals_.scratchpad_unit, extent), stored, bits_, reference_bits_);
+        return rs_fits(capacity_[level], rs_tile_words(totals_.buffer_unit, extent), stored, bits_, reference_bits_);
+    }
+
+    void leaf() {
+        ++evaluations_;
+        const double e = rs_access_energy(totals_, costs_, fetches_, current_.stored, levels_);
+        if (mode_ == mode::exists) {
+            if (std::fabs(e - target_) <= rs_energy_tolerance * std::fabs(target_)) {
+                improved_ = true;
+                found_ = current_;
+            }
+            return;
+        }
+        const bool better = e < best_energy_ * (1.0 - rs_energy_tolerance) ||
+                            (totals_.cycles < best_cycles_ && e <= best_energy_ * (1.0 + rs_energy_tolerance));
+        if (better) {
+            best_energy_ = e;
+            best_cycles_ = totals_.cycles;
+            found_ = current_;
+            improved_ = true;
+        }
+    }
+
+    void descend(std::size_t k, const per_loop<std::int64_t>& s, const per_data_type<std::int64_t>& f_prev,
+                 const std::array<std::uint8_t, data_type_count>& source, int p, double charged) {
+        const bool last = k + 1 == levels_;
+        auto& kids = children_[k];
+        kids.clear();
+        const per_data_type<bool> all_stored = make_per_data_type(true, true, true);
+        per_data_type<bool> must_store{};
+        for (data_type d : all_data_types) must_store[d] = !allow_bypass_[d];
+        // The tile left for the next level inwards (or the scratchpads) must fit, counting the
+        // data types that cannot bypass it. Weights depend on (I, O) only, so they are checked
+        // before the batch loop.
+        const tile_limit limit = last ? make_tile_limit(scratchpad_, totals_.scratchpad_unit, all_stored)
+                                      : make_tile_limit(capacity_[k + 1], totals_.buffer_unit,
+                                                        any_bypass_ ? must_store : all_stored);
+        const auto& divs_i = divisors_of(0, s.values[0]);
+        const auto& divs_o = divisors_of(1, s.values[1]);
+        const auto& divs_b = divisors_of(2, s.values[2]);
+        per_loop<std::int64_t> t{};
+        per_loop<std::int64_t> s2{};
+        for (std::int64_t ti : divs_i) {
+            if (!allowed(k, 0, ti)) continue;
+            t.values[0] = ti;
+            s2.values[0] = s.values[0] / ti;
+            for (std::int64_t to : divs_o) {
+                if (!allowed(k, 1, to)) continue;
+                t.values[1] = to;
+                s2.values[1] = s.values[1] / to;
+                const std::int64_t weights = limit.words(data_type::weights, s2.values[0], s2.values[1]);
+                if (!limit.fits(data_type::weights, weights)) continue;
+                for (std::int64_t tb : divs_b) {
+                    if (!allowed(k, 2, tb)) continue;
+                    t.values[2] = tb;
+                    s2.values[2] = s.values[2] / tb;
+                    if (last && fixed_ != nullptr) {
+                        bool ok = true;
+                        for (std::size_t l = 0; l < blocking_loop_count; ++l)
+                            if ((*fixed_)[levels_].values[l] != 0 && (*fixed_)[levels_].values[l] != s2.values[l]) ok = false;
+                        if (!ok) continue;
+                    }
+                    const std::int64_t ifmaps = limit.words(data_type::ifmaps, s2.values[0], s2.values[2]);
+                    const std::int64_t psums = limit.words(data_type::psums, s2.values[1], s2.values[2]);
+                    if (!limit.fits_all(weights, ifmaps, psums)) continue;
+                    expand(k, s, s2, t, f_prev, source, p, charged, last);
+                    if (done()) return;
+                }
+            }
+        }
+        if (last) return;
+        // Visit the children best bound first. Usually only the first few are visited before
+        // the bound exceeds the best scheme found, so order them lazily with a heap of
+        // (bound, index) pairs rather than sorting the children themselves.
+        auto& order = order_[k];
+        order.clear();
+        for (std::size_t i = 0; i < kids.size(); ++i) order.emplace_back(kids[i].bound, static_cast<std::uint32_t>(i));
+        const auto later = [](const std::pair<double, std::uint32_t>& a, const std::pair<double, std::uint32_t>& b) {
+            return a.first > b.first || (a.first == b.first && a.second > b.second);
+        };
+        std::make_heap(order.begin(), order.end(), later);
+        while (!order.empty()) {
+            std::pop_heap(order.begin(), order.end(), later);
+            const child& c = kids[order.back().second];
+            order.pop_back();
+            if (!promising(c.bound)) break;
+            record(k, c);
+            per_loop<std::int64_t> s2{};
+            for (std::size_t l = 0; l < blocking_loop_count; ++l) s2.values[l] = s.values[l] / c.t.values[l];
+            descend(k + 1, s2, c.f, c.source, c.innermost >= 0 ? c.innermost : p, c.charged);
+            if (done()) return;
+        }
+    }
+
+    bool allowed(std::size_t k, std::size_t loop, std::int64_t value) const {
+        return fixed_ == nullptr || (*fixed_)[k].values[loop] == 0 || (*fixed_)[k].values[loop] == value;
+    }
+
+    void record(std::size_t k, const child& c) {
+        current_.factors[k] = c.t;
+        per_loop<bool> nt{};
+        for (std::size_t l = 0; l < blocking_loop_count; ++l) nt.values[l] = c.t.values[l] > 1;
+        current_.orders[k] = c.innermost >= 0 ? canonical_loop_order(static_cast<blocking_loop>(c.innermost), nt)
+                                              : loop_order{};
+        current_.stored[k] = c.stored;
+        fetches_[k] = c.f;
+    }
+
+    void expand(std::size_t k, const per_loop<std::int64_t>& s, const per_loop<std::int64_t>& s2,
+                const per_loop<std::int64_t>& t, const per_data_type<std::int64_t>& f_prev,
+                const std::array<std::uint8_t, data_type_count>& source, int p, double charged, bool last) {
+        per_loop<bool> nt{};
+        bool any = false;
+        for (std::size_t l = 0; l < blocking_loop_count; ++l) {
+            nt.values[l] = t.values[l] > 1;
+            any = any || nt.values[l];
+        }
+        // Products of the factors of levels < k, per loop.
+        per_loop<std::int64_t> outer{};
+        for (std::size_t l = 0; l < blocking_loop_count; ++l) outer.values[l] = totals_.loops.values[l] / s.values[l];
+        for (int j = any ? 0 : -1; j < (any ? 3 : 0); ++j) {
+            if (j >= 0 && !nt.values[static_cast<std::size_t>(j)]) continue;
+            if (p >= 0 && nt.values[static_cast<std::size_t>(p)] && p != j) continue;  // canonical skip rule
+            const int p_next = j >= 0 ? j : p;
+            if (last && p_next >= 0 && s2.values[static_cast<std::size_t>(p_next)] > 1) continue;
+            child c;
+            c.t = t;
+            c.innermost = j;
+            for (data_type d : all_data_types) {
+                const std::size_t u = index_of(reuse_loop(d));
+                bool dependent = false;
+                for (std::size_t l = 0; l < blocking_loop_count; ++l)
+                    if (l != u && nt.values[l]) dependent = true;
+                if (!dependent)
+                    c.f[d] = k == 0 ? 1 : f_prev[d];
+                else
+                    c.f[d] = static_cast<std::size_t>(j) == u ? outer.values[u] : outer.values[u] * t.values[u];
+                c.stored[d] = k == 0 || !allow_bypass_[d] || f_prev[d] < c.f[d];
+            }
+            if (any_bypass_ && k > 0 && !fits_level(k, s, c.stored)) continue;
+            c.charged = charged;
+            c.source = source;
+            for (data_type d : all_data_types) {
+                if (k > 0 && c.stored[d]) {
+                    c.charged += rs_transfer_energy(costs_, c.source[index_of(d)], d,
+                                                    static_cast<double>(totals_.outer[d]),
+                                                    static_cast<double>(f_prev[d]));
+                    c.source[index_of(d)] = static_cast<std::uint8_t>(k);
+                }
+            }
+            if (last) {
+                record(k, c);
+                current_.factors[levels_] = s2;
+                leaf();
+                if (done()) return;
+                continue;
+            }
+            double bound = c.charged + constant_;
+            for (data_type d : all_data_types) {
+                const double f = static_cast<double>(c.f[d]);
+                if (!allow_bypass_[d]) {
+                    bound += all_slope_[k][d] * f - all_offset_[k][d];
+                } else {
+                    bound += rs_transfer_energy(costs_, c.source[index_of(d)], d, static_cast<double>(totals_.outer[d]), f);
+                    bound += rs_network_energy(costs_, d, static_cast<double>(totals_.network[d]), f);
+                }
+            }
+            c.bound = bound;
+            if (!promising(bound)) continue;
+            children_[k].push_back(c);
+        }
+    }
+
+    std::size_t levels_;
+    per_data_type<int> bits_;
+    int reference_bits_;
+    per_data_type<bool> allow_bypass_;
+    bool any_bypass_ = false;
+    std::array<level_capacity, max_storage_levels> capacity_{};
+    level_capacity scratchpad_{};
+
+    rs_part_totals totals_{};
+    rs_cost_table costs_{};
+    std::int64_t channel_replicas_ = 1;
+    std::array<std::vector<std::int64_t>, blocking_loop_count> divisors_;
+    std::array<std::vector<std::vector<std::int64_t>>, blocking_loop_count> sub_divisors_;
+    std::array<per_data_type<double>, max_storage_levels> all_slope_{};
+    std::array<per_data_type<double>, max_storage_levels> all_offset_{};
+    double constant_ = 0.0;
+
+    std::array<std::vector<child>, max_storage_levels> children_;
+    std::array<std::vector<std::pair<double, std::uint32_t>>, max_storage_levels> order_;
+    row_stationary_mapping current_{};
+    fetch_table fetches_{};
+    row_stationary_mapping found_{};
+
+    mode mode_ = mode::minimize;
+    double best_energy_ = 0.0;
+    std::int64_t best_cycles_ = 0;
+    double target_ = 0.0;
+    const factor_table* fixed_ = nullptr;
+    bool improved_ = false;
+    std::int64_t evaluations_ = 0;
+};
+
+}  // namespace eap::detail
+// end eap/mapping/row_stationary_search.hpp
+
+namespace eap {
+
+/// The least-energy row-stationary mapping of one layer part and what it costs.
+struct mapping_search_result {
+    layer_part part;
+    pe_set_folding folding;
+    replica_split split;
+    row_stationary_mapping mapping;
+    access_counts counts;          ///< dense access counts of the mapping
+    double access_energy = 0.0;    ///< the search objective: data-movement energy of the dense part (no MACs)
+    std::int64_t evaluations = 0;  ///< complete schemes evaluated by the search
+    std::size_t candidates = 0;    ///< replica splits searched
+};
+
+inline std::ostream& operator<<(std::ostream& out, const mapping_search_result& r) {
+    return out << r.part << ": " << r.mapping << " (" << r.folding << "; split " << r.split << "; access energy "
+               << r.access_energy << ")";
+}
+
+namespace detail {
+
+/// Every ordered factorisation of `n` into `slots` factors, in lexicographic order.
+inline void factor_tuples(std::int64_t n, std::size_t slots, std::vector<std::vector<std::int64_t>>& out,
+                          std::vector<std::int64_t>& prefix) {
+    if (slots == 1) {
+        prefix.push_back(n);
+        out.push_back(prefix);
+        prefix.pop_back();
+        return;
+    }
+    for (std::int64_t d = 1; d <= n; ++d) {
+        if (n % d != 0) continue;
+        prefix.push_back(d);
+        factor_tuples(n / d, slots - 1, out, prefix);
+        prefix.pop_back();
+    }
+}
+
+}  // namespace detail
+
+/// Finds the row-stationary mapping of `part` on `hw` of least data-movement energy (dense part;
+/// ties broken by fewer cycles, then by the first in nn_dataflow's enumeration order, see
+/// `eap/mapping/row_stationary_search.hpp`). The search is exhaustive over replica splits, loop
+/// blockings over every storage level and the scratchpads, and loop orders; it is pruned only
+/// where no better mapping can be.
+///
+/// Throws `eap::hardware_error` when no mapping fits the hardware (e.g. a filter row longer than
+/// the ifmap scratchpad), `eap::shape_error` for an invalid part.
+inline mapping_search_result search_mapping(const hardware& hw, const layer_part& part,
+                                            const row_stationary_options& options = {}) {
+    detail::validate_rs_hardware("eap::search_mapping", hw);
+    part.validate();
+    const per_data_type<int> bits = options.bits_on(hw);
+    detail::validate_word_bits("eap::search_mapping", bits);
+    const bool real_input = options.padding == padding_traffic::real_input;
+
+    mapping_search_result result;
+    result.part = part;
+    result.folding = fold_pe_set(part.kernel_height, part.out_height, hw.array.rows, hw.array.cols);
+    const std::vector<replica_split> candidates = replica_split_candidates(part, result.folding);
+    result.candidates = candidates.size();
+
+    const double ifmap_fraction =
+        real_input ? static_cast<double>(part.real_height()) * static_cast<double>(part.real_width()) /
+                         (static_cast<double>(part.in_height()) * static_cast<double>(part.in_width()))
+                   : 1.0;
+    const detail::rs_cost_table costs = detail::make_rs_cost_table(hw, bits, ifmap_fraction);
+    detail::rs_blocking_search engine(hw, bits, options.allow_bypass);
+
+    double best_energy = std::numeric_limits<double>::infinity();
+    std::int64_t best_cycles = std::numeric_limits<std::int64_t>::max();
+    row_stationary_mapping best;
+    std::size_t best_candidate = candidates.size();
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        const detail::rs_part_totals totals = detail::make_rs_part_totals(part, result.folding, candidates[i], real_input);
+        engine.set_candidate(totals, costs, candidates[i].channel_replicas);
+        if (engine.minimize(best_energy, best_cycles, best)) best_candidate = i;
+    }
+    if (best_candidate == candidates.size())
+        throw hardware_error(detail::message(
+            "eap::search_mapping: no row-stationary mapping of ", part, " fits the hardware '", hw.name,
+            "': even the smallest tiles (", part.kernel_width, " weights, ", part.kernel_width,
+            " ifmap values and 1 psum per PE scratchpad; one processing pass in every on-chip level) do not fit"));
+
+    // The first scheme of least energy in enumeration order: fix the factor tuples of I, then O,
+    // then B, each to the first for which a least-energy scheme exists, then the orders.
+    const replica_split& split = candidates[best_candidate];
+    const detail::rs_part_totals totals = detail::make_rs_part_totals(part, result.folding, split, real_input);
+    engine.set_candidate(totals, costs, split.channel_replicas);
+    const std::size_t levels = hw.levels.size();
+    detail::rs_blocking_search::factor_table fixed{};
+    bool fixed_as_best = true;
+    for (blocking_loop l : all_blocking_loops) {
+        std::vector<std::vector<std::int64_t>> tuples;
+        std::vector<std::int64_t> prefix;
+        detail::factor_tuples(totals.loops[l], levels + 1, tuples, prefix);
+        bool found = false;
+        for (const auto& tuple : tuples) {
+            bool is_best = true;
+            for (std::size_t k = 0; k <= levels; ++k) {
+                fixed[k][l] = tuple[k];
+                is_best = is_best && best.factors[k][l] == tuple[k];
+            }
+            if ((fixed_as_best && is_best) || engine.exists(best_energy, fixed)) {
+                fixed_as_best = fixed_as_best && is_best;
+                found = true;
+                break;
+            }
+        }
+        if (!found)  // cannot happen: the best scheme's own tuple exists
+            throw error("eap::search_mapping: internal error: no least-energy factor tuple for loop " +
+                        std::string(1, letter(l)));
+    }
+    row_stationary_mapping chosen;
+    if (!engine.first_orders(best_energy, fixed, chosen))
+        throw error("eap::search_mapping: internal error: no loop order reaches the least energy");
+    result.mapping = chosen;
+    result.split = split;
+    result.access_energy = best_energy;
+    detail::fetch_table f{};
+    detail::rs_fetches(chosen, f);
+    result.counts = detail::rs_counts(totals, f, chosen.stored, levels);
+    result.evaluations = engine.evaluations();
+    return result;
+}
+
+}  // namespace eap
+// end eap/mapping/mapping_search.hpp
+// #include <eap/mapping/row_stationary_options.hpp>
+
+namespace eap {
+
+namespace detail {
+
+inline bool same_capacity(const level_capacity& a, const level_capacity& b) { return a == b; }
+
+/// True when two hardware descriptions give the same mapping search results.
+inline bool same_hardware(const hardware& a, const hardware& b) {
+    if (a.levels.size() != b.levels.size() || a.unit != b.unit || a.reference_bits != b.reference_bits ||
+        a.mac_cost != b.mac_cost || !(a.word_bits == b.word_bits))
+        return false;
+    for (std::size_t k = 0; k < a.levels.size(); ++k)
+        if (!same_capacity(a.levels[k].capacity, b.levels[k].capacity) || a.levels[k].read_cost != b.levels[k].read_cost ||
+            a.levels[k].write_cost != b.levels[k].write_cost)
+            return false;
+    return a.array.rows == b.array.rows && a.array.cols == b.array.cols &&
+           same_capacity(a.array.scratchpad, b.array.scratchpad) &&
+           a.array.scratchpad_read_cost == b.array.scratchpad_read_cost &&
+           a.array.scratchpad_write_cost == b.array.scratchpad_write_cost && a.array.network_cost == b.array.network_cost;
+}
+
+inline bool same_options(const row_stationary_options& a, const row_stationary_options& b, const hardware& hw) {
+    return a.padding == b.padding && a.allow_bypass == b.allow_bypass && a.bits_on(hw) == b.bits_on(hw);
+}
+
+}  // namespace detail
+
+/// Remembers mapping searches for one hardware and one set of options. The mapping of a layer
+/// part is searched on the dense part, so it does not change while a network is pruned: keep a
+/// cache across energy estimates and each distinct part is searched once. Identical parts within
+/// one estimate (the halves of a grouped layer, the repeated blocks of a ResNet) share a search
+/// even without a cache kept by the caller. Not thread-safe: use one cache per thread.
+class mapping_cache {
+public:
+    explicit mapping_cache(const hardware& hw, const row_stationary_options& options = {})
+        : hw_(hw), options_(options) {
+        detail::validate_rs_hardware("eap::mapping_cache", hw_);
+        detail::validate_word_bits("eap::mapping_cache", options_.bits_on(hw_));
+    }
+
+    const hardware& hw() const noexcept { return hw_; }
+    const row_stationary_options& options() const noexcept { return options_; }
+
+    /// True when searches for (`hw`, `options`) may be answered from this cache.
+    bool serves(const hardware& hw, const row_stationary_options& options) const {
+        return detail::same_hardware(hw_, hw) && detail::same_options(options_, options, hw_);
+    }
+
+    /// The least-energy mapping of `part` with word widths `bits` (searched once per distinct
+    /// part and widths). The reference stays valid for the cache's lifetime.
+    const mapping_search_result& search(const layer_part& part, const per_data_type<int>& bits) {
+        key k{};
+        const std::int64_t values[] = {part.in_channels,   part.out_channels,  part.out_height,  part.out_width,
+                                       part.kernel_height, part.kernel_width,  part.stride_height, part.stride_width,
+                                       part.batch,         part.real_height(), part.real_width(), bits[data_type::weights],
+                                       bits[data_type::ifmaps], bits[data_type::psums]};
+        for (std::size_t i = 0; i < k.size(); ++i) k[i] = values[i];
+        auto it = entries_.find(k);
+        if (it != entries_.end()) {
+            ++hits_;
+            return *it->second;
+        }
+        row_stationary_options options = options_;
+        options.word_bits = bits;
+        auto result = std::make_unique<mapping_search_result>(search_mapping(hw_, part, options));
+        ++searches_;
+        return *entries_.emplace(k, std::move(result)).first->second;
+    }
+
+    /// Searches run and searches answered from the cache.
+    std::size_t searches() const noexcept { return searches_; }
+    std::size_t hits() const noexcept { return hits_; }
+
+private:
+    using key = std::array<std::int64_t, 14>;
+    hardware hw_;
+    row_stationary_options options_;
+    std::map<key, std::unique_ptr<mapping_search_result>> entries_;
+    std::size_t searches_ = 0;
+    std::size_t hits_ = 0;
+};
+
+}  // namespace eap
+// end eap/mapping/mapping_cache.hpp
+// #include <eap/mapping/mapping_evaluation.hpp>
+// #include <eap/mapping/mapping_search.hpp>
+// #include <eap/mapping/pe_set_folding.hpp>
+// #include <eap/mapping/replica_split.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+// #include <eap/mapping/row_stationary_model.hpp>
+// #include <eap/mapping/row_stationary_options.hpp>
+// #include <eap/mapping/row_stationary_search.hpp>
+// #include <eap/energy/assumed_densities.hpp>
+// begin eap/energy/assumed_densities.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+// #include <eap/energy/energy_model.hpp>
+// begin eap/energy/energy_model.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+// #include <eap/energy/effective_access_counts.hpp>
+// begin eap/energy/effective_access_counts.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+
+// #include <eap/error.hpp>
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/mapping/access_counts.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+
+namespace eap {
+
+/// Reads and writes that cost energy once zeros are taken into account, in words of the data
+/// type's width (a run-length-coded transfer counts the coded size in such words). Expected
+/// values, so not integers.
+struct effective_access {
+    double reads = 0.0;
+    double writes = 0.0;
+    constexpr double total() const { return reads + writes; }
+    effective_access& operator+=(const effective_access& o) {
+        reads += o.reads;
+        writes += o.writes;
+        return *this;
+    }
+};
+
+/// `access_counts` after the sparsity rules: the same positions (storage levels outermost first,
+/// array network, scratchpads) and data types, plus the MACs that are not skipped.
+struct effective_access_counts {
+    std::size_t storage_levels = 0;
+    std::array<per_data_type<effective_access>, max_storage_levels + 2> at{};
+    double macs = 0.0;
+
+    std::size_t positions() const { return storage_levels + 2; }
+
+    /// The dense counts unchanged.
+    static effective_access_counts from(const access_counts& c) {
+        effective_access_counts e;
+        e.storage_levels = c.storage_levels;
+        for (std::size_t p = 0; p < c.positions(); ++p)
+            for (data_type d : all_data_types) {
+                e.at[p][d].reads = static_cast<double>(c.at(p)[d].reads);
+                e.at[p][d].writes = static_cast<double>(c.at(p)[d].writes);
+            }
+        e.macs = static_cast<double>(c.macs);
+        return e;
+    }
+
+    effective_access_counts& operator+=(const effective_access_counts& o) {
+        if (storage_levels != o.storage_levels)
+            throw argument_error(detail::message("eap::effective_access_counts::operator+=: counts for ", storage_levels,
+                                                 " and ", o.storage_levels, " storage levels cannot be added"));
+        for (std::size_t p = 0; p < positions(); ++p)
+            for (data_type d : all_data_types) at[p][d] += o.at[p][d];
+        macs += o.macs;
+        return *this;
+    }
+};
+
+}  // namespace eap
+// end eap/energy/effective_access_counts.hpp
+// #include <eap/energy/energy_breakdown.hpp>
+// begin eap/energy/energy_breakdown.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
+
+// #include <eap/energy/effective_access_counts.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+
+namespace eap {
+
+/// Energy split into computation (MACs) and data movement per position (storage levels
+/// outermost first, array network, scratchpads) and data type, in the hardware's unit.
+struct energy_breakdown {
+    cost_unit unit = cost_unit::normalized;
+    std::size_t storage_levels = 0;
+    double computation = 0.0;
+    std::array<per_data_type<double>, max_storage_levels + 2> movement{};
+
+    std::size_t positions() const { return storage_levels + 2; }
+
+    /// Energy of moving data, all positions and types.
+    double data_movement() const {
+        double e = 0.0;
+        for (std::size_t p = 0; p < positions(); ++p)
+            for (data_type d : all_data_types) e += movement[p][d];
+        return e;
+    }
+    double total() const { return computation + data_movement(); }
+    /// All data types at one position.
+    double at_position(std::size_t position) const {
+        if (position >= positions())
+            throw argument_error(detail::message("eap::energy_breakdown::at_position: position ", position,
+                                                 " is out of range (", positions(), " positions)"));
+        double e = 0.0;
+        for (data_type d : all_data_types) e += movement[position][d];
+        return e;
+    }
+    /// One data type over all positions.
+    double of_type(data_type d) const {
+        double e = 0.0;
+        for (std::size_t p = 0; p < positions(); ++p) e += movement[p][d];
+        return e;
+    }
+
+    energy_breakdown& operator+=(const energy_breakdown& o) {
+        if (storage_levels != o.storage_levels || unit != o.unit)
+            throw argument_error("eap::energy_breakdown::operator+=: breakdowns of different hardware cannot be added");
+        computation += o.computation;
+        for (std::size_t p = 0; p < positions(); ++p)
+            for (data_type d : all_data_types) movement[p][d] += o.movement[p][d];
+        return *this;
+    }
+    /// Every entry multiplied by `factor` (e.g. 1 / batch for energy per image).
+    energy_breakdown scaled(double factor) const {
+        energy_breakdown out = *this;
+        out.computation *= factor;
+        for (std::size_t p = 0; p < positions(); ++p)
+            for (data_type d : all_data_types) out.movement[p][d] *= factor;
+        return out;
+    }
+};
+
+/// The energy of `counts` on `hw` with word widths `bits`: each access costs the position's read
+/// or write cost times width / reference width; a MAC costs `mac_cost` times the product of the
+/// weight and ifmap widths over the reference width squared (linear when one operand narrows,
+/// quadratic when both do).
+inline energy_breakdown energy_of(const effective_access_counts& counts, const hardware& hw,
+                                  const per_data_type<int>& bits) {
+    if (counts.storage_levels != hw.levels.size())
+        throw argument_error(detail::message("eap::energy_of: the counts are for ", counts.storage_levels,
+                                             " storage levels but the hardware '", hw.name, "' has ", hw.levels.size()));
+    energy_breakdown e;
+    e.unit = hw.unit;
+    e.storage_levels = counts.storage_levels;
+    const double ref = static_cast<double>(hw.reference_bits);
+    for (data_type d : all_data_types) {
+        const double scale = static_cast<double>(bits[d]) / ref;
+        for (std::size_t k = 0; k < hw.levels.size(); ++k)
+            e.movement[k][d] = scale * (counts.at[k][d].reads * hw.levels[k].read_cost +
+                                        counts.at[k][d].writes * hw.levels[k].write_cost);
+        const std::size_t net = hw.levels.size();
+        e.movement[net][d] = scale * counts.at[net][d].total() * hw.array.network_cost;
+        e.movement[net + 1][d] = scale * (counts.at[net + 1][d].reads * hw.array.scratchpad_read_cost +
+                                          counts.at[net + 1][d].writes * hw.array.scratchpad_write_cost);
+    }
+    e.computation = counts.macs * hw.mac_cost * (static_cast<double>(bits[data_type::weights]) / ref) *
+                    (static_cast<double>(bits[data_type::ifmaps]) / ref);
+    return e;
+}
+
+}  // namespace eap
+// end eap/energy/energy_breakdown.hpp
+// #include <eap/energy/run_length_code_model.hpp>
+// begin eap/energy/run_length_code_model.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdint>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+
+// The Eyeriss run-length code as eap defines it: a stream of values is coded greedily from its
+// start as (run, level) pairs, run = 0..31 zeros skipped before the level (16 bits); the level
+// may be zero when 31 zeros were skipped, and a stream ending in zeros ends with a pair covering
+// them. Three pairs fill one 64-bit word (plus a 1-bit last-word flag): ceil(pairs / 3) words.
+//
+// Counting the pairs: every non-zero value ends a pair; a run of z zeros followed by a non-zero
+// needs floor(z / 32) extra pairs; the run of zeros that ends the stream needs ceil(z / 32).
+
+namespace eap {
+
+/// The expected number of (run, level) pairs in the code of a stream of `values` values whose
+/// values are non-zero independently with probability `density`. Exact for every stream length
+/// (closed form; no long-stream approximation). Throws `eap::argument_error` for a negative
+/// length or a density outside [0, 1].
+inline double expected_run_length_code_pairs(std::int64_t values, double density) {
+    if (values < 0)
+        throw argument_error(detail::message("eap::expected_run_length_code_pairs: values must not be negative (got ",
+                                             values, ")"));
+    if (!(density >= 0.0 && density <= 1.0))
+        throw argument_error(detail::message("eap::expected_run_length_code_pairs: density must be in [0, 1] (got ",
+                                             density, ")"));
+    if (values == 0) return 0.0;
+    const double n = static_cast<double>(values);
+    const double p = density, q = 1.0 - density;
+    if (p == 0.0) return static_cast<double>(detail::ceil_div(values, 32));
+    if (q == 0.0) return n;
+    // r = q^32, the probability that 32 given values are all zero.
+    const double log_r = 32.0 * std::log1p(-p);
+    const double r = std::exp(log_r);
+    const double one_minus_r = -std::expm1(log_r);
+    const std::int64_t last = (values - 1) / 32;  // M: zero-level pairs can end at m = 1 .. M
+    // Interior runs: p * sum_{m=1..M} r^m (n - 32 m). Trailing run: q * sum_{m=0..M} r^m.
+    double interior = 0.0, trailing = 0.0;
+    if (last <= 2048 || static_cast<double>(last) * one_minus_r < 0.01) {
+        // Direct sums (short streams, or r so close to 1 that the closed form would cancel).
+        double rm = 1.0;
+        trailing = 1.0;
+        for (std::int64_t m = 1; m <= last; ++m) {
+            rm *= r;
+            if (rm == 0.0) break;
+            interior += rm * (n - 32.0 * static_cast<double>(m));
+            trailing += rm;
+        }
+    } else {
+        const double M = static_cast<double>(last);
+        const double rM = std::exp(M * log_r);
+        const double s1 = r * (1.0 - rM) / one_minus_r;                                          // sum r^m
+        const double s2 = r * (1.0 - (M + 1.0) * rM + M * rM * r) / (one_minus_r * one_minus_r);  // sum m r^m
+        interior = n * s1 - 32.0 * s2;
+        trailing = (1.0 - rM * r) / one_minus_r;
+    }
+    return n * p + p * interior + q * trailing;
+}
+
+/// The expected size, in 64-bit words, of the code of such a stream: expected pairs / 3 (the
+/// rounding up of a stream's last word, at most one word per stream, is left out).
+inline double expected_run_length_code_words(std::int64_t values, double density) {
+    return expected_run_length_code_pairs(values, density) / 3.0;
+}
+
+}  // namespace eap
+// end eap/energy/run_length_code_model.hpp
+// #include <eap/energy/sparsity_rules.hpp>
+// begin eap/energy/sparsity_rules.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+namespace eap {
+
+/// How weights move when rule 2 of `sparsity_rules` compresses them.
+enum class weight_format : std::uint8_t {
+    nonzero_values,   ///< only the non-zero weights move, plus `weight_index_bits` per non-zero
+    run_length_code,  ///< the weights of a layer as one Eyeriss run-length-coded stream
+};
+
+constexpr const char* to_string(weight_format f) {
+    return f == weight_format::nonzero_values ? "nonzero_values" : "run_length_code";
+}
+
+/// The rules by which zeros save energy (Yang et al., CVPR 2017, with Eyeriss' run-length code).
+/// Each is a switch; the defaults are the paper's. They apply only when a layer has sparsity
+/// information (densities or exact counts); a layer without it is dense and moves raw words.
+/// The mapping is always searched on the dense layer.
+struct sparsity_rules {
+    /// Rule 1: a MAC whose weight or input activation is zero is skipped, and the scratchpad
+    /// reads and the psum update that belong to it are gated (not charged).
+    bool skip_zero_macs = true;
+    /// Rule 2: weights are stored and moved compressed at every storage level and over the array
+    /// network: only the non-zeros move (see `weight_storage`).
+    bool compress_weights = true;
+    weight_format weight_storage = weight_format::nonzero_values;
+    /// Extra bits per non-zero weight for its index (rule 2 with `nonzero_values`).
+    int weight_index_bits = 0;
+    /// Rule 3: input and output feature maps moved to and from the outermost level (DRAM) are
+    /// run-length coded as in Eyeriss; the network's input image is moved raw. Partial sums
+    /// spilled to DRAM before the last accumulation are dense and moved raw.
+    bool run_length_code_dram_fmaps = true;
+    /// Keep the raw size where the run-length code would be larger (dense feature maps).
+    bool run_length_code_only_when_smaller = false;
+    /// Rule 4: on-chip movement (storage levels other than the outermost, array network) of
+    /// input feature maps carries only the non-zeros. Off: zeros are carried.
+    bool compress_onchip_fmaps = false;
+};
+
+}  // namespace eap
+// end eap/energy/sparsity_rules.hpp
+// #include <eap/error.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/access_counts.hpp>
+// #include <eap/mapping/layer_partition.hpp>
+// #include <eap/mapping/mapping_cache.hpp>
+// #include <eap/mapping/mapping_search.hpp>
+// #include <eap/mapping/row_stationary_options.hpp>
+// #include <eap/network/network.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/layer_sparsity.hpp>
+
+namespace eap {
+
+/// Where a layer's sparsity came from.
+enum class sparsity_source : std::uint8_t { none, densities, exact_counts };
+
+constexpr const char* to_string(sparsity_source s) {
+    switch (s) {
+    case sparsity_source::none: return "dense";
+    case sparsity_source::densities: return "densities";
+    case sparsity_source::exact_counts: return "exact counts";
+    }
+    return "?";
+}
+
+/// Options of the energy model that apply to every layer.
+struct energy_options {
+    row_stationary_options mapping;  ///< word widths, padding traffic, bypass (see there)
+    sparsity_rules sparsity;         ///< how zeros save energy
+};
+
+/// What one layer brings to its estimate.
+struct layer_energy_options {
+    /// Split each group's output channels into this many parts that each read the whole input
+    /// (see `partition_layer`); the ISCA 2016 AlexNet ran conv1 and conv3 as two halves.
+    std::int64_t output_channel_parts = 1;
+    /// Statistical sparsity: the fraction of non-zeros of weights, input and output activations.
+    std::optional<layer_density> density;
+    /// Exact sparsity measured on real tensors (takes precedence over `density`).
+    std::optional<layer_sparse_counts> counts;
+    /// True when the layer reads the network's input image (moved raw, never run-length coded).
+    /// Unset: false for a single layer; a network decides by whether the layer reads its input.
+    std::optional<bool> input_is_image;
+    /// Word widths of this layer (default: the energy options', else the hardware's).
+    std::optional<per_data_type<int>> word_bits;
+};
+
+/// One group of identical parts of a layer and its mapping.
+struct layer_part_energy {
+    mapping_search_result search;
+    std::int64_t count = 1;
+};
+
+/// The energy of one CONV/FC layer over a batch.
+struct layer_energy {
+    std::string name;
+    conv_shape shape;
+    std::vector<layer_part_energy> parts;
+    access_counts dense;               ///< all parts, dense layer
+    effective_access_counts effective; ///< after the sparsity rules
+    energy_breakdown energy;           ///< over the batch, in the hardware's unit
+    sparsity_source sparsity = sparsity_source::none;
+    layer_density density;             ///< densities used (1 for a dense layer)
+    double nonskipped_fraction = 1.0;  ///< fraction of MACs not skipped
+    bool input_is_image = false;
+    per_data_type<int> word_bits{};
+
+    std::int64_t dense_macs() const { return dense.macs; }
+    double nonskipped_macs() const { return effective.macs; }
+    double utilisation() const { return dense.utilisation(); }
+};
+
+/// The energy of a network over a batch.
+struct network_energy {
+    std::string network;
+    std::string hardware;
+    cost_unit unit = cost_unit::normalized;
+    std::int64_t batch = 1;
+    std::vector<std::string> positions;  ///< names of the positions: storage levels, "array network", "scratchpad"
+    std::vector<layer_energy> layers;    ///< CONV and FC layers in evaluation order
+    energy_breakdown total;            ///< over the batch
+    std::size_t searches = 0;          ///< mapping searches run for this estimate
+    std::size_t reused_searches = 0;   ///< parts answered from the cache
+
+    energy_breakdown per_image() const { return total.scaled(1.0 / static_cast<double>(batch)); }
+    std::int64_t dense_macs() const {
+        std::int64_t m = 0;
+        for (const auto& l : layers) m = detail::checked_add(m, l.dense_macs(), "network MACs");
+        return m;
+    }
+    double nonskipped_macs() const {
+        double m = 0.0;
+        for (const auto& l : layers) m += l.nonskipped_macs();
+        return m;
+    }
+    /// The layer called `layer_name`; throws `eap::argument_error` when there is none.
+    const layer_energy& layer(const std::string& layer_name) const {
+        for (const auto& l : layers)
+            if (l.name == layer_name) return l;
+        throw argument_error("eap::network_energy::layer: no CONV/FC layer named '" + layer_name + "' in '" + network + "'");
+    }
+};
+
+/// Options of a network estimate: the common options and per-layer options by layer name.
+struct network_energy_options {
+    energy_options common;
+    std::map<std::string, layer_energy_options> layers;
+};
+
+namespace detail {
+
+/// Multipliers the sparsity rules apply to dense counts of one layer.
+struct sparsity_factors {
+    double nonskipped = 1.0;     ///< MACs and scratchpad accesses
+    double weights = 1.0;        ///< weights at every storage level and over the network
+    double ifmap_dram = 1.0;     ///< ifmaps at the outermost level
+    double ifmap_onchip = 1.0;   ///< ifmaps at inner storage levels and over the network
+    double ofmap_dram = 1.0;     ///< final outputs written to the outermost level
+};
+
+inline void check_density(const char* field, double v) {
+    if (!(v >= 0.0 && v <= 1.0))
+        throw argument_error(message("eap::estimate_layer_energy: density.", field, " must be in [0, 1] (got ", v, ")"));
+}
+
+inline double fraction_of(std::int64_t part, std::int64_t whole) {
+    return whole == 0 ? 1.0 : static_cast<double>(part) / static_cast<double>(whole);
+}
+
+/// Coded size over raw size of a stream of `values` values of `bits` bits with `coded_words`
+/// 64-bit words of run-length code.
+inline double coded_ratio(double coded_words, std::int64_t values, int bits) {
+    if (values == 0) return 1.0;
+    return coded_words * 64.0 / (static_cast<double>(values) * static_cast<double>(bits));
+}
+
+inline void validate_sparse_counts(const conv_shape& s, const layer_sparse_counts& c) {
+    auto fail = [](const std::string& what) {
+        throw argument_error("eap::estimate_layer_energy: the exact sparse counts " + what);
+    };
+    if (c.batch < 1) fail(message("have batch ", c.batch, "; it must be at least 1"));
+    if (c.weights != s.weight_count())
+        fail(message("are for ", c.weights, " weights but the layer has ", s.weight_count()));
+    const std::int64_t in = s.input_fmap().size(), out = s.output_fmap().size();
+    const std::int64_t macs = s.with_batch(1).mac_count();
+    if (c.ifmap_values != checked_mul(in, c.batch, "sparse counts"))
+        fail(message("have ", c.ifmap_values, " ifmap values; ", c.batch, " images of the layer's input have ",
+                     checked_mul(in, c.batch, "sparse counts")));
+    if (c.ofmap_values != checked_mul(out, c.batch, "sparse counts"))
+        fail(message("have ", c.ofmap_values, " ofmap values; ", c.batch, " images of the layer's output have ",
+                     checked_mul(out, c.batch, "sparse counts")));
+    if (c.dense_macs != checked_mul(macs, c.batch, "sparse counts"))
+        fail(message("have ", c.dense_macs, " dense MACs; ", c.batch, " images of the layer have ",
+                     checked_mul(macs, c.batch, "sparse counts")));
+    if (c.nonzero_weights < 0 || c.nonzero_weights > c.weights)
+        fail(message("have ", c.nonzero_weights, " non-zero weights of ", c.weights));
+    if (c.nonzero_ifmap_values < 0 || c.nonzero_ifmap_values > c.ifmap_values)
+        fail(message("have ", c.nonzero_ifmap_values, " non-zero ifmap values of ", c.ifmap_values));
+    if (c.nonzero_ofmap_values < 0 || c.nonzero_ofmap_values > c.ofmap_values)
+        fail(message("have ", c.nonzero_ofmap_values, " non-zero ofmap values of ", c.ofmap_values));
+    if (c.nonskipped_macs < 0 || c.nonskipped_macs > c.dense_macs)
+        fail(message("have ", c.nonskipped_macs, " non-skipped MACs of ", c.dense_macs));
+    if (c.ifmap_rlc_words < 0 || c.ofmap_rlc_words < 0 || c.weight_rlc_words < 0)
+        fail("have a negative run-length-code size");
+}
+
+inline sparsity_factors make_sparsity_factors(const conv_shape& s, const sparsity_rules& rules,
+                                              const layer_energy_options& lo, const per_data_type<int>& bits,
+                                              bool input_is_image, layer_density& density, double& nonskipped,
+                                              sparsity_source& source) {
+    sparsity_factors f;
+    density = layer_density{};
+    nonskipped = 1.0;
+    source = sparsity_source::none;
+    if (!lo.counts && !lo.density) return f;
+    const std::int64_t in_stream = s.input_fmap().size(), out_stream = s.output_fmap().size();
+    const std::int64_t weights = s.weight_count();
+    double ifmap_words = 0.0, ofmap_words = 0.0, weight_words = 0.0;  // expected code words per stream
+    if (lo.counts) {
+        const layer_sparse_counts& c = *lo.counts;
+        validate_sparse_counts(s, c);
+        source = sparsity_source::exact_counts;
+        density.weights = fraction_of(c.nonzero_weights, c.weights);
+        density.ifmaps = fraction_of(c.nonzero_ifmap_values, c.ifmap_values);
+        density.ofmaps = fraction_of(c.nonzero_ofmap_values, c.ofmap_values);
+        nonskipped = fraction_of(c.nonskipped_macs, c.dense_macs);
+        // Exact code sizes when the counts have them; else the expectation at the exact density.
+        ifmap_words = c.ifmap_rlc_words > 0 ? static_cast<double>(c.ifmap_rlc_words) / static_cast<double>(c.batch)
+                                            : expected_run_length_code_words(in_stream, density.ifmaps);
+        ofmap_words = c.ofmap_rlc_words > 0 ? static_cast<double>(c.ofmap_rlc_words) / static_cast<double>(c.batch)
+                                            : expected_run_length_code_words(out_stream, density.ofmaps);
+        weight_words = c.weight_rlc_words > 0 ? static_cast<double>(c.weight_rlc_words)
+                                              : expected_run_length_code_words(weights, density.weights);
+    } else {
+        density = *lo.density;
+        check_density("weights", density.weights);
+        check_density("ifmaps", density.ifmaps);
+        check_density("ofmaps", density.ofmaps);
+        source = sparsity_source::densities;
+        nonskipped = density.weights * density.ifmaps;
+        ifmap_words = expected_run_length_code_words(in_stream, density.ifmaps);
+        ofmap_words = expected_run_length_code_words(out_stream, density.ofmaps);
+        weight_words = expected_run_length_code_words(weights, density.weights);
+    }
+    if (rules.skip_zero_macs) f.nonskipped = nonskipped;
+    if (rules.compress_weights) {
+        if (rules.weight_storage == weight_format::nonzero_values)
+            f.weights = density.weights * static_cast<double>(bits[data_type::weights] + rules.weight_index_bits) /
+                        static_cast<double>(bits[data_type::weights]);
+        else
+            f.weights = coded_ratio(weight_words, weights, bits[data_type::weights]);
+    }
+    if (rules.run_length_code_dram_fmaps) {
+        if (!input_is_image) f.ifmap_dram = coded_ratio(ifmap_words, in_stream, bits[data_type::ifmaps]);
+        f.ofmap_dram = coded_ratio(ofmap_words, out_stream, bits[data_type::psums]);
+        if (rules.run_length_code_only_when_smaller) {
+            f.ifmap_dram = std::min(f.ifmap_dram, 1.0);
+            f.ofmap_dram = std::min(f.ofmap_dram, 1.0);
+        }
+    }
+    if (rules.compress_onchip_fmaps) f.ifmap_onchip = density.ifmaps;
+    return f;
+}
+
+inline effective_access_counts apply_sparsity(const access_counts& dense, const sparsity_factors& f,
+                                              std::int64_t final_outputs) {
+    effective_access_counts e = effective_access_counts::from(dense);
+    const std::size_t levels = dense.storage_levels;
+    for (std::size_t p = 0; p <= levels; ++p) {  // storage levels and the network
+        e.at[p][data_type::weights].reads *= f.weights;
+        e.at[p][data_type::ifmaps].reads *= p == 0 ? f.ifmap_dram : f.ifmap_onchip;
+    }
+    // The last write of each output to the outermost level is the (coded) output; earlier
+    // writes and all reads there are partial sums.
+    auto& out = e.at[0][data_type::psums];
+    const double finals = std::min(out.writes, static_cast<double>(final_outputs));
+    out.writes = (out.writes - finals) + finals * f.ofmap_dram;
+    for (data_type d : all_data_types) {
+        e.at[levels + 1][d].reads *= f.nonskipped;
+        e.at[levels + 1][d].writes *= f.nonskipped;
+    }
+    e.macs *= f.nonskipped;
+    return e;
+}
+
+inline layer_energy estimate_layer(const hardware& hw, const std::string& name, const conv_shape& shape,
+                                   const layer_energy_options& lo, const energy_options& options, bool input_is_image,
+                                   mapping_cache& cache) {
+    shape.validate();
+    layer_energy out;
+    out.name = name;
+    out.shape = shape;
+    out.word_bits = lo.word_bits ? *lo.word_bits : options.mapping.bits_on(hw);
+    validate_word_bits("eap::estimate_layer_energy", out.word_bits);
+    if (options.sparsity.weight_index_bits < 0 || options.sparsity.weight_index_bits > 64)
+        throw argument_error(message("eap::estimate_layer_energy: sparsity.weight_index_bits must be between 0 and 64 (got ",
+                                     options.sparsity.weight_index_bits, ")"));
+    out.input_is_image = input_is_image;
+    out.dense.storage_levels = hw.levels.size();
+    out.dense.pes = checked_mul(hw.array.rows, hw.array.cols, "PE count");
+    for (const layer_part_group& g : partition_layer(shape, lo.output_channel_parts)) {
+        const mapping_search_result& r = cache.search(g.part, out.word_bits);
+        out.parts.push_back({r, g.count});
+        out.dense += r.counts.repeated(g.count);
+    }
+    const sparsity_factors f = make_sparsity_factors(shape, options.sparsity, lo, out.word_bits, input_is_image,
+                                                     out.density, out.nonskipped_fraction, out.sparsity);
+    out.effective = apply_sparsity(out.dense, f, shape.ofmap_size());
+    out.energy = energy_of(out.effective, hw, out.word_bits);
+    return out;
+}
+
+}  // namespace detail
+
+/// The energy of one CONV/FC layer (`shape`, over its batch) on `hw`: the least-energy
+/// row-stationary mapping of each of its parts (searched on the dense layer), their access
+/// counts, the sparsity rules applied to them, and the energy per position and data type.
+/// Pass a `mapping_cache` built for the same hardware and mapping options to reuse searches
+/// across calls. Throws `eap::shape_error`, `eap::hardware_error` (no mapping fits) or
+/// `eap::argument_error` (bad option).
+inline layer_energy estimate_layer_energy(const hardware& hw, const conv_shape& shape,
+                                          const layer_energy_options& layer_options = {},
+                                          const energy_options& options = {}, mapping_cache* cache = nullptr) {
+    detail::validate_rs_hardware("eap::estimate_layer_energy", hw);
+    std::optional<mapping_cache> local;
+    if (cache == nullptr) {
+        local.emplace(hw, options.mapping);
+        cache = &*local;
+    } else if (!cache->serves(hw, options.mapping)) {
+        throw argument_error("eap::estimate_layer_energy: the mapping cache was built for another hardware or other "
+                             "mapping options");
+    }
+    return detail::estimate_layer(hw, "layer", shape, layer_options, options,
+                                  layer_options.input_is_image.value_or(false), *cache);
+}
+
+/// The energy of every CONV and FC layer of `net` at batch size `batch` on `hw` (pooling, ReLU,
+/// concatenation and additions cost nothing in this model). `options.layers` gives per-layer
+/// options by layer name (an unknown name is an error). Identical layer parts are searched once;
+/// pass a `mapping_cache` to reuse searches across estimates (e.g. inside a pruning loop).
+inline network_energy estimate_network_energy(const hardware& hw, const network& net, std::int64_t batch,
+                                              const network_energy_options& options = {},
+                                              mapping_cache* cache = nullptr) {
+    detail::validate_rs_hardware("eap::estimate_network_energy", hw);
+    if (batch < 1)
+        throw argument_error(detail::message("eap::estimate_network_energy: batch must be at least 1 (got ", batch, ")"));
+    for (const auto& entry : options.layers) {
+        const auto index = net.find(entry.first);
+        if (!index || !net[*index].is_compute())
+            throw argument_error("eap::estimate_network_energy: options name the layer '" + entry.first +
+                                 "', which is not a CONV or FC layer of '" + net.name() + "'");
+    }
+    std::optional<mapping_cache> local;
+    if (cache == nullptr) {
+        local.emplace(hw, options.common.mapping);
+        cache = &*local;
+    } else if (!cache->serves(hw, options.common.mapping)) {
+        throw argument_error("eap::estimate_network_energy: the mapping cache was built for another hardware or other "
+                             "mapping options");
+    }
+    const std::size_t searches_before = cache->searches(), hits_before = cache->hits();
+    network_energy out;
+    out.network = net.name();
+    out.hardware = hw.name;
+    out.unit = hw.unit;
+    out.batch = batch;
+    out.total.unit = hw.unit;
+    out.total.storage_levels = hw.levels.size();
+    for (std::size_t p = 0; p < hw.levels.size() + 2; ++p) out.positions.push_back(position_name(hw, p));
+    const layer_energy_options defaults{};
+    for (std::size_t i : net.compute_layers()) {
+        const layer& l = net[i];
+        const auto found = options.layers.find(l.name);
+        const layer_energy_options& lo = found == options.layers.end() ? defaults : found->second;
+        const bool image = lo.input_is_image.value_or(l.inputs.front() == 0);
+        out.layers.push_back(detail::estimate_layer(hw, l.name, net.layer_shape(i, batch), lo, options.common, image, *cache));
+        out.total += out.layers.back().energy;
+    }
+    out.searches = cache->searches() - searches_before;
+    out.reused_searches = cache->hits() - hits_before;
+    return out;
+}
+
+}  // namespace eap
+// end eap/energy/energy_model.hpp
+// #include <eap/error.hpp>
+// #include <eap/network/network.hpp>
+
+// Statistical densities for a network whose activations were never measured (the zoo's ImageNet
+// networks: eap ships no ImageNet weights or images). The energy model needs a density for every
+// CONV/FC layer's input and output; this derives them from one number per kind of tensor, so an
+// analysis states its assumption once and every layer follows from the graph.
+
+namespace eap {
+
+/// The densities (fractions of non-zeros) to assume for a network's activations.
+struct assumed_densities {
+    /// The network's input image (dense; the energy model moves it raw anyway).
+    double image = 1.0;
+    /// Every output that goes through a ReLU. 0.43 is the density at which the dense AlexNet's
+    /// non-skipped MACs equal the 3.71e8 of the energy-aware pruning paper (Yang et al., CVPR
+    /// 2017): conv1 reads the image, the other 6.19e8 MACs see (3.71e8 - 1.05e8) / 6.19e8 = 0.43.
+    double relu_outputs = 0.43;
+    /// Outputs without a ReLU (a classifier's scores, a linear bottleneck).
+    double linear_outputs = 1.0;
+};
+
+/// The density of the activations every layer of `net` produces under `assumed`, by layer index:
+/// the input layer has the image's, a CONV/FC/add layer the ReLU or linear density by its
+/// activation, a pooling layer passes its input's on, a concatenation averages its inputs'
+/// weighted by their channels. Throws `eap::argument_error` when a density is outside [0, 1].
+inline std::vector<double> assumed_output_densities(const network& net, const assumed_densities& assumed = {}) {
+    const auto check = [](const char* field, double v) {
+        if (!(v >= 0.0 && v <= 1.0))
+            throw argument_error(detail::message("eap::assumed_output_densities: assumed.", field,
+                                                 " must be in [0, 1] (got ", v, ")"));
+    };
+    check("image", assumed.image);
+    check("relu_outputs", assumed.relu_outputs);
+    check("linear_outputs", assumed.linear_outputs);
+    std::vector<double> density(net.size(), 1.0);
+    for (std::size_t i = 0; i < net.size(); ++i) {
+        const layer& l = net[i];
+        switch (l.kind()) {
+        case layer_kind::input: density[i] = assumed.image; break;
+        case layer_kind::pool: density[i] = density[l.inputs.front()]; break;
+        case layer_kind::concat: {
+            // Layers only read earlier layers, so every input's density is already known.
+            double weighted = 0.0, channels = 0.0;
+            for (std::size_t k : l.inputs) {
+                weighted += density[k] * static_cast<double>(net[k].output.channels);
+                channels += static_cast<double>(net[k].output.channels);
+            }
+            density[i] = channels > 0.0 ? weighted / channels : 1.0;
+            break;
+        }
+        default: density[i] = l.act == activation::relu ? assumed.relu_outputs : assumed.linear_outputs; break;
+        }
+    }
+    return density;
+}
+
+/// Options for `estimate_network_energy` that give every CONV/FC layer of `net` the statistical
+/// density {weights, input, output}: the input and output densities from
+/// `assumed_output_densities`, the weight density from `weight_densities` by layer name (1 for a
+/// layer not named there, a dense layer). `base` supplies the common options and any other
+/// per-layer options, which are kept. Throws `eap::argument_error` when `weight_densities` names
+/// a layer that is not a CONV/FC layer of `net` or holds a density outside [0, 1].
+inline network_energy_options assumed_density_options(const network& net, const assumed_densities& assumed = {},
+                                                      const std::map<std::string, double>& weight_densities = {},
+                                                      network_energy_options base = {}) {
+    for (const auto& [name, d] : weight_densities) {
+        const auto index = net.find(name);
+        if (!index || !net[*index].is_compute())
+            throw argument_error("eap::assumed_density_options: weight_densities names '" + name +
+                                 "', which is not a CONV or FC layer of '" + net.name() + "'");
+        if (!(d >= 0.0 && d <= 1.0))
+            throw argument_error(detail::message("eap::assumed_density_options: the weight density of '", name,
+                                                 "' must be in [0, 1] (got ", d, ")"));
+    }
+    const std::vector<double> density = assumed_output_densities(net, assumed);
+    for (std::size_t i : net.compute_layers()) {
+        const layer& l = net[i];
+        const auto w = weight_densities.find(l.name);
+        base.layers[l.name].density =
+            layer_density{w == weight_densities.end() ? 1.0 : w->second, density[l.inputs.front()], density[i]};
+    }
+    return base;
+}
+
+}  // namespace eap
+// end eap/energy/assumed_densities.hpp
+// #include <eap/energy/effective_access_counts.hpp>
+// #include <eap/energy/energy_breakdown.hpp>
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/energy/eyeriss_tool_format.hpp>
+// begin eap/energy/eyeriss_tool_format.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+// #include <eap/shape/conv_shape.hpp>
+
+// The per-layer text format of the MIT Eyeriss energy estimation tool, as eap reads and writes
+// it. One line per CONV/FC layer with 25 integer fields, separated by commas and/or white space:
+//
+//   index,
+//   ifmap  height, width, channels, maps (images), zero entries, bit width,
+//   filter height, width, channels, filters,       zero entries, bit width,
+//   ofmap  height, width, channels, maps (images), zero entries, bit width,
+//   stride y, stride x,
+//   pad top, pad bottom, pad left, pad right
+//
+// Blank lines and everything after '#' are ignored. A filter with fewer channels than the ifmap
+// is a grouped convolution (groups = ifmap channels / filter channels). The ofmap size must be
+// the one the ifmap, filter, stride and padding give.
+
+namespace eap {
+
+/// One tensor of a line: its shape, how many of its entries are zero, and its bit width.
+struct eyeriss_tool_tensor {
+    std::int64_t height = 1;
+    std::int64_t width = 1;
+    std::int64_t channels = 1;
+    std::int64_t count = 1;  ///< maps (images) for ifmap/ofmap, filters for the filter
+    std::int64_t zeros = 0;
+    int bits = 16;
+
+    std::int64_t size() const {
+        return detail::checked_product("eyeriss_tool_tensor::size", height, width, channels, count);
+    }
+    /// Fraction of non-zero entries.
+    double density() const {
+        const std::int64_t n = size();
+        return n == 0 ? 1.0 : static_cast<double>(n - zeros) / static_cast<double>(n);
+    }
+    friend bool operator==(const eyeriss_tool_tensor& a, const eyeriss_tool_tensor& b) {
+        return a.height == b.height && a.width == b.width && a.channels == b.channels && a.count == b.count &&
+               a.zeros == b.zeros && a.bits == b.bits;
+    }
+};
+
+/// One line of the format.
+struct eyeriss_tool_layer {
+    std::int64_t index = 0;
+    eyeriss_tool_tensor ifmap;
+    eyeriss_tool_tensor filter;
+    eyeriss_tool_tensor ofmap;
+    std::int64_t stride_y = 1;
+    std::int64_t stride_x = 1;
+    padding pad{};
+
+    /// The layer as a `conv_shape` (batch = ifmap maps).
+    conv_shape shape() const {
+        return conv_shape{}
+            .with_batch(ifmap.count)
+            .with_channels(ifmap.channels, filter.count)
+            .with_input(ifmap.height, ifmap.width)
+            .with_kernel(filter.height, filter.width)
+            .with_stride(stride_y, stride_x)
+            .with_padding(pad)
+            .with_groups(filter.channels == 0 ? 1 : ifmap.channels / filter.channels);
+    }
+    /// Densities from the zero counts.
+    layer_density density() const { return layer_density{filter.density(), ifmap.density(), ofmap.density()}; }
+    /// Bit widths: weights from the filter, ifmaps from the ifmap, psums from the ofmap.
+    per_data_type<int> word_bits() const { return make_per_data_type(filter.bits, ifmap.bits, ofmap.bits); }
+
+    friend bool operator==(const eyeriss_tool_layer& a, const eyeriss_tool_layer& b) {
+        return a.index == b.index && a.ifmap == b.ifmap && a.filter == b.filter && a.ofmap == b.ofmap &&
+               a.stride_y == b.stride_y && a.stride_x == b.stride_x && a.pad == b.pad;
+    }
+};
+
+/// The line for a layer of shape `s` with the zero counts of `density` (rounded to whole
+/// entries) and bit widths `bits`.
+inline eyeriss_tool_layer make_eyeriss_tool_layer(std::int64_t index, const conv_shape& s, const layer_density& density = {},
+                                                  const per_data_type<int>& bits = make_per_data_type(16, 16, 16)) {
+    s.validate();
+    auto zeros = [](std::int64_t n, double d, const char* field) {
+        if (!(d >= 0.0 && d <= 1.0))
+            throw argument_error(detail::message("eap::make_eyeriss_tool_layer: density.", field,
+                                                 " must be in [0, 1] (got ", d, ")"));
+        return static_cast<std::int64_t>(static_cast<double>(n) * (1.0 - d) + 0.5);
+    };
+    eyeriss_tool_layer l;
+    l.index = index;
+    l.ifmap = {s.in_height, s.in_width, s.in_channels, s.batch, 0, bits[data_type::ifmaps]};
+    l.ifmap.zeros = zeros(l.ifmap.size(), density.ifmaps, "ifmaps");
+    l.filter = {s.kernel_height, s.kernel_width, s.in_channels_per_group(), s.out_channels, 0, bits[data_type::weights]};
+    l.filter.zeros = zeros(l.filter.size(), density.weights, "weights");
+    l.ofmap = {s.out_height(), s.out_width(), s.out_channels, s.batch, 0, bits[data_type::psums]};
+    l.ofmap.zeros = zeros(l.ofmap.size(), density.ofmaps, "ofmaps");
+    l.stride_y = s.stride_height;
+    l.stride_x = s.stride_width;
+    l.pad = s.pad;
+    return l;
+}
+
+namespace detail {
+
+inline constexpr std::array<const char*, 25> eyeriss_tool_fields{
+    "index",         "ifmap.height", "ifmap.width",  "ifmap.channels", "ifmap.maps",     "ifmap.zeros",
+    "ifmap.bits",    "filter.height", "filter.width", "filter.channels", "filter.filters", "filter.zeros",
+    "filter.bits",   "ofmap.height", "ofmap.width",  "ofmap.channels", "ofmap.maps",     "ofmap.zeros",
+    "ofmap.bits",    "stride_y",     "stride_x",     "pad_top",        "pad_bottom",     "pad_left",
+    "pad_right"};
+
+/// Splits a line into fields at commas and white space; returns false on an empty field
+/// (two commas with nothing between, or a comma at either end).
+inline bool split_eyeriss_tool_line(const std::string& line, std::vector<std::string>& fields) {
+    fields.clear();
+    std::string current;
+    bool comma_pending = false;  // a comma was seen since the last field
+    bool any_field = false;
+    for (char c : line) {
+        if (c == ',' || std::isspace(static_cast<unsigned char>(c))) {
+            if (!current.empty()) {
+                fields.push_back(current);
+                current.clear();
+                any_field = true;
+                comma_pending = false;
+            }
+            if (c == ',') {
+                if (comma_pending || !any_field) return false;
+                comma_pending = true;
+            }
+        } else {
+            current += c;
+        }
+    }
+    if (!current.empty()) {
+        fields.push_back(current);
+        comma_pending = false;
+    }
+    return !comma_pending;
+}
+
+inline std::int64_t parse_eyeriss_tool_integer(const std::string& source, std::size_t line, const char* field,
+                                               const std::string& text) {
+    if (text.empty() || text.size() > 18)
+        throw parse_error(source, line, field, "expected a non-negative integer of at most 18 digits, got '" + text + "'");
+    std::int64_t v = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9')
+            throw parse_error(source, line, field, "expected a non-negative integer, got '" + text + "'");
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+inline eyeriss_tool_layer parse_eyeriss_tool_line(const std::string& source, std::size_t line,
+                                                  const std::vector<std::string>& fields) {
+    if (fields.size() != eyeriss_tool_fields.size())
+        throw parse_error(source, line, fields.size() < eyeriss_tool_fields.size() ? eyeriss_tool_fields[fields.size()] : "",
+                          message("expected ", eyeriss_tool_fields.size(), " fields, got ", fields.size()));
+    std::array<std::int64_t, 25> v{};
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        v[i] = parse_eyeriss_tool_integer(source, line, eyeriss_tool_fields[i], fields[i]);
+    auto at_least_one = [&](std::size_t i) {
+        if (v[i] < 1) throw parse_error(source, line, eyeriss_tool_fields[i], message("must be at least 1, got ", v[i]));
+    };
+    for (std::size_t i : {1, 2, 3, 4, 7, 8, 9, 10, 13, 14, 15, 16, 19, 20}) at_least_one(i);
+    for (std::size_t i : {6, 12, 18})
+        if (v[i] < 1 || v[i] > 64)
+            throw parse_error(source, line, eyeriss_tool_fields[i], message("must be between 1 and 64, got ", v[i]));
+    eyeriss_tool_layer l;
+    l.index = v[0];
+    auto tensor = [&](std::size_t first) {
+        eyeriss_tool_tensor t;
+        t.height = v[first];
+        t.width = v[first + 1];
+        t.channels = v[first + 2];
+        t.count = v[first + 3];
+        t.zeros = v[first + 4];
+        t.bits = static_cast<int>(v[first + 5]);
+        std::int64_t size = 0;
+        try {
+            size = t.size();
+        } catch (const overflow_error&) {
+            throw parse_error(source, line, eyeriss_tool_fields[first], "the tensor is too large to count in 64 bits");
+        }
+        if (t.zeros > size)
+            throw parse_error(source, line, eyeriss_tool_fields[first + 4],
+                              message("is ", t.zeros, " but the tensor has only ", size, " entries"));
+        return t;
+    };
+    l.ifmap = tensor(1);
+    l.filter = tensor(7);
+    l.ofmap = tensor(13);
+    l.stride_y = v[19];
+    l.stride_x = v[20];
+    l.pad = padding{v[21], v[22], v[23], v[24]};
+    if (l.ifmap.channels % l.filter.channels != 0)
+        throw parse_error(source, line, "filter.channels",
+                          message("is ", l.filter.channels, "; it must divide the ifmap channels (", l.ifmap.channels, ")"));
+    const std::int64_t groups = l.ifmap.channels / l.filter.channels;
+    if (l.filter.count % groups != 0)
+        throw parse_error(source, line, "filter.filters",
+                          message("is ", l.filter.count, "; it must be a multiple of the groups (", groups, ")"));
+    if (l.ofmap.channels != l.filter.count)
+        throw parse_error(source, line, "ofmap.channels",
+                          message("is ", l.ofmap.channels, " but there are ", l.filter.count, " filters"));
+    if (l.ofmap.count != l.ifmap.count)
+        throw parse_error(source, line, "ofmap.maps",
+                          message("is ", l.ofmap.count, " but there are ", l.ifmap.count, " ifmaps"));
+    conv_shape s;
+    try {
+        s = l.shape();
+        s.validate();
+    } catch (const error& e) {
+        throw parse_error(source, line, "", std::string("the layer is impossible: ") + e.what());
+    }
+    if (s.out_height() != l.ofmap.height)
+        throw parse_error(source, line, "ofmap.height",
+                          message("is ", l.ofmap.height, " but the ifmap, filter, stride and padding give ", s.out_height()));
+    if (s.out_width() != l.ofmap.width)
+        throw parse_error(source, line, "ofmap.width",
+                          message("is ", l.ofmap.width, " but the ifmap, filter, stride and padding give ", s.out_width()));
+    return l;
+}
+
+}  // namespace detail
+
+/// Reads every layer line of `in`; `source` names the input in error messages. Throws
+/// `eap::parse_error` (source, line, field) on malformed input.
+inline std::vector<eyeriss_tool_layer> read_eyeriss_tool_layers(std::istream& in, const std::string& source = "<stream>") {
+    std::vector<eyeriss_tool_layer> layers;
+    std::string text;
+    std::vector<std::string> fields;
+    std::size_t line = 0;
+    while (std::getline(in, text)) {
+        ++line;
+        const auto hash = text.find('#');
+        if (hash != std::string::npos) text.erase(hash);
+        if (!detail::split_eyeriss_tool_line(text, fields))
+            throw parse_error(source, line, "", "empty field (two separating commas with no value, or a comma at an end)");
+        if (fields.empty()) continue;
+        layers.push_back(detail::parse_eyeriss_tool_line(source, line, fields));
+    }
+    if (in.bad()) throw io_error("eap::read_eyeriss_tool_layers: reading '" + source + "' failed");
+    return layers;
+}
+
+/// Reads the file at `path`. Throws `eap::io_error` when it cannot be opened, `eap::parse_error`
+/// when it is malformed.
+inline std::vector<eyeriss_tool_layer> read_eyeriss_tool_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) throw io_error("eap::read_eyeriss_tool_file: cannot open '" + path.string() + "'");
+    return read_eyeriss_tool_layers(in, path.string());
+}
+
+/// Writes `layers` in the format (a comment line naming the fields, then one line per layer).
+inline void write_eyeriss_tool_layers(std::ostream& out, const std::vector<eyeriss_tool_layer>& layers) {
+    out << "# index, ifmap: height, width, channels, maps, zeros, bits, filter: height, width, channels, filters, "
+           "zeros, bits, ofmap: height, width, channels, maps, zeros, bits, stride y, x, pad top, bottom, left, right\n";
+    for (const auto& l : layers) {
+        out << l.index;
+        for (const eyeriss_tool_tensor* t : {&l.ifmap, &l.filter, &l.ofmap})
+            out << ", " << t->height << ", " << t->width << ", " << t->channels << ", " << t->count << ", " << t->zeros
+                << ", " << t->bits;
+        out << ", " << l.stride_y << ", " << l.stride_x << ", " << l.pad.top << ", " << l.pad.bottom << ", "
+            << l.pad.left << ", " << l.pad.right << '\n';
+    }
+}
+
+/// `write_eyeriss_tool_layers` to a file, atomically.
+inline void write_eyeriss_tool_file(const std::filesystem::path& path, const std::vector<eyeriss_tool_layer>& layers) {
+    write_file_atomically(path, [&](std::ostream& out) { write_eyeriss_tool_layers(out, layers); });
+}
+
+/// The energy of the layers of a tool file on `hw`, each with the densities and bit widths of
+/// its line (the first line's input is taken as the network's image, moved raw). All lines must
+/// have the same number of images. Layers are named "layer<index>".
+inline network_energy estimate_eyeriss_tool_energy(const hardware& hw, const std::vector<eyeriss_tool_layer>& layers,
+                                                   const energy_options& options = {},
+                                                   const std::string& name = "eyeriss tool layers",
+                                                   mapping_cache* cache = nullptr) {
+    detail::validate_rs_hardware("eap::estimate_eyeriss_tool_energy", hw);
+    std::optional<mapping_cache> local;
+    if (cache == nullptr) {
+        local.emplace(hw, options.mapping);
+        cache = &*local;
+    } else if (!cache->serves(hw, options.mapping)) {
+        throw argument_error("eap::estimate_eyeriss_tool_energy: the mapping cache was built for another hardware or "
+                             "other mapping options");
+    }
+    network_energy out;
+    out.network = name;
+    out.hardware = hw.name;
+    out.unit = hw.unit;
+    out.batch = layers.empty() ? 1 : layers.front().ifmap.count;
+    out.total.unit = hw.unit;
+    out.total.storage_levels = hw.levels.size();
+    for (std::size_t p = 0; p < hw.levels.size() + 2; ++p) out.positions.push_back(position_name(hw, p));
+    const std::size_t searches = cache->searches(), hits = cache->hits();
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const eyeriss_tool_layer& l = layers[i];
+        if (l.ifmap.count != out.batch)
+            throw argument_error(detail::message("eap::estimate_eyeriss_tool_energy: layer ", l.index, " has ",
+                                                 l.ifmap.count, " images but the first layer has ", out.batch));
+        layer_energy_options lo;
+        lo.density = l.density();
+        lo.word_bits = l.word_bits();
+        out.layers.push_back(detail::estimate_layer(hw, "layer" + std::to_string(l.index), l.shape(), lo, options,
+                                                    i == 0, *cache));
+        out.total += out.layers.back().energy;
+    }
+    out.searches = cache->searches() - searches;
+    out.reused_searches = cache->hits() - hits;
+    return out;
+}
+
+}  // namespace eap
+// end eap/energy/eyeriss_tool_format.hpp
+// #include <eap/energy/run_length_code_model.hpp>
+// #include <eap/energy/sparsity_rules.hpp>
 // #include <eap/report/energy_charts.hpp>
 // begin eap/report/energy_charts.hpp
 // SPDX-License-Identifier: MIT
@@ -9588,6 +7873,223 @@ inline void save_chart(const std::filesystem::path& stem, const scatter_chart& c
 // #include <eap/error.hpp>
 // #include <eap/hardware/data_type.hpp>
 // #include <eap/report/energy_table.hpp>
+// begin eap/report/energy_table.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+// #include <eap/detail/json_writer.hpp>
+// begin eap/detail/json_writer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <ostream>
+#include <string>
+
+namespace eap::detail {
+
+/// Writes `s` as a JSON string literal.
+inline void write_json_string(std::ostream& out, const std::string& s) {
+    out << '"';
+    for (char c : s) {
+        switch (c) {
+        case '"': out << "\\\""; break;
+        case '\\': out << "\\\\"; break;
+        case '\n': out << "\\n"; break;
+        case '\r': out << "\\r"; break;
+        case '\t': out << "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+                out << buf;
+            } else {
+                out << c;
+            }
+        }
+    }
+    out << '"';
+}
+
+/// Writes a double so that it reads back exactly; JSON has no NaN or infinity, so those become null.
+inline void write_json_number(std::ostream& out, double v) {
+    if (!std::isfinite(v)) {
+        out << "null";
+        return;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    out << buf;
+}
+
+inline void write_json_number(std::ostream& out, std::int64_t v) { out << v; }
+
+/// Writes a CSV field, quoting it when it holds a comma, a quote or a line break.
+inline void write_csv_field(std::ostream& out, const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) {
+        out << s;
+        return;
+    }
+    out << '"';
+    for (char c : s) {
+        if (c == '"') out << '"';
+        out << c;
+    }
+    out << '"';
+}
+
+inline std::string format_number(double v, const char* format = "%.6g") {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
+}
+
+}  // namespace eap::detail
+// end eap/detail/json_writer.hpp
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+
+namespace eap {
+
+namespace detail {
+
+/// Prints rows as columns aligned to their widest cell (first column left, the rest right).
+inline void print_aligned(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> width;
+    for (const auto& r : rows) {
+        if (width.size() < r.size()) width.resize(r.size(), 0);
+        for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+    }
+    for (const auto& r : rows) {
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            const std::string pad(width[i] - r[i].size(), ' ');
+            if (i == 0) out << r[i] << pad;
+            else out << "  " << pad << r[i];
+        }
+        out << '\n';
+    }
+}
+
+inline std::string energy_cell(double v) { return format_number(v, "%.4g"); }
+
+inline void check_report_input(const char* function, const network_energy& e) {
+    const std::size_t positions = e.total.positions();
+    if (e.positions.size() != positions)
+        throw argument_error(message(function, ": the estimate names ", e.positions.size(), " positions but has ",
+                                     positions, "; build it with eap::estimate_network_energy"));
+    for (const auto& l : e.layers)
+        if (l.energy.positions() != positions)
+            throw argument_error(message(function, ": layer '", l.name, "' has ", l.energy.positions(),
+                                         " positions, the estimate ", positions));
+}
+
+}  // namespace detail
+
+/// One row per CONV/FC layer: parts, dense and non-skipped MACs, utilisation, energy of
+/// computation and of each position (storage levels, array network, scratchpads), total;
+/// then the network total and the energy per image. Energies over the batch.
+inline void print_energy_table(std::ostream& out, const network_energy& e) {
+    detail::check_report_input("eap::print_energy_table", e);
+    out << e.network << " on " << e.hardware << ", batch " << e.batch << ", energy in " << to_string(e.unit)
+        << " units over the batch\n";
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> head{"layer", "parts", "MACs", "non-skipped", "util", "sparsity", "computation"};
+    for (const auto& p : e.positions) head.push_back(p);
+    head.push_back("total");
+    rows.push_back(head);
+    auto row_of = [&](const std::string& name, const std::string& parts, const std::string& macs,
+                      const std::string& nonskipped, const std::string& util, const std::string& sparsity,
+                      const energy_breakdown& b) {
+        std::vector<std::string> r{name, parts, macs, nonskipped, util, sparsity, detail::energy_cell(b.computation)};
+        for (std::size_t p = 0; p < b.positions(); ++p) r.push_back(detail::energy_cell(b.at_position(p)));
+        r.push_back(detail::energy_cell(b.total()));
+        return r;
+    };
+    for (const auto& l : e.layers) {
+        std::int64_t parts = 0;
+        for (const auto& p : l.parts) parts += p.count;
+        rows.push_back(row_of(l.name, std::to_string(parts), detail::energy_cell(static_cast<double>(l.dense_macs())),
+                              detail::energy_cell(l.nonskipped_macs()), detail::format_number(l.utilisation(), "%.3f"),
+                              to_string(l.sparsity), l.energy));
+    }
+    rows.push_back(row_of("total", "", detail::energy_cell(static_cast<double>(e.dense_macs())),
+                          detail::energy_cell(e.nonskipped_macs()), "", "", e.total));
+    rows.push_back(row_of("per image", "", detail::energy_cell(static_cast<double>(e.dense_macs()) / static_cast<double>(e.batch)),
+                          detail::energy_cell(e.nonskipped_macs() / static_cast<double>(e.batch)), "", "", e.per_image()));
+    detail::print_aligned(out, rows);
+}
+
+/// The whole network: energy per image, computation against data movement, and the share of
+/// each position and each data type.
+inline void print_energy_summary(std::ostream& out, const network_energy& e) {
+    detail::check_report_input("eap::print_energy_summary", e);
+    const energy_breakdown img = e.per_image();
+    const double total = img.total();
+    auto share = [total](double v) { return detail::format_number(total > 0 ? 100.0 * v / total : 0.0, "%.1f%%"); };
+    out << e.network << " on " << e.hardware << ", batch " << e.batch << ": " << detail::energy_cell(total) << ' '
+        << to_string(e.unit) << " per image (" << detail::energy_cell(static_cast<double>(e.dense_macs()) / static_cast<double>(e.batch))
+        << " MACs, " << detail::energy_cell(e.nonskipped_macs() / static_cast<double>(e.batch)) << " not skipped)\n";
+    std::vector<std::vector<std::string>> rows{{"", "per image", "share"}};
+    rows.push_back({"computation", detail::energy_cell(img.computation), share(img.computation)});
+    rows.push_back({"data movement", detail::energy_cell(img.data_movement()), share(img.data_movement())});
+    for (std::size_t p = 0; p < img.positions(); ++p)
+        rows.push_back({"  " + e.positions[p], detail::energy_cell(img.at_position(p)), share(img.at_position(p))});
+    for (data_type d : all_data_types)
+        rows.push_back({std::string("  ") + to_string(d), detail::energy_cell(img.of_type(d)), share(img.of_type(d))});
+    detail::print_aligned(out, rows);
+}
+
+/// The mapping of every part of every layer, with its folding and replica split.
+inline void print_mappings(std::ostream& out, const network_energy& e) {
+    for (const auto& l : e.layers)
+        for (const auto& p : l.parts)
+            out << l.name << ": " << p.count << " x " << p.search.part << "\n  " << p.search.folding << "\n  split "
+                << p.search.split << "\n  mapping " << p.search.mapping << '\n';
+}
+
+/// Reads and writes of one layer per position and data type, dense and after the sparsity
+/// rules, with the energy of each.
+inline void print_access_counts(std::ostream& out, const layer_energy& l, const std::vector<std::string>& positions) {
+    if (positions.size() != l.dense.positions())
+        throw argument_error(detail::message("eap::print_access_counts: ", positions.size(), " position names for ",
+                                             l.dense.positions(), " positions"));
+    std::vector<std::vector<std::string>> rows{
+        {"position", "data", "reads", "writes", "effective reads", "effective writes", "energy"}};
+    for (std::size_t p = 0; p < l.dense.positions(); ++p)
+        for (data_type d : all_data_types)
+            rows.push_back({positions[p], to_string(d), std::to_string(l.dense.at(p)[d].reads),
+                            std::to_string(l.dense.at(p)[d].writes), detail::energy_cell(l.effective.at[p][d].reads),
+                            detail::energy_cell(l.effective.at[p][d].writes), detail::energy_cell(l.energy.movement[p][d])});
+    rows.push_back({"MACs", "", std::to_string(l.dense.macs), "", detail::energy_cell(l.effective.macs), "",
+                    detail::energy_cell(l.energy.computation)});
+    detail::print_aligned(out, rows);
+}
+
+/// The full text report: table, summary, mappings.
+inline void print_energy_report(std::ostream& out, const network_energy& e) {
+    print_energy_table(out, e);
+    out << '\n';
+    print_energy_summary(out, e);
+    out << '\n';
+    print_mappings(out, e);
+}
+
+/// Writes the full text report to `path` (atomically: a complete file or none).
+inline void write_energy_report(const std::filesystem::path& path, const network_energy& e) {
+    detail::check_report_input("eap::write_energy_report", e);
+    write_file_atomically(path, [&](std::ostream& out) { print_energy_report(out, e); });
+}
+
+}  // namespace eap
+// end eap/report/energy_table.hpp
 
 // Stacked-bar charts of energy estimates: per layer of a network, or one bar per network, each
 // bar split into computation and data movement by data type (weights, ifmaps, psums) or by
@@ -9710,8 +8212,3624 @@ inline chart::stacked_bar_chart network_energy_chart(const std::vector<network_e
 
 }  // namespace eap
 // end eap/report/energy_charts.hpp
+// #include <eap/report/energy_csv.hpp>
+// begin eap/report/energy_csv.hpp
+// SPDX-License-Identifier: MIT
 
-// Pruning solvers: masks, magnitude pruning, Gram systems, least-squares fit, restoration.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+// #include <eap/detail/json_writer.hpp>
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/io/atomic_file.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+// #include <eap/report/energy_table.hpp>
+
+namespace eap {
+
+/// One CSV row per CONV/FC layer (energies over the batch, full precision):
+///
+///     layer,N,C,M,H,W,R,S,stride_h,stride_w,groups,parts,dense_macs,nonskipped_macs,utilisation,
+///     sparsity,density_weights,density_ifmaps,density_ofmaps,computation,<position>...,
+///     weights,ifmaps,psums,total,mapping
+///
+/// where each <position> column is the energy at that storage level, the array network or the
+/// scratchpads, and `mapping` lists the mapping of each part group as "count x mapping",
+/// separated by " | ".
+inline void write_energy_csv(std::ostream& out, const network_energy& e) {
+    detail::check_report_input("eap::write_energy_csv", e);
+    out << "layer,N,C,M,H,W,R,S,stride_h,stride_w,groups,parts,dense_macs,nonskipped_macs,utilisation,sparsity,"
+           "density_weights,density_ifmaps,density_ofmaps,computation";
+    for (const auto& p : e.positions) {
+        out << ',';
+        detail::write_csv_field(out, p);
+    }
+    out << ",weights,ifmaps,psums,total,mapping\n";
+    auto number = [&out](double v) {
+        out << ',';
+        detail::write_json_number(out, v);
+    };
+    for (const auto& l : e.layers) {
+        detail::write_csv_field(out, l.name);
+        const conv_shape& s = l.shape;
+        std::int64_t parts = 0;
+        std::string mapping;
+        for (const auto& p : l.parts) {
+            parts += p.count;
+            if (!mapping.empty()) mapping += " | ";
+            mapping += std::to_string(p.count) + " x " + to_string(p.search.mapping);
+        }
+        out << ',' << s.batch << ',' << s.in_channels << ',' << s.out_channels << ',' << s.in_height << ','
+            << s.in_width << ',' << s.kernel_height << ',' << s.kernel_width << ',' << s.stride_height << ','
+            << s.stride_width << ',' << s.groups << ',' << parts << ',' << l.dense_macs();
+        number(l.nonskipped_macs());
+        number(l.utilisation());
+        out << ',' << to_string(l.sparsity);
+        number(l.density.weights);
+        number(l.density.ifmaps);
+        number(l.density.ofmaps);
+        number(l.energy.computation);
+        for (std::size_t p = 0; p < l.energy.positions(); ++p) number(l.energy.at_position(p));
+        for (data_type d : all_data_types) number(l.energy.of_type(d));
+        number(l.energy.total());
+        out << ',';
+        detail::write_csv_field(out, mapping);
+        out << '\n';
+    }
+}
+
+/// One CSV row per layer, position and data type with the dense and effective reads and writes
+/// and their energy: `layer,position,data_type,reads,writes,effective_reads,effective_writes,energy`;
+/// then one `layer,MAC,,macs,,nonskipped_macs,,energy` row per layer.
+inline void write_access_csv(std::ostream& out, const network_energy& e) {
+    detail::check_report_input("eap::write_access_csv", e);
+    out << "layer,position,data_type,reads,writes,effective_reads,effective_writes,energy\n";
+    for (const auto& l : e.layers) {
+        for (std::size_t p = 0; p < l.dense.positions(); ++p)
+            for (data_type d : all_data_types) {
+                detail::write_csv_field(out, l.name);
+                out << ',';
+                detail::write_csv_field(out, e.positions[p]);
+                out << ',' << to_string(d) << ',' << l.dense.at(p)[d].reads << ',' << l.dense.at(p)[d].writes << ',';
+                detail::write_json_number(out, l.effective.at[p][d].reads);
+                out << ',';
+                detail::write_json_number(out, l.effective.at[p][d].writes);
+                out << ',';
+                detail::write_json_number(out, l.energy.movement[p][d]);
+                out << '\n';
+            }
+        detail::write_csv_field(out, l.name);
+        out << ",MAC,," << l.dense.macs << ",,";
+        detail::write_json_number(out, l.effective.macs);
+        out << ",,";
+        detail::write_json_number(out, l.energy.computation);
+        out << '\n';
+    }
+}
+
+/// `write_energy_csv` to a file, atomically.
+inline void write_energy_csv(const std::filesystem::path& path, const network_energy& e) {
+    detail::check_report_input("eap::write_energy_csv", e);
+    write_file_atomically(path, [&](std::ostream& out) { write_energy_csv(out, e); });
+}
+
+/// `write_access_csv` to a file, atomically.
+inline void write_access_csv(const std::filesystem::path& path, const network_energy& e) {
+    detail::check_report_input("eap::write_access_csv", e);
+    write_file_atomically(path, [&](std::ostream& out) { write_access_csv(out, e); });
+}
+
+}  // namespace eap
+// end eap/report/energy_csv.hpp
+// #include <eap/report/energy_json.hpp>
+// begin eap/report/energy_json.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+// #include <eap/detail/json_writer.hpp>
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/io/atomic_file.hpp>
+// #include <eap/mapping/row_stationary_mapping.hpp>
+// #include <eap/report/energy_table.hpp>
+
+namespace eap {
+
+namespace detail {
+
+inline void write_json_breakdown(std::ostream& out, const energy_breakdown& b, const std::vector<std::string>& positions) {
+    out << "{\"computation\": ";
+    write_json_number(out, b.computation);
+    out << ", \"data_movement\": ";
+    write_json_number(out, b.data_movement());
+    out << ", \"total\": ";
+    write_json_number(out, b.total());
+    out << ", \"by_type\": {";
+    for (data_type d : all_data_types) {
+        out << (d == data_type::weights ? "" : ", ") << '"' << to_string(d) << "\": ";
+        write_json_number(out, b.of_type(d));
+    }
+    out << "}, \"by_position\": [";
+    for (std::size_t p = 0; p < b.positions(); ++p) {
+        out << (p ? ", " : "") << "{\"position\": ";
+        write_json_string(out, positions[p]);
+        for (data_type d : all_data_types) {
+            out << ", \"" << to_string(d) << "\": ";
+            write_json_number(out, b.movement[p][d]);
+        }
+        out << ", \"total\": ";
+        write_json_number(out, b.at_position(p));
+        out << '}';
+    }
+    out << "]}";
+}
+
+}  // namespace detail
+
+/// The estimate as one JSON document: network, hardware, unit, batch, position names, the
+/// total (over the batch and per image), and per layer its shape, sparsity, MACs, utilisation,
+/// parts (part shape, folding, replica split, mapping string), access counts per position and
+/// data type (dense and effective reads and writes) and energy breakdown.
+inline void write_energy_json(std::ostream& out, const network_energy& e) {
+    detail::check_report_input("eap::write_energy_json", e);
+    using detail::write_json_number;
+    using detail::write_json_string;
+    out << "{\n  \"network\": ";
+    write_json_string(out, e.network);
+    out << ",\n  \"hardware\": ";
+    write_json_string(out, e.hardware);
+    out << ",\n  \"unit\": ";
+    write_json_string(out, to_string(e.unit));
+    out << ",\n  \"batch\": " << e.batch << ",\n  \"positions\": [";
+    for (std::size_t p = 0; p < e.positions.size(); ++p) {
+        out << (p ? ", " : "");
+        write_json_string(out, e.positions[p]);
+    }
+    out << "],\n  \"dense_macs\": " << e.dense_macs() << ",\n  \"nonskipped_macs\": ";
+    write_json_number(out, e.nonskipped_macs());
+    out << ",\n  \"total\": ";
+    detail::write_json_breakdown(out, e.total, e.positions);
+    out << ",\n  \"per_image\": ";
+    detail::write_json_breakdown(out, e.per_image(), e.positions);
+    out << ",\n  \"layers\": [";
+    for (std::size_t i = 0; i < e.layers.size(); ++i) {
+        const layer_energy& l = e.layers[i];
+        const conv_shape& s = l.shape;
+        out << (i ? "," : "") << "\n    {\"name\": ";
+        write_json_string(out, l.name);
+        out << ", \"shape\": {\"batch\": " << s.batch << ", \"in_channels\": " << s.in_channels
+            << ", \"out_channels\": " << s.out_channels << ", \"in_height\": " << s.in_height
+            << ", \"in_width\": " << s.in_width << ", \"kernel_height\": " << s.kernel_height
+            << ", \"kernel_width\": " << s.kernel_width << ", \"stride_height\": " << s.stride_height
+            << ", \"stride_width\": " << s.stride_width << ", \"pad\": [" << s.pad.top << ", " << s.pad.bottom << ", "
+            << s.pad.left << ", " << s.pad.right << "], \"groups\": " << s.groups << "}";
+        out << ", \"sparsity\": ";
+        write_json_string(out, to_string(l.sparsity));
+        out << ", \"density\": {\"weights\": ";
+        write_json_number(out, l.density.weights);
+        out << ", \"ifmaps\": ";
+        write_json_number(out, l.density.ifmaps);
+        out << ", \"ofmaps\": ";
+        write_json_number(out, l.density.ofmaps);
+        out << "}, \"word_bits\": {\"weights\": " << l.word_bits[data_type::weights]
+            << ", \"ifmaps\": " << l.word_bits[data_type::ifmaps] << ", \"psums\": " << l.word_bits[data_type::psums]
+            << "}, \"input_is_image\": " << (l.input_is_image ? "true" : "false")
+            << ", \"dense_macs\": " << l.dense_macs() << ", \"nonskipped_macs\": ";
+        write_json_number(out, l.nonskipped_macs());
+        out << ", \"utilisation\": ";
+        write_json_number(out, l.utilisation());
+        out << ", \"cycles\": " << l.dense.cycles << ",\n     \"parts\": [";
+        for (std::size_t j = 0; j < l.parts.size(); ++j) {
+            const auto& p = l.parts[j];
+            const auto& r = p.search;
+            out << (j ? ", " : "") << "{\"count\": " << p.count << ", \"in_channels\": " << r.part.in_channels
+                << ", \"out_channels\": " << r.part.out_channels << ", \"out_height\": " << r.part.out_height
+                << ", \"out_width\": " << r.part.out_width << ", \"folds\": [" << r.folding.fold_height << ", "
+                << r.folding.fold_width << "], \"replicas\": [" << r.folding.replicas_height << ", "
+                << r.folding.replicas_width << "], \"in_replicas\": " << r.split.in_replicas
+                << ", \"out_replicas\": " << r.split.out_replicas << ", \"mapping\": ";
+            write_json_string(out, to_string(r.mapping));
+            out << ", \"access_energy\": ";
+            write_json_number(out, r.access_energy);
+            out << '}';
+        }
+        out << "],\n     \"accesses\": [";
+        for (std::size_t p = 0; p < l.dense.positions(); ++p) {
+            out << (p ? ", " : "") << "{\"position\": ";
+            write_json_string(out, e.positions[p]);
+            for (data_type d : all_data_types) {
+                out << ", \"" << to_string(d) << "\": {\"reads\": " << l.dense.at(p)[d].reads
+                    << ", \"writes\": " << l.dense.at(p)[d].writes << ", \"effective_reads\": ";
+                write_json_number(out, l.effective.at[p][d].reads);
+                out << ", \"effective_writes\": ";
+                write_json_number(out, l.effective.at[p][d].writes);
+                out << '}';
+            }
+            out << '}';
+        }
+        out << "],\n     \"energy\": ";
+        detail::write_json_breakdown(out, l.energy, e.positions);
+        out << '}';
+    }
+    out << "\n  ]\n}\n";
+}
+
+/// `write_energy_json` to a file, atomically.
+inline void write_energy_json(const std::filesystem::path& path, const network_energy& e) {
+    detail::check_report_input("eap::write_energy_json", e);
+    write_file_atomically(path, [&](std::ostream& out) { write_energy_json(out, e); });
+}
+
+}  // namespace eap
+// end eap/report/energy_json.hpp
+// #include <eap/report/energy_table.hpp>
+// end eap/energy.hpp
+// #include <eap/engine.hpp>
+// begin eap/engine.hpp
+// SPDX-License-Identifier: MIT
+// The CNN engine (xtensor + OpenBLAS): layers, forward and backward passes, masked training,
+// evaluation, capture, partial models, model files, and the data it trains on.
+
+// #include <eap/io/atomic_file.hpp>
+// #include <eap/io/idx_reader.hpp>
+// begin eap/io/idx_reader.hpp
+// SPDX-License-Identifier: MIT
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/error.hpp>
+
+namespace eap {
+
+/// An array read from an IDX file (the format of MNIST and Fashion-MNIST): its dimensions and
+/// its unsigned-byte values in row-major order.
+struct idx_array {
+    std::vector<std::int64_t> dims;
+    std::vector<std::uint8_t> values;
+};
+
+namespace detail {
+
+/// Hands out the bytes of an IDX file, inflating them on the fly when the file is gzipped.
+/// Every way the input can end early or be corrupt becomes an `eap::parse_error`.
+class idx_byte_source {
+public:
+    idx_byte_source(const std::vector<std::uint8_t>& bytes, std::string source)
+        : bytes_(bytes), source_(std::move(source)) {
+        gzipped_ = bytes_.size() >= 2 && bytes_[0] == 0x1f && bytes_[1] == 0x8b;
+        if (gzipped_) {
+            if (bytes_.size() > std::numeric_limits<uInt>::max())
+                throw parse_error(source_, 0, "gzip", "the file is larger than zlib's 4 GiB input limit");
+            stream_.zalloc = Z_NULL;
+            stream_.zfree = Z_NULL;
+            stream_.opaque = Z_NULL;
+            stream_.next_in = const_cast<Bytef*>(bytes_.data());
+            stream_.avail_in = static_cast<uInt>(bytes_.size());
+            // 16 + MAX_WBITS: a gzip wrapper (header, CRC-32 and length checked by zlib).
+            if (inflateInit2(&stream_, 16 + MAX_WBITS) != Z_OK)
+                throw parse_error(source_, 0, "gzip", "zlib could not start inflating");
+            open_ = true;
+        }
+    }
+    ~idx_byte_source() {
+        if (open_) inflateEnd(&stream_);
+    }
+    idx_byte_source(const idx_byte_source&) = delete;
+    idx_byte_source& operator=(const idx_byte_source&) = delete;
+
+    /// Exactly `count` bytes into `out`, or a parse_error naming `field`.
+    void read(std::uint8_t* out, std::size_t count, const char* field) {
+        if (!gzipped_) {
+            if (bytes_.size() - position_ < count)
+                throw parse_error(source_, 0, field, eap::detail::message("the file is truncated (", bytes_.size() - position_,
+                                                                          " bytes left, ", count, " needed)"));
+            std::copy(bytes_.begin() + static_cast<std::ptrdiff_t>(position_),
+                      bytes_.begin() + static_cast<std::ptrdiff_t>(position_ + count), out);
+            position_ += count;
+            return;
+        }
+        while (count > 0) {
+            const uInt chunk = static_cast<uInt>(std::min<std::size_t>(count, 1u << 30));
+            stream_.next_out = out;
+            stream_.avail_out = chunk;
+            while (stream_.avail_out > 0) {
+                if (ended_)
+                    throw parse_error(source_, 0, field, "the data is truncated (the gzip stream ends before it)");
+                const int rc = inflate(&stream_, Z_NO_FLUSH);
+                if (rc == Z_STREAM_END) {
+                    ended_ = true;
+                } else if (rc == Z_BUF_ERROR) {
+                    throw parse_error(source_, 0, field, "the gzip stream is truncated");
+                } else if (rc != Z_OK) {
+                    throw parse_error(source_, 0, field,
+                                      std::string("the gzip stream is corrupt (") + (stream_.msg ? stream_.msg : "zlib error") + ")");
+                }
+            }
+            out += chunk;
+            count -= chunk;
+        }
+    }
+
+    /// Checks that nothing follows the data: neither more (decompressed) bytes nor trailing
+    /// bytes after the gzip stream, and that a gzip stream ends with a valid trailer.
+    void finish() {
+        if (!gzipped_) {
+            if (position_ != bytes_.size())
+                throw parse_error(source_, 0, "data", eap::detail::message("the file has ", bytes_.size() - position_,
+                                                                           " bytes after the data its header announces"));
+            return;
+        }
+        if (!ended_) {
+            std::uint8_t extra = 0;
+            stream_.next_out = &extra;
+            stream_.avail_out = 1;
+            int rc = Z_OK;
+            while (rc == Z_OK && stream_.avail_out == 1) rc = inflate(&stream_, Z_NO_FLUSH);
+            if (stream_.avail_out == 0)
+                throw parse_error(source_, 0, "data", "the file holds more data than its header announces");
+            if (rc == Z_BUF_ERROR) throw parse_error(source_, 0, "gzip", "the gzip stream is truncated (no trailer)");
+            if (rc != Z_STREAM_END)
+                throw parse_error(source_, 0, "gzip",
+                                  std::string("the gzip stream is corrupt (") + (stream_.msg ? stream_.msg : "zlib error") + ")");
+            ended_ = true;
+        }
+        if (stream_.avail_in != 0)
+            throw parse_error(source_, 0, "gzip", eap::detail::message(stream_.avail_in, " bytes follow the gzip stream"));
+    }
+
+private:
+    const std::vector<std::uint8_t>& bytes_;
+    std::string source_;
+    bool gzipped_ = false;
+    bool open_ = false;
+    bool ended_ = false;
+    std::size_t position_ = 0;
+    z_stream stream_{};
+};
+
+}  // namespace detail
+
+/// Parses an IDX file held in memory, gzipped or not (told apart by the gzip magic). Only the
+/// unsigned-byte element type (0x08) is supported, the type of every MNIST-style file. Anything
+/// malformed (bad magic, an unsupported type, zero or more than 8 dimensions, a truncated or
+/// corrupt gzip stream, a wrong CRC, missing or extra data, more than `max_values` values) is an
+/// `eap::parse_error` naming `source`.
+inline idx_array parse_idx(const std::vector<std::uint8_t>& bytes, const std::string& source,
+                           std::int64_t max_values = std::int64_t{1} << 32) {
+    if (max_values < 0)
+        throw argument_error(eap::detail::message("eap::parse_idx: max_values = ", max_values, " must not be negative"));
+    detail::idx_byte_source in(bytes, source);
+    std::uint8_t magic[4];
+    in.read(magic, 4, "magic");
+    if (magic[0] != 0 || magic[1] != 0)
+        throw parse_error(source, 0, "magic", "not an IDX file (the first two bytes must be zero)");
+    if (magic[2] != 0x08)
+        throw parse_error(source, 0, "type", eap::detail::message("element type code ", int(magic[2]),
+                                                                  " is not supported (only unsigned bytes, code 8)"));
+    const int rank = magic[3];
+    if (rank < 1 || rank > 8)
+        throw parse_error(source, 0, "dimensions", eap::detail::message(rank, " dimensions (1 to 8 are supported)"));
+    idx_array result;
+    std::int64_t count = 1;
+    for (int i = 0; i < rank; ++i) {
+        std::uint8_t raw[4];
+        in.read(raw, 4, "dimensions");
+        const std::int64_t d = (std::int64_t{raw[0]} << 24) | (std::int64_t{raw[1]} << 16) | (std::int64_t{raw[2]} << 8) | raw[3];
+        result.dims.push_back(d);
+        // Each dimension is below 2^32 and the count so far at most max_values, so checking
+        // before multiplying keeps the product in range.
+        if (d != 0 && count > max_values / d)
+            throw parse_error(source, 0, "dimensions", eap::detail::message("more than ", max_values, " values"));
+        count *= d;
+    }
+    // Read in pieces so that a corrupt size fails at the end of the real data instead of
+    // allocating what the header claims up front.
+    const std::size_t total = static_cast<std::size_t>(count);
+    constexpr std::size_t piece = std::size_t{1} << 20;
+    while (result.values.size() < total) {
+        const std::size_t done = result.values.size();
+        const std::size_t n = std::min(piece, total - done);
+        result.values.resize(done + n);
+        in.read(result.values.data() + done, n, "data");
+    }
+    in.finish();
+    return result;
+}
+
+/// Reads an IDX file (gzipped or not) from disk. A missing or unreadable file is an
+/// `eap::io_error`, a malformed one an `eap::parse_error` (see `parse_idx`).
+inline idx_array read_idx(const std::filesystem::path& path, std::int64_t max_values = std::int64_t{1} << 32) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw io_error("eap::read_idx: cannot open '" + path.string() + "'");
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw io_error("eap::read_idx: reading '" + path.string() + "' failed");
+    return parse_idx(bytes, path.string(), max_values);
+}
+
+}  // namespace eap
+// end eap/io/idx_reader.hpp
+// #include <eap/io/npy.hpp>
+// begin eap/io/npy.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <limits>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/io/atomic_file.hpp>
+
+namespace eap {
+
+// NumPy's .npy format (version 1.0 written; 1.0, 2.0 and 3.0 read): the magic "\x93NUMPY", a
+// version, a little-endian header length, a Python dict literal with 'descr', 'fortran_order'
+// and 'shape', padded with spaces to a multiple of 64 bytes and ended by '\n', then the raw
+// C-order data. Reading accepts exactly that and nothing else: every malformed or truncated file
+// is an `eap::parse_error`, never a crash or a partial tensor.
+
+/// The parsed header of a .npy file.
+struct npy_header {
+    char byte_order = '<';             ///< '<' little-endian, '>' big-endian, '|' not applicable
+    char kind = 'f';                   ///< 'f' float, 'i' signed, 'u' unsigned integer
+    std::int64_t item_size = 4;        ///< bytes per element
+    bool fortran_order = false;
+    std::vector<std::int64_t> shape;
+    std::int64_t data_offset = 0;      ///< bytes before the data
+
+    /// Elements in the array (the product of `shape`; 1 for a scalar).
+    std::int64_t element_count() const {
+        std::int64_t n = 1;
+        for (std::int64_t d : shape) n = eap::detail::checked_mul(n, d, "npy element count");
+        return n;
+    }
+    /// The descr string, such as "<f4".
+    std::string descr() const { return std::string{byte_order, kind} + std::to_string(item_size); }
+};
+
+namespace detail {
+
+inline constexpr bool host_is_little_endian() {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return false;
+#else
+    return true;
+#endif
+}
+
+/// The .npy kind and size of an element type.
+template <class T>
+struct npy_type {
+    static_assert(std::is_arithmetic_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, long double>,
+                  "eap::save_npy / eap::load_npy: the element type must be a float, a double or a fixed-size integer");
+    static constexpr char kind = std::is_floating_point_v<T> ? 'f' : (std::is_signed_v<T> ? 'i' : 'u');
+    static constexpr std::int64_t size = static_cast<std::int64_t>(sizeof(T));
+    /// The descr NumPy gives this type on this machine, such as "<f4".
+    static std::string descr() {
+        return std::string{size == 1 ? '|' : (host_is_little_endian() ? '<' : '>'), kind} + std::to_string(size);
+    }
+};
+
+/// A small recursive-descent parser of the header dict; `fail` throws a parse_error naming the
+/// source and the field.
+class npy_header_parser {
+public:
+    npy_header_parser(const std::string& text, const std::string& source) : text_(text), source_(source) {}
+
+    void parse(npy_header& header) {
+        bool have_descr = false, have_order = false, have_shape = false;
+        skip_space();
+        expect('{', "header");
+        skip_space();
+        while (peek() != '}') {
+            const std::string key = string_literal("header key");
+            skip_space();
+            expect(':', key);
+            skip_space();
+            if (key == "descr") {
+                if (have_descr) fail(key, "appears twice");
+                have_descr = true;
+                parse_descr(string_literal(key), header);
+            } else if (key == "fortran_order") {
+                if (have_order) fail(key, "appears twice");
+                have_order = true;
+                header.fortran_order = boolean(key);
+            } else if (key == "shape") {
+                if (have_shape) fail(key, "appears twice");
+                have_shape = true;
+                header.shape = tuple(key);
+            } else {
+                fail(key, "is not a key of the .npy header (expected 'descr', 'fortran_order', 'shape')");
+            }
+            skip_space();
+            if (peek() == ',') {
+                ++pos_;
+                skip_space();
+            } else if (peek() != '}') {
+                fail("header", "expected ',' or '}' after a value");
+            }
+        }
+        ++pos_;
+        if (!have_descr) fail("descr", "is missing");
+        if (!have_order) fail("fortran_order", "is missing");
+        if (!have_shape) fail("shape", "is missing");
+        // The rest is padding: spaces, ended by one '\n'.
+        while (pos_ < text_.size() && text_[pos_] == ' ') ++pos_;
+        if (pos_ + 1 != text_.size() || text_[pos_] != '\n')
+            fail("header", "must end with spaces and one newline after the dict");
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& field, const std::string& what) const {
+        throw parse_error(source_, 0, field, what);
+    }
+    char peek() const {
+        if (pos_ >= text_.size()) fail("header", "ends inside the dict");
+        return text_[pos_];
+    }
+    void skip_space() {
+        while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+    }
+    void expect(char c, const std::string& field) {
+        if (peek() != c) fail(field, std::string("expected '") + c + "'");
+        ++pos_;
+    }
+    std::string string_literal(const std::string& field) {
+        const char quote = peek();
+        if (quote != '\'' && quote != '"') fail(field, "expected a quoted string");
+        ++pos_;
+        std::string out;
+        while (peek() != quote) {
+            if (text_[pos_] == '\\' || text_[pos_] == '\n') fail(field, "unsupported character in a string");
+            out += text_[pos_++];
+            if (out.size() > 64) fail(field, "string is too long");
+        }
+        ++pos_;
+        return out;
+    }
+    bool boolean(const std::string& field) {
+        if (text_.compare(pos_, 4, "True") == 0) {
+            pos_ += 4;
+            return true;
+        }
+        if (text_.compare(pos_, 5, "False") == 0) {
+            pos_ += 5;
+            return false;
+        }
+        fail(field, "expected True or False");
+    }
+    std::vector<std::int64_t> tuple(const std::string& field) {
+        expect('(', field);
+        std::vector<std::int64_t> out;
+        skip_space();
+        bool trailing_comma = false;
+        while (peek() != ')') {
+            if (!std::isdigit(static_cast<unsigned char>(peek()))) fail(field, "expected a non-negative integer");
+            std::int64_t value = 0;
+            while (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) {
+                const int digit = text_[pos_] - '0';
+                if (value > (std::numeric_limits<std::int64_t>::max() - digit) / 10)
+                    fail(field, "a dimension does not fit in a 64-bit integer");
+                value = value * 10 + digit;
+                ++pos_;
+            }
+            // NumPy may write Python 2 long suffixes in old files.
+            if (pos_ < text_.size() && text_[pos_] == 'L') ++pos_;
+            out.push_back(value);
+            if (out.size() > 32) fail(field, "has more than 32 dimensions");
+            skip_space();
+            trailing_comma = false;
+            if (peek() == ',') {
+                ++pos_;
+                trailing_comma = true;
+                skip_space();
+            } else if (peek() != ')') {
+                fail(field, "expected ',' or ')'");
+            }
+        }
+        ++pos_;
+        if (out.size() == 1 && !trailing_comma) fail(field, "a one-element tuple needs a trailing comma");
+        return out;
+    }
+    void parse_descr(const std::string& d, npy_header& header) const {
+        if (d.size() < 3) fail("descr", "'" + d + "' is not a supported dtype");
+        const char order = d[0], kind = d[1];
+        const std::string size = d.substr(2);
+        if (order != '<' && order != '>' && order != '|' && order != '=')
+            fail("descr", "'" + d + "' has an unknown byte order");
+        if (kind != 'f' && kind != 'i' && kind != 'u')
+            fail("descr", "'" + d + "' is not a supported dtype (float, signed or unsigned integer)");
+        if (size != "1" && size != "2" && size != "4" && size != "8")
+            fail("descr", "'" + d + "' has an unsupported item size");
+        header.kind = kind;
+        header.item_size = std::stoll(size);
+        if (kind == 'f' && header.item_size != 4 && header.item_size != 8)
+            fail("descr", "'" + d + "': only 4- and 8-byte floats are supported");
+        header.byte_order = order == '=' ? (host_is_little_endian() ? '<' : '>') : order;
+        if (header.item_size == 1) header.byte_order = '|';
+        else if (header.byte_order == '|') fail("descr", "'" + d + "': a multi-byte type needs a byte order");
+    }
+
+    const std::string& text_;
+    const std::string& source_;
+    std::size_t pos_ = 0;
+};
+
+template <class T>
+void byteswap_all(T* data, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) {
+        unsigned char* b = reinterpret_cast<unsigned char*>(data + i);
+        std::reverse(b, b + sizeof(T));
+    }
+}
+
+template <class From, class To>
+void read_converted(std::istream& in, const npy_header& h, To* out, std::size_t count, const std::string& source) {
+    std::vector<From> buffer(std::min<std::size_t>(count, 1 << 16));
+    std::size_t done = 0;
+    const bool swap = h.byte_order != '|' && (h.byte_order == '<') != host_is_little_endian();
+    while (done < count) {
+        const std::size_t n = std::min(buffer.size(), count - done);
+        in.read(reinterpret_cast<char*>(buffer.data()), static_cast<std::streamsize>(n * sizeof(From)));
+        if (static_cast<std::size_t>(in.gcount()) != n * sizeof(From))
+            throw parse_error(source, 0, "data", eap::detail::message("is truncated: ", count, " elements of ", h.descr(),
+                                                                      " expected, the file ends after ", done + static_cast<std::size_t>(in.gcount()) / sizeof(From)));
+        if (swap) byteswap_all(buffer.data(), n);
+        for (std::size_t i = 0; i < n; ++i) out[done + i] = static_cast<To>(buffer[i]);
+        done += n;
+    }
+}
+
+}  // namespace detail
+
+/// Reads and checks the header of a .npy stream (positioned at its start); `source` names it in
+/// errors. Leaves the stream at the first data byte.
+inline npy_header read_npy_header(std::istream& in, const std::string& source) {
+    char magic[8];
+    in.read(magic, 8);
+    if (in.gcount() != 8 || std::memcmp(magic, "\x93NUMPY", 6) != 0)
+        throw parse_error(source, 0, "magic", "not a .npy file (it must start with \\x93NUMPY)");
+    const auto major = static_cast<unsigned char>(magic[6]);
+    if (major < 1 || major > 3)
+        throw parse_error(source, 0, "version", eap::detail::message("unsupported .npy version ", int(major), ".",
+                                                                     int(static_cast<unsigned char>(magic[7]))));
+    const int length_bytes = major == 1 ? 2 : 4;
+    unsigned char raw[4] = {0, 0, 0, 0};
+    in.read(reinterpret_cast<char*>(raw), length_bytes);
+    if (in.gcount() != length_bytes) throw parse_error(source, 0, "header length", "the file ends inside the header length");
+    std::uint32_t length = 0;
+    for (int i = length_bytes - 1; i >= 0; --i) length = (length << 8) | raw[i];
+    if (length > (1u << 20)) throw parse_error(source, 0, "header length", eap::detail::message(length, " bytes is implausibly long"));
+    std::string text(length, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(length));
+    if (static_cast<std::uint32_t>(in.gcount()) != length)
+        throw parse_error(source, 0, "header", eap::detail::message("the file ends inside the header (", in.gcount(),
+                                                                    " of ", length, " bytes)"));
+    npy_header header;
+    eap::detail::npy_header_parser(text, source).parse(header);
+    header.data_offset = 8 + length_bytes + static_cast<std::int64_t>(length);
+    try {
+        (void)eap::detail::checked_mul(header.element_count(), header.item_size, "npy data size");
+    } catch (const overflow_error&) {
+        throw parse_error(source, 0, "shape", "the array would hold more than 2^63 bytes");
+    }
+    return header;
+}
+
+/// Reads a .npy stream holding an N-dimensional array of T (C order) into a tensor; `source`
+/// names the stream in errors. The element type must be T exactly unless `convert` is true, in
+/// which case any supported numeric type is converted with static_cast. Any other content
+/// (wrong rank or type, Fortran order, a truncated or longer file) is an `eap::parse_error`.
+template <class T, std::size_t N>
+xt::xtensor<T, N> read_npy(std::istream& in, const std::string& source, bool convert = false) {
+    const npy_header h = read_npy_header(in, source);
+    if (h.fortran_order) throw parse_error(source, 0, "fortran_order", "Fortran-order arrays are not supported");
+    if (h.shape.size() != N)
+        throw parse_error(source, 0, "shape", eap::detail::message("has ", h.shape.size(), " dimensions, expected ", N));
+    using info = eap::detail::npy_type<T>;
+    if (!convert && (h.kind != info::kind || h.item_size != info::size))
+        throw parse_error(source, 0, "descr",
+                          eap::detail::message("holds '", h.descr(), "', expected '", info::descr(), "'"));
+    std::array<std::size_t, N> shape{};
+    for (std::size_t i = 0; i < N; ++i) shape[i] = static_cast<std::size_t>(h.shape[i]);
+    const std::int64_t count = h.element_count();
+    // A header may claim any size: refuse one larger than what is left in the stream before
+    // allocating (seekable streams only; others fail while reading).
+    const auto here = in.tellg();
+    if (here != std::streampos(-1)) {
+        in.seekg(0, std::ios::end);
+        const auto end = in.tellg();
+        in.seekg(here);
+        const std::int64_t left = static_cast<std::int64_t>(end - here);
+        const std::int64_t needed = eap::detail::checked_mul(count, h.item_size, "npy data size");
+        if (left != needed)
+            throw parse_error(source, 0, "data", eap::detail::message("holds ", left, " bytes, the header says ", needed,
+                                                                      " (", count, " elements of ", h.descr(), ")"));
+    }
+    xt::xtensor<T, N> out = xt::empty<T>(shape);
+    const std::size_t n = static_cast<std::size_t>(count);
+    T* data = out.data();
+    switch (h.kind) {
+    case 'f':
+        if (h.item_size == 4) eap::detail::read_converted<float>(in, h, data, n, source);
+        else eap::detail::read_converted<double>(in, h, data, n, source);
+        break;
+    case 'i':
+        if (h.item_size == 1) eap::detail::read_converted<std::int8_t>(in, h, data, n, source);
+        else if (h.item_size == 2) eap::detail::read_converted<std::int16_t>(in, h, data, n, source);
+        else if (h.item_size == 4) eap::detail::read_converted<std::int32_t>(in, h, data, n, source);
+        else eap::detail::read_converted<std::int64_t>(in, h, data, n, source);
+        break;
+    default:
+        if (h.item_size == 1) eap::detail::read_converted<std::uint8_t>(in, h, data, n, source);
+        else if (h.item_size == 2) eap::detail::read_converted<std::uint16_t>(in, h, data, n, source);
+        else if (h.item_size == 4) eap::detail::read_converted<std::uint32_t>(in, h, data, n, source);
+        else eap::detail::read_converted<std::uint64_t>(in, h, data, n, source);
+        break;
+    }
+    if (in.peek() != std::char_traits<char>::eof())
+        throw parse_error(source, 0, "data", "the file is longer than its header says");
+    return out;
+}
+
+/// Loads a .npy file (see `read_npy`). A missing or unreadable file is an `eap::io_error`.
+template <class T, std::size_t N>
+xt::xtensor<T, N> load_npy(const std::filesystem::path& path, bool convert = false) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw io_error("eap::load_npy: cannot open '" + path.string() + "'");
+    return eap::read_npy<T, N>(in, path.string(), convert);
+}
+
+/// Writes `tensor` (an xtensor container, row-major) as a version 1.0 .npy stream that NumPy
+/// reads with `numpy.load`.
+template <class T, std::size_t N>
+void write_npy(std::ostream& out, const xt::xtensor<T, N>& tensor) {
+    using info = eap::detail::npy_type<T>;
+    std::ostringstream dict;
+    dict << "{'descr': '" << info::descr() << "', 'fortran_order': False, 'shape': (";
+    for (std::size_t i = 0; i < N; ++i) dict << (i ? ", " : "") << tensor.shape()[i];
+    if (N == 1) dict << ',';
+    dict << "), }";
+    std::string header = dict.str();
+    // Pad so that the data starts at a multiple of 64 bytes, as NumPy does.
+    const std::size_t unpadded = 10 + header.size() + 1;
+    header.append((64 - unpadded % 64) % 64, ' ');
+    header += '\n';
+    if (header.size() > 65535) throw argument_error("eap::write_npy: the header is too long for .npy version 1.0");
+    const auto length = static_cast<std::uint16_t>(header.size());
+    const char preamble[10] = {'\x93', 'N', 'U', 'M', 'P', 'Y', '\x01', '\x00',
+                               static_cast<char>(length & 0xff), static_cast<char>(length >> 8)};
+    out.write(preamble, 10);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    out.write(reinterpret_cast<const char*>(tensor.data()), static_cast<std::streamsize>(tensor.size() * sizeof(T)));
+}
+
+/// Saves `tensor` as a .npy file, written atomically (`eap::write_file_atomically`).
+template <class T, std::size_t N>
+void save_npy(const std::filesystem::path& path, const xt::xtensor<T, N>& tensor) {
+    eap::write_file_atomically(path, [&](std::ostream& out) { eap::write_npy(out, tensor); }, true);
+}
+
+}  // namespace eap
+// end eap/io/npy.hpp
+// #include <eap/data/fashion_mnist.hpp>
+// begin eap/data/fashion_mnist.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+// #include <eap/data/labeled_images.hpp>
+// begin eap/data/labeled_images.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::data {
+
+/// Images with one class label each.
+struct labeled_images {
+    xt::xtensor<float, 4> images;         ///< N x C x H x W (the engine's activation_tensor)
+    xt::xtensor<std::int32_t, 1> labels;  ///< N (the engine's label_tensor)
+
+    std::int64_t size() const noexcept { return static_cast<std::int64_t>(labels.size()); }
+};
+
+/// Images [first, first + count) of `set`, copied.
+inline labeled_images subset(const labeled_images& set, std::int64_t first, std::int64_t count) {
+    if (first < 0 || count < 0 || first > set.size() || count > set.size() - first)
+        throw argument_error(eap::detail::message("eap::data::subset: images [", first, ", ", first, " + ", count,
+                                                  ") are not within the ", set.size(), " images of the set"));
+    labeled_images out;
+    const std::array<std::size_t, 4> shape{static_cast<std::size_t>(count), set.images.shape()[1],
+                                           set.images.shape()[2], set.images.shape()[3]};
+    out.images = xt::empty<float>(shape);
+    const std::size_t image = shape[1] * shape[2] * shape[3];
+    std::copy(set.images.data() + static_cast<std::size_t>(first) * image,
+              set.images.data() + static_cast<std::size_t>(first + count) * image, out.images.data());
+    out.labels = xt::empty<std::int32_t>(std::array<std::size_t, 1>{static_cast<std::size_t>(count)});
+    std::copy(set.labels.data() + first, set.labels.data() + first + count, out.labels.data());
+    return out;
+}
+
+}  // namespace eap::data
+// end eap/data/labeled_images.hpp
+// #include <eap/error.hpp>
+// #include <eap/io/idx_reader.hpp>
+
+namespace eap::data {
+
+enum class fashion_mnist_split : std::uint8_t { train, test };
+
+/// Where Debian's `dataset-fashion-mnist` package puts the four gzipped IDX files.
+inline const char* const fashion_mnist_package_directory = "/usr/share/datasets/fashion-mnist";
+
+/// The directory `load_fashion_mnist` reads by default: `$EAP_FASHION_MNIST_DIR` when set,
+/// otherwise the Debian package's directory.
+inline std::filesystem::path fashion_mnist_default_directory() {
+    if (const char* dir = std::getenv("EAP_FASHION_MNIST_DIR"); dir && *dir) return dir;
+    return fashion_mnist_package_directory;
+}
+
+/// The files of one split: {images, labels}.
+inline std::array<std::filesystem::path, 2> fashion_mnist_files(fashion_mnist_split split,
+                                                                 const std::filesystem::path& directory) {
+    const std::string prefix = split == fashion_mnist_split::train ? "train" : "t10k";
+    return {directory / (prefix + "-images-idx3-ubyte.gz"), directory / (prefix + "-labels-idx1-ubyte.gz")};
+}
+
+/// True when both files of both splits exist in `directory`.
+inline bool fashion_mnist_available(const std::filesystem::path& directory = fashion_mnist_default_directory()) {
+    for (auto split : {fashion_mnist_split::train, fashion_mnist_split::test})
+        for (const auto& file : fashion_mnist_files(split, directory))
+            if (!std::filesystem::is_regular_file(file)) return false;
+    return true;
+}
+
+/// Loads the Fashion-MNIST training (60,000) or test (10,000) images as N x 1 x 28 x 28 floats
+/// in [0, 1] (byte / 255, so the black background stays exactly zero) with labels 0-9.
+/// A missing file is an `eap::io_error` that says how to install the data set; a corrupt one an
+/// `eap::parse_error`.
+inline labeled_images load_fashion_mnist(fashion_mnist_split split,
+                                         const std::filesystem::path& directory = fashion_mnist_default_directory()) {
+    const auto files = fashion_mnist_files(split, directory);
+    for (const auto& file : files)
+        if (!std::filesystem::is_regular_file(file))
+            throw io_error("eap::data::load_fashion_mnist: '" + file.string() +
+                           "' does not exist. Install the data set with `sudo apt-get install dataset-fashion-mnist` "
+                           "(Debian/Ubuntu), or point EAP_FASHION_MNIST_DIR at a directory holding the four "
+                           "Fashion-MNIST .gz files.");
+    const idx_array images = eap::read_idx(files[0]);
+    const idx_array labels = eap::read_idx(files[1]);
+    if (images.dims.size() != 3)
+        throw parse_error(files[0].string(), 0, "dimensions",
+                          eap::detail::message(images.dims.size(), " dimensions, expected 3 (images x rows x columns)"));
+    if (labels.dims.size() != 1)
+        throw parse_error(files[1].string(), 0, "dimensions",
+                          eap::detail::message(labels.dims.size(), " dimensions, expected 1 (one label per image)"));
+    if (images.dims[0] != labels.dims[0])
+        throw parse_error(files[1].string(), 0, "dimensions",
+                          eap::detail::message(labels.dims[0], " labels for ", images.dims[0], " images"));
+    labeled_images out;
+    const auto n = static_cast<std::size_t>(images.dims[0]);
+    out.images = xt::empty<float>(std::array<std::size_t, 4>{n, 1, static_cast<std::size_t>(images.dims[1]),
+                                                             static_cast<std::size_t>(images.dims[2])});
+    std::transform(images.values.begin(), images.values.end(), out.images.begin(),
+                   [](std::uint8_t v) { return static_cast<float>(v) / 255.0f; });
+    out.labels = xt::empty<std::int32_t>(std::array<std::size_t, 1>{n});
+    for (std::size_t i = 0; i < n; ++i) {
+        if (labels.values[i] > 9)
+            throw parse_error(files[1].string(), 0, "data",
+                              eap::detail::message("label ", int(labels.values[i]), " of image ", i, " is not in 0-9"));
+        out.labels(i) = labels.values[i];
+    }
+    return out;
+}
+
+}  // namespace eap::data
+// end eap/data/fashion_mnist.hpp
+// #include <eap/data/labeled_images.hpp>
+// #include <eap/engine/capture.hpp>
+// begin eap/engine/capture.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/engine/executor.hpp>
+// begin eap/engine/executor.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+// #include <eap/engine/conv_layer.hpp>
+// begin eap/engine/conv_layer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+
+// #include <eap/engine/detail/elementwise.hpp>
+// begin eap/engine/detail/elementwise.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+
+namespace eap::detail {
+
+// Element-wise loops of the layers, written so that the compiler vectorises them: restrict
+// pointers and selects instead of branches (a ReLU mask is a coin flip per element, so a branch
+// would be mispredicted half the time).
+
+/// target = value > 0 ? source : 0 (the ReLU derivative applied to a gradient).
+inline void copy_where_positive(const float* __restrict value, const float* __restrict source,
+                                float* __restrict target, std::int64_t count) {
+    for (std::int64_t p = 0; p < count; ++p) {
+        const float gradient = source[p];  // read unconditionally, so that the select vectorises
+        target[p] = value[p] > 0.0f ? gradient : 0.0f;
+    }
+}
+
+/// gradient = value > 0 ? gradient : 0, in place.
+inline void zero_where_not_positive(const float* __restrict value, float* __restrict gradient, std::int64_t count) {
+    for (std::int64_t p = 0; p < count; ++p) {
+        const float g = gradient[p];
+        gradient[p] = value[p] > 0.0f ? g : 0.0f;
+    }
+}
+
+/// target = source + bias, then max(., 0) when `relu`.
+inline void add_bias(const float* __restrict source, float bias, bool relu, float* __restrict target,
+                     std::int64_t count) {
+    if (relu) {
+        for (std::int64_t p = 0; p < count; ++p) target[p] = std::max(source[p] + bias, 0.0f);
+    } else {
+        for (std::int64_t p = 0; p < count; ++p) target[p] = source[p] + bias;
+    }
+}
+
+/// The sum of `count` floats in eight interleaved partial sums (a fixed order, so the result is
+/// reproducible, without one long chain of dependent additions).
+inline float sum(const float* values, std::int64_t count) {
+    float partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::int64_t p = 0;
+    for (; p + 8 <= count; p += 8)
+        for (int k = 0; k < 8; ++k) partial[k] += values[p + k];
+    for (; p < count; ++p) partial[0] += values[p];
+    return ((partial[0] + partial[1]) + (partial[2] + partial[3])) + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+}
+
+/// values = max(values, 0) in place.
+inline void relu_in_place(float* __restrict values, std::int64_t count) {
+    for (std::int64_t p = 0; p < count; ++p) values[p] = std::max(values[p], 0.0f);
+}
+
+/// target += source.
+inline void add_to(const float* __restrict source, float* __restrict target, std::int64_t count) {
+    for (std::int64_t p = 0; p < count; ++p) target[p] += source[p];
+}
+
+/// target[f] = max(target[f], source[f * stride]) (NaN-free inputs).
+inline void max_into(const float* __restrict source, std::int64_t stride, float* __restrict target, std::int64_t count) {
+    if (stride == 1) {
+        for (std::int64_t f = 0; f < count; ++f) {
+            const float v = source[f];
+            target[f] = target[f] < v ? v : target[f];
+        }
+    } else {
+        for (std::int64_t f = 0; f < count; ++f) {
+            const float v = source[f * stride];
+            target[f] = target[f] < v ? v : target[f];
+        }
+    }
+}
+
+/// target[f] += source[f * stride].
+inline void add_into(const float* __restrict source, std::int64_t stride, float* __restrict target, std::int64_t count) {
+    if (stride == 1) {
+        for (std::int64_t f = 0; f < count; ++f) target[f] += source[f];
+    } else {
+        for (std::int64_t f = 0; f < count; ++f) target[f] += source[f * stride];
+    }
+}
+
+}  // namespace eap::detail
+// end eap/engine/detail/elementwise.hpp
+// #include <eap/engine/detail/engine_checks.hpp>
+// begin eap/engine/detail/engine_checks.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+
+// #include <eap/error.hpp>
+
+namespace eap::detail {
+
+/// Throws `eap::shape_error` unless `tensor` (called `name`) has the shape `expected` on the
+/// axes that are not negative in `expected`; the message names `function`, the tensor, the axis
+/// and both sizes.
+template <class Tensor, std::size_t Rank>
+void check_tensor_shape(const char* function, const char* name, const Tensor& tensor,
+                        const std::int64_t (&expected)[Rank], const char* const (&axis_names)[Rank]) {
+    static_assert(Rank >= 1, "eap::detail::check_tensor_shape: rank must be at least 1");
+    if (tensor.dimension() != Rank)
+        throw shape_error(message(function, ": tensor '", name, "' has ", tensor.dimension(), " dimensions, expected ",
+                                  Rank));
+    for (std::size_t i = 0; i < Rank; ++i) {
+        if (expected[i] < 0) continue;
+        const auto actual = static_cast<std::int64_t>(tensor.shape()[i]);
+        if (actual != expected[i])
+            throw shape_error(message(function, ": tensor '", name, "' has ", axis_names[i], " = ", actual,
+                                      ", expected ", expected[i]));
+    }
+}
+
+/// Checks an N x C x H x W activation tensor (N not checked when negative).
+template <class Tensor>
+void check_activation_shape(const char* function, const char* name, const Tensor& tensor, std::int64_t batch,
+                            std::int64_t channels, std::int64_t height, std::int64_t width) {
+    const std::int64_t expected[4] = {batch, channels, height, width};
+    static const char* const axes[4] = {"batch (axis 0)", "channels (axis 1)", "height (axis 2)", "width (axis 3)"};
+    check_tensor_shape(function, name, tensor, expected, axes);
+}
+
+}  // namespace eap::detail
+// end eap/engine/detail/engine_checks.hpp
+// #include <eap/engine/detail/scratch_buffer.hpp>
+// begin eap/engine/detail/scratch_buffer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <vector>
+
+namespace eap::detail {
+
+/// A float buffer that only grows. Layers keep their im2col and GEMM scratch in these so that
+/// batch after batch reuses the same memory: on a fresh allocation every first page touch is
+/// expensive, and a batch loop would otherwise pay it every time.
+class scratch_buffer {
+public:
+    /// At least `count` floats; the contents are unspecified.
+    float* get(std::size_t count) {
+        if (data_.size() < count) {
+            data_.clear();
+            data_.shrink_to_fit();
+            data_.resize(count);
+        }
+        return data_.data();
+    }
+    std::size_t capacity() const noexcept { return data_.size(); }
+
+private:
+    std::vector<float> data_;
+};
+
+}  // namespace eap::detail
+// end eap/engine/detail/scratch_buffer.hpp
+// #include <eap/engine/gemm.hpp>
+// begin eap/engine/gemm.hpp
+// SPDX-License-Identifier: MIT
+
+// The cblas declarations come from the copy xtensor-blas ships (the symbols are OpenBLAS's,
+// linked through the eap target), not from OpenBLAS's <cblas.h>: the two headers define the same
+// enums, so one translation unit cannot include both, and the pruning solvers reach BLAS and
+// LAPACK through xtensor-blas (eap/detail/blas_lapack.hpp). This header is the lightweight part
+// of it: the declarations only, without the rest of xtensor-blas.
+#include <xflens/cxxblas/drivers/cblas.h>
+
+#include <cstdint>
+#include <limits>
+
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+/// Whether a GEMM operand is used as stored or transposed.
+enum class transpose : std::uint8_t { no, yes };
+
+namespace detail {
+using blas_int = CBLAS_INT;
+
+inline blas_int blas_extent(std::int64_t value, const char* argument) {
+    if (value < 0 || value > static_cast<std::int64_t>(std::numeric_limits<blas_int>::max()))
+        throw argument_error(eap::detail::message("eap::engine::gemm: ", argument, " = ", value,
+                                                  " is outside the range of the BLAS integer [0, ",
+                                                  std::numeric_limits<blas_int>::max(), "]"));
+    return static_cast<blas_int>(value);
+}
+}  // namespace detail
+
+/// C = alpha * op(A) * op(B) + beta * C on row-major float matrices, where op(A) is m x k,
+/// op(B) is k x n and C is m x n; `lda`, `ldb`, `ldc` are the row strides of the matrices as
+/// stored. A thin wrapper over `cblas_sgemm` (OpenBLAS) that checks the sizes fit the BLAS integer.
+/// With beta == 0, C need not be initialised (BLAS does not read it).
+inline void gemm(transpose trans_a, transpose trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
+                 const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
+                 std::int64_t ldc) {
+    const engine::detail::blas_int bm = engine::detail::blas_extent(m, "m");
+    const engine::detail::blas_int bn = engine::detail::blas_extent(n, "n");
+    const engine::detail::blas_int bk = engine::detail::blas_extent(k, "k");
+    const engine::detail::blas_int blda = engine::detail::blas_extent(lda, "lda");
+    const engine::detail::blas_int bldb = engine::detail::blas_extent(ldb, "ldb");
+    const engine::detail::blas_int bldc = engine::detail::blas_extent(ldc, "ldc");
+    if (m == 0 || n == 0) return;
+    const std::int64_t a_columns = trans_a == transpose::no ? k : m;
+    const std::int64_t b_columns = trans_b == transpose::no ? n : k;
+    if (lda < (a_columns > 0 ? a_columns : 1) || ldb < (b_columns > 0 ? b_columns : 1) || ldc < n)
+        throw argument_error(eap::detail::message("eap::engine::gemm: a leading dimension is smaller than its row (lda = ",
+                                                  lda, " for ", a_columns, " columns, ldb = ", ldb, " for ", b_columns,
+                                                  " columns, ldc = ", ldc, " for ", n, " columns)"));
+    cblas_sgemm(CblasRowMajor, trans_a == transpose::no ? CblasNoTrans : CblasTrans,
+                trans_b == transpose::no ? CblasNoTrans : CblasTrans, bm, bn, bk, alpha, a, blda, b, bldb, beta, c,
+                bldc);
+}
+
+}  // namespace eap::engine
+// end eap/engine/gemm.hpp
+// #include <eap/engine/im2col.hpp>
+// begin eap/engine/im2col.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+// #include <eap/shape/conv_shape.hpp>
+
+namespace eap::engine {
+
+// im2col turns a convolution into one matrix product: each column of the patch matrix holds
+// the K = C/groups * R * S input values one output position reads (zeros where the window
+// hangs over the padding), in the C, R, S order of a flattened filter. Rows are written whole,
+// one contiguous run per output row, so the copies are memcpy-sized for stride 1.
+
+namespace detail {
+
+/// The output columns [first, last) whose input column f * stride + offset lies in [0, width).
+struct valid_range {
+    std::int64_t first;
+    std::int64_t last;
+};
+
+inline valid_range valid_columns(std::int64_t offset, std::int64_t stride, std::int64_t width, std::int64_t count) {
+    // f * stride + offset >= 0  <=>  f >= ceil(-offset / stride)
+    const std::int64_t first = std::min(count, offset >= 0 ? std::int64_t{0} : (-offset + stride - 1) / stride);
+    // f * stride + offset <= width - 1  <=>  f <= floor((width - 1 - offset) / stride)
+    const std::int64_t limit = width - 1 - offset;
+    const std::int64_t last = limit < 0 ? std::int64_t{0} : std::min(count, limit / stride + 1);
+    return {first, std::max(first, last)};
+}
+
+}  // namespace detail
+
+/// Writes the patch matrix of one image (C x H x W, row-major) for group `group` of the layer
+/// `shape` (its batch is ignored): row (c, r, s) of the K x (E*F) matrix starts at
+/// `columns + ((c * R + r) * S + s) * row_stride`, so several images can sit side by side in one
+/// matrix whose rows are `row_stride` long. Every element of the E*F columns is written.
+inline void im2col(const conv_shape& shape, const float* image, std::int64_t group, float* columns,
+                   std::int64_t row_stride) {
+    const std::int64_t height = shape.in_height, width = shape.in_width;
+    const std::int64_t out_h = shape.out_height(), out_w = shape.out_width();
+    const std::int64_t channels = shape.in_channels_per_group();
+    const std::int64_t kh = shape.kernel_height, kw = shape.kernel_width;
+    const std::int64_t sh = shape.stride_height, sw = shape.stride_width;
+    const std::int64_t plane = height * width;
+    for (std::int64_t c = 0; c < channels; ++c) {
+        const float* source = image + (group * channels + c) * plane;
+        for (std::int64_t r = 0; r < kh; ++r) {
+            for (std::int64_t s = 0; s < kw; ++s) {
+                float* row = columns + ((c * kh + r) * kw + s) * row_stride;
+                const std::int64_t column_offset = s - shape.pad.left;
+                const detail::valid_range cols = detail::valid_columns(column_offset, sw, width, out_w);
+                if (sw == 1 && sh == 1 && column_offset == 0 && out_w == width) {
+                    // Whole rows of the image in a row: the valid output rows are one
+                    // contiguous block of the image (1x1 kernels, the middle column of
+                    // square ones), copied at once.
+                    const detail::valid_range rows = detail::valid_columns(r - shape.pad.top, 1, height, out_h);
+                    std::fill(row, row + rows.first * out_w, 0.0f);
+                    if (rows.last > rows.first)
+                        std::memcpy(row + rows.first * out_w, source + (rows.first + r - shape.pad.top) * width,
+                                    static_cast<std::size_t>((rows.last - rows.first) * out_w) * sizeof(float));
+                    std::fill(row + rows.last * out_w, row + out_h * out_w, 0.0f);
+                    continue;
+                }
+                for (std::int64_t e = 0; e < out_h; ++e) {
+                    float* out = row + e * out_w;
+                    const std::int64_t h = e * sh + r - shape.pad.top;
+                    if (h < 0 || h >= height) {
+                        std::fill(out, out + out_w, 0.0f);
+                        continue;
+                    }
+                    // Input column of output column f: f * sw + column_offset (valid in [first, last)).
+                    const float* in = source + h * width;
+                    std::fill(out, out + cols.first, 0.0f);
+                    if (sw == 1) {
+                        if (cols.last > cols.first)
+                            std::memcpy(out + cols.first, in + cols.first + column_offset,
+                                        static_cast<std::size_t>(cols.last - cols.first) * sizeof(float));
+                    } else {
+                        for (std::int64_t f = cols.first; f < cols.last; ++f) out[f] = in[f * sw + column_offset];
+                    }
+                    std::fill(out + cols.last, out + out_w, 0.0f);
+                }
+            }
+        }
+    }
+}
+
+/// The adjoint of `im2col`: adds every element of the patch matrix back onto the input position
+/// it was read from (padding positions are dropped). Used for the input gradient.
+inline void col2im_add(const conv_shape& shape, const float* columns, std::int64_t row_stride, std::int64_t group,
+                       float* image) {
+    const std::int64_t height = shape.in_height, width = shape.in_width;
+    const std::int64_t out_h = shape.out_height(), out_w = shape.out_width();
+    const std::int64_t channels = shape.in_channels_per_group();
+    const std::int64_t kh = shape.kernel_height, kw = shape.kernel_width;
+    const std::int64_t sh = shape.stride_height, sw = shape.stride_width;
+    const std::int64_t plane = height * width;
+    for (std::int64_t c = 0; c < channels; ++c) {
+        float* target = image + (group * channels + c) * plane;
+        for (std::int64_t r = 0; r < kh; ++r) {
+            for (std::int64_t s = 0; s < kw; ++s) {
+                const float* row = columns + ((c * kh + r) * kw + s) * row_stride;
+                const std::int64_t column_offset = s - shape.pad.left;
+                const detail::valid_range cols = detail::valid_columns(column_offset, sw, width, out_w);
+                for (std::int64_t e = 0; e < out_h; ++e) {
+                    const std::int64_t h = e * sh + r - shape.pad.top;
+                    if (h < 0 || h >= height) continue;
+                    const float* in = row + e * out_w;
+                    float* out = target + h * width;
+                    if (sw == 1) {
+                        // Both runs start at the first valid column (never before the row).
+                        float* __restrict run = out + (cols.first + column_offset);
+                        const float* __restrict from = in + cols.first;
+                        for (std::int64_t f = 0; f < cols.last - cols.first; ++f) run[f] += from[f];
+                    } else {
+                        for (std::int64_t f = cols.first; f < cols.last; ++f) out[f * sw + column_offset] += in[f];
+                    }
+                }
+            }
+        }
+    }
+}
+
+}  // namespace eap::engine
+// end eap/engine/im2col.hpp
+// #include <eap/engine/tensor.hpp>
+// begin eap/engine/tensor.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+// #include <eap/detail/xtensor.hpp>
+
+namespace eap::engine {
+
+// The tensor conventions of the engine, shared with the sparse counters and the pruning solvers.
+// All are row-major xtensor containers of float.
+
+/// Activations of a batch: N images x C channels x H rows x W columns. An FC layer's output is
+/// N x M x 1 x 1.
+using activation_tensor = xt::xtensor<float, 4>;
+/// CONV filter weights: M filters x C/groups channels x R rows x S columns. Row m of the M x K
+/// matrix (K = C/groups * R * S) is filter m flattened in C, R, S order, the order of the im2col
+/// rows.
+using conv_weight_tensor = xt::xtensor<float, 4>;
+/// FC weights: M outputs x K inputs, K = C * H * W of the layer's input flattened in C, H, W order.
+using fc_weight_tensor = xt::xtensor<float, 2>;
+/// One bias per output channel (CONV) or output (FC).
+using bias_tensor = xt::xtensor<float, 1>;
+/// Class labels of a batch (0-based).
+using label_tensor = xt::xtensor<std::int32_t, 1>;
+
+}  // namespace eap::engine
+// end eap/engine/tensor.hpp
+// #include <eap/error.hpp>
+// #include <eap/network/layer.hpp>
+// #include <eap/shape/conv_shape.hpp>
+
+namespace eap::engine {
+
+/// The forward and backward pass of a CONV layer (stride, padding per side, groups, bias, fused
+/// ReLU) as im2col + OpenBLAS sgemm. The batch is cut into chunks whose patch matrix stays
+/// below `patch_limit` floats; each chunk is one GEMM per group over all its images, so that
+/// small feature maps (7 x 7) still give BLAS long rows. The object owns its scratch buffers and
+/// reuses them from call to call: keep one per layer.
+class conv_layer {
+public:
+    /// Floats of the patch matrix of one chunk (8 MiB): large enough for full-speed GEMM, small
+    /// enough to stay out of the way of the other buffers.
+    static constexpr std::int64_t patch_limit = std::int64_t{1} << 21;
+
+    /// out = act(conv(in, weights) + bias). `shape` describes one image (its batch is ignored);
+    /// `in` is N x C x H x W, `weights` M x C/groups x R x S, `bias` M values or empty (no bias).
+    /// `out` is resized to N x M x E x F when it has another shape.
+    void forward(const conv_shape& shape, const activation_tensor& in, const conv_weight_tensor& weights,
+                 const bias_tensor& bias, activation act, activation_tensor& out) {
+        const std::int64_t batch = check(shape, in, weights, bias, "forward");
+        const std::int64_t m = shape.out_channels, groups = shape.groups, mg = m / groups;
+        const std::int64_t k = shape.in_channels_per_group() * shape.kernel_height * shape.kernel_width;
+        const std::int64_t positions = shape.out_height() * shape.out_width();
+        const std::int64_t in_size = shape.in_channels * shape.in_height * shape.in_width;
+        const std::array<std::size_t, 4> out_shape{static_cast<std::size_t>(batch), static_cast<std::size_t>(m),
+                                                   static_cast<std::size_t>(shape.out_height()),
+                                                   static_cast<std::size_t>(shape.out_width())};
+        if (out.shape() != out_shape) out.resize(out_shape);
+        const std::int64_t chunk = chunk_images(k, positions, batch);
+        float* columns = columns_.get(static_cast<std::size_t>(k * chunk * positions));
+        float* product = product_.get(static_cast<std::size_t>(mg * chunk * positions));
+        const bool relu = act == activation::relu;
+        const float* bias_data = bias.size() == 0 ? nullptr : bias.data();
+        for (std::int64_t first = 0; first < batch; first += chunk) {
+            const std::int64_t images = std::min(chunk, batch - first);
+            const std::int64_t length = images * positions;
+            for (std::int64_t g = 0; g < groups; ++g) {
+                for (std::int64_t i = 0; i < images; ++i)
+                    engine::im2col(shape, in.data() + (first + i) * in_size, g, columns + i * positions, length);
+                engine::gemm(transpose::no, transpose::no, mg, length, k, 1.0f, weights.data() + g * mg * k, k,
+                             columns, length, 0.0f, product, length);
+                // Scatter the M/groups x (images * E * F) product into N, C, H, W order, adding the
+                // bias and applying the activation on the way.
+                for (std::int64_t i = 0; i < images; ++i) {
+                    for (std::int64_t j = 0; j < mg; ++j) {
+                        const std::int64_t channel = g * mg + j;
+                        const float b = bias_data ? bias_data[channel] : 0.0f;
+                        const float* source = product + j * length + i * positions;
+                        float* target = out.data() + ((first + i) * m + channel) * positions;
+                        eap::detail::add_bias(source, b, relu, target, positions);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gradients of the layer. `out` is the output of `forward` (used for the ReLU derivative),
+    /// `out_grad` the gradient of the loss with respect to it. Writes `weight_grad` (resized to
+    /// the weights' shape) and `bias_grad` (resized to M, left empty when `bias` is empty), and
+    /// *adds* the input gradient to `*in_grad` unless it is null (the network input needs none).
+    void backward(const conv_shape& shape, const activation_tensor& in, const conv_weight_tensor& weights,
+                  const bias_tensor& bias, activation act, const activation_tensor& out,
+                  const activation_tensor& out_grad, conv_weight_tensor& weight_grad, bias_tensor& bias_grad,
+                  activation_tensor* in_grad) {
+        const std::int64_t batch = check(shape, in, weights, bias, "backward");
+        const std::int64_t m = shape.out_channels, groups = shape.groups, mg = m / groups;
+        const std::int64_t k = shape.in_channels_per_group() * shape.kernel_height * shape.kernel_width;
+        const std::int64_t positions = shape.out_height() * shape.out_width();
+        const std::int64_t in_size = shape.in_channels * shape.in_height * shape.in_width;
+        eap::detail::check_activation_shape("eap::engine::conv_layer::backward", "out", out, batch, m,
+                                            shape.out_height(), shape.out_width());
+        eap::detail::check_activation_shape("eap::engine::conv_layer::backward", "out_grad", out_grad, batch, m,
+                                            shape.out_height(), shape.out_width());
+        if (in_grad)
+            eap::detail::check_activation_shape("eap::engine::conv_layer::backward", "in_grad", *in_grad, batch,
+                                                shape.in_channels, shape.in_height, shape.in_width);
+        if (weight_grad.shape() != weights.shape()) weight_grad.resize(weights.shape());
+        const bool has_bias = bias.size() != 0;
+        if (has_bias) {
+            if (bias_grad.size() != bias.size()) bias_grad.resize(bias.shape());
+            std::fill(bias_grad.begin(), bias_grad.end(), 0.0f);
+        } else if (bias_grad.size() != 0) {
+            bias_grad.resize({0});
+        }
+        const std::int64_t chunk = chunk_images(k, positions, batch);
+        float* columns = columns_.get(static_cast<std::size_t>(k * chunk * positions));
+        float* delta = product_.get(static_cast<std::size_t>(mg * chunk * positions));
+        float* column_grad = in_grad ? column_grad_.get(static_cast<std::size_t>(k * chunk * positions)) : nullptr;
+        const bool relu = act == activation::relu;
+        for (std::int64_t first = 0; first < batch; first += chunk) {
+            const std::int64_t images = std::min(chunk, batch - first);
+            const std::int64_t length = images * positions;
+            for (std::int64_t g = 0; g < groups; ++g) {
+                // Gather the output gradient of this group into M/groups x (images * E * F),
+                // through the ReLU derivative, and sum it for the bias gradient.
+                for (std::int64_t j = 0; j < mg; ++j) {
+                    const std::int64_t channel = g * mg + j;
+                    float sum = 0.0f;
+                    for (std::int64_t i = 0; i < images; ++i) {
+                        const std::int64_t offset = ((first + i) * m + channel) * positions;
+                        const float* source = out_grad.data() + offset;
+                        const float* value = out.data() + offset;
+                        float* target = delta + j * length + i * positions;
+                        if (relu)
+                            eap::detail::copy_where_positive(value, source, target, positions);
+                        else
+                            std::copy(source, source + positions, target);
+                        sum += eap::detail::sum(target, positions);
+                    }
+                    if (has_bias) bias_grad(channel) += sum;
+                }
+                for (std::int64_t i = 0; i < images; ++i)
+                    engine::im2col(shape, in.data() + (first + i) * in_size, g, columns + i * positions, length);
+                // dW_g (+)= delta_g * patches^T
+                engine::gemm(transpose::no, transpose::yes, mg, k, length, 1.0f, delta, length, columns, length,
+                             first == 0 ? 0.0f : 1.0f, weight_grad.data() + g * mg * k, k);
+                if (in_grad) {
+                    // dPatches = W_g^T * delta_g, folded back onto the input.
+                    engine::gemm(transpose::yes, transpose::no, k, length, mg, 1.0f, weights.data() + g * mg * k, k,
+                                 delta, length, 0.0f, column_grad, length);
+                    for (std::int64_t i = 0; i < images; ++i)
+                        engine::col2im_add(shape, column_grad + i * positions, length, g,
+                                           in_grad->data() + (first + i) * in_size);
+                }
+            }
+        }
+    }
+
+    /// Images per chunk for a patch matrix of k rows and `positions` columns per image.
+    static std::int64_t chunk_images(std::int64_t k, std::int64_t positions, std::int64_t batch) {
+        const std::int64_t per_image = std::max<std::int64_t>(1, k * positions);
+        return std::max<std::int64_t>(1, std::min(batch, patch_limit / per_image));
+    }
+
+private:
+    static std::int64_t check(const conv_shape& shape, const activation_tensor& in, const conv_weight_tensor& weights,
+                              const bias_tensor& bias, const char* pass) {
+        const std::string function = std::string("eap::engine::conv_layer::") + pass;
+        shape.with_batch(1).validate();
+        eap::detail::check_activation_shape(function.c_str(), "in", in, -1, shape.in_channels, shape.in_height,
+                                            shape.in_width);
+        const std::int64_t expected[4] = {shape.out_channels, shape.in_channels_per_group(), shape.kernel_height,
+                                          shape.kernel_width};
+        static const char* const axes[4] = {"filters (axis 0)", "channels per group (axis 1)",
+                                            "kernel height (axis 2)", "kernel width (axis 3)"};
+        eap::detail::check_tensor_shape(function.c_str(), "weights", weights, expected, axes);
+        if (bias.size() != 0 && static_cast<std::int64_t>(bias.size()) != shape.out_channels)
+            throw shape_error(eap::detail::message(function, ": tensor 'bias' has ", bias.size(),
+                                                   " values, expected ", shape.out_channels, " (or none)"));
+        if (in.shape()[0] < 1)
+            throw shape_error(eap::detail::message(function, ": tensor 'in' has an empty batch"));
+        return static_cast<std::int64_t>(in.shape()[0]);
+    }
+
+    eap::detail::scratch_buffer columns_;
+    eap::detail::scratch_buffer product_;
+    eap::detail::scratch_buffer column_grad_;
+};
+
+}  // namespace eap::engine
+// end eap/engine/conv_layer.hpp
+// #include <eap/engine/detail/elementwise.hpp>
+// #include <eap/engine/detail/engine_checks.hpp>
+// #include <eap/engine/fc_layer.hpp>
+// begin eap/engine/fc_layer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+
+// #include <eap/engine/detail/elementwise.hpp>
+// #include <eap/engine/detail/engine_checks.hpp>
+// #include <eap/engine/gemm.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/network/layer.hpp>
+
+namespace eap::engine {
+
+/// The forward and backward pass of a fully-connected layer (bias, fused ReLU) as one OpenBLAS
+/// sgemm per pass. The input is any N x C x H x W tensor, read as the N x K matrix of its
+/// images flattened in C, H, W order (the layout already is that matrix, so nothing is copied);
+/// the output is N x M x 1 x 1.
+class fc_layer {
+public:
+    /// out = act(in * weights^T + bias); `weights` is M x K, `bias` M values or empty.
+    void forward(const activation_tensor& in, const fc_weight_tensor& weights, const bias_tensor& bias,
+                 activation act, activation_tensor& out) const {
+        const auto [batch, k, m] = check(in, weights, bias, "forward");
+        const std::array<std::size_t, 4> out_shape{static_cast<std::size_t>(batch), static_cast<std::size_t>(m), 1, 1};
+        if (out.shape() != out_shape) out.resize(out_shape);
+        engine::gemm(transpose::no, transpose::yes, batch, m, k, 1.0f, in.data(), k, weights.data(), k, 0.0f,
+                     out.data(), m);
+        const bool relu = act == activation::relu;
+        const float* b = bias.size() == 0 ? nullptr : bias.data();
+        for (std::int64_t n = 0; n < batch; ++n) {
+            float* row = out.data() + n * m;
+            if (b) eap::detail::add_to(b, row, m);
+            if (relu) eap::detail::relu_in_place(row, m);
+        }
+    }
+
+    /// Gradients: writes `weight_grad` (M x K) and `bias_grad` (M, or empty without bias) and
+    /// *adds* the input gradient to `*in_grad` unless it is null. `out` is the forward output.
+    /// `out_grad` is the gradient with respect to `out`; it is used through the ReLU derivative
+    /// in `delta_`, a scratch copy, so the caller's tensor is not changed.
+    void backward(const activation_tensor& in, const fc_weight_tensor& weights, const bias_tensor& bias,
+                  activation act, const activation_tensor& out, const activation_tensor& out_grad,
+                  fc_weight_tensor& weight_grad, bias_tensor& bias_grad, activation_tensor* in_grad) {
+        const auto [batch, k, m] = check(in, weights, bias, "backward");
+        const char* function = "eap::engine::fc_layer::backward";
+        eap::detail::check_activation_shape(function, "out", out, batch, m, 1, 1);
+        eap::detail::check_activation_shape(function, "out_grad", out_grad, batch, m, 1, 1);
+        if (in_grad) {
+            if (in_grad->shape() != in.shape())
+                throw shape_error(eap::detail::message(function, ": tensor 'in_grad' must have the shape of 'in'"));
+        }
+        if (weight_grad.shape() != weights.shape()) weight_grad.resize(weights.shape());
+        const std::size_t values = static_cast<std::size_t>(batch * m);
+        if (delta_.size() != values) delta_.resize({values});
+        if (act == activation::relu) {
+            eap::detail::copy_where_positive(out.data(), out_grad.data(), delta_.data(), static_cast<std::int64_t>(values));
+        } else {
+            std::copy(out_grad.data(), out_grad.data() + values, delta_.data());
+        }
+        const float* delta = delta_.data();
+        // dW = delta^T * X (M x K)
+        engine::gemm(transpose::yes, transpose::no, m, k, batch, 1.0f, delta, m, in.data(), k, 0.0f,
+                     weight_grad.data(), k);
+        if (bias.size() != 0) {
+            if (bias_grad.size() != bias.size()) bias_grad.resize(bias.shape());
+            std::fill(bias_grad.begin(), bias_grad.end(), 0.0f);
+            for (std::int64_t n = 0; n < batch; ++n) eap::detail::add_to(delta + n * m, bias_grad.data(), m);
+        } else if (bias_grad.size() != 0) {
+            bias_grad.resize({0});
+        }
+        // dX += delta * W (N x K)
+        if (in_grad)
+            engine::gemm(transpose::no, transpose::no, batch, k, m, 1.0f, delta, m, weights.data(), k, 1.0f,
+                         in_grad->data(), k);
+    }
+
+private:
+    struct sizes {
+        std::int64_t batch, k, m;
+    };
+
+    static sizes check(const activation_tensor& in, const fc_weight_tensor& weights, const bias_tensor& bias,
+                       const char* pass) {
+        const std::string function = std::string("eap::engine::fc_layer::") + pass;
+        const std::int64_t batch = static_cast<std::int64_t>(in.shape()[0]);
+        if (batch < 1) throw shape_error(eap::detail::message(function, ": tensor 'in' has an empty batch"));
+        const std::int64_t k = static_cast<std::int64_t>(in.size()) / batch;
+        const std::int64_t m = static_cast<std::int64_t>(weights.shape()[0]);
+        if (static_cast<std::int64_t>(weights.shape()[1]) != k)
+            throw shape_error(eap::detail::message(function, ": tensor 'weights' has ", weights.shape()[1],
+                                                   " columns (axis 1), expected ", k,
+                                                   " (the input's C * H * W)"));
+        if (m < 1) throw shape_error(eap::detail::message(function, ": tensor 'weights' has no rows"));
+        if (bias.size() != 0 && static_cast<std::int64_t>(bias.size()) != m)
+            throw shape_error(eap::detail::message(function, ": tensor 'bias' has ", bias.size(), " values, expected ",
+                                                   m, " (or none)"));
+        return {batch, k, m};
+    }
+
+    xt::xtensor<float, 1> delta_;
+};
+
+}  // namespace eap::engine
+// end eap/engine/fc_layer.hpp
+// #include <eap/engine/model.hpp>
+// begin eap/engine/model.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+// #include <eap/detail/random.hpp>
+// begin eap/detail/random.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cmath>
+#include <cstdint>
+
+namespace eap::detail {
+
+/// xoshiro256** seeded through splitmix64. The standard library's distributions (and
+/// `std::shuffle`) are implementation-defined, so eap draws every random number from this
+/// generator with its own conversions: a seed then gives the same weights, batches and results
+/// with every compiler and standard library.
+class random_generator {
+public:
+    explicit random_generator(std::uint64_t seed) {
+        std::uint64_t x = seed;
+        for (auto& word : state_) word = splitmix64(x);
+    }
+
+    std::uint64_t next() {
+        const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
+        const std::uint64_t t = state_[1] << 17;
+        state_[2] ^= state_[0];
+        state_[3] ^= state_[1];
+        state_[1] ^= state_[2];
+        state_[0] ^= state_[3];
+        state_[2] ^= t;
+        state_[3] = rotl(state_[3], 45);
+        return result;
+    }
+
+    /// Uniform in [0, 1) with 53 random bits.
+    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+    /// Uniform integer in [0, bound) for bound >= 1 (rejection sampling, no modulo bias).
+    std::uint64_t below(std::uint64_t bound) {
+        const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % bound + 1) % bound;
+        std::uint64_t x = next();
+        while (x > limit) x = next();
+        return x % bound;
+    }
+
+    /// Standard normal (Box-Muller; one value per call, the second one is dropped for simplicity).
+    double normal() {
+        double u1 = uniform();
+        while (u1 <= 0.0) u1 = uniform();
+        const double u2 = uniform();
+        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586476925 * u2);
+    }
+
+    /// Shuffles [first, first + count) (Fisher-Yates).
+    template <class T>
+    void shuffle(T* first, std::int64_t count) {
+        for (std::int64_t i = count - 1; i > 0; --i) {
+            const auto j = static_cast<std::int64_t>(below(static_cast<std::uint64_t>(i) + 1));
+            T tmp = first[i];
+            first[i] = first[j];
+            first[j] = tmp;
+        }
+    }
+
+private:
+    static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+    static std::uint64_t splitmix64(std::uint64_t& x) {
+        std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+
+    std::uint64_t state_[4];
+};
+
+}  // namespace eap::detail
+// end eap/detail/random.hpp
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/network/network.hpp>
+
+namespace eap::engine {
+
+/// The tensors of one CONV or FC layer: its weights (`conv` for a CONV layer, M x C/groups x R x
+/// S; `fc` for an FC layer, M x K; the other one stays empty) and its bias (M values, empty when
+/// the layer has none). The same type holds weights, masks (bias unused), gradients and the
+/// momentum of the optimiser, so that one loop serves them all.
+struct layer_parameters {
+    conv_weight_tensor conv;
+    fc_weight_tensor fc;
+    bias_tensor bias;
+
+    /// The weights as one contiguous array (whichever of `conv` and `fc` is in use).
+    float* weight_data() noexcept { return conv.size() != 0 ? conv.data() : fc.data(); }
+    const float* weight_data() const noexcept { return conv.size() != 0 ? conv.data() : fc.data(); }
+    std::size_t weight_count() const noexcept { return conv.size() != 0 ? conv.size() : fc.size(); }
+};
+
+/// One `layer_parameters` per layer of a network, by layer index (empty for layers without
+/// weights).
+using parameter_set = std::vector<layer_parameters>;
+
+/// Tensors shaped for every CONV and FC layer of `net`, filled with `weight_value` (weights) and
+/// `bias_value` (biases of the layers that have one).
+inline parameter_set make_parameter_set(const network& net, float weight_value, float bias_value) {
+    parameter_set set(net.size());
+    for (std::size_t i : net.compute_layers()) {
+        const layer& l = net[i];
+        const conv_shape s = net.layer_shape(i);
+        layer_parameters& p = set[i];
+        bool bias = true;
+        if (const auto* c = std::get_if<conv_params>(&l.params)) {
+            p.conv = xt::empty<float>({static_cast<std::size_t>(s.out_channels),
+                                       static_cast<std::size_t>(s.in_channels_per_group()),
+                                       static_cast<std::size_t>(s.kernel_height), static_cast<std::size_t>(s.kernel_width)});
+            std::fill(p.conv.begin(), p.conv.end(), weight_value);
+            bias = c->bias;
+        } else {
+            const std::int64_t k = s.in_channels * s.in_height * s.in_width;
+            p.fc = xt::empty<float>({static_cast<std::size_t>(s.out_channels), static_cast<std::size_t>(k)});
+            std::fill(p.fc.begin(), p.fc.end(), weight_value);
+            bias = std::get<fc_params>(l.params).bias;
+        }
+        if (bias) {
+            p.bias = xt::empty<float>({static_cast<std::size_t>(s.out_channels)});
+            std::fill(p.bias.begin(), p.bias.end(), bias_value);
+        }
+    }
+    return set;
+}
+
+/// A network with its parameters: weights and biases of every CONV and FC layer, and one 0/1
+/// mask per weight tensor. A weight whose mask is 0 is pruned: `apply_masks` zeroes it, and
+/// training (`eap::engine::sgd`) keeps it exactly zero through every update.
+///
+/// Tensors are reached by layer index (`network::index_of` turns a name into one). The weight
+/// accessors return the containers themselves, so a caller may overwrite values in place; the
+/// shapes must stay as the network says (`validate` checks them, every pass rejects a wrong one).
+class model {
+public:
+    /// All weights and biases zero, all masks one. Call `initialize` or load trained values.
+    explicit model(network net)
+        : net_(std::move(net)), weights_(make_parameter_set(net_, 0.0f, 0.0f)),
+          masks_(make_parameter_set(net_, 1.0f, 0.0f)) {
+        for (auto& m : masks_) m.bias = bias_tensor{};
+    }
+
+    const network& graph() const noexcept { return net_; }
+
+    /// He initialisation from `seed`: weights ~ N(0, gain / fan_in) with gain 2 for layers
+    /// followed by a ReLU and 1 otherwise; biases zero; masks applied afterwards.
+    void initialize(std::uint64_t seed) {
+        eap::detail::random_generator random(seed);
+        for (std::size_t i : net_.compute_layers()) {
+            const conv_shape s = net_.layer_shape(i);
+            const double fan_in = static_cast<double>(s.in_channels_per_group() * s.kernel_height * s.kernel_width);
+            const double gain = net_[i].act == activation::relu ? 2.0 : 1.0;
+            const double scale = std::sqrt(gain / fan_in);
+            layer_parameters& p = weights_[i];
+            float* w = p.weight_data();
+            for (std::size_t j = 0; j < p.weight_count(); ++j) w[j] = static_cast<float>(scale * random.normal());
+            std::fill(p.bias.begin(), p.bias.end(), 0.0f);
+        }
+        apply_masks();
+    }
+
+    /// True for the CONV and FC layers (the ones with parameters).
+    bool has_parameters(std::size_t layer) const { return net_.at(layer).is_compute(); }
+
+    layer_parameters& parameters(std::size_t layer) { return weights_[check_compute(layer, "parameters")]; }
+    const layer_parameters& parameters(std::size_t layer) const { return weights_[check_compute(layer, "parameters")]; }
+    /// The mask of a layer (in `conv` or `fc`; its `bias` is empty).
+    layer_parameters& mask(std::size_t layer) { return masks_[check_compute(layer, "mask")]; }
+    const layer_parameters& mask(std::size_t layer) const { return masks_[check_compute(layer, "mask")]; }
+
+    conv_weight_tensor& conv_weights(std::size_t layer) { return weights_[check_kind(layer, layer_kind::conv, "conv_weights")].conv; }
+    const conv_weight_tensor& conv_weights(std::size_t layer) const {
+        return weights_[check_kind(layer, layer_kind::conv, "conv_weights")].conv;
+    }
+    fc_weight_tensor& fc_weights(std::size_t layer) {
+        return weights_[check_kind(layer, layer_kind::fully_connected, "fc_weights")].fc;
+    }
+    const fc_weight_tensor& fc_weights(std::size_t layer) const {
+        return weights_[check_kind(layer, layer_kind::fully_connected, "fc_weights")].fc;
+    }
+    bias_tensor& bias(std::size_t layer) { return weights_[check_compute(layer, "bias")].bias; }
+    const bias_tensor& bias(std::size_t layer) const { return weights_[check_compute(layer, "bias")].bias; }
+    conv_weight_tensor& conv_mask(std::size_t layer) { return masks_[check_kind(layer, layer_kind::conv, "conv_mask")].conv; }
+    const conv_weight_tensor& conv_mask(std::size_t layer) const {
+        return masks_[check_kind(layer, layer_kind::conv, "conv_mask")].conv;
+    }
+    fc_weight_tensor& fc_mask(std::size_t layer) {
+        return masks_[check_kind(layer, layer_kind::fully_connected, "fc_mask")].fc;
+    }
+    const fc_weight_tensor& fc_mask(std::size_t layer) const {
+        return masks_[check_kind(layer, layer_kind::fully_connected, "fc_mask")].fc;
+    }
+
+    /// All parameters and all masks, by layer index.
+    parameter_set& all_parameters() noexcept { return weights_; }
+    const parameter_set& all_parameters() const noexcept { return weights_; }
+    parameter_set& all_masks() noexcept { return masks_; }
+    const parameter_set& all_masks() const noexcept { return masks_; }
+
+    /// Zeroes every weight whose mask is 0 (after a caller changed masks or weights).
+    void apply_masks() {
+        validate();
+        for (std::size_t i : net_.compute_layers()) {
+            float* w = weights_[i].weight_data();
+            const float* m = masks_[i].weight_data();
+            for (std::size_t j = 0; j < weights_[i].weight_count(); ++j)
+                if (m[j] == 0.0f) w[j] = 0.0f;
+        }
+    }
+
+    /// Weights of the CONV and FC layers whose value is not zero.
+    std::int64_t nonzero_weights() const {
+        std::int64_t count = 0;
+        for (std::size_t i : net_.compute_layers()) {
+            const float* w = weights_[i].weight_data();
+            count += static_cast<std::int64_t>(std::count_if(w, w + weights_[i].weight_count(),
+                                                             [](float v) { return v != 0.0f; }));
+        }
+        return count;
+    }
+
+    /// Throws `eap::shape_error` naming the first tensor whose shape differs from what the
+    /// network implies, and `eap::argument_error` for a mask value other than 0 or 1.
+    void validate() const {
+        const parameter_set expected = make_parameter_set(net_, 0.0f, 0.0f);
+        for (std::size_t i : net_.compute_layers()) {
+            const layer_parameters& e = expected[i];
+            check_same(i, "weights", e.conv.shape() == weights_[i].conv.shape() && e.fc.shape() == weights_[i].fc.shape());
+            check_same(i, "bias", e.bias.shape() == weights_[i].bias.shape());
+            check_same(i, "mask", e.conv.shape() == masks_[i].conv.shape() && e.fc.shape() == masks_[i].fc.shape());
+            const float* m = masks_[i].weight_data();
+            for (std::size_t j = 0; j < masks_[i].weight_count(); ++j)
+                if (m[j] != 0.0f && m[j] != 1.0f)
+                    throw argument_error(eap::detail::message("eap::engine::model: the mask of layer '", net_[i].name,
+                                                              "' holds ", m[j], " at flat index ", j,
+                                                              "; masks hold 0 or 1"));
+        }
+    }
+
+private:
+    void check_same(std::size_t i, const char* what, bool same) const {
+        if (!same)
+            throw shape_error(eap::detail::message("eap::engine::model: the ", what, " tensor of layer '", net_[i].name,
+                                                   "' does not have the shape the network '", net_.name(),
+                                                   "' gives it"));
+    }
+
+    std::size_t check_compute(std::size_t layer, const char* accessor) const {
+        const eap::layer& l = net_.at(layer);
+        if (!l.is_compute())
+            throw argument_error(eap::detail::message("eap::engine::model::", accessor, ": layer '", l.name,
+                                                      "' (index ", layer, ") is a ", to_string(l.kind()),
+                                                      " layer and has no parameters"));
+        return layer;
+    }
+
+    std::size_t check_kind(std::size_t layer, layer_kind kind, const char* accessor) const {
+        const eap::layer& l = net_.at(layer);
+        if (l.kind() != kind)
+            throw argument_error(eap::detail::message("eap::engine::model::", accessor, ": layer '", l.name,
+                                                      "' (index ", layer, ") is a ", to_string(l.kind()),
+                                                      " layer, not a ", to_string(kind), " layer"));
+        return layer;
+    }
+
+    network net_;
+    parameter_set weights_;
+    parameter_set masks_;
+};
+
+}  // namespace eap::engine
+// end eap/engine/model.hpp
+// #include <eap/engine/pool_layer.hpp>
+// begin eap/engine/pool_layer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+// #include <eap/engine/detail/elementwise.hpp>
+// #include <eap/engine/detail/engine_checks.hpp>
+// #include <eap/engine/im2col.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/shape/fmap_shape.hpp>
+// #include <eap/shape/pool_shape.hpp>
+
+namespace eap::engine {
+
+/// Max and average pooling with Caffe's conventions, which `eap::pool_params` follows for the
+/// output size (ceil mode included):
+/// * a window covers rows [e * stride - pad_top, that + kernel), clipped to the image for the
+///   values it reads; max pooling ignores the padding;
+/// * average pooling divides by the window clipped to the *padded* image (so padding counts as
+///   zeros, but a ceil-mode window hanging past the padding does not), as Caffe and PyTorch's
+///   default `count_include_pad` do;
+/// * global pooling covers the whole feature map.
+/// On ties, max pooling routes the gradient to the first maximum of the window in row-major order.
+class pool_layer {
+public:
+    void forward(const pool_params& params, const activation_tensor& in, activation_tensor& out) {
+        const window w = resolve(params, in, "forward");
+        const std::array<std::size_t, 4> out_shape{in.shape()[0], in.shape()[1], static_cast<std::size_t>(w.out_h),
+                                                   static_cast<std::size_t>(w.out_w)};
+        if (out.shape() != out_shape) out.resize(out_shape);
+        const std::int64_t planes = static_cast<std::int64_t>(in.shape()[0] * in.shape()[1]);
+        const std::int64_t in_plane = w.in_h * w.in_w, out_plane = w.out_h * w.out_w;
+        const bool max = params.method == pool_method::max;
+        // The output columns each kernel column reaches inside the image: the same for every row.
+        columns_.resize(static_cast<std::size_t>(w.kernel_w));
+        for (std::int64_t kx = 0; kx < w.kernel_w; ++kx)
+            columns_[static_cast<std::size_t>(kx)] = detail::valid_columns(kx - w.pad_left, w.stride_w, w.in_w, w.out_w);
+        std::vector<float> divisors;
+        if (!max) {
+            divisors.resize(static_cast<std::size_t>(w.out_w));
+            for (std::int64_t f = 0; f < w.out_w; ++f) {
+                const std::int64_t w0 = f * w.stride_w - w.pad_left;
+                divisors[static_cast<std::size_t>(f)] =
+                    static_cast<float>(std::min(w0 + w.kernel_w, w.in_w + w.pad_right) - w0);
+            }
+        }
+        for (std::int64_t p = 0; p < planes; ++p) {
+            const float* source = in.data() + p * in_plane;
+            float* target = out.data() + p * out_plane;
+            for (std::int64_t e = 0; e < w.out_h; ++e) {
+                float* row = target + e * w.out_w;
+                std::fill(row, row + w.out_w, max ? -std::numeric_limits<float>::infinity() : 0.0f);
+                const std::int64_t h0 = e * w.stride_h - w.pad_top;
+                const std::int64_t h_begin = std::max<std::int64_t>(h0, 0), h_end = std::min(h0 + w.kernel_h, w.in_h);
+                // One whole output row per window offset (h, kx), which vectorises across the
+                // row; the offsets are visited in row-major window order, so that every output
+                // sees its window in the same order as a direct loop would.
+                for (std::int64_t h = h_begin; h < h_end; ++h) {
+                    const float* line = source + h * w.in_w;
+                    for (std::int64_t kx = 0; kx < w.kernel_w; ++kx) {
+                        const std::int64_t offset = kx - w.pad_left;
+                        const detail::valid_range cols = columns_[static_cast<std::size_t>(kx)];
+                        if (cols.last <= cols.first) continue;
+                        const float* first_in = line + (cols.first * w.stride_w + offset);
+                        if (max) eap::detail::max_into(first_in, w.stride_w, row + cols.first, cols.last - cols.first);
+                        else eap::detail::add_into(first_in, w.stride_w, row + cols.first, cols.last - cols.first);
+                    }
+                }
+                if (!max) {
+                    const std::int64_t h_count = std::min(h0 + w.kernel_h, w.in_h + w.pad_bottom) - h0;
+                    for (std::int64_t f = 0; f < w.out_w; ++f)
+                        row[f] = row[f] / (static_cast<float>(h_count) * divisors[static_cast<std::size_t>(f)]);
+                }
+            }
+        }
+    }
+
+    /// *Adds* the input gradient to `in_grad` (N x C x H x W of the forward input). `out` is the
+    /// forward output: max pooling sends each output's gradient to the first element of its
+    /// window (in row-major order) that equals the maximum, the element `forward` picked.
+    void backward(const pool_params& params, const activation_tensor& in, const activation_tensor& out,
+                  const activation_tensor& out_grad, activation_tensor& in_grad) const {
+        const window w = resolve(params, in, "backward");
+        const char* function = "eap::engine::pool_layer::backward";
+        const auto batch = static_cast<std::int64_t>(in.shape()[0]), channels = static_cast<std::int64_t>(in.shape()[1]);
+        eap::detail::check_activation_shape(function, "out", out, batch, channels, w.out_h, w.out_w);
+        eap::detail::check_activation_shape(function, "out_grad", out_grad, batch, channels, w.out_h, w.out_w);
+        if (in_grad.shape() != in.shape())
+            throw shape_error(eap::detail::message(function, ": tensor 'in_grad' must have the shape of 'in'"));
+        const std::int64_t planes = batch * channels;
+        const std::int64_t in_plane = w.in_h * w.in_w, out_plane = w.out_h * w.out_w;
+        const bool max = params.method == pool_method::max;
+        for (std::int64_t p = 0; p < planes; ++p) {
+            const float* source = in.data() + p * in_plane;
+            const float* maxima = out.data() + p * out_plane;
+            const float* gradient = out_grad.data() + p * out_plane;
+            float* target = in_grad.data() + p * in_plane;
+            for (std::int64_t e = 0; e < w.out_h; ++e) {
+                const std::int64_t h0 = e * w.stride_h - w.pad_top;
+                const std::int64_t h_count = std::min(h0 + w.kernel_h, w.in_h + w.pad_bottom) - h0;
+                const std::int64_t h_begin = std::max<std::int64_t>(h0, 0), h_end = std::min(h0 + w.kernel_h, w.in_h);
+                for (std::int64_t f = 0; f < w.out_w; ++f) {
+                    const std::int64_t w0 = f * w.stride_w - w.pad_left;
+                    const std::int64_t w_begin = std::max<std::int64_t>(w0, 0), w_end = std::min(w0 + w.kernel_w, w.in_w);
+                    const float g = gradient[e * w.out_w + f];
+                    if (max) {
+                        const float best = maxima[e * w.out_w + f];
+                        bool found = false;
+                        for (std::int64_t h = h_begin; h < h_end && !found; ++h)
+                            for (std::int64_t x = w_begin; x < w_end; ++x)
+                                if (source[h * w.in_w + x] == best) {
+                                    target[h * w.in_w + x] += g;
+                                    found = true;
+                                    break;
+                                }
+                    } else {
+                        const std::int64_t w_count = std::min(w0 + w.kernel_w, w.in_w + w.pad_right) - w0;
+                        const float share = g / static_cast<float>(h_count * w_count);
+                        for (std::int64_t h = h_begin; h < h_end; ++h)
+                            for (std::int64_t x = w_begin; x < w_end; ++x) target[h * w.in_w + x] += share;
+                    }
+                }
+            }
+        }
+    }
+
+private:
+    struct window {
+        std::int64_t in_h, in_w, out_h, out_w, kernel_h, kernel_w, stride_h, stride_w;
+        std::int64_t pad_top, pad_bottom, pad_left, pad_right;
+    };
+
+    static window resolve(const pool_params& params, const activation_tensor& in, const char* pass) {
+        if (in.shape()[0] < 1)
+            throw shape_error(eap::detail::message("eap::engine::pool_layer::", pass, ": tensor 'in' has an empty batch"));
+        const fmap_shape in_fmap{static_cast<std::int64_t>(in.shape()[1]), static_cast<std::int64_t>(in.shape()[2]),
+                                 static_cast<std::int64_t>(in.shape()[3])};
+        const fmap_shape out_fmap = params.output(in_fmap);
+        if (params.global)
+            return {in_fmap.height, in_fmap.width, 1, 1, in_fmap.height, in_fmap.width, 1, 1, 0, 0, 0, 0};
+        return {in_fmap.height,       in_fmap.width,       out_fmap.height,      out_fmap.width,
+                params.kernel_height, params.kernel_width, params.stride_height, params.stride_width,
+                params.pad.top,       params.pad.bottom,   params.pad.left,      params.pad.right};
+    }
+
+    std::vector<detail::valid_range> columns_;
+};
+
+}  // namespace eap::engine
+// end eap/engine/pool_layer.hpp
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/network/network.hpp>
+
+namespace eap::engine {
+
+/// When a forward hook sees a layer's values.
+enum class forward_stage : std::uint8_t {
+    /// The linear result of a CONV, FC or add layer before its activation (for a layer without
+    /// activation, the same values as its output). Not reported for other layers.
+    pre_activation,
+    /// The layer's output, as the next layers read it.
+    output,
+};
+
+/// What a forward hook is shown: one layer's inputs and its values at one stage. The references
+/// are valid during the call only.
+struct layer_event {
+    std::size_t layer;                              ///< index in the network
+    const eap::layer& description;
+    std::vector<const activation_tensor*> inputs;   ///< the outputs of the layers it reads
+    forward_stage stage;
+    const activation_tensor& values;                ///< N x C x H x W
+};
+
+/// Called during `executor::forward` for every layer and stage, in evaluation order. Hooks see
+/// the values the engine computes with; they must not keep references past the call.
+using forward_hook = std::function<void(const layer_event&)>;
+
+/// Runs a `model` forward and backward on batches. It owns every buffer of a pass (the output
+/// and the gradient of each layer, each layer's im2col scratch), sized by the first batch and
+/// reused for every later batch of the same size: keep one executor per model and loop.
+///
+/// The network's input layer is fed with images (N x C x H x W, the input layer's shape); the
+/// last layer's output is the network output (logits for a classifier).
+class executor {
+public:
+    /// Runs images [first, first + count) of `images` (count < 0: all from `first`) through the
+    /// network and returns the last layer's output (N x C x H x W; N x classes x 1 x 1 for a
+    /// classifier). Per-layer outputs stay available through `output` until the next pass.
+    const activation_tensor& forward(const model& m, const activation_tensor& images, std::int64_t first = 0,
+                                     std::int64_t count = -1, const forward_hook& hook = {}) {
+        const network& net = m.graph();
+        prepare(net);
+        const fmap_shape in = net.input().output;
+        eap::detail::check_activation_shape("eap::engine::executor::forward", "images", images, -1, in.channels,
+                                            in.height, in.width);
+        const auto total = static_cast<std::int64_t>(images.shape()[0]);
+        if (first < 0 || first > total)
+            throw argument_error(eap::detail::message("eap::engine::executor::forward: first = ", first,
+                                                      " is outside [0, ", total, "]"));
+        if (count < 0) count = total - first;
+        if (count < 1 || first + count > total)
+            throw argument_error(eap::detail::message("eap::engine::executor::forward: count = ", count,
+                                                      " images from first = ", first, " do not fit the ", total,
+                                                      " images given (at least one is needed)"));
+        const std::size_t image_size = static_cast<std::size_t>(in.size());
+        resize(outputs_[0], count, in);
+        std::copy(images.data() + static_cast<std::size_t>(first) * image_size,
+                  images.data() + static_cast<std::size_t>(first + count) * image_size, outputs_[0].data());
+        batch_ = count;
+        if (hook) hook(event(net, 0, forward_stage::output));
+
+        for (std::size_t i = 1; i < net.size(); ++i) {
+            const layer& l = net[i];
+            // With a hook, the activation is applied separately so that the hook sees the
+            // linear result first.
+            const activation act = hook ? activation::none : l.act;
+            activation_tensor& out = outputs_[i];
+            switch (l.kind()) {
+            case layer_kind::conv:
+                state_[i].conv.forward(net.layer_shape(i), outputs_[l.inputs[0]], m.parameters(i).conv,
+                                       m.parameters(i).bias, act, out);
+                break;
+            case layer_kind::fully_connected:
+                state_[i].fc.forward(outputs_[l.inputs[0]], m.parameters(i).fc, m.parameters(i).bias, act, out);
+                break;
+            case layer_kind::pool:
+                state_[i].pool.forward(std::get<pool_params>(l.params), outputs_[l.inputs[0]], out);
+                break;
+            case layer_kind::concat: concat_forward(net, i); break;
+            case layer_kind::add: add_forward(net, i, act); break;
+            case layer_kind::input:
+                throw argument_error("eap::engine::executor::forward: an input layer after the first layer");
+            }
+            if (hook) {
+                const bool linear = l.kind() == layer_kind::conv || l.kind() == layer_kind::fully_connected ||
+                                    l.kind() == layer_kind::add;
+                if (linear) hook(event(net, i, forward_stage::pre_activation));
+                if (l.act == activation::relu)
+                    eap::detail::relu_in_place(out.data(), static_cast<std::int64_t>(out.size()));
+                hook(event(net, i, forward_stage::output));
+            }
+        }
+        return outputs_.back();
+    }
+
+    /// Back-propagates `output_grad` (the gradient of the loss with respect to the last layer's
+    /// output of the last `forward`, same shape) and writes the gradient of every weight and bias
+    /// into `gradients` (one entry per layer, shaped as the model's parameters; allocated on
+    /// first use). Gradients of masked weights are computed like any other; the optimiser
+    /// ignores them. `m` must be the model of the last `forward`, unchanged since.
+    void backward(const model& m, const activation_tensor& output_grad, parameter_set& gradients) {
+        const network& net = m.graph();
+        if (outputs_.size() != net.size() || batch_ == 0)
+            throw argument_error("eap::engine::executor::backward: run forward on this model first");
+        if (output_grad.shape() != outputs_.back().shape())
+            throw shape_error(eap::detail::message(
+                "eap::engine::executor::backward: tensor 'output_grad' must have the shape of the network output (",
+                outputs_.back().shape()[0], " x ", outputs_.back().shape()[1], " x ", outputs_.back().shape()[2], " x ",
+                outputs_.back().shape()[3], ")"));
+        if (gradients.size() != net.size()) gradients.assign(net.size(), layer_parameters{});
+        for (std::size_t i = 1; i < net.size(); ++i) {
+            if (grads_[i].shape() != outputs_[i].shape()) grads_[i].resize(outputs_[i].shape());
+            if (i + 1 == net.size())
+                std::copy(output_grad.begin(), output_grad.end(), grads_[i].begin());
+            else
+                std::fill(grads_[i].begin(), grads_[i].end(), 0.0f);
+        }
+
+        for (std::size_t i = net.size() - 1; i >= 1; --i) {
+            const layer& l = net[i];
+            // No gradient flows into the network input.
+            auto input_grad = [&](std::size_t input) -> activation_tensor* {
+                return input == 0 ? nullptr : &grads_[input];
+            };
+            switch (l.kind()) {
+            case layer_kind::conv: {
+                const layer_parameters& p = m.parameters(i);
+                state_[i].conv.backward(net.layer_shape(i), outputs_[l.inputs[0]], p.conv, p.bias, l.act, outputs_[i],
+                                        grads_[i], gradients[i].conv, gradients[i].bias, input_grad(l.inputs[0]));
+                break;
+            }
+            case layer_kind::fully_connected: {
+                const layer_parameters& p = m.parameters(i);
+                state_[i].fc.backward(outputs_[l.inputs[0]], p.fc, p.bias, l.act, outputs_[i], grads_[i],
+                                      gradients[i].fc, gradients[i].bias, input_grad(l.inputs[0]));
+                break;
+            }
+            case layer_kind::pool:
+                if (activation_tensor* g = input_grad(l.inputs[0]))
+                    state_[i].pool.backward(std::get<pool_params>(l.params), outputs_[l.inputs[0]], outputs_[i], grads_[i],
+                                            *g);
+                break;
+            case layer_kind::concat: concat_backward(net, i); break;
+            case layer_kind::add: add_backward(net, i); break;
+            case layer_kind::input: break;
+            }
+        }
+    }
+
+    /// Output of layer `layer` in the last forward pass (N x C x H x W).
+    const activation_tensor& output(std::size_t layer) const {
+        if (layer >= outputs_.size())
+            throw argument_error(eap::detail::message("eap::engine::executor::output: layer index ", layer,
+                                                      " is out of range (", outputs_.size(), " layers)"));
+        return outputs_[layer];
+    }
+    /// Images in the last forward pass.
+    std::int64_t batch() const noexcept { return batch_; }
+
+private:
+    struct layer_state {
+        conv_layer conv;
+        fc_layer fc;
+        pool_layer pool;
+    };
+
+    void prepare(const network& net) {
+        if (outputs_.size() == net.size()) return;
+        outputs_.assign(net.size(), activation_tensor{});
+        grads_.assign(net.size(), activation_tensor{});
+        state_.clear();
+        state_.resize(net.size());
+    }
+
+    static void resize(activation_tensor& t, std::int64_t batch, const fmap_shape& s) {
+        const std::array<std::size_t, 4> shape{static_cast<std::size_t>(batch), static_cast<std::size_t>(s.channels),
+                                               static_cast<std::size_t>(s.height), static_cast<std::size_t>(s.width)};
+        if (t.shape() != shape) t.resize(shape);
+    }
+
+    layer_event event(const network& net, std::size_t i, forward_stage stage) const {
+        std::vector<const activation_tensor*> inputs;
+        for (std::size_t j : net[i].inputs) inputs.push_back(&outputs_[j]);
+        return layer_event{i, net[i], std::move(inputs), stage, outputs_[i]};
+    }
+
+    void concat_forward(const network& net, std::size_t i) {
+        const layer& l = net[i];
+        resize(outputs_[i], batch_, l.output);
+        const std::int64_t plane = l.output.height * l.output.width;
+        const std::int64_t out_image = l.output.channels * plane;
+        std::int64_t offset = 0;
+        for (std::size_t j : l.inputs) {
+            const std::int64_t part = net[j].output.channels * plane;
+            for (std::int64_t n = 0; n < batch_; ++n)
+                std::copy(outputs_[j].data() + n * part, outputs_[j].data() + (n + 1) * part,
+                          outputs_[i].data() + n * out_image + offset);
+            offset += part;
+        }
+    }
+
+    void concat_backward(const network& net, std::size_t i) {
+        const layer& l = net[i];
+        const std::int64_t plane = l.output.height * l.output.width;
+        const std::int64_t out_image = l.output.channels * plane;
+        std::int64_t offset = 0;
+        for (std::size_t j : l.inputs) {
+            const std::int64_t part = net[j].output.channels * plane;
+            if (j != 0) {
+                for (std::int64_t n = 0; n < batch_; ++n) {
+                    eap::detail::add_to(grads_[i].data() + n * out_image + offset, grads_[j].data() + n * part, part);
+                }
+            }
+            offset += part;
+        }
+    }
+
+    void add_forward(const network& net, std::size_t i, activation act) {
+        const layer& l = net[i];
+        resize(outputs_[i], batch_, l.output);
+        float* out = outputs_[i].data();
+        const std::size_t size = outputs_[i].size();
+        std::copy(outputs_[l.inputs[0]].begin(), outputs_[l.inputs[0]].end(), out);
+        for (std::size_t k = 1; k < l.inputs.size(); ++k)
+            eap::detail::add_to(outputs_[l.inputs[k]].data(), out, static_cast<std::int64_t>(size));
+        if (act == activation::relu) eap::detail::relu_in_place(out, static_cast<std::int64_t>(size));
+    }
+
+    void add_backward(const network& net, std::size_t i) {
+        const layer& l = net[i];
+        const auto size = static_cast<std::int64_t>(grads_[i].size());
+        // In place: the gradient buffer is this layer's own.
+        if (l.act == activation::relu) eap::detail::zero_where_not_positive(outputs_[i].data(), grads_[i].data(), size);
+        for (std::size_t j : l.inputs)
+            if (j != 0) eap::detail::add_to(grads_[i].data(), grads_[j].data(), size);
+    }
+
+    std::vector<activation_tensor> outputs_;
+    std::vector<activation_tensor> grads_;
+    std::vector<layer_state> state_;
+    std::int64_t batch_ = 0;
+};
+
+}  // namespace eap::engine
+// end eap/engine/executor.hpp
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+/// The values of one layer over a set of images, as captured by `capture_layers`.
+struct layer_capture {
+    std::size_t layer = 0;
+    /// The tensors the layer reads (one per input layer; one for CONV, FC and pool layers).
+    std::vector<activation_tensor> inputs;
+    /// The linear result before the activation (CONV, FC and add layers; empty otherwise).
+    activation_tensor pre_activation;
+    /// The layer's output after its activation.
+    activation_tensor output;
+};
+
+/// Which values `capture_layers` keeps.
+struct capture_options {
+    bool inputs = true;
+    bool pre_activation = true;
+    bool output = true;
+    /// Images per forward pass (the values do not depend on it).
+    std::int64_t batch_size = 100;
+};
+
+/// Runs `images` through `m` and returns, for each layer index in `layers` (in that order), its
+/// inputs, pre-activation values and outputs over all images (N x C x H x W each). This is what
+/// the pruning solvers fit against: a CONV layer's input feeds the patch matrix, its
+/// pre-activation output the targets.
+inline std::vector<layer_capture> capture_layers(executor& runner, const model& m, const activation_tensor& images,
+                                                 const std::vector<std::size_t>& layers,
+                                                 const capture_options& options = {}) {
+    const network& net = m.graph();
+    if (options.batch_size < 1)
+        throw argument_error(eap::detail::message("eap::engine::capture_layers: batch_size = ", options.batch_size,
+                                                  " must be at least 1"));
+    std::vector<std::ptrdiff_t> slot(net.size(), -1);
+    std::vector<layer_capture> result(layers.size());
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        if (layers[i] >= net.size())
+            throw argument_error(eap::detail::message("eap::engine::capture_layers: layer index ", layers[i],
+                                                      " is out of range (the network has ", net.size(), " layers)"));
+        if (slot[layers[i]] >= 0)
+            throw argument_error(eap::detail::message("eap::engine::capture_layers: layer '", net[layers[i]].name,
+                                                      "' is requested twice"));
+        slot[layers[i]] = static_cast<std::ptrdiff_t>(i);
+        result[i].layer = layers[i];
+    }
+    const auto total = static_cast<std::int64_t>(images.shape()[0]);
+    // Copies one batch of `values` into rows [first, first + batch) of `target`, allocating it
+    // for all images on first use.
+    auto keep = [total](activation_tensor& target, const activation_tensor& values, std::int64_t first) {
+        const std::array<std::size_t, 4> shape{static_cast<std::size_t>(total), values.shape()[1], values.shape()[2],
+                                               values.shape()[3]};
+        if (target.shape() != shape) target.resize(shape);
+        const std::size_t image = values.shape()[1] * values.shape()[2] * values.shape()[3];
+        std::copy(values.begin(), values.end(), target.data() + static_cast<std::size_t>(first) * image);
+    };
+    std::int64_t first = 0;
+    const forward_hook hook = [&](const layer_event& e) {
+        const std::ptrdiff_t s = slot[e.layer];
+        if (s < 0) return;
+        layer_capture& c = result[static_cast<std::size_t>(s)];
+        if (e.stage == forward_stage::pre_activation) {
+            if (options.pre_activation) keep(c.pre_activation, e.values, first);
+            return;
+        }
+        if (options.output) keep(c.output, e.values, first);
+        if (options.inputs) {
+            c.inputs.resize(e.inputs.size());
+            for (std::size_t j = 0; j < e.inputs.size(); ++j) keep(c.inputs[j], *e.inputs[j], first);
+        }
+    };
+    for (; first < total; first += options.batch_size)
+        runner.forward(m, images, first, std::min(options.batch_size, total - first), hook);
+    return result;
+}
+
+/// `capture_layers` with a temporary executor.
+inline std::vector<layer_capture> capture_layers(const model& m, const activation_tensor& images,
+                                                 const std::vector<std::size_t>& layers,
+                                                 const capture_options& options = {}) {
+    executor runner;
+    return engine::capture_layers(runner, m, images, layers, options);
+}
+
+}  // namespace eap::engine
+// end eap/engine/capture.hpp
+// #include <eap/engine/conv_layer.hpp>
+// #include <eap/engine/evaluate.hpp>
+// begin eap/engine/evaluate.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstdint>
+
+// #include <eap/engine/executor.hpp>
+// #include <eap/engine/loss.hpp>
+// begin eap/engine/loss.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+namespace detail {
+inline std::int64_t class_count(const activation_tensor& logits, const label_tensor& labels, const char* function) {
+    const auto batch = static_cast<std::int64_t>(logits.shape()[0]);
+    if (batch < 1) throw shape_error(eap::detail::message(function, ": tensor 'logits' has an empty batch"));
+    if (static_cast<std::int64_t>(labels.size()) != batch)
+        throw shape_error(eap::detail::message(function, ": tensor 'labels' has ", labels.size(),
+                                               " values for a batch of ", batch));
+    const std::int64_t classes = static_cast<std::int64_t>(logits.size()) / batch;
+    for (std::int64_t n = 0; n < batch; ++n)
+        if (labels(n) < 0 || labels(n) >= classes)
+            throw argument_error(eap::detail::message(function, ": label ", labels(n), " of image ", n,
+                                                      " is outside [0, ", classes, ")"));
+    return classes;
+}
+}  // namespace detail
+
+/// Mean softmax cross-entropy of a batch: the logits of image n are its C * H * W outputs
+/// (N x classes x 1 x 1 for a classifier), `labels` holds one class index per image. When
+/// `grad` is not null it receives the gradient of the mean loss with respect to the logits
+/// ((softmax - one_hot) / N, same shape as `logits`).
+inline double softmax_cross_entropy(const activation_tensor& logits, const label_tensor& labels,
+                                    activation_tensor* grad = nullptr) {
+    const std::int64_t classes = engine::detail::class_count(logits, labels, "eap::engine::softmax_cross_entropy");
+    const auto batch = static_cast<std::int64_t>(logits.shape()[0]);
+    if (grad && grad->shape() != logits.shape()) grad->resize(logits.shape());
+    std::vector<double> p(static_cast<std::size_t>(classes));
+    double total = 0.0;
+    for (std::int64_t n = 0; n < batch; ++n) {
+        const float* z = logits.data() + n * classes;
+        const float top = *std::max_element(z, z + classes);
+        double sum = 0.0;
+        for (std::int64_t c = 0; c < classes; ++c) sum += p[static_cast<std::size_t>(c)] = std::exp(double(z[c]) - top);
+        const std::int64_t label = labels(n);
+        total += std::log(sum) - (double(z[label]) - top);
+        if (grad) {
+            float* g = grad->data() + n * classes;
+            for (std::int64_t c = 0; c < classes; ++c)
+                g[c] = static_cast<float>((p[static_cast<std::size_t>(c)] / sum - (c == label ? 1.0 : 0.0)) /
+                                          static_cast<double>(batch));
+        }
+    }
+    return total / static_cast<double>(batch);
+}
+
+/// Images of the batch whose label is among the `k` highest logits. Ties count for the label
+/// when the tied class has a higher index, so that k = 1 agrees with the first-maximum argmax.
+inline std::int64_t count_top_k(const activation_tensor& logits, const label_tensor& labels, std::int64_t k) {
+    const std::int64_t classes = engine::detail::class_count(logits, labels, "eap::engine::count_top_k");
+    if (k < 1) throw argument_error(eap::detail::message("eap::engine::count_top_k: k = ", k, " must be at least 1"));
+    const auto batch = static_cast<std::int64_t>(logits.shape()[0]);
+    std::int64_t correct = 0;
+    for (std::int64_t n = 0; n < batch; ++n) {
+        const float* z = logits.data() + n * classes;
+        const std::int64_t label = labels(n);
+        std::int64_t ahead = 0;
+        for (std::int64_t c = 0; c < classes; ++c)
+            if (z[c] > z[label] || (z[c] == z[label] && c < label)) ++ahead;
+        if (ahead < k) ++correct;
+    }
+    return correct;
+}
+
+}  // namespace eap::engine
+// end eap/engine/loss.hpp
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+/// Classification quality of a model on a labelled set of images.
+struct accuracy_report {
+    std::int64_t images = 0;
+    std::int64_t top1_correct = 0;
+    std::int64_t top5_correct = 0;
+    double mean_loss = 0.0;  ///< mean softmax cross-entropy
+
+    double top1() const noexcept { return images == 0 ? 0.0 : static_cast<double>(top1_correct) / static_cast<double>(images); }
+    double top5() const noexcept { return images == 0 ? 0.0 : static_cast<double>(top5_correct) / static_cast<double>(images); }
+};
+
+/// Top-1 and top-5 accuracy and mean loss of `m` on `images` (N x C x H x W) with `labels` (N),
+/// run `batch_size` images at a time on `runner` (whose buffers are reused). The result is
+/// reproducible bit for bit for a given `batch_size`; another batch size makes BLAS tile its
+/// products differently, which may move the last bits of the logits (and so, rarely, a
+/// near-tie between two classes).
+inline accuracy_report evaluate(executor& runner, const model& m, const activation_tensor& images,
+                                const label_tensor& labels, std::int64_t batch_size = 250) {
+    const auto total = static_cast<std::int64_t>(images.shape()[0]);
+    if (static_cast<std::int64_t>(labels.size()) != total)
+        throw shape_error(eap::detail::message("eap::engine::evaluate: ", labels.size(), " labels for ", total, " images"));
+    if (batch_size < 1)
+        throw argument_error(eap::detail::message("eap::engine::evaluate: batch_size = ", batch_size, " must be at least 1"));
+    accuracy_report report;
+    double loss_sum = 0.0;
+    label_tensor batch_labels;
+    for (std::int64_t first = 0; first < total; first += batch_size) {
+        const std::int64_t count = std::min(batch_size, total - first);
+        const activation_tensor& logits = runner.forward(m, images, first, count);
+        batch_labels.resize({static_cast<std::size_t>(count)});
+        std::copy(labels.data() + first, labels.data() + first + count, batch_labels.data());
+        loss_sum += engine::softmax_cross_entropy(logits, batch_labels) * static_cast<double>(count);
+        report.top1_correct += engine::count_top_k(logits, batch_labels, 1);
+        report.top5_correct += engine::count_top_k(logits, batch_labels, 5);
+        report.images += count;
+    }
+    report.mean_loss = total == 0 ? 0.0 : loss_sum / static_cast<double>(total);
+    return report;
+}
+
+/// `evaluate` with a temporary executor.
+inline accuracy_report evaluate(const model& m, const activation_tensor& images, const label_tensor& labels,
+                                std::int64_t batch_size = 250) {
+    executor runner;
+    return engine::evaluate(runner, m, images, labels, batch_size);
+}
+
+}  // namespace eap::engine
+// end eap/engine/evaluate.hpp
+// #include <eap/engine/executor.hpp>
+// #include <eap/engine/fc_layer.hpp>
+// #include <eap/engine/gemm.hpp>
+// #include <eap/engine/im2col.hpp>
+// #include <eap/engine/loss.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/model_files.hpp>
+// begin eap/engine/model_files.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <system_error>
+#include <variant>
+
+// #include <eap/engine/model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/io/npy.hpp>
+// #include <eap/network/network_text.hpp>
+
+namespace eap::engine {
+
+// A model directory holds a trained (and possibly pruned) model:
+//
+//     network.txt               the network description (eap::write_network_text)
+//     <layer>.weights.npy       float32: M x C/groups x R x S (CONV) or M x K (FC)
+//     <layer>.bias.npy          float32: M (layers with a bias)
+//     <layer>.mask.npy          uint8 0/1, the weights' shape (only when some weight is masked)
+//
+// one set per CONV and FC layer, readable with numpy.load. Layer names become file names with
+// every character outside [A-Za-z0-9._-] written as %XX ('inception_3a/1x1' is stored as
+// 'inception_3a%2F1x1.weights.npy').
+
+/// The file-name form of a layer name (see above).
+inline std::string layer_file_stem(const std::string& layer_name) {
+    static const char* const hex = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : layer_name) {
+        const auto u = static_cast<unsigned char>(c);
+        const bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '.' ||
+                           u == '_' || u == '-';
+        if (plain && !(out.empty() && u == '.')) {
+            out += c;
+        } else {
+            out += '%';
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        }
+    }
+    return out;
+}
+
+/// Writes `m` into `directory` (created if needed), one file at a time through
+/// `eap::write_file_atomically`. A mask file left from an earlier save of a layer that now has
+/// no masked weight is removed, so that the directory always loads back as `m`.
+inline void save_model(const model& m, const std::filesystem::path& directory) {
+    m.validate();
+    std::error_code ec;
+    std::filesystem::create_directories(directory, ec);
+    if (ec) throw io_error("eap::engine::save_model: cannot create '" + directory.string() + "': " + ec.message());
+    const network& net = m.graph();
+    eap::write_network_file(directory / "network.txt", net);
+    for (std::size_t i : net.compute_layers()) {
+        const std::string stem = engine::layer_file_stem(net[i].name);
+        const layer_parameters& p = m.parameters(i);
+        const layer_parameters& mask = m.mask(i);
+        if (net[i].kind() == layer_kind::conv) eap::save_npy(directory / (stem + ".weights.npy"), p.conv);
+        else eap::save_npy(directory / (stem + ".weights.npy"), p.fc);
+        if (p.bias.size() != 0) eap::save_npy(directory / (stem + ".bias.npy"), p.bias);
+        const float* k = mask.weight_data();
+        bool masked = false;
+        for (std::size_t j = 0; j < mask.weight_count() && !masked; ++j) masked = k[j] == 0.0f;
+        const auto mask_path = directory / (stem + ".mask.npy");
+        if (masked) {
+            if (net[i].kind() == layer_kind::conv) {
+                const xt::xtensor<std::uint8_t, 4> bits = xt::cast<std::uint8_t>(mask.conv);
+                eap::save_npy(mask_path, bits);
+            } else {
+                const xt::xtensor<std::uint8_t, 2> bits = xt::cast<std::uint8_t>(mask.fc);
+                eap::save_npy(mask_path, bits);
+            }
+        } else {
+            std::filesystem::remove(mask_path, ec);
+            if (ec) throw io_error("eap::engine::save_model: cannot remove the stale '" + mask_path.string() + "': " + ec.message());
+        }
+    }
+}
+
+namespace detail {
+template <std::size_t N, class Tensor>
+void load_checked(const std::filesystem::path& file, Tensor& target, bool convert) {
+    auto loaded = eap::load_npy<float, N>(file, convert);
+    if (loaded.shape() != target.shape()) {
+        std::string expected, actual;
+        for (std::size_t i = 0; i < N; ++i) {
+            expected += (i ? " x " : "") + std::to_string(target.shape()[i]);
+            actual += (i ? " x " : "") + std::to_string(loaded.shape()[i]);
+        }
+        throw parse_error(file.string(), 0, "shape",
+                          "is " + actual + ", but the network description gives this tensor " + expected);
+    }
+    target = std::move(loaded);
+}
+}  // namespace detail
+
+/// Loads the model saved in `directory` by `save_model`. Every tensor's shape is checked against
+/// the network description, masks must hold only 0 and 1 and every masked weight must be zero;
+/// a missing file or a .npy file that belongs to no layer is an error too. Missing or unreadable
+/// files throw `eap::io_error`; malformed or inconsistent content `eap::parse_error`.
+inline model load_model(const std::filesystem::path& directory) {
+    if (!std::filesystem::is_directory(directory))
+        throw io_error("eap::engine::load_model: '" + directory.string() + "' is not a directory");
+    model m(eap::read_network_file(directory / "network.txt"));
+    const network& net = m.graph();
+    std::set<std::string> expected_files;
+    for (std::size_t i : net.compute_layers()) {
+        const std::string stem = engine::layer_file_stem(net[i].name);
+        layer_parameters& p = m.parameters(i);
+        layer_parameters& mask = m.mask(i);
+        const bool conv = net[i].kind() == layer_kind::conv;
+        const auto weights_file = directory / (stem + ".weights.npy");
+        const auto bias_file = directory / (stem + ".bias.npy");
+        const auto mask_file = directory / (stem + ".mask.npy");
+        expected_files.insert(weights_file.filename().string());
+        if (conv) engine::detail::load_checked<4>(weights_file, p.conv, false);
+        else engine::detail::load_checked<2>(weights_file, p.fc, false);
+        if (p.bias.size() != 0) {
+            expected_files.insert(bias_file.filename().string());
+            engine::detail::load_checked<1>(bias_file, p.bias, false);
+        }
+        if (std::filesystem::exists(mask_file)) {
+            expected_files.insert(mask_file.filename().string());
+            if (conv) engine::detail::load_checked<4>(mask_file, mask.conv, true);
+            else engine::detail::load_checked<2>(mask_file, mask.fc, true);
+            const float* k = mask.weight_data();
+            const float* w = p.weight_data();
+            for (std::size_t j = 0; j < mask.weight_count(); ++j) {
+                if (k[j] != 0.0f && k[j] != 1.0f)
+                    throw parse_error(mask_file.string(), 0, "data",
+                                      eap::detail::message("holds ", k[j], " at flat index ", j, "; a mask holds 0 or 1"));
+                if (k[j] == 0.0f && w[j] != 0.0f)
+                    throw parse_error(weights_file.string(), 0, "data",
+                                      eap::detail::message("weight ", j, " is ", w[j], " but its mask is 0"));
+            }
+        }
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+        const std::string name = entry.path().filename().string();
+        if (entry.path().extension() == ".npy" && expected_files.count(name) == 0)
+            throw parse_error(entry.path().string(), 0, "", "belongs to no CONV or FC layer of the network in '" +
+                                                               (directory / "network.txt").string() + "'");
+    }
+    return m;
+}
+
+}  // namespace eap::engine
+// end eap/engine/model_files.hpp
+// #include <eap/engine/partial_model.hpp>
+// begin eap/engine/partial_model.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <limits>
+#include <variant>
+#include <vector>
+
+// #include <eap/engine/model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/network/network.hpp>
+
+// Parts of a model, run on their own. While one layer is being pruned, everything before it
+// computes the same values for every trial: a suffix model is the network from a cut onwards, fed
+// with the cut layer's output, which the pruning search caches for its validation images once and
+// evaluates each trial on (for an FC layer, a few percent of the network's work). A prefix model
+// is the network up to a layer: what capturing that layer's values needs, and no more.
+
+namespace eap {
+
+/// The last layer before `layer` whose output alone determines everything after it: no layer
+/// after the cut reads a layer before it (0, the input, when there is no later one). In a
+/// sequential network it is the layer feeding `layer`; inside an inception module, the module's
+/// input.
+inline std::size_t suffix_cut(const network& net, std::size_t layer) {
+    if (layer == 0 || layer >= net.size())
+        throw argument_error(detail::message("eap::suffix_cut: layer ", layer, " is not a layer after the input of '",
+                                             net.name(), "'"));
+    // earliest[j]: the earliest layer read by any layer after j.
+    std::vector<std::size_t> earliest(net.size(), std::numeric_limits<std::size_t>::max());
+    for (std::size_t j = net.size() - 1; j-- > 0;) {
+        earliest[j] = earliest[j + 1];
+        for (std::size_t input : net[j + 1].inputs) earliest[j] = std::min(earliest[j], input);
+    }
+    for (std::size_t j = layer; j-- > 0;)
+        if (earliest[j] >= j) return j;
+    return 0;
+}
+
+namespace detail {
+
+/// Appends a copy of layer `l` of a network to `out`, its inputs renumbered by `input_of`.
+template <class InputIndex>
+void copy_layer(network& out, const layer& l, InputIndex input_of) {
+    std::vector<std::size_t> inputs;
+    for (std::size_t i : l.inputs) inputs.push_back(input_of(i));
+    if (const auto* c = std::get_if<conv_params>(&l.params)) {
+        out.add_conv(l.name, inputs.front(), *c, l.act);
+    } else if (const auto* f = std::get_if<fc_params>(&l.params)) {
+        out.add_fc(l.name, inputs.front(), *f, l.act);
+    } else if (const auto* p = std::get_if<pool_params>(&l.params)) {
+        out.add_pool(l.name, inputs.front(), *p);
+    } else if (std::holds_alternative<concat_params>(l.params)) {
+        out.add_concat(l.name, inputs);
+    } else if (std::holds_alternative<add_params>(l.params)) {
+        out.add_add(l.name, inputs, l.act);
+    } else {
+        throw argument_error("eap: an input layer after the first layer");
+    }
+}
+
+/// A model of `net` with the parameters and masks of layers [first, last] of `m` (layer k of
+/// `m` is layer k - offset of the result).
+inline engine::model copy_parameters(network net, const engine::model& m, std::size_t first, std::size_t last,
+                                     std::size_t offset) {
+    engine::model out(std::move(net));
+    for (std::size_t k = first; k <= last; ++k)
+        if (m.graph()[k].is_compute()) {
+            out.parameters(k - offset) = m.parameters(k);
+            out.mask(k - offset) = m.mask(k);
+        }
+    return out;
+}
+
+}  // namespace detail
+
+/// The network from `cut` onwards: its input is layer `cut`'s output (named after it), then every
+/// later layer with its parameters and masks copied from `m`. Layer `k` of `m` is layer
+/// `k - cut` of the suffix.
+inline engine::model suffix_model(const engine::model& m, std::size_t cut) {
+    const network& net = m.graph();
+    if (cut >= net.size() - 1)
+        throw argument_error(detail::message("eap::suffix_model: cut ", cut, " leaves no layer of '", net.name(), "'"));
+    network suffix(net.name(), net[cut].output, net[cut].name);
+    for (std::size_t k = cut + 1; k < net.size(); ++k)
+        detail::copy_layer(suffix, net[k], [&](std::size_t i) {
+            if (i < cut)
+                throw argument_error(detail::message("eap::suffix_model: layer '", net[k].name, "' reads '", net[i].name,
+                                                     "', before the cut '", net[cut].name, "'"));
+            return i - cut;
+        });
+    return detail::copy_parameters(std::move(suffix), m, cut + 1, net.size() - 1, cut);
+}
+
+/// The network up to and including layer `last` (layers keep their indices), with the
+/// parameters and masks of `m`. Layers are in evaluation order, so everything `last` depends on
+/// is in it.
+inline engine::model prefix_model(const engine::model& m, std::size_t last) {
+    const network& net = m.graph();
+    if (last == 0 || last >= net.size())
+        throw argument_error(detail::message("eap::prefix_model: layer ", last, " is not a layer after the input of '",
+                                             net.name(), "'"));
+    network prefix(net.name(), net.input().output, net.input().name);
+    for (std::size_t k = 1; k <= last; ++k) detail::copy_layer(prefix, net[k], [](std::size_t i) { return i; });
+    return detail::copy_parameters(std::move(prefix), m, 1, last, 0);
+}
+
+}  // namespace eap
+// end eap/engine/partial_model.hpp
+// #include <eap/engine/pool_layer.hpp>
+// #include <eap/engine/sgd.hpp>
+// begin eap/engine/sgd.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+// #include <eap/engine/model.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+/// Settings of stochastic gradient descent with momentum.
+struct sgd_options {
+    float momentum = 0.9f;
+    /// L2 penalty added to the gradient of every weight (lambda * w).
+    float weight_decay = 5e-4f;
+    /// Whether biases are decayed too (usually not).
+    bool decay_bias = false;
+};
+
+/// The learning rate as a function of training progress (0 at the first step, 1 after the last).
+struct learning_rate_schedule {
+    enum class shape : std::uint8_t {
+        constant,  ///< `base` throughout
+        step,      ///< `base`, multiplied by `step_factor` after every `step_every` of training
+        cosine,    ///< from `base` down to `base * final_fraction` along half a cosine
+    };
+    shape kind = shape::cosine;
+    double base = 0.05;
+    /// Fraction of training during which the rate ramps linearly from 0 up to the schedule.
+    double warmup = 0.0;
+    double step_every = 0.34;
+    double step_factor = 0.1;
+    double final_fraction = 0.0;
+
+    /// The learning rate at `progress` in [0, 1].
+    double at(double progress) const {
+        validate();
+        progress = std::min(std::max(progress, 0.0), 1.0);
+        double rate = base;
+        switch (kind) {
+        case shape::constant: break;
+        case shape::step: rate = base * std::pow(step_factor, std::floor(progress / step_every)); break;
+        case shape::cosine:
+            rate = base * (final_fraction + (1.0 - final_fraction) * 0.5 * (1.0 + std::cos(3.14159265358979323846 * progress)));
+            break;
+        }
+        if (warmup > 0.0 && progress < warmup) rate *= progress / warmup;
+        return rate;
+    }
+
+    void validate() const {
+        auto fail = [](const char* field, double value, const char* limit) {
+            throw argument_error(eap::detail::message("eap::engine::learning_rate_schedule: ", field, " = ", value,
+                                                      " ", limit));
+        };
+        if (!(base > 0.0) || !std::isfinite(base)) fail("base", base, "must be positive and finite");
+        if (!(warmup >= 0.0 && warmup < 1.0)) fail("warmup", warmup, "must be in [0, 1)");
+        if (kind == shape::step && !(step_every > 0.0)) fail("step_every", step_every, "must be positive");
+        if (kind == shape::step && !(step_factor > 0.0 && step_factor <= 1.0)) fail("step_factor", step_factor, "must be in (0, 1]");
+        if (kind == shape::cosine && !(final_fraction >= 0.0 && final_fraction <= 1.0))
+            fail("final_fraction", final_fraction, "must be in [0, 1]");
+    }
+};
+
+/// SGD with momentum and weight decay that respects the model's masks. For a weight w with
+/// gradient g and velocity v:
+///   v <- momentum * v + g + weight_decay * w,   w <- w - rate * v;
+/// for a masked weight (mask 0) the gradient and the velocity are zeroed and the weight is set to
+/// exactly zero, so a pruned weight never comes back, whatever the gradients, the momentum left
+/// from before it was pruned, or the rounding.
+class sgd {
+public:
+    explicit sgd(sgd_options options = {}) : options_(options) {
+        if (!(options_.momentum >= 0.0f && options_.momentum < 1.0f))
+            throw argument_error(eap::detail::message("eap::engine::sgd: momentum = ", options_.momentum,
+                                                      " must be in [0, 1)"));
+        if (!(options_.weight_decay >= 0.0f) || !std::isfinite(options_.weight_decay))
+            throw argument_error(eap::detail::message("eap::engine::sgd: weight_decay = ", options_.weight_decay,
+                                                      " must be finite and not negative"));
+    }
+
+    const sgd_options& options() const noexcept { return options_; }
+
+    /// One update of every parameter of `m` from `gradients` (as written by
+    /// `executor::backward`) at learning rate `rate`.
+    void step(model& m, const parameter_set& gradients, float rate) {
+        const network& net = m.graph();
+        if (!(rate >= 0.0f) || !std::isfinite(rate))
+            throw argument_error(eap::detail::message("eap::engine::sgd::step: rate = ", rate,
+                                                      " must be finite and not negative"));
+        if (gradients.size() != net.size())
+            throw shape_error(eap::detail::message("eap::engine::sgd::step: 'gradients' has ", gradients.size(),
+                                                   " layers, the network has ", net.size()));
+        if (velocity_.size() != net.size()) velocity_ = make_parameter_set(net, 0.0f, 0.0f);
+        const float mu = options_.momentum, decay = options_.weight_decay;
+        for (std::size_t i : net.compute_layers()) {
+            layer_parameters& p = m.parameters(i);
+            const layer_parameters& g = gradients[i];
+            const layer_parameters& mask = m.mask(i);
+            layer_parameters& v = velocity_[i];
+            if (g.weight_count() != p.weight_count() || g.bias.size() != p.bias.size() ||
+                v.weight_count() != p.weight_count())
+                throw shape_error(eap::detail::message("eap::engine::sgd::step: the gradient of layer '", net[i].name,
+                                                       "' does not have the shape of its parameters"));
+            float* w = p.weight_data();
+            float* vw = v.weight_data();
+            const float* gw = g.weight_data();
+            const float* keep = mask.weight_data();
+            for (std::size_t j = 0; j < p.weight_count(); ++j) {
+                if (keep[j] == 0.0f) {
+                    vw[j] = 0.0f;
+                    w[j] = 0.0f;
+                    continue;
+                }
+                const float direction = gw[j] + decay * w[j];
+                vw[j] = mu * vw[j] + direction;
+                w[j] -= rate * vw[j];
+            }
+            const float bias_decay = options_.decay_bias ? decay : 0.0f;
+            for (std::size_t j = 0; j < p.bias.size(); ++j) {
+                const float direction = g.bias.data()[j] + bias_decay * p.bias.data()[j];
+                v.bias.data()[j] = mu * v.bias.data()[j] + direction;
+                p.bias.data()[j] -= rate * v.bias.data()[j];
+            }
+        }
+    }
+
+    /// Forgets the momentum (for a new training phase).
+    void reset() { velocity_.clear(); }
+
+private:
+    sgd_options options_;
+    parameter_set velocity_;
+};
+
+}  // namespace eap::engine
+// end eap/engine/sgd.hpp
+// #include <eap/engine/tensor.hpp>
+// #include <eap/engine/trainer.hpp>
+// begin eap/engine/trainer.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <numeric>
+#include <vector>
+
+// #include <eap/detail/random.hpp>
+// #include <eap/engine/executor.hpp>
+// #include <eap/engine/loss.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/sgd.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+
+namespace eap::engine {
+
+/// Random changes applied to each training image as its batch is assembled.
+struct augmentation {
+    /// Shift by up to this many pixels in each direction (uniform), filling with zeros.
+    std::int64_t max_shift = 0;
+    /// Mirror left-right with probability 1/2.
+    bool horizontal_flip = false;
+};
+
+struct training_options {
+    std::int64_t epochs = 1;
+    std::int64_t batch_size = 64;
+    /// Stop after this many steps in all (0: run every epoch to the end).
+    std::int64_t max_steps = 0;
+    sgd_options optimizer{};
+    learning_rate_schedule schedule{};
+    augmentation augment{};
+    /// Seeds the order of the images and the augmentation: a seed gives the same training run.
+    std::uint64_t seed = 1;
+};
+
+/// What one epoch did.
+struct epoch_report {
+    std::int64_t epoch = 0;            ///< 1-based
+    std::int64_t steps = 0;            ///< mini-batches in this epoch
+    double mean_loss = 0.0;            ///< over the epoch's training images (as augmented)
+    double accuracy = 0.0;             ///< top-1 on the epoch's training batches, as they were seen
+    double learning_rate = 0.0;        ///< at the epoch's last step
+    double seconds = 0.0;
+};
+
+/// Mini-batch training of a model with masked SGD (see `eap::engine::sgd`): every epoch visits
+/// the training images once in a seeded random order. Holds the executor, the optimiser and the
+/// batch buffers, so `step` can also drive a custom loop.
+class trainer {
+public:
+    trainer(model& m, training_options options) : model_(m), options_(options), optimizer_(options.optimizer) {
+        if (options_.epochs < 1)
+            throw argument_error(eap::detail::message("eap::engine::trainer: epochs = ", options_.epochs, " must be at least 1"));
+        if (options_.batch_size < 1)
+            throw argument_error(eap::detail::message("eap::engine::trainer: batch_size = ", options_.batch_size,
+                                                      " must be at least 1"));
+        if (options_.max_steps < 0)
+            throw argument_error(eap::detail::message("eap::engine::trainer: max_steps = ", options_.max_steps,
+                                                      " must not be negative"));
+        if (options_.augment.max_shift < 0)
+            throw argument_error(eap::detail::message("eap::engine::trainer: augment.max_shift = ",
+                                                      options_.augment.max_shift, " must not be negative"));
+        options_.schedule.validate();
+    }
+
+    /// One SGD step on a batch (N x C x H x W images, N labels) at learning rate `rate`; returns
+    /// the batch's mean loss. `correct`, when not null, receives the batch's top-1 hits.
+    double step(const activation_tensor& images, const label_tensor& labels, float rate,
+                std::int64_t* correct = nullptr) {
+        const activation_tensor& logits = runner_.forward(model_, images);
+        const double loss = engine::softmax_cross_entropy(logits, labels, &logit_grad_);
+        if (correct) *correct = engine::count_top_k(logits, labels, 1);
+        runner_.backward(model_, logit_grad_, gradients_);
+        optimizer_.step(model_, gradients_, rate);
+        return loss;
+    }
+
+    /// Trains on `images` (N x C x H x W) with `labels` (N) for the configured epochs, calling
+    /// `on_epoch` after each; returns one report per epoch run.
+    std::vector<epoch_report> fit(const activation_tensor& images, const label_tensor& labels,
+                                  const std::function<void(const epoch_report&)>& on_epoch = {}) {
+        const auto total = static_cast<std::int64_t>(images.shape()[0]);
+        if (total < 1) throw argument_error("eap::engine::trainer::fit: no training images");
+        if (static_cast<std::int64_t>(labels.size()) != total)
+            throw shape_error(eap::detail::message("eap::engine::trainer::fit: ", labels.size(), " labels for ", total,
+                                                   " images"));
+        const std::int64_t per_epoch = (total + options_.batch_size - 1) / options_.batch_size;
+        std::int64_t planned = per_epoch * options_.epochs;
+        if (options_.max_steps > 0) planned = std::min(planned, options_.max_steps);
+        eap::detail::random_generator random(options_.seed);
+        std::vector<std::int64_t> order(static_cast<std::size_t>(total));
+        std::vector<epoch_report> reports;
+        std::int64_t done = 0;
+        for (std::int64_t epoch = 1; epoch <= options_.epochs && done < planned; ++epoch) {
+            const auto start = std::chrono::steady_clock::now();
+            std::iota(order.begin(), order.end(), std::int64_t{0});
+            random.shuffle(order.data(), total);
+            epoch_report report;
+            report.epoch = epoch;
+            double loss_sum = 0.0;
+            std::int64_t seen = 0, hits = 0;
+            for (std::int64_t first = 0; first < total && done < planned; first += options_.batch_size) {
+                const std::int64_t count = std::min(options_.batch_size, total - first);
+                assemble(images, labels, order.data() + first, count, random);
+                const double rate = options_.schedule.at(static_cast<double>(done) / static_cast<double>(planned));
+                std::int64_t correct = 0;
+                loss_sum += step(batch_images_, batch_labels_, static_cast<float>(rate), &correct) *
+                            static_cast<double>(count);
+                hits += correct;
+                seen += count;
+                ++done;
+                ++report.steps;
+                report.learning_rate = rate;
+            }
+            report.mean_loss = loss_sum / static_cast<double>(seen);
+            report.accuracy = static_cast<double>(hits) / static_cast<double>(seen);
+            report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            reports.push_back(report);
+            if (on_epoch) on_epoch(report);
+        }
+        return reports;
+    }
+
+    executor& runner() noexcept { return runner_; }
+    sgd& optimizer() noexcept { return optimizer_; }
+
+private:
+    void assemble(const activation_tensor& images, const label_tensor& labels, const std::int64_t* indices,
+                  std::int64_t count, eap::detail::random_generator& random) {
+        const std::size_t c = images.shape()[1], h = images.shape()[2], w = images.shape()[3];
+        const std::array<std::size_t, 4> shape{static_cast<std::size_t>(count), c, h, w};
+        if (batch_images_.shape() != shape) batch_images_.resize(shape);
+        if (batch_labels_.size() != static_cast<std::size_t>(count)) batch_labels_.resize({static_cast<std::size_t>(count)});
+        const std::int64_t image_size = static_cast<std::int64_t>(c * h * w);
+        const auto height = static_cast<std::int64_t>(h), width = static_cast<std::int64_t>(w);
+        const std::int64_t shift = options_.augment.max_shift;
+        for (std::int64_t n = 0; n < count; ++n) {
+            const float* source = images.data() + indices[n] * image_size;
+            float* target = batch_images_.data() + n * image_size;
+            batch_labels_(n) = labels(indices[n]);
+            const std::int64_t dy = shift > 0 ? static_cast<std::int64_t>(random.below(2 * shift + 1)) - shift : 0;
+            const std::int64_t dx = shift > 0 ? static_cast<std::int64_t>(random.below(2 * shift + 1)) - shift : 0;
+            const bool flip = options_.augment.horizontal_flip && random.below(2) == 1;
+            if (dy == 0 && dx == 0 && !flip) {
+                std::copy(source, source + image_size, target);
+                continue;
+            }
+            // target(y, x) = source(y - dy, x' - dx) where x' mirrors x when flipping.
+            for (std::int64_t plane = 0; plane < static_cast<std::int64_t>(c); ++plane) {
+                const float* sp = source + plane * height * width;
+                float* tp = target + plane * height * width;
+                for (std::int64_t y = 0; y < height; ++y) {
+                    const std::int64_t sy = y - dy;
+                    for (std::int64_t x = 0; x < width; ++x) {
+                        const std::int64_t xm = flip ? width - 1 - x : x;
+                        const std::int64_t sx = xm - dx;
+                        tp[y * width + x] = (sy >= 0 && sy < height && sx >= 0 && sx < width) ? sp[sy * width + sx] : 0.0f;
+                    }
+                }
+            }
+        }
+    }
+
+    model& model_;
+    training_options options_;
+    sgd optimizer_;
+    executor runner_;
+    parameter_set gradients_;
+    activation_tensor logit_grad_;
+    activation_tensor batch_images_;
+    label_tensor batch_labels_;
+};
+
+/// Trains `m` on `images` and `labels` as `options` say (see `trainer`).
+inline std::vector<epoch_report> train(model& m, const activation_tensor& images, const label_tensor& labels,
+                                       const training_options& options,
+                                       const std::function<void(const epoch_report&)>& on_epoch = {}) {
+    trainer t(m, options);
+    return t.fit(images, labels, on_epoch);
+}
+
+}  // namespace eap::engine
+// end eap/engine/trainer.hpp
+// end eap/engine.hpp
+// #include <eap/measure.hpp>
+// begin eap/measure.hpp
+// SPDX-License-Identifier: MIT
+// What a model costs and scores: measured activation densities, its energy from exact sparsity,
+// and summaries (accuracy, non-zero weights, non-skipped MACs, energy).
+
+// #include <eap/measure/activation_density.hpp>
+// begin eap/measure/activation_density.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/engine/executor.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/tensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/sparse/layer_sparsity.hpp>
+
+namespace eap::engine {
+
+/// Non-zero counts of every layer's output over a set of images.
+struct activation_counts {
+    std::vector<std::int64_t> nonzero;  ///< by layer index, over all images
+    std::vector<std::int64_t> values;   ///< by layer index, over all images
+};
+
+/// Counts the non-zero outputs of every layer of `m` on `images` (run `batch_size` at a time).
+inline activation_counts count_activations(executor& runner, const model& m, const activation_tensor& images,
+                                           std::int64_t batch_size = 100) {
+    if (batch_size < 1)
+        throw argument_error(eap::detail::message("eap::engine::count_activations: batch_size = ", batch_size,
+                                                  " must be at least 1"));
+    const network& net = m.graph();
+    activation_counts counts{std::vector<std::int64_t>(net.size(), 0), std::vector<std::int64_t>(net.size(), 0)};
+    const forward_hook hook = [&](const layer_event& e) {
+        if (e.stage != forward_stage::output) return;
+        counts.nonzero[e.layer] += static_cast<std::int64_t>(
+            std::count_if(e.values.begin(), e.values.end(), [](float v) { return v != 0.0f; }));
+        counts.values[e.layer] += static_cast<std::int64_t>(e.values.size());
+    };
+    const auto total = static_cast<std::int64_t>(images.shape()[0]);
+    for (std::int64_t first = 0; first < total; first += batch_size)
+        runner.forward(m, images, first, std::min(batch_size, total - first), hook);
+    return counts;
+}
+
+/// The densities the energy model takes for every layer of `m` (by layer index), measured on
+/// `images`: the fraction of non-zero weights (1 for layers without weights), of non-zero input
+/// activations (all inputs of the layer together) and of non-zero outputs (after the
+/// activation).
+inline std::vector<layer_density> measure_densities(executor& runner, const model& m, const activation_tensor& images,
+                                                    std::int64_t batch_size = 100) {
+    const network& net = m.graph();
+    const activation_counts counts = engine::count_activations(runner, m, images, batch_size);
+    auto ratio = [](std::int64_t part, std::int64_t whole) {
+        return whole == 0 ? 1.0 : static_cast<double>(part) / static_cast<double>(whole);
+    };
+    std::vector<layer_density> result(net.size());
+    for (std::size_t i = 0; i < net.size(); ++i) {
+        std::int64_t nonzero = 0, values = 0;
+        for (std::size_t j : net[i].inputs) {
+            nonzero += counts.nonzero[j];
+            values += counts.values[j];
+        }
+        result[i].ifmaps = net[i].inputs.empty() ? ratio(counts.nonzero[i], counts.values[i]) : ratio(nonzero, values);
+        result[i].ofmaps = ratio(counts.nonzero[i], counts.values[i]);
+        if (net[i].is_compute()) {
+            const layer_parameters& p = m.parameters(i);
+            const float* w = p.weight_data();
+            const auto nz = std::count_if(w, w + p.weight_count(), [](float v) { return v != 0.0f; });
+            result[i].weights = ratio(static_cast<std::int64_t>(nz), static_cast<std::int64_t>(p.weight_count()));
+        }
+    }
+    return result;
+}
+
+/// `measure_densities` with a temporary executor.
+inline std::vector<layer_density> measure_densities(const model& m, const activation_tensor& images,
+                                                    std::int64_t batch_size = 100) {
+    executor runner;
+    return engine::measure_densities(runner, m, images, batch_size);
+}
+
+}  // namespace eap::engine
+// end eap/measure/activation_density.hpp
+// #include <eap/measure/model_energy.hpp>
+// begin eap/measure/model_energy.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/engine/executor.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/sparse/layer_counts.hpp>
+
+namespace eap {
+
+/// Exact sparsity of every CONV and FC layer of a model on a set of images: the non-zero weights,
+/// the non-skipped MACs and the run-length-coded sizes of the real activations (after ReLU).
+struct model_sparsity {
+    std::vector<std::size_t> layers;           ///< CONV and FC layer indices, in evaluation order
+    std::vector<layer_sparse_counts> counts;   ///< one per entry of `layers`, over all images
+    std::int64_t images = 0;
+
+    std::int64_t weights() const;
+    std::int64_t nonzero_weights() const;
+    /// Non-skipped and dense MACs per image.
+    double nonskipped_macs_per_image() const;
+    double dense_macs_per_image() const;
+};
+
+namespace detail {
+
+/// Adds the activation-dependent counts of `more` (another chunk of images of the same layer) to
+/// `total`; the weight counts do not depend on the images and are taken once.
+inline void accumulate_sparse_counts(layer_sparse_counts& total, const layer_sparse_counts& more) {
+    const char* what = "eap::count_model_sparsity";
+    if (total.batch == 0) {
+        total = more;
+        return;
+    }
+    total.batch = checked_add(total.batch, more.batch, what);
+    total.ifmap_values = checked_add(total.ifmap_values, more.ifmap_values, what);
+    total.nonzero_ifmap_values = checked_add(total.nonzero_ifmap_values, more.nonzero_ifmap_values, what);
+    total.ofmap_values = checked_add(total.ofmap_values, more.ofmap_values, what);
+    total.nonzero_ofmap_values = checked_add(total.nonzero_ofmap_values, more.nonzero_ofmap_values, what);
+    total.dense_macs = checked_add(total.dense_macs, more.dense_macs, what);
+    total.nonskipped_macs = checked_add(total.nonskipped_macs, more.nonskipped_macs, what);
+    total.ifmap_rlc_words = checked_add(total.ifmap_rlc_words, more.ifmap_rlc_words, what);
+    total.ofmap_rlc_words = checked_add(total.ofmap_rlc_words, more.ofmap_rlc_words, what);
+}
+
+}  // namespace detail
+
+inline std::int64_t model_sparsity::weights() const {
+    std::int64_t n = 0;
+    for (const auto& c : counts) n += c.weights;
+    return n;
+}
+inline std::int64_t model_sparsity::nonzero_weights() const {
+    std::int64_t n = 0;
+    for (const auto& c : counts) n += c.nonzero_weights;
+    return n;
+}
+inline double model_sparsity::nonskipped_macs_per_image() const {
+    double n = 0;
+    for (const auto& c : counts) n += static_cast<double>(c.nonskipped_macs);
+    return images == 0 ? 0.0 : n / static_cast<double>(images);
+}
+inline double model_sparsity::dense_macs_per_image() const {
+    double n = 0;
+    for (const auto& c : counts) n += static_cast<double>(c.dense_macs);
+    return images == 0 ? 0.0 : n / static_cast<double>(images);
+}
+
+/// Runs `images` (N x C x H x W) through `m`, `chunk` images at a time, and counts the exact
+/// sparsity of every CONV and FC layer with the sparse counters: what the energy model needs to
+/// price the model as it really runs (skipped MACs, compressed weights, coded feature maps).
+inline model_sparsity count_model_sparsity(engine::executor& runner, const engine::model& m,
+                                           const engine::activation_tensor& images, std::int64_t chunk = 100) {
+    const char* function = "eap::count_model_sparsity";
+    if (chunk < 1) throw argument_error(detail::message(function, ": chunk = ", chunk, " must be at least 1"));
+    const auto total = static_cast<std::int64_t>(images.shape()[0]);
+    if (total < 1) throw argument_error(detail::message(function, ": no images"));
+    const network& net = m.graph();
+    model_sparsity out;
+    out.layers = net.compute_layers();
+    out.counts.resize(out.layers.size());
+    out.images = total;
+    std::vector<std::ptrdiff_t> slot(net.size(), -1);
+    for (std::size_t k = 0; k < out.layers.size(); ++k) slot[out.layers[k]] = static_cast<std::ptrdiff_t>(k);
+    std::int64_t batch = 0;
+    const engine::forward_hook hook = [&](const engine::layer_event& e) {
+        if (e.stage != engine::forward_stage::output || slot[e.layer] < 0) return;
+        const std::size_t k = static_cast<std::size_t>(slot[e.layer]);
+        const conv_shape shape = net.layer_shape(e.layer, batch);
+        const engine::layer_parameters& p = m.parameters(e.layer);
+        const layer_sparse_counts counts =
+            p.conv.size() != 0 ? count_layer_sparsity(p.conv, *e.inputs.front(), e.values, shape)
+                               : count_layer_sparsity(p.fc, *e.inputs.front(), e.values, shape);
+        detail::accumulate_sparse_counts(out.counts[k], counts);
+    };
+    for (std::int64_t first = 0; first < total; first += chunk) {
+        batch = std::min(chunk, total - first);
+        runner.forward(m, images, first, batch, hook);
+    }
+    return out;
+}
+
+/// The energy of a model as it runs: its network on `hw` at a batch size, every CONV and FC layer
+/// priced with the exact sparsity measured on real images.
+struct model_energy {
+    model_sparsity sparsity;
+    network_energy energy;  ///< over the batch; `energy.per_image()` for one image
+
+    double per_image() const { return energy.per_image().total(); }
+    /// Energy per image of the k-th CONV/FC layer (in `sparsity.layers` order).
+    double layer_per_image(std::size_t k) const {
+        return energy.layers.at(k).energy.total() / static_cast<double>(energy.batch);
+    }
+};
+
+/// Prices `sparsity` (as measured by `count_model_sparsity` on the model's network `net`) on `hw`
+/// at `batch` images per batch. `options` gives the sparsity rules and any per-layer options; the
+/// exact counts are filled in. `cache` (optional) keeps mapping searches across calls.
+inline model_energy estimate_model_energy(const network& net, const model_sparsity& sparsity, const hardware& hw,
+                                          std::int64_t batch, network_energy_options options = {},
+                                          mapping_cache* cache = nullptr) {
+    if (sparsity.layers != net.compute_layers())
+        throw argument_error("eap::estimate_model_energy: the sparsity counts are not those of the network '" +
+                             net.name() + "'");
+    for (std::size_t k = 0; k < sparsity.layers.size(); ++k)
+        options.layers[net[sparsity.layers[k]].name].counts = sparsity.counts[k];
+    model_energy out;
+    out.sparsity = sparsity;
+    out.energy = estimate_network_energy(hw, net, batch, options, cache);
+    return out;
+}
+
+/// The energy weight pruning cannot remove: `sparsity` with every weight pruned (no weight
+/// moves, no MAC runs) but the feature maps as measured, which still move between the levels.
+/// A pruned model's energy approaches it from above.
+inline model_energy estimate_energy_floor(const network& net, model_sparsity sparsity, const hardware& hw,
+                                          std::int64_t batch, const network_energy_options& options = {},
+                                          mapping_cache* cache = nullptr) {
+    for (layer_sparse_counts& c : sparsity.counts) {
+        c.nonzero_weights = 0;
+        c.nonskipped_macs = 0;
+        c.weight_rlc_words = 0;
+    }
+    return estimate_model_energy(net, sparsity, hw, batch, options, cache);
+}
+
+/// `count_model_sparsity` on `images`, then `estimate_model_energy` at `batch`.
+inline model_energy measure_model_energy(engine::executor& runner, const engine::model& m,
+                                         const engine::activation_tensor& images, const hardware& hw,
+                                         std::int64_t batch, const network_energy_options& options = {},
+                                         mapping_cache* cache = nullptr) {
+    return estimate_model_energy(m.graph(), count_model_sparsity(runner, m, images), hw, batch, options, cache);
+}
+
+}  // namespace eap
+// end eap/measure/model_energy.hpp
+// #include <eap/measure/model_summary.hpp>
+// begin eap/measure/model_summary.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+// #include <eap/data/labeled_images.hpp>
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/engine/evaluate.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/measure/model_energy.hpp>
+
+namespace eap {
+
+/// What the paper's table reports about one model: accuracy, non-zero weights, non-skipped MACs
+/// and energy per image at some batch sizes.
+struct model_summary {
+    std::string label;
+    double accuracy = 0.0;  ///< top-1
+    std::int64_t weights = 0;
+    std::int64_t nonzero_weights = 0;
+    double nonskipped_macs = 0.0;      ///< per image
+    std::vector<model_energy> energy;  ///< one per batch size asked for
+};
+
+/// Summarises `m`: top-1 on `labelled`, exact sparsity counted on `sparsity_images`, energy on
+/// `hw` at each of `batches` (with `cache` keeping the mapping searches).
+inline model_summary summarize_model(const std::string& label, const engine::model& m,
+                                     const data::labeled_images& labelled,
+                                     const engine::activation_tensor& sparsity_images, const hardware& hw,
+                                     const std::vector<std::int64_t>& batches, mapping_cache& cache) {
+    engine::executor runner;
+    model_summary out;
+    out.label = label;
+    out.accuracy = engine::evaluate(runner, m, labelled.images, labelled.labels).top1();
+    const model_sparsity sparsity = count_model_sparsity(runner, m, sparsity_images);
+    out.weights = sparsity.weights();
+    out.nonzero_weights = sparsity.nonzero_weights();
+    out.nonskipped_macs = sparsity.nonskipped_macs_per_image();
+    for (std::int64_t batch : batches) out.energy.push_back(estimate_model_energy(m.graph(), sparsity, hw, batch, {}, &cache));
+    return out;
+}
+
+}  // namespace eap
+// end eap/measure/model_summary.hpp
+// end eap/measure.hpp
+// #include <eap/prune.hpp>
+// begin eap/prune.hpp
+// SPDX-License-Identifier: MIT
+// Pruning: masks, magnitude pruning, Gram systems, least-squares fitting, restoration, and the
+// energy-aware loop with its magnitude-pruning baseline.
+
+// #include <eap/prune/energy_aware_pruning.hpp>
+// begin eap/prune/energy_aware_pruning.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+// #include <eap/data/labeled_images.hpp>
+// #include <eap/energy/energy_model.hpp>
+// #include <eap/engine/capture.hpp>
+// #include <eap/engine/evaluate.hpp>
+// #include <eap/engine/partial_model.hpp>
+// #include <eap/engine/trainer.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/presets.hpp>
+// #include <eap/measure/model_energy.hpp>
+// #include <eap/prune/fine_tuning.hpp>
+// begin eap/prune/fine_tuning.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+// #include <eap/data/labeled_images.hpp>
+// #include <eap/engine/evaluate.hpp>
+// #include <eap/engine/model.hpp>
+// #include <eap/engine/trainer.hpp>
+
+namespace eap {
+
+/// Global fine-tuning of a pruned model with masked SGD (pruned weights stay exactly zero):
+/// trains `m` on `training` with `options` (its seed replaced by `seed`) and returns the top-1 on
+/// `validation`. A fine-tuning that lowers that accuracy below `accuracy_before` (a learning rate
+/// too high for a model near its optimum can do that) is undone, and `accuracy_before` returned.
+/// Energy-aware pruning and the magnitude baseline both fine-tune through it, so they get the
+/// same budget and the same rule.
+inline double fine_tune(engine::model& m, engine::training_options options, std::uint64_t seed,
+                        const data::labeled_images& training, const data::labeled_images& validation,
+                        double accuracy_before, engine::executor& runner, std::int64_t evaluation_batch = 250) {
+    const engine::model before = m;
+    options.seed = seed;
+    engine::trainer(m, options).fit(training.images, training.labels);
+    const double after = engine::evaluate(runner, m, validation.images, validation.labels, evaluation_batch).top1();
+    if (after >= accuracy_before) return after;
+    m = before;
+    return accuracy_before;
+}
+
+/// Whether an accuracy loss is within a limit, up to rounding: accuracies are ratios of image
+/// counts, and 0.91 - 0.90 is a hair above 0.01 in binary.
+constexpr bool within_limit(double loss, double limit) { return loss <= limit + 1e-9; }
+
+}  // namespace eap
+// end eap/prune/fine_tuning.hpp
+// #include <eap/prune/layer_pruning.hpp>
+// begin eap/prune/layer_pruning.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/engine/model.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/gram_matrix.hpp>
+// begin eap/prune/gram_matrix.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/detail/blas_lapack.hpp>
+// begin eap/detail/blas_lapack.hpp
+// SPDX-License-Identifier: MIT
+
+// BLAS and LAPACK for the pruning solvers, reached through xtensor-blas (which links OpenBLAS).
+//
+// Why not `#include <cblas.h>`: xtensor-blas ships its own declarations of the cblas_* functions
+// and enums (xflens/cxxblas/drivers/cblas.h), and OpenBLAS's <cblas.h> redefines the same enums,
+// so a translation unit that includes both does not compile. Taking the declarations from
+// xtensor-blas keeps eap usable next to `xt::linalg`. The symbols are OpenBLAS's either way.
+//
+// Kept apart from eap/detail/xtensor.hpp because xtensor-blas is heavy to compile and only the
+// solvers need it.
+
+#include <cstdint>
+#include <limits>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+
+#include <xtensor-blas/xblas.hpp>
+#include <xtensor-blas/xlapack.hpp>
+
+namespace eap::detail::lapack {
+
+/// BLAS/LAPACK take 32-bit sizes; every size eap hands them goes through this check.
+inline int blas_size(std::int64_t n, const char* what) {
+    if (n < 0 || n > std::numeric_limits<int>::max())
+        throw overflow_error(message("eap: ", what, " = ", n, " does not fit a BLAS/LAPACK index"));
+    return static_cast<int>(n);
+}
+
+// Matrices below are row-major with leading dimension ld. LAPACK is column-major, so a row-major
+// lower triangle is LAPACK's upper one: the wrappers pass 'U', and the factor L (A = L L^T) ends
+// up in the row-major lower triangle, where the incremental restoration appends rows to it. The
+// strictly upper row-major triangle is never touched.
+
+/// Cholesky factorisation A = L L^T of the symmetric n x n matrix `a` (row-major, leading
+/// dimension ld; only the lower triangle is read). Overwrites the lower triangle with L. Returns
+/// LAPACK's info: 0 on success, k > 0 when the leading minor of order k is not positive definite.
+inline int cholesky_factor(double* a, int n, int ld) {
+    if (n == 0) return 0;
+    return cxxlapack::potrf<int>('U', n, a, ld);
+}
+
+/// Solves A x = rhs in place with the factor L from `cholesky_factor`.
+inline int cholesky_solve(const double* l, int n, int ld, double* rhs) {
+    if (n == 0) return 0;
+    return cxxlapack::potrs<int>('U', n, 1, l, ld, rhs, n);
+}
+
+/// Reciprocal condition number (1-norm) of A from its factor L and ||A||_1. `work` holds 3n
+/// doubles and `iwork` n ints.
+inline double reciprocal_condition(const double* l, int n, int ld, double norm1, double* work, int* iwork) {
+    if (n == 0) return 1.0;
+    double rcond = 0.0;
+    cxxlapack::pocon<int>('U', n, l, ld, norm1, rcond, work, iwork);
+    return rcond;
+}
+
+}  // namespace eap::detail::lapack
+// end eap/detail/blas_lapack.hpp
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
 // #include <eap/prune/weight_mask.hpp>
 // begin eap/prune/weight_mask.hpp
 // SPDX-License-Identifier: MIT
@@ -9857,325 +11975,6 @@ xt::xtensor<To, Rank> mask_cast(const xt::xtensor<M, Rank>& mask) {
 
 }  // namespace eap
 // end eap/prune/weight_mask.hpp
-// #include <eap/prune/magnitude_pruning.hpp>
-// begin eap/prune/magnitude_pruning.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <functional>
-#include <vector>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/detail/xtensor.hpp>
-// #include <eap/error.hpp>
-// #include <eap/prune/weight_mask.hpp>
-
-namespace eap {
-
-// Magnitude pruning keeps the weights of largest absolute value. Ties at the threshold are broken
-// by position: the weight with the lower flat (row-major) index is kept, and across layers the
-// earlier layer in the list wins. So the result depends only on the values, never on the sort
-// algorithm, and the global selection restricted to one layer equals that layer's own selection
-// with the count the global pass gave it.
-
-namespace detail {
-
-/// Kept count for a fraction of `total`: round to nearest, halves away from zero.
-inline std::int64_t count_for_fraction(const char* function, double keep_fraction, std::int64_t total) {
-    if (!(keep_fraction >= 0.0 && keep_fraction <= 1.0))
-        throw argument_error(
-            detail::message(function, ": argument 'keep_fraction' must be in [0, 1] (got ", keep_fraction, ")"));
-    return std::min<std::int64_t>(total, std::llround(keep_fraction * static_cast<double>(total)));
-}
-
-/// The `keep`-th largest of `magnitudes` (1-based; keep >= 1 and <= size). Reorders the vector.
-template <class T>
-T kth_largest(std::vector<T>& magnitudes, std::int64_t keep) {
-    auto nth = magnitudes.begin() + (keep - 1);
-    std::nth_element(magnitudes.begin(), nth, magnitudes.end(), std::greater<T>());
-    return *nth;
-}
-
-/// Mask keeping the `keep` largest |w| among the eligible entries (mask == nullptr: all).
-template <class T, class M>
-void select_largest(const T* w, const M* eligible, std::size_t size, std::int64_t keep, std::uint8_t* out) {
-    std::vector<T> magnitudes;
-    magnitudes.reserve(size);
-    for (std::size_t i = 0; i < size; ++i)
-        if (eligible == nullptr || eligible[i] != M(0)) magnitudes.push_back(std::abs(w[i]));
-    std::fill(out, out + size, std::uint8_t(0));
-    if (keep == 0) return;
-    const std::int64_t available = static_cast<std::int64_t>(magnitudes.size());
-    if (keep >= available) {
-        for (std::size_t i = 0; i < size; ++i) out[i] = (eligible == nullptr || eligible[i] != M(0)) ? 1 : 0;
-        return;
-    }
-    const T threshold = detail::kth_largest(magnitudes, keep);
-    std::int64_t above = 0;
-    for (std::size_t i = 0; i < size; ++i)
-        if ((eligible == nullptr || eligible[i] != M(0)) && std::abs(w[i]) > threshold) ++above;
-    std::int64_t ties = keep - above;  // >= 1: the threshold itself is among the kept
-    for (std::size_t i = 0; i < size; ++i) {
-        if (eligible != nullptr && eligible[i] == M(0)) continue;
-        const T a = std::abs(w[i]);
-        if (a > threshold) {
-            out[i] = 1;
-        } else if (a == threshold && ties > 0) {
-            out[i] = 1;
-            --ties;
-        }
-    }
-}
-
-template <class T, class M, std::size_t Rank>
-weight_mask<Rank> magnitude_prune_impl(const char* function, const xt::xtensor<T, Rank>& weights, std::int64_t keep,
-                                       const xt::xtensor<M, Rank>* current) {
-    detail::check_finite(function, "weights", weights);
-    std::int64_t available = static_cast<std::int64_t>(weights.size());
-    if (current != nullptr) {
-        detail::check_mask(function, "current_mask", *current, "weights", weights);
-        available = eap::kept_count(*current);
-    }
-    if (keep < 0)
-        throw argument_error(detail::message(function, ": argument 'keep' must not be negative (got ", keep, ")"));
-    if (keep > available)
-        throw argument_error(
-            detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
-                            current != nullptr ? " weights the current mask keeps" : " weights of the layer"));
-    weight_mask<Rank> mask = xt::empty<std::uint8_t>(weights.shape());
-    detail::select_largest(weights.data(), current != nullptr ? current->data() : static_cast<const M*>(nullptr),
-                           weights.size(), keep, mask.data());
-    return mask;
-}
-
-}  // namespace detail
-
-/// Keeps the `keep` weights of largest magnitude (ties: lower index first). Throws
-/// `eap::argument_error` when keep < 0 or keep > weights.size(), or when a weight is not finite.
-template <class T, std::size_t Rank>
-weight_mask<Rank> magnitude_prune(const xt::xtensor<T, Rank>& weights, std::int64_t keep) {
-    return detail::magnitude_prune_impl<T, std::uint8_t, Rank>("eap::magnitude_prune", weights, keep, nullptr);
-}
-
-/// As above, choosing only among the weights `current_mask` keeps (pruned weights stay pruned);
-/// keep must not exceed kept_count(current_mask).
-template <class T, class M, std::size_t Rank>
-weight_mask<Rank> magnitude_prune(const xt::xtensor<T, Rank>& weights, std::int64_t keep,
-                                  const xt::xtensor<M, Rank>& current_mask) {
-    return detail::magnitude_prune_impl<T, M, Rank>("eap::magnitude_prune", weights, keep, &current_mask);
-}
-
-/// Keeps round(keep_fraction * weights.size()) weights of largest magnitude. Throws
-/// `eap::argument_error` unless 0 <= keep_fraction <= 1.
-template <class T, std::size_t Rank>
-weight_mask<Rank> magnitude_prune_fraction(const xt::xtensor<T, Rank>& weights, double keep_fraction) {
-    const char* function = "eap::magnitude_prune_fraction";
-    const std::int64_t keep =
-        detail::count_for_fraction(function, keep_fraction, static_cast<std::int64_t>(weights.size()));
-    return detail::magnitude_prune_impl<T, std::uint8_t, Rank>(function, weights, keep, nullptr);
-}
-
-/// As above among the weights `current_mask` keeps; the fraction is of all weights of the layer,
-/// so it must not exceed the fraction the current mask keeps.
-template <class T, class M, std::size_t Rank>
-weight_mask<Rank> magnitude_prune_fraction(const xt::xtensor<T, Rank>& weights, double keep_fraction,
-                                           const xt::xtensor<M, Rank>& current_mask) {
-    const char* function = "eap::magnitude_prune_fraction";
-    const std::int64_t keep =
-        detail::count_for_fraction(function, keep_fraction, static_cast<std::int64_t>(weights.size()));
-    return detail::magnitude_prune_impl<T, M, Rank>(function, weights, keep, &current_mask);
-}
-
-/// One layer taking part in global magnitude pruning: its weights and, optionally, the mask of
-/// the weights still in play (nullptr: all). Non-owning; build it with `magnitude_candidates`.
-struct magnitude_layer {
-    const float* weights = nullptr;
-    const std::uint8_t* mask = nullptr;
-    std::int64_t size = 0;
-};
-
-/// A `magnitude_layer` over all weights of a layer (kept alive by the caller).
-template <std::size_t Rank>
-magnitude_layer magnitude_candidates(const xt::xtensor<float, Rank>& weights) {
-    return magnitude_layer{weights.data(), nullptr, static_cast<std::int64_t>(weights.size())};
-}
-
-/// A `magnitude_layer` over the weights `mask` keeps (checked against `weights`).
-template <std::size_t Rank>
-magnitude_layer magnitude_candidates(const xt::xtensor<float, Rank>& weights, const weight_mask<Rank>& mask) {
-    detail::check_mask("eap::magnitude_candidates", "mask", mask, "weights", weights);
-    return magnitude_layer{weights.data(), mask.data(), static_cast<std::int64_t>(weights.size())};
-}
-
-/// Global magnitude pruning across layers: how many weights each layer keeps when the `keep`
-/// weights of largest magnitude over all layers are kept (ties: earlier layer, then lower index).
-/// `magnitude_prune(weights_l, counts[l] [, mask_l])` then gives each layer's mask, and together
-/// they are exactly the global selection.
-inline std::vector<std::int64_t> global_magnitude_counts(const std::vector<magnitude_layer>& layers,
-                                                         std::int64_t keep) {
-    const char* function = "eap::global_magnitude_counts";
-    std::int64_t available = 0;
-    for (std::size_t l = 0; l < layers.size(); ++l) {
-        const magnitude_layer& layer = layers[l];
-        if (layer.size < 0 || (layer.size > 0 && layer.weights == nullptr))
-            throw argument_error(
-                detail::message(function, ": argument 'layers[", l, "]' has no weights (size ", layer.size, ")"));
-        for (std::int64_t i = 0; i < layer.size; ++i) {
-            if (layer.mask != nullptr && layer.mask[i] > 1)
-                throw argument_error(detail::message(function, ": argument 'layers[", l,
-                                                     "].mask' must hold only 0 and 1; entry ", i, " is ",
-                                                     +layer.mask[i]));
-            if (layer.mask != nullptr && layer.mask[i] == 0) continue;
-            if (!std::isfinite(layer.weights[i]))
-                throw argument_error(detail::message(function, ": argument 'layers[", l,
-                                                     "].weights' must be finite; entry ", i, " is ", layer.weights[i]));
-            available = detail::checked_add(available, 1, "global_magnitude_counts");
-        }
-    }
-    if (keep < 0)
-        throw argument_error(detail::message(function, ": argument 'keep' must not be negative (got ", keep, ")"));
-    if (keep > available)
-        throw argument_error(detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
-                                             " candidate weights of all layers"));
-    std::vector<std::int64_t> counts(layers.size(), 0);
-    if (keep == 0) return counts;
-    auto eligible = [](const magnitude_layer& layer, std::int64_t i) {
-        return layer.mask == nullptr || layer.mask[i] != 0;
-    };
-    if (keep == available) {
-        for (std::size_t l = 0; l < layers.size(); ++l)
-            for (std::int64_t i = 0; i < layers[l].size; ++i) counts[l] += eligible(layers[l], i) ? 1 : 0;
-        return counts;
-    }
-    std::vector<float> magnitudes;
-    magnitudes.reserve(static_cast<std::size_t>(available));
-    for (const magnitude_layer& layer : layers)
-        for (std::int64_t i = 0; i < layer.size; ++i)
-            if (eligible(layer, i)) magnitudes.push_back(std::abs(layer.weights[i]));
-    const float threshold = detail::kth_largest(magnitudes, keep);
-    std::int64_t above = 0;
-    for (std::size_t l = 0; l < layers.size(); ++l)
-        for (std::int64_t i = 0; i < layers[l].size; ++i)
-            if (eligible(layers[l], i) && std::abs(layers[l].weights[i]) > threshold) {
-                ++counts[l];
-                ++above;
-            }
-    std::int64_t ties = keep - above;
-    for (std::size_t l = 0; l < layers.size() && ties > 0; ++l)
-        for (std::int64_t i = 0; i < layers[l].size && ties > 0; ++i)
-            if (eligible(layers[l], i) && std::abs(layers[l].weights[i]) == threshold) {
-                ++counts[l];
-                --ties;
-            }
-    return counts;
-}
-
-/// Global magnitude pruning of layers of one rank (e.g. all FC layers): the masks that keep the
-/// `keep` weights of largest magnitude across all of them.
-template <std::size_t Rank>
-std::vector<weight_mask<Rank>> magnitude_prune_global(const std::vector<xt::xtensor<float, Rank>>& layers,
-                                                      std::int64_t keep) {
-    std::vector<magnitude_layer> refs;
-    refs.reserve(layers.size());
-    for (const auto& w : layers) refs.push_back(eap::magnitude_candidates(w));
-    const std::vector<std::int64_t> counts = eap::global_magnitude_counts(refs, keep);
-    std::vector<weight_mask<Rank>> masks;
-    masks.reserve(layers.size());
-    for (std::size_t l = 0; l < layers.size(); ++l) masks.push_back(eap::magnitude_prune(layers[l], counts[l]));
-    return masks;
-}
-
-/// The kept count global magnitude pruning gives a fraction of all candidate weights; throws
-/// `eap::argument_error` unless 0 <= keep_fraction <= 1.
-inline std::vector<std::int64_t> global_magnitude_counts_fraction(const std::vector<magnitude_layer>& layers,
-                                                                  double keep_fraction) {
-    std::int64_t total = 0;
-    for (const magnitude_layer& layer : layers)
-        total = detail::checked_add(total, std::max<std::int64_t>(layer.size, 0), "total weights");
-    return eap::global_magnitude_counts(
-        layers, detail::count_for_fraction("eap::global_magnitude_counts_fraction", keep_fraction, total));
-}
-
-}  // namespace eap
-// end eap/prune/magnitude_pruning.hpp
-// #include <eap/prune/gram_matrix.hpp>
-// begin eap/prune/gram_matrix.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <vector>
-
-// #include <eap/detail/blas_lapack.hpp>
-// begin eap/detail/blas_lapack.hpp
-// SPDX-License-Identifier: MIT
-
-// BLAS and LAPACK for the pruning solvers, reached through xtensor-blas (which links OpenBLAS).
-//
-// Why not `#include <cblas.h>`: xtensor-blas ships its own declarations of the cblas_* functions
-// and enums (xflens/cxxblas/drivers/cblas.h), and OpenBLAS's <cblas.h> redefines the same enums,
-// so a translation unit that includes both does not compile. Taking the declarations from
-// xtensor-blas keeps eap usable next to `xt::linalg`. The symbols are OpenBLAS's either way.
-//
-// Kept apart from eap/detail/xtensor.hpp because xtensor-blas is heavy to compile and only the
-// solvers need it.
-
-#include <cstdint>
-#include <limits>
-
-// #include <eap/detail/xtensor.hpp>
-// #include <eap/error.hpp>
-
-#include <xtensor-blas/xblas.hpp>
-#include <xtensor-blas/xlapack.hpp>
-
-namespace eap::detail::lapack {
-
-/// BLAS/LAPACK take 32-bit sizes; every size eap hands them goes through this check.
-inline int blas_size(std::int64_t n, const char* what) {
-    if (n < 0 || n > std::numeric_limits<int>::max())
-        throw overflow_error(message("eap: ", what, " = ", n, " does not fit a BLAS/LAPACK index"));
-    return static_cast<int>(n);
-}
-
-// Matrices below are row-major with leading dimension ld. LAPACK is column-major, so a row-major
-// lower triangle is LAPACK's upper one: the wrappers pass 'U', and the factor L (A = L L^T) ends
-// up in the row-major lower triangle, where the incremental restoration appends rows to it. The
-// strictly upper row-major triangle is never touched.
-
-/// Cholesky factorisation A = L L^T of the symmetric n x n matrix `a` (row-major, leading
-/// dimension ld; only the lower triangle is read). Overwrites the lower triangle with L. Returns
-/// LAPACK's info: 0 on success, k > 0 when the leading minor of order k is not positive definite.
-inline int cholesky_factor(double* a, int n, int ld) {
-    if (n == 0) return 0;
-    return cxxlapack::potrf<int>('U', n, a, ld);
-}
-
-/// Solves A x = rhs in place with the factor L from `cholesky_factor`.
-inline int cholesky_solve(const double* l, int n, int ld, double* rhs) {
-    if (n == 0) return 0;
-    return cxxlapack::potrs<int>('U', n, 1, l, ld, rhs, n);
-}
-
-/// Reciprocal condition number (1-norm) of A from its factor L and ||A||_1. `work` holds 3n
-/// doubles and `iwork` n ints.
-inline double reciprocal_condition(const double* l, int n, int ld, double norm1, double* work, int* iwork) {
-    if (n == 0) return 1.0;
-    double rcond = 0.0;
-    cxxlapack::pocon<int>('U', n, l, ld, norm1, rcond, work, iwork);
-    return rcond;
-}
-
-}  // namespace eap::detail::lapack
-// end eap/detail/blas_lapack.hpp
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/detail/xtensor.hpp>
-// #include <eap/error.hpp>
-// #include <eap/prune/weight_mask.hpp>
 
 namespace eap {
 
@@ -10775,6 +12574,250 @@ least_squares_result<Rank> fit_least_squares(const gram_system& system, const xt
 
 }  // namespace eap
 // end eap/prune/least_squares_fit.hpp
+// #include <eap/prune/magnitude_pruning.hpp>
+// begin eap/prune/magnitude_pruning.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/weight_mask.hpp>
+
+namespace eap {
+
+// Magnitude pruning keeps the weights of largest absolute value. Ties at the threshold are broken
+// by position: the weight with the lower flat (row-major) index is kept, and across layers the
+// earlier layer in the list wins. So the result depends only on the values, never on the sort
+// algorithm, and the global selection restricted to one layer equals that layer's own selection
+// with the count the global pass gave it.
+
+namespace detail {
+
+/// Kept count for a fraction of `total`: round to nearest, halves away from zero.
+inline std::int64_t count_for_fraction(const char* function, double keep_fraction, std::int64_t total) {
+    if (!(keep_fraction >= 0.0 && keep_fraction <= 1.0))
+        throw argument_error(
+            detail::message(function, ": argument 'keep_fraction' must be in [0, 1] (got ", keep_fraction, ")"));
+    return std::min<std::int64_t>(total, std::llround(keep_fraction * static_cast<double>(total)));
+}
+
+/// The `keep`-th largest of `magnitudes` (1-based; keep >= 1 and <= size). Reorders the vector.
+template <class T>
+T kth_largest(std::vector<T>& magnitudes, std::int64_t keep) {
+    auto nth = magnitudes.begin() + (keep - 1);
+    std::nth_element(magnitudes.begin(), nth, magnitudes.end(), std::greater<T>());
+    return *nth;
+}
+
+/// Mask keeping the `keep` largest |w| among the eligible entries (mask == nullptr: all).
+template <class T, class M>
+void select_largest(const T* w, const M* eligible, std::size_t size, std::int64_t keep, std::uint8_t* out) {
+    std::vector<T> magnitudes;
+    magnitudes.reserve(size);
+    for (std::size_t i = 0; i < size; ++i)
+        if (eligible == nullptr || eligible[i] != M(0)) magnitudes.push_back(std::abs(w[i]));
+    std::fill(out, out + size, std::uint8_t(0));
+    if (keep == 0) return;
+    const std::int64_t available = static_cast<std::int64_t>(magnitudes.size());
+    if (keep >= available) {
+        for (std::size_t i = 0; i < size; ++i) out[i] = (eligible == nullptr || eligible[i] != M(0)) ? 1 : 0;
+        return;
+    }
+    const T threshold = detail::kth_largest(magnitudes, keep);
+    std::int64_t above = 0;
+    for (std::size_t i = 0; i < size; ++i)
+        if ((eligible == nullptr || eligible[i] != M(0)) && std::abs(w[i]) > threshold) ++above;
+    std::int64_t ties = keep - above;  // >= 1: the threshold itself is among the kept
+    for (std::size_t i = 0; i < size; ++i) {
+        if (eligible != nullptr && eligible[i] == M(0)) continue;
+        const T a = std::abs(w[i]);
+        if (a > threshold) {
+            out[i] = 1;
+        } else if (a == threshold && ties > 0) {
+            out[i] = 1;
+            --ties;
+        }
+    }
+}
+
+template <class T, class M, std::size_t Rank>
+weight_mask<Rank> magnitude_prune_impl(const char* function, const xt::xtensor<T, Rank>& weights, std::int64_t keep,
+                                       const xt::xtensor<M, Rank>* current) {
+    detail::check_finite(function, "weights", weights);
+    std::int64_t available = static_cast<std::int64_t>(weights.size());
+    if (current != nullptr) {
+        detail::check_mask(function, "current_mask", *current, "weights", weights);
+        available = eap::kept_count(*current);
+    }
+    if (keep < 0)
+        throw argument_error(detail::message(function, ": argument 'keep' must not be negative (got ", keep, ")"));
+    if (keep > available)
+        throw argument_error(
+            detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
+                            current != nullptr ? " weights the current mask keeps" : " weights of the layer"));
+    weight_mask<Rank> mask = xt::empty<std::uint8_t>(weights.shape());
+    detail::select_largest(weights.data(), current != nullptr ? current->data() : static_cast<const M*>(nullptr),
+                           weights.size(), keep, mask.data());
+    return mask;
+}
+
+}  // namespace detail
+
+/// Keeps the `keep` weights of largest magnitude (ties: lower index first). Throws
+/// `eap::argument_error` when keep < 0 or keep > weights.size(), or when a weight is not finite.
+template <class T, std::size_t Rank>
+weight_mask<Rank> magnitude_prune(const xt::xtensor<T, Rank>& weights, std::int64_t keep) {
+    return detail::magnitude_prune_impl<T, std::uint8_t, Rank>("eap::magnitude_prune", weights, keep, nullptr);
+}
+
+/// As above, choosing only among the weights `current_mask` keeps (pruned weights stay pruned);
+/// keep must not exceed kept_count(current_mask).
+template <class T, class M, std::size_t Rank>
+weight_mask<Rank> magnitude_prune(const xt::xtensor<T, Rank>& weights, std::int64_t keep,
+                                  const xt::xtensor<M, Rank>& current_mask) {
+    return detail::magnitude_prune_impl<T, M, Rank>("eap::magnitude_prune", weights, keep, &current_mask);
+}
+
+/// Keeps round(keep_fraction * weights.size()) weights of largest magnitude. Throws
+/// `eap::argument_error` unless 0 <= keep_fraction <= 1.
+template <class T, std::size_t Rank>
+weight_mask<Rank> magnitude_prune_fraction(const xt::xtensor<T, Rank>& weights, double keep_fraction) {
+    const char* function = "eap::magnitude_prune_fraction";
+    const std::int64_t keep =
+        detail::count_for_fraction(function, keep_fraction, static_cast<std::int64_t>(weights.size()));
+    return detail::magnitude_prune_impl<T, std::uint8_t, Rank>(function, weights, keep, nullptr);
+}
+
+/// As above among the weights `current_mask` keeps; the fraction is of all weights of the layer,
+/// so it must not exceed the fraction the current mask keeps.
+template <class T, class M, std::size_t Rank>
+weight_mask<Rank> magnitude_prune_fraction(const xt::xtensor<T, Rank>& weights, double keep_fraction,
+                                           const xt::xtensor<M, Rank>& current_mask) {
+    const char* function = "eap::magnitude_prune_fraction";
+    const std::int64_t keep =
+        detail::count_for_fraction(function, keep_fraction, static_cast<std::int64_t>(weights.size()));
+    return detail::magnitude_prune_impl<T, M, Rank>(function, weights, keep, &current_mask);
+}
+
+/// One layer taking part in global magnitude pruning: its weights and, optionally, the mask of
+/// the weights still in play (nullptr: all). Non-owning; build it with `magnitude_candidates`.
+struct magnitude_layer {
+    const float* weights = nullptr;
+    const std::uint8_t* mask = nullptr;
+    std::int64_t size = 0;
+};
+
+/// A `magnitude_layer` over all weights of a layer (kept alive by the caller).
+template <std::size_t Rank>
+magnitude_layer magnitude_candidates(const xt::xtensor<float, Rank>& weights) {
+    return magnitude_layer{weights.data(), nullptr, static_cast<std::int64_t>(weights.size())};
+}
+
+/// A `magnitude_layer` over the weights `mask` keeps (checked against `weights`).
+template <std::size_t Rank>
+magnitude_layer magnitude_candidates(const xt::xtensor<float, Rank>& weights, const weight_mask<Rank>& mask) {
+    detail::check_mask("eap::magnitude_candidates", "mask", mask, "weights", weights);
+    return magnitude_layer{weights.data(), mask.data(), static_cast<std::int64_t>(weights.size())};
+}
+
+/// Global magnitude pruning across layers: how many weights each layer keeps when the `keep`
+/// weights of largest magnitude over all layers are kept (ties: earlier layer, then lower index).
+/// `magnitude_prune(weights_l, counts[l] [, mask_l])` then gives each layer's mask, and together
+/// they are exactly the global selection.
+inline std::vector<std::int64_t> global_magnitude_counts(const std::vector<magnitude_layer>& layers,
+                                                         std::int64_t keep) {
+    const char* function = "eap::global_magnitude_counts";
+    std::int64_t available = 0;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        const magnitude_layer& layer = layers[l];
+        if (layer.size < 0 || (layer.size > 0 && layer.weights == nullptr))
+            throw argument_error(
+                detail::message(function, ": argument 'layers[", l, "]' has no weights (size ", layer.size, ")"));
+        for (std::int64_t i = 0; i < layer.size; ++i) {
+            if (layer.mask != nullptr && layer.mask[i] > 1)
+                throw argument_error(detail::message(function, ": argument 'layers[", l,
+                                                     "].mask' must hold only 0 and 1; entry ", i, " is ",
+                                                     +layer.mask[i]));
+            if (layer.mask != nullptr && layer.mask[i] == 0) continue;
+            if (!std::isfinite(layer.weights[i]))
+                throw argument_error(detail::message(function, ": argument 'layers[", l,
+                                                     "].weights' must be finite; entry ", i, " is ", layer.weights[i]));
+            available = detail::checked_add(available, 1, "global_magnitude_counts");
+        }
+    }
+    if (keep < 0)
+        throw argument_error(detail::message(function, ": argument 'keep' must not be negative (got ", keep, ")"));
+    if (keep > available)
+        throw argument_error(detail::message(function, ": argument 'keep' = ", keep, " exceeds the ", available,
+                                             " candidate weights of all layers"));
+    std::vector<std::int64_t> counts(layers.size(), 0);
+    if (keep == 0) return counts;
+    auto eligible = [](const magnitude_layer& layer, std::int64_t i) {
+        return layer.mask == nullptr || layer.mask[i] != 0;
+    };
+    if (keep == available) {
+        for (std::size_t l = 0; l < layers.size(); ++l)
+            for (std::int64_t i = 0; i < layers[l].size; ++i) counts[l] += eligible(layers[l], i) ? 1 : 0;
+        return counts;
+    }
+    std::vector<float> magnitudes;
+    magnitudes.reserve(static_cast<std::size_t>(available));
+    for (const magnitude_layer& layer : layers)
+        for (std::int64_t i = 0; i < layer.size; ++i)
+            if (eligible(layer, i)) magnitudes.push_back(std::abs(layer.weights[i]));
+    const float threshold = detail::kth_largest(magnitudes, keep);
+    std::int64_t above = 0;
+    for (std::size_t l = 0; l < layers.size(); ++l)
+        for (std::int64_t i = 0; i < layers[l].size; ++i)
+            if (eligible(layers[l], i) && std::abs(layers[l].weights[i]) > threshold) {
+                ++counts[l];
+                ++above;
+            }
+    std::int64_t ties = keep - above;
+    for (std::size_t l = 0; l < layers.size() && ties > 0; ++l)
+        for (std::int64_t i = 0; i < layers[l].size && ties > 0; ++i)
+            if (eligible(layers[l], i) && std::abs(layers[l].weights[i]) == threshold) {
+                ++counts[l];
+                --ties;
+            }
+    return counts;
+}
+
+/// Global magnitude pruning of layers of one rank (e.g. all FC layers): the masks that keep the
+/// `keep` weights of largest magnitude across all of them.
+template <std::size_t Rank>
+std::vector<weight_mask<Rank>> magnitude_prune_global(const std::vector<xt::xtensor<float, Rank>>& layers,
+                                                      std::int64_t keep) {
+    std::vector<magnitude_layer> refs;
+    refs.reserve(layers.size());
+    for (const auto& w : layers) refs.push_back(eap::magnitude_candidates(w));
+    const std::vector<std::int64_t> counts = eap::global_magnitude_counts(refs, keep);
+    std::vector<weight_mask<Rank>> masks;
+    masks.reserve(layers.size());
+    for (std::size_t l = 0; l < layers.size(); ++l) masks.push_back(eap::magnitude_prune(layers[l], counts[l]));
+    return masks;
+}
+
+/// The kept count global magnitude pruning gives a fraction of all candidate weights; throws
+/// `eap::argument_error` unless 0 <= keep_fraction <= 1.
+inline std::vector<std::int64_t> global_magnitude_counts_fraction(const std::vector<magnitude_layer>& layers,
+                                                                  double keep_fraction) {
+    std::int64_t total = 0;
+    for (const magnitude_layer& layer : layers)
+        total = detail::checked_add(total, std::max<std::int64_t>(layer.size, 0), "total weights");
+    return eap::global_magnitude_counts(
+        layers, detail::count_for_fraction("eap::global_magnitude_counts_fraction", keep_fraction, total));
+}
+
+}  // namespace eap
+// end eap/prune/magnitude_pruning.hpp
 // #include <eap/prune/restoration.hpp>
 // begin eap/prune/restoration.hpp
 // SPDX-License-Identifier: MIT
@@ -11331,6 +13374,146 @@ restoration_result<Rank> restore_weights_per_channel(const gram_system& system, 
 
 }  // namespace eap
 // end eap/prune/restoration.hpp
+// #include <eap/prune/weight_mask.hpp>
+
+namespace eap {
+
+/// How one layer is pruned to a given number of weights.
+enum class layer_pruning_method : std::uint8_t {
+    magnitude,          ///< keep the largest weights as they are
+    magnitude_fit,      ///< keep the largest weights, then least-squares fit them (and the bias)
+    restoration_fit,    ///< over-prune by magnitude, restore by output error, least-squares fit
+};
+
+constexpr const char* to_string(layer_pruning_method m) {
+    switch (m) {
+    case layer_pruning_method::magnitude: return "magnitude";
+    case layer_pruning_method::magnitude_fit: return "magnitude+fit";
+    case layer_pruning_method::restoration_fit: return "restoration+fit";
+    }
+    return "?";
+}
+
+struct layer_pruning_options {
+    layer_pruning_method method = layer_pruning_method::restoration_fit;
+    /// Restoration starts from the largest keep * (1 - over_prune_margin) weights and returns the
+    /// rest by output error. A fraction of the kept count (not of the removed count): at the
+    /// densities energy-aware pruning reaches, a share of the removed weights would mean
+    /// restoring far more weights than are finally kept.
+    double over_prune_margin = 0.2;
+    restoration_options restoration{};
+    least_squares_options fit{};
+};
+
+/// What pruning one layer did. Errors are sums of squares of the layer's output error over the
+/// samples of its Gram systems (relative: divided by `output_energy`).
+struct layer_pruning_report {
+    layer_pruning_method method = layer_pruning_method::magnitude;
+    std::int64_t weights = 0;
+    std::int64_t kept = 0;
+    std::int64_t restored = 0;          ///< weights returned by restoration
+    double output_energy = 0.0;
+    double error_after = 0.0;           ///< with the final weights (not known for `magnitude`: -1)
+    std::int64_t ridge_channels = 0;    ///< channels whose fit needed a ridge term
+    double relative_error() const { return output_energy > 0.0 && error_after >= 0.0 ? error_after / output_energy : -1.0; }
+};
+
+namespace detail {
+
+template <std::size_t Rank>
+layer_pruning_report prune_weights(const xt::xtensor<float, Rank>& reference, const xt::xtensor<float, 1>& reference_bias,
+                                   const std::vector<gram_system>& systems, std::int64_t keep,
+                                   const layer_pruning_options& options, xt::xtensor<float, Rank>& weights,
+                                   xt::xtensor<float, Rank>& mask, xt::xtensor<float, 1>& bias) {
+    layer_pruning_report report;
+    report.method = options.method;
+    report.weights = static_cast<std::int64_t>(reference.size());
+    report.kept = keep;
+    report.error_after = -1.0;
+    auto store_mask = [&mask](const weight_mask<Rank>& m) {
+        mask = xt::empty<float>(m.shape());
+        std::transform(m.begin(), m.end(), mask.begin(), [](std::uint8_t v) { return v != 0 ? 1.0f : 0.0f; });
+    };
+    switch (options.method) {
+    case layer_pruning_method::magnitude: {
+        const weight_mask<Rank> m = magnitude_prune(reference, keep);
+        store_mask(m);
+        weights = reference * mask;
+        bias = reference_bias;
+        return report;
+    }
+    case layer_pruning_method::magnitude_fit: {
+        const weight_mask<Rank> m = magnitude_prune(reference, keep);
+        auto fit = fit_least_squares(systems, reference, m, reference_bias, options.fit);
+        store_mask(m);
+        weights = std::move(fit.weights);
+        bias = std::move(fit.bias);
+        report.output_energy = fit.report.output_energy;
+        report.error_after = fit.report.error_after;
+        report.ridge_channels = fit.report.ridge_channels;
+        return report;
+    }
+    case layer_pruning_method::restoration_fit: {
+        const auto start = std::max<std::int64_t>(
+            0, keep - static_cast<std::int64_t>(std::llround(options.over_prune_margin * static_cast<double>(keep))));
+        const weight_mask<Rank> over = magnitude_prune(reference, start);
+        auto restored = restore_weights(systems, reference, over, reference_bias, keep, options.restoration);
+        store_mask(restored.mask);
+        weights = std::move(restored.weights);
+        bias = std::move(restored.bias);
+        report.kept = restored.report.kept_after;
+        report.restored = restored.report.kept_after - restored.report.kept_before;
+        report.output_energy = restored.report.fit.output_energy;
+        report.error_after = restored.report.fit.error_after;
+        report.ridge_channels = restored.report.fit.ridge_channels;
+        return report;
+    }
+    }
+    throw argument_error("eap::prune_layer: unknown method");
+}
+
+}  // namespace detail
+
+/// Prunes one CONV or FC layer to `keep` weights, starting from its weights and bias in
+/// `reference` (a model's `layer_parameters`): writes the new weights and bias into `weights` and
+/// the 0/1 mask into `mask` (shaped as the engine's). `systems` are the layer's Gram systems
+/// (`build_layer_systems` with a bias column): X from the network pruned so far, Y the original
+/// network's pre-activation output. Restoration may stop short of `keep` when no weight lowers
+/// the error any more (`report.kept` says how many were kept).
+inline layer_pruning_report prune_layer(const engine::layer_parameters& reference, const std::vector<gram_system>& systems,
+                                        std::int64_t keep, const layer_pruning_options& options,
+                                        engine::layer_parameters& weights, engine::layer_parameters& mask) {
+    const std::int64_t total = static_cast<std::int64_t>(reference.weight_count());
+    if (keep < 0 || keep > total)
+        throw argument_error(detail::message("eap::prune_layer: keep = ", keep, " must be in [0, ", total, "]"));
+    if (!(options.over_prune_margin >= 0.0 && options.over_prune_margin <= 1.0))
+        throw argument_error(detail::message("eap::prune_layer: over_prune_margin = ", options.over_prune_margin,
+                                             " must be in [0, 1]"));
+    if (reference.conv.size() != 0) {
+        weights.fc = {};
+        mask.fc = {};
+        return detail::prune_weights(reference.conv, reference.bias, systems, keep, options, weights.conv, mask.conv,
+                                     weights.bias);
+    }
+    weights.conv = {};
+    mask.conv = {};
+    return detail::prune_weights(reference.fc, reference.bias, systems, keep, options, weights.fc, mask.fc, weights.bias);
+}
+
+}  // namespace eap
+// end eap/prune/layer_pruning.hpp
+// #include <eap/prune/layer_systems.hpp>
+// begin eap/prune/layer_systems.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+// #include <eap/detail/xtensor.hpp>
+// #include <eap/error.hpp>
+// #include <eap/prune/gram_matrix.hpp>
 // #include <eap/prune/patch_sampling.hpp>
 // begin eap/prune/patch_sampling.hpp
 // SPDX-License-Identifier: MIT
@@ -11541,19 +13724,6 @@ inline xt::xtensor<float, 2> sample_rows(const xt::xtensor<float, 2>& matrix,
 
 }  // namespace eap
 // end eap/prune/patch_sampling.hpp
-// #include <eap/prune/layer_systems.hpp>
-// begin eap/prune/layer_systems.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <vector>
-
-// #include <eap/detail/xtensor.hpp>
-// #include <eap/error.hpp>
-// #include <eap/prune/gram_matrix.hpp>
-// #include <eap/prune/patch_sampling.hpp>
 // #include <eap/shape/conv_shape.hpp>
 
 namespace eap {
@@ -11596,2050 +13766,7 @@ inline std::vector<gram_system> build_layer_systems(const xt::xtensor<float, 4>&
 
 }  // namespace eap
 // end eap/prune/layer_systems.hpp
-
-// Sparse counting on real tensors (xtensor + xsimd): non-skipped MACs, zero statistics,
-// run-length-coded sizes, and the energy model's exact-sparsity record.
-// #include <eap/sparse/kernel_arch.hpp>
-// begin eap/sparse/kernel_arch.hpp
-// SPDX-License-Identifier: MIT
-
-#include <type_traits>
-
-#include <xsimd/xsimd.hpp>
-
-namespace eap {
-
-/// The instruction set a sparse-counting kernel is built for. Every sparse counter of eap
-/// (`count_nonskipped_macs`, `fmap_statistics_of`, `weight_statistics_of`,
-/// `count_layer_sparsity`, `run_length_code_words`) takes it as its first template argument:
-///
-/// * an xsimd architecture tag (`xsimd::sse2`, `xsimd::avx2`, `xsimd::avx512bw`, ...): the
-///   vectorised kernels, built with `xsimd::batch<T, Arch>`;
-/// * `eap::scalar_arch`: the plain scalar kernels, which are also the reference the vectorised
-///   ones are tested against;
-/// * by default `eap::default_kernel_arch`: the best architecture the translation unit is
-///   compiled for (`xsimd::default_arch`; SSE2 on any x86-64 build, AVX-512BW with
-///   `-march=native` on a recent Xeon), or the scalar kernels where xsimd has none.
-///
-/// Because the architecture is a template argument, code built for different instruction sets
-/// never shares a symbol (as xsimd recommends), so translation units compiled with different
-/// `-m` flags can be linked together safely.
-///
-/// Runtime dispatch (one binary that picks AVX-512, AVX2 or SSE2 on the machine it runs on)
-/// follows xsimd's recipe with one translation unit per architecture:
-///
-/// \code
-/// // sparse_dispatch.hpp
-/// struct count_macs {
-///     template <class Arch>
-///     std::int64_t operator()(Arch, const xt::xtensor<float, 4>& w, const xt::xtensor<float, 4>& x,
-///                             const eap::conv_shape& s) const;
-/// };
-/// extern template std::int64_t count_macs::operator()<xsimd::avx512bw>(xsimd::avx512bw, ...) const;
-/// extern template std::int64_t count_macs::operator()<xsimd::avx2>(xsimd::avx2, ...) const;
-/// extern template std::int64_t count_macs::operator()<xsimd::sse2>(xsimd::sse2, ...) const;
-///
-/// // sparse_avx2.cpp, compiled with -mavx2 (likewise sparse_avx512bw.cpp, sparse_sse2.cpp)
-/// template <class Arch>
-/// std::int64_t count_macs::operator()(Arch, const xt::xtensor<float, 4>& w,
-///                                     const xt::xtensor<float, 4>& x, const eap::conv_shape& s) const {
-///     return eap::count_nonskipped_macs<Arch>(w, x, s);
-/// }
-/// template std::int64_t count_macs::operator()<xsimd::avx2>(xsimd::avx2, ...) const;
-///
-/// // caller, compiled without -m flags
-/// auto count = xsimd::dispatch<xsimd::arch_list<xsimd::avx512bw, xsimd::avx2, xsimd::sse2>>(count_macs{});
-/// std::int64_t macs = count(w, x, s);
-/// \endcode
-///
-/// The operator must be defined out of class (an in-class or `inline` definition would bypass
-/// the `extern template` lines). xsimd 8.1's dispatcher is `noexcept`: an exception that leaves
-/// the functor terminates the program, so catch `eap::error` inside the functor (or validate
-/// the tensors first) when the input may be bad. Every loop of the sparse counters is a
-/// template on `Arch`; the small helpers around them (shape checks, messages) are ordinary
-/// inline functions, of which the linker keeps one copy, possibly one compiled with a
-/// per-architecture unit's `-m` flag -- the general caveat of mixing `-m` flags with inline
-/// code, which xsimd's recipe shares.
-struct scalar_arch {
-    static constexpr const char* name() noexcept { return "scalar"; }
-};
-
-/// The architecture the sparse counters use unless told otherwise: `xsimd::default_arch`, or
-/// `eap::scalar_arch` when xsimd has no SIMD architecture for this build.
-using default_kernel_arch = std::conditional_t<std::is_same<xsimd::default_arch, xsimd::unavailable>::value,
-                                               scalar_arch, xsimd::default_arch>;
-
-}  // namespace eap
-// end eap/sparse/kernel_arch.hpp
-// #include <eap/sparse/run_length_code.hpp>
-// begin eap/sparse/run_length_code.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-#include <type_traits>
-#include <vector>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/detail/xtensor.hpp>
-// #include <eap/error.hpp>
-// #include <eap/sparse/detail/tensor_access.hpp>
-// begin eap/sparse/detail/tensor_access.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstddef>
-#include <cstdint>
-#include <initializer_list>
-#include <type_traits>
-#include <utility>
-#include <vector>
-
-// #include <eap/detail/xtensor.hpp>
-// #include <eap/error.hpp>
-// #include <eap/shape/conv_shape.hpp>
-// #include <eap/sparse/kernels/element_traits.hpp>
-// begin eap/sparse/kernels/element_traits.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-#include <cstring>
-#include <type_traits>
-
-namespace eap::detail {
-
-// How the sparse kernels look at one element type. The kernels test "is this value zero" on the
-// value's bits, as an integer of the same width (the "lane" type): the accumulators then have as
-// many lanes as the data batch, and -0.0 counts as zero because the sign bit is masked off.
-template <class T>
-struct sparse_element_traits {
-    static constexpr bool supported = false;
-};
-
-template <>
-struct sparse_element_traits<float> {
-    static constexpr bool supported = true;
-    static constexpr bool floating = true;
-    using lane = std::int32_t;
-    static constexpr lane magnitude_bits = 0x7fffffff;
-    static constexpr const char* name = "float";
-};
-
-template <>
-struct sparse_element_traits<double> {
-    static constexpr bool supported = true;
-    static constexpr bool floating = true;
-    using lane = std::int64_t;
-    static constexpr lane magnitude_bits = 0x7fffffffffffffff;
-    static constexpr const char* name = "double";
-};
-
-template <>
-struct sparse_element_traits<std::int32_t> {
-    static constexpr bool supported = true;
-    static constexpr bool floating = false;
-    using lane = std::int32_t;
-    static constexpr const char* name = "std::int32_t";
-};
-
-template <>
-struct sparse_element_traits<std::int16_t> {
-    static constexpr bool supported = true;
-    static constexpr bool floating = false;
-    using lane = std::int16_t;
-    static constexpr const char* name = "std::int16_t";
-};
-
-template <>
-struct sparse_element_traits<std::int8_t> {
-    static constexpr bool supported = true;
-    static constexpr bool floating = false;
-    using lane = std::int8_t;
-    static constexpr const char* name = "std::int8_t";
-};
-
-// Unsigned values (quantised activations after a ReLU) count in unsigned lanes: the kernels add
-// all-ones masks, which is adding 1 modulo 2^bits, exact below the flush limit.
-template <>
-struct sparse_element_traits<std::uint16_t> {
-    static constexpr bool supported = true;
-    static constexpr bool floating = false;
-    using lane = std::uint16_t;
-    static constexpr const char* name = "std::uint16_t";
-};
-
-template <>
-struct sparse_element_traits<std::uint8_t> {
-    static constexpr bool supported = true;
-    static constexpr bool floating = false;
-    using lane = std::uint8_t;
-    static constexpr const char* name = "std::uint8_t";
-};
-
-/// True for the element types the sparse counters accept.
-template <class T>
-inline constexpr bool is_sparse_element_v = sparse_element_traits<std::remove_cv_t<T>>::supported;
-
-/// 1 when `v` is not zero (NaN counts as non-zero here; the kernels reject NaN separately).
-template <class T>
-constexpr int is_nonzero(T v) noexcept {
-    return v != T(0) ? 1 : 0;
-}
-
-/// True when `v` is a NaN (never for integers).
-template <class T>
-constexpr bool is_nan_value(T v) noexcept {
-    if constexpr (std::is_floating_point<T>::value) {
-        return v != v;
-    } else {
-        (void)v;
-        return false;
-    }
-}
-
-}  // namespace eap::detail
-// end eap/sparse/kernels/element_traits.hpp
-
-namespace eap::detail {
-
-template <class E, class = void>
-struct has_strided_data : std::false_type {};
-
-template <class E>
-struct has_strided_data<E, std::void_t<decltype(std::declval<const E&>().data()),
-                                       decltype(std::declval<const E&>().data_offset()),
-                                       decltype(std::declval<const E&>().strides())>> : std::true_type {};
-
-/// The values of an xtensor expression as one row-major contiguous block: the expression's own
-/// memory when it already is one (xtensor containers, adapted buffers, contiguous views), else
-/// a row-major copy that this object owns. The sparse kernels read raw pointers, so every
-/// layout and every lazy expression reaches them the same way.
-template <class T>
-class row_major_values {
-public:
-    template <class E>
-    explicit row_major_values(const E& e) {
-        shape_.assign(e.shape().begin(), e.shape().end());
-        if constexpr (detail::has_strided_data<E>::value) {
-            if (is_row_major_contiguous(e)) {
-                external_ = e.data() + e.data_offset();
-                return;
-            }
-        }
-        owned_ = e;  // evaluates the expression into row-major memory
-    }
-
-    row_major_values(const row_major_values&) = delete;
-    row_major_values& operator=(const row_major_values&) = delete;
-
-    const T* data() const noexcept { return external_ != nullptr ? external_ : owned_.data(); }
-    const std::vector<std::int64_t>& shape() const noexcept { return shape_; }
-    std::size_t dimension() const noexcept { return shape_.size(); }
-    std::int64_t extent(std::size_t axis) const noexcept { return shape_[axis]; }
-    std::int64_t size() const noexcept {
-        std::int64_t n = 1;
-        for (auto extent : shape_) n *= extent;
-        return n;
-    }
-
-private:
-    template <class E>
-    static bool is_row_major_contiguous(const E& e) {
-        const auto& shape = e.shape();
-        const auto& strides = e.strides();
-        std::int64_t expected = 1;
-        for (std::size_t axis = shape.size(); axis-- > 0;) {
-            const auto extent = static_cast<std::int64_t>(shape[axis]);
-            // xtensor gives extent-1 axes a stride of 0; such an axis never moves the pointer.
-            if (extent > 1 && static_cast<std::int64_t>(strides[axis]) != expected) return false;
-            expected *= extent;
-        }
-        return true;
-    }
-
-    std::vector<std::int64_t> shape_;
-    const T* external_ = nullptr;
-    xt::xarray<T> owned_;
-};
-
-/// The element type of an xtensor expression, checked to be one the sparse counters accept.
-template <class E>
-using sparse_value_t = std::remove_cv_t<typename E::value_type>;
-
-template <class E>
-constexpr void check_sparse_element_type() {
-    static_assert(detail::is_sparse_element_v<sparse_value_t<E>>,
-                  "eap sparse counters: the tensor's element type must be float, double, "
-                  "std::int32_t, std::int16_t, std::int8_t, std::uint16_t or std::uint8_t");
-}
-
-// ---- checks of tensor shapes against a layer --------------------------------------------------
-
-[[noreturn]] inline void throw_extent_mismatch(const char* function, const char* tensor, std::size_t axis,
-                                               const char* axis_name, std::int64_t expected, std::int64_t actual) {
-    throw shape_error(detail::message(function, ": ", tensor, " axis ", axis, " (", axis_name, ") has size ", actual,
-                                      ", but the layer's conv_shape needs ", expected));
-}
-
-[[noreturn]] inline void throw_rank_mismatch(const char* function, const char* tensor, std::size_t rank,
-                                             const char* expected) {
-    throw shape_error(detail::message(function, ": ", tensor, " has ", rank, " dimensions; expected ", expected));
-}
-
-/// Checks each axis of `shape` against `expected` (name, size) pairs.
-inline void check_extents(const char* function, const char* tensor, const std::vector<std::int64_t>& shape,
-                          std::initializer_list<std::pair<const char*, std::int64_t>> expected) {
-    std::size_t axis = 0;
-    for (const auto& [name, size] : expected) {
-        if (shape[axis] != size) detail::throw_extent_mismatch(function, tensor, axis, name, size, shape[axis]);
-        ++axis;
-    }
-}
-
-[[noreturn]] inline void throw_needs_fully_connected(const char* function, const char* tensor, const char* layout,
-                                                     const conv_shape& layer) {
-    throw shape_error(detail::message(function, ": ", tensor, " given as ", layout,
-                                      " needs a fully-connected conv_shape (kernel covering the whole unpadded "
-                                      "input, groups 1); got ", layer));
-}
-
-/// Weights: (M, C/groups, R, S), or (M, C*H*W) for a fully-connected layer.
-inline void check_weight_tensor(const char* function, const std::vector<std::int64_t>& shape, const conv_shape& layer) {
-    if (shape.size() == 4) {
-        detail::check_extents(function, "weights", shape,
-                              {{"M, output channels", layer.out_channels},
-                               {"C/groups, input channels per group", layer.in_channels_per_group()},
-                               {"R, kernel height", layer.kernel_height},
-                               {"S, kernel width", layer.kernel_width}});
-    } else if (shape.size() == 2) {
-        if (!layer.is_fully_connected()) detail::throw_needs_fully_connected(function, "weights", "(M, K)", layer);
-        detail::check_extents(function, "weights", shape,
-                              {{"M, outputs", layer.out_channels}, {"K = C*H*W, inputs", layer.input_fmap().size()}});
-    } else {
-        detail::throw_rank_mismatch(function, "weights", shape.size(), "4 (M, C/groups, R, S) or 2 (M, K)");
-    }
-}
-
-/// Input activations: (N, C, H, W), or (N, C*H*W) for a fully-connected layer.
-inline void check_input_tensor(const char* function, const std::vector<std::int64_t>& shape, const conv_shape& layer) {
-    if (shape.size() == 4) {
-        detail::check_extents(function, "inputs", shape,
-                              {{"N, batch", layer.batch},
-                               {"C, channels", layer.in_channels},
-                               {"H, height", layer.in_height},
-                               {"W, width", layer.in_width}});
-    } else if (shape.size() == 2) {
-        if (!layer.is_fully_connected()) detail::throw_needs_fully_connected(function, "inputs", "(N, K)", layer);
-        detail::check_extents(function, "inputs", shape,
-                              {{"N, batch", layer.batch}, {"K = C*H*W, inputs", layer.input_fmap().size()}});
-    } else {
-        detail::throw_rank_mismatch(function, "inputs", shape.size(), "4 (N, C, H, W) or 2 (N, K)");
-    }
-}
-
-/// Output activations: (N, M, E, F), or (N, M) for a fully-connected layer.
-inline void check_output_tensor(const char* function, const std::vector<std::int64_t>& shape, const conv_shape& layer) {
-    if (shape.size() == 4) {
-        detail::check_extents(function, "outputs", shape,
-                              {{"N, batch", layer.batch},
-                               {"M, channels", layer.out_channels},
-                               {"E, height", layer.out_height()},
-                               {"F, width", layer.out_width()}});
-    } else if (shape.size() == 2) {
-        if (!layer.is_fully_connected()) detail::throw_needs_fully_connected(function, "outputs", "(N, M)", layer);
-        detail::check_extents(function, "outputs", shape, {{"N, batch", layer.batch}, {"M, outputs", layer.out_channels}});
-    } else {
-        detail::throw_rank_mismatch(function, "outputs", shape.size(), "4 (N, M, E, F) or 2 (N, M)");
-    }
-}
-
-[[noreturn]] inline void throw_nan(const char* function, const char* tensor) {
-    throw argument_error(detail::message(function, ": ", tensor,
-                                         " contain a NaN; a NaN is neither zero nor a value that can be counted"));
-}
-
-}  // namespace eap::detail
-// end eap/sparse/detail/tensor_access.hpp
-// #include <eap/sparse/kernel_arch.hpp>
-// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
-// begin eap/sparse/kernels/rlc_pair_counter.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-
-namespace eap::detail {
-
-/// Counts the (run, level) pairs of eap's Eyeriss run-length code of one stream without
-/// encoding it, from the stream's non-zero bits given in chunks of at most 64 values.
-///
-/// The greedy coder spends one pair per non-zero value, plus floor(z / 32) pairs on a run of z
-/// zeros that ends in a non-zero value (each pair skips at most 31 zeros and then takes the
-/// next value as its level, which is a zero when 31 zeros were skipped), plus ceil(t / 32)
-/// pairs on the t zeros that end the stream. `feed` therefore only needs, per chunk, the number
-/// of set bits, the zeros before the first set bit (which extend the run carried from the last
-/// chunk), whether a run of >= 32 zeros lies between two set bits (inside one 64-bit chunk there
-/// is room for at most one such run, and it is shorter than 64), and the zeros after the last
-/// set bit (carried on). The result does not depend on how the stream is cut into chunks.
-struct rlc_pair_counter {
-    std::int64_t pairs = 0;       ///< pairs completed so far
-    std::int64_t nonzeros = 0;    ///< non-zero values seen so far
-    std::int64_t open_zeros = 0;  ///< zeros since the last non-zero value, not yet charged
-
-    /// Adds `count` (1..64) values whose non-zero flags are bits 0..count-1 of `bits` (the
-    /// higher bits must be clear). A template on the kernel architecture only so that each
-    /// instruction set gets its own copy (the bit scans compile to different instructions).
-    template <class Arch>
-    void feed(std::uint64_t bits, int count) noexcept {
-        if (bits == 0) {
-            open_zeros += count;
-            return;
-        }
-        const int first = __builtin_ctzll(bits);
-        const int last = 63 - __builtin_clzll(bits);
-        const int set = __builtin_popcountll(bits);
-        pairs += (open_zeros + first) >> 5;
-        pairs += set;
-        nonzeros += set;
-        if (last - first > 32) {
-            // Zeros strictly between the first and last set bits; look for 32 in a row.
-            std::uint64_t zeros = ~bits & ((std::uint64_t{1} << last) - 1) & ~((std::uint64_t{2} << first) - 1);
-            zeros &= zeros >> 1;
-            zeros &= zeros >> 2;
-            zeros &= zeros >> 4;
-            zeros &= zeros >> 8;
-            zeros &= zeros >> 16;
-            pairs += zeros != 0 ? 1 : 0;
-        }
-        open_zeros = count - 1 - last;
-    }
-
-    /// Pairs of the whole stream once every value has been fed: the trailing zeros take
-    /// ceil(open_zeros / 32) pairs whose last level is a zero.
-    std::int64_t total_pairs() const noexcept { return pairs + (open_zeros + 31) / 32; }
-
-    /// 64-bit words of the whole stream: three pairs per word.
-    std::int64_t total_words() const noexcept { return (total_pairs() + 2) / 3; }
-};
-
-}  // namespace eap::detail
-// end eap/sparse/kernels/rlc_pair_counter.hpp
-// #include <eap/sparse/kernels/scan_rows.hpp>
-// begin eap/sparse/kernels/scan_rows.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <type_traits>
-
-#include <xsimd/xsimd.hpp>
-
-// #include <eap/sparse/kernel_arch.hpp>
-// #include <eap/sparse/kernels/element_traits.hpp>
-// #include <eap/sparse/kernels/lane_bits.hpp>
-// begin eap/sparse/kernels/lane_bits.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstddef>
-#include <cstdint>
-#include <type_traits>
-
-#include <xsimd/xsimd.hpp>
-
-namespace eap::detail {
-
-// xsimd 8.1 has no batch_bool::mask(), so the run-length counter gets its one-bit-per-lane
-// masks here: a movemask for the x86 families, and a store-and-pack fallback for any other
-// architecture. Bit i of the result is lane i. The function is a template on the architecture
-// like every kernel, so builds for different instruction sets never share a symbol; the #if
-// blocks only add branches for architectures the translation unit can use, and a branch is
-// taken only for its own architecture family.
-
-/// Lane mask of `m`, one bit per lane (lane 0 in bit 0), for any architecture.
-template <class I, class Arch>
-std::uint64_t lane_bits_by_store(const xsimd::batch_bool<I, Arch>& m) noexcept {
-    constexpr std::size_t lanes = xsimd::batch_bool<I, Arch>::size;
-    static_assert(lanes <= 64, "eap: a SIMD batch has more than 64 lanes");
-    alignas(64) bool flags[lanes];
-    m.store_aligned(flags);
-    std::uint64_t bits = 0;
-    for (std::size_t i = 0; i < lanes; ++i) bits |= static_cast<std::uint64_t>(flags[i]) << i;
-    return bits;
-}
-
-/// Lane mask of `m` (an integer-lane batch_bool), one bit per lane, lane 0 in bit 0.
-template <class I, class Arch>
-std::uint64_t lane_bits(const xsimd::batch_bool<I, Arch>& m) noexcept {
-    static_assert(std::is_integral<I>::value, "eap: lane_bits works on integer-lane masks");
-    using register_type = typename xsimd::batch_bool<I, Arch>::register_type;
-#if XSIMD_WITH_AVX512F
-    // AVX-512 keeps comparisons in mask registers: already one bit per lane.
-    if constexpr (std::is_base_of<xsimd::avx512f, Arch>::value) {
-        return static_cast<std::uint64_t>(static_cast<register_type>(m));
-    } else
-#endif
-#if XSIMD_WITH_AVX2
-    if constexpr (std::is_base_of<xsimd::avx2, Arch>::value) {
-        const __m256i r = static_cast<register_type>(m);
-        if constexpr (sizeof(I) == 1) {
-            return static_cast<std::uint32_t>(_mm256_movemask_epi8(r));
-        } else if constexpr (sizeof(I) == 2) {
-            // Narrow the 16-bit lanes to bytes (packs works per 128-bit half), gather the two
-            // halves' low quadwords, then take the byte signs.
-            const __m256i packed = _mm256_permute4x64_epi64(_mm256_packs_epi16(r, _mm256_setzero_si256()), 0xD8);
-            return static_cast<std::uint32_t>(_mm256_movemask_epi8(packed)) & 0xffffu;
-        } else if constexpr (sizeof(I) == 4) {
-            return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(r)));
-        } else {
-            return static_cast<std::uint32_t>(_mm256_movemask_pd(_mm256_castsi256_pd(r)));
-        }
-    } else
-#endif
-#if XSIMD_WITH_SSE2
-    // 128-bit families (SSE2 .. SSE4.2); AVX without AVX2 has 256-bit integer masks and takes
-    // the fallback below.
-    if constexpr (std::is_base_of<xsimd::sse2, Arch>::value && !std::is_base_of<xsimd::avx, Arch>::value) {
-        const __m128i r = static_cast<register_type>(m);
-        if constexpr (sizeof(I) == 1) {
-            return static_cast<std::uint32_t>(_mm_movemask_epi8(r));
-        } else if constexpr (sizeof(I) == 2) {
-            return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(r, _mm_setzero_si128())));
-        } else if constexpr (sizeof(I) == 4) {
-            return static_cast<std::uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(r)));
-        } else {
-            return static_cast<std::uint32_t>(_mm_movemask_pd(_mm_castsi128_pd(r)));
-        }
-    } else
-#endif
-    {
-        (void)sizeof(register_type);
-        return detail::lane_bits_by_store(m);
-    }
-}
-
-}  // namespace eap::detail
-// end eap/sparse/kernels/lane_bits.hpp
-// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
-
-namespace eap::detail {
-
-// The one loop every sparse counter runs over its tensors. It walks `Rows` equally long rows of
-// values side by side and, per value position i,
-//  * (Accumulate) adds to acc[i] the number of rows whose value at i is non-zero -- the rows are
-//    the images of a batch (acc is the per-position count of non-zero images) or the filters of a
-//    group (acc is the per-weight-position count of non-zero filters);
-//  * (Bits) feeds each row's non-zero flags, 64 at a time, to that row's run-length counter.
-// It returns true when it saw a NaN (the caller throws, naming the tensor). The accumulators are
-// integers as wide as the values, so one vector of values gives one vector of counts; the caller
-// flushes them into 32-bit counts before they can overflow.
-
-template <class T>
-using sparse_lane_t = typename sparse_element_traits<T>::lane;
-
-/// The scalar kernel: the reference the vectorised one is tested against (Arch = scalar_arch),
-/// and the tail loop of the vectorised one (Arch = its architecture: each instruction set gets
-/// its own copy of this loop, which the compiler may vectorise).
-template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
-bool scan_rows_scalar(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
-                      const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
-    using lane = sparse_lane_t<T>;
-    bool nan = false;
-    for (std::int64_t start = 0; start < length; start += 64) {
-        const int count = static_cast<int>(std::min<std::int64_t>(64, length - start));
-        for (std::size_t r = 0; r < Rows; ++r) {
-            const T* values = rows[r] + start;
-            std::uint64_t bits = 0;
-            for (int k = 0; k < count; ++k) {
-                const T v = values[k];
-                const int nonzero = detail::is_nonzero(v);
-                nan = nan || detail::is_nan_value(v);
-                if constexpr (Accumulate) acc[start + k] = static_cast<lane>(acc[start + k] + nonzero);
-                if constexpr (Bits) bits |= static_cast<std::uint64_t>(nonzero) << k;
-            }
-            if constexpr (Bits) counters[r]->template feed<Arch>(bits, count);
-        }
-    }
-    return nan;
-}
-
-/// The vectorised kernel for architecture `Arch` (an xsimd architecture tag).
-template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
-bool scan_rows_simd(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
-                    const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
-    using traits = sparse_element_traits<T>;
-    using lane = typename traits::lane;
-    using value_batch = xsimd::batch<T, Arch>;
-    using lane_batch = xsimd::batch<lane, Arch>;
-    constexpr std::int64_t width = static_cast<std::int64_t>(lane_batch::size);
-    static_assert(value_batch::size == lane_batch::size, "eap: value and lane batches must have as many lanes");
-    static_assert(64 % width == 0, "eap: a batch must divide a 64-value run-length chunk");
-
-    const lane_batch zero(lane(0));
-    xsimd::batch_bool<T, Arch> nan_seen(false);
-
-    // Non-zero lanes of the `width` values at p, as an integer-lane mask. Floating-point values
-    // are tested on their bits with the sign masked off, so -0.0 is zero; NaN is tested in the
-    // floating-point domain on the side, with xsimd::isnan: xsimd 8.1's `v != v` is an ordered
-    // comparison on AVX and AVX-512 (false for NaN), unlike on SSE.
-    auto nonzero_lanes = [&](const T* p) {
-        const value_batch v = value_batch::load_unaligned(p);
-        if constexpr (traits::floating) {
-            nan_seen = nan_seen | xsimd::isnan(v);
-            const lane_batch bits = xsimd::bitwise_cast<lane_batch>(v);
-            return (bits & lane_batch(traits::magnitude_bits)) != zero;
-        } else {
-            return v != zero;
-        }
-    };
-
-    std::int64_t i = 0;
-    if constexpr (Bits) {
-        for (; i + 64 <= length; i += 64) {
-            std::array<std::uint64_t, Rows> words{};
-            for (std::int64_t j = 0; j < 64; j += width) {
-                lane_batch minus_count = zero;  // minus the number of non-zero rows, per lane
-                for (std::size_t r = 0; r < Rows; ++r) {
-                    const auto nonzero = nonzero_lanes(rows[r] + i + j);
-                    if constexpr (Accumulate) minus_count = minus_count + xsimd::bitwise_cast(nonzero);
-                    words[r] |= detail::lane_bits(nonzero) << j;
-                }
-                if constexpr (Accumulate) {
-                    const lane_batch a = lane_batch::load_unaligned(acc + i + j);
-                    (a - minus_count).store_unaligned(acc + i + j);
-                }
-            }
-            for (std::size_t r = 0; r < Rows; ++r) counters[r]->template feed<Arch>(words[r], 64);
-        }
-    } else if constexpr (Accumulate) {
-        for (; i + width <= length; i += width) {
-            lane_batch minus_count = zero;
-            for (std::size_t r = 0; r < Rows; ++r) minus_count = minus_count + xsimd::bitwise_cast(nonzero_lanes(rows[r] + i));
-            const lane_batch a = lane_batch::load_unaligned(acc + i);
-            (a - minus_count).store_unaligned(acc + i);
-        }
-    }
-
-    bool nan = xsimd::any(nan_seen);
-    if (i < length) {
-        std::array<const T*, Rows> tails{};
-        for (std::size_t r = 0; r < Rows; ++r) tails[r] = rows[r] + i;
-        nan = detail::scan_rows_scalar<Arch, Accumulate, Bits, Rows>(tails, length - i, Accumulate ? acc + i : acc, counters) || nan;
-    }
-    return nan;
-}
-
-/// `scan_rows_simd<Arch>`, or the scalar kernel for `eap::scalar_arch`.
-template <class Arch, bool Accumulate, bool Bits, std::size_t Rows, class T>
-bool scan_rows(const std::array<const T*, Rows>& rows, std::int64_t length, sparse_lane_t<T>* acc,
-               const std::array<rlc_pair_counter*, Rows>& counters) noexcept {
-    static_assert(Accumulate || Bits, "eap: a scan that neither counts nor feeds bits does nothing");
-    if constexpr (std::is_same<Arch, scalar_arch>::value) {
-        return detail::scan_rows_scalar<Arch, Accumulate, Bits, Rows>(rows, length, acc, counters);
-    } else {
-        return detail::scan_rows_simd<Arch, Accumulate, Bits, Rows>(rows, length, acc, counters);
-    }
-}
-
-}  // namespace eap::detail
-// end eap/sparse/kernels/scan_rows.hpp
-
-namespace eap {
-
-// The Eyeriss run-length code as eap defines it (shared by the energy model and the sparse
-// counters). A tensor is coded as streams of 16-bit values in memory order: one stream per image
-// for feature maps (C, H, W order), one per layer for weights (M, C/groups, R, S order). A stream
-// is a sequence of (run, level) pairs, `run` (5 bits) zeros followed by the value `level`
-// (16 bits). The coder is greedy from the start of the stream: it skips up to 31 zeros and takes
-// the next value as the level, which is itself a zero when 31 zeros were skipped (a pair covers
-// at most 32 values); at the end of the stream the trailing zeros are covered by pairs whose
-// level is zero, the last one with run = min(31, remaining - 1). Three pairs (3 x 21 bits) and a
-// flag that marks the last word of a stream fill one 64-bit word; a stream takes
-// ceil(pairs / 3) words, an empty stream none.
-
-inline constexpr int rlc_run_bits = 5;
-inline constexpr int rlc_level_bits = 16;
-inline constexpr int rlc_pair_bits = rlc_run_bits + rlc_level_bits;  // 21
-inline constexpr std::int64_t rlc_max_run = 31;
-inline constexpr int rlc_pairs_per_word = 3;
-/// Bit 63 of a word: set on the last word of a stream.
-inline constexpr std::uint64_t rlc_last_word_flag = std::uint64_t{1} << 63;
-
-/// One run-length coded stream. Pair k of a word sits in bits [21k, 21k + 21): the level's
-/// 16 bits (two's complement) low, the run's 5 bits above; unused pair slots of the last word
-/// are zero. `values` is the stream's length, which the decoder needs: a last word with fewer
-/// than three pairs is padded with zero bits, and (run 0, level 0) is also a real pair.
-struct rlc_stream {
-    std::int64_t values = 0;
-    std::int64_t pairs = 0;
-    std::vector<std::uint64_t> words;
-};
-
-/// Encodes `count` values (16-bit or 8-bit signed integers; 8-bit values are sign-extended to the
-/// 16-bit level) as one stream. The straightforward greedy coder; it is the reference for the
-/// size counters.
-template <class T>
-rlc_stream run_length_encode(const T* values, std::int64_t count) {
-    static_assert(std::is_same<T, std::int16_t>::value || std::is_same<T, std::int8_t>::value,
-                  "eap::run_length_encode: levels are 16-bit; the values must be std::int16_t or std::int8_t");
-    if (count < 0) throw argument_error(detail::message("eap::run_length_encode: count is ", count, ", must be >= 0"));
-    rlc_stream stream;
-    stream.values = count;
-    auto add_pair = [&stream](std::int64_t run, std::int16_t level) {
-        const std::uint64_t pair = (static_cast<std::uint64_t>(run) << rlc_level_bits) |
-                                   static_cast<std::uint16_t>(level);
-        const int slot = static_cast<int>(stream.pairs % rlc_pairs_per_word);
-        if (slot == 0) stream.words.push_back(0);
-        stream.words.back() |= pair << (rlc_pair_bits * slot);
-        ++stream.pairs;
-    };
-    std::int64_t i = 0;
-    while (i < count) {
-        const std::int64_t remaining = count - i;
-        std::int64_t run = 0;
-        // Skip zeros, at most 31, and never the stream's last value: it must be some pair's level.
-        while (run < rlc_max_run && run < remaining - 1 && values[i + run] == 0) ++run;
-        add_pair(run, static_cast<std::int16_t>(values[i + run]));
-        i += run + 1;
-    }
-    if (!stream.words.empty()) stream.words.back() |= rlc_last_word_flag;
-    return stream;
-}
-
-/// Encodes an xtensor expression of std::int16_t or std::int8_t, flattened in row-major order,
-/// as one stream.
-template <class E>
-rlc_stream run_length_encode(const xt::xexpression<E>& values) {
-    using value_type = detail::sparse_value_t<E>;
-    const detail::row_major_values<value_type> flat(values.derived_cast());
-    return eap::run_length_encode(flat.data(), flat.size());
-}
-
-/// Decodes one stream back into its 16-bit values. Throws `eap::argument_error` when the stream
-/// is malformed: a pair that runs past `values`, a missing or misplaced last-word flag, words
-/// left over, or non-zero padding.
-inline std::vector<std::int16_t> run_length_decode(const rlc_stream& stream) {
-    constexpr const char* function = "eap::run_length_decode";
-    if (stream.values < 0) throw argument_error(detail::message(function, ": values is ", stream.values, ", must be >= 0"));
-    std::vector<std::int16_t> out;
-    out.reserve(static_cast<std::size_t>(stream.values));
-    const std::size_t words = stream.words.size();
-    std::int64_t pairs = 0;
-    for (std::size_t w = 0; w < words; ++w) {
-        const std::uint64_t word = stream.words[w];
-        const bool last = w + 1 == words;
-        if (((word & rlc_last_word_flag) != 0) != last)
-            throw argument_error(detail::message(function, ": word ", w, " of ", words, (last ? " lacks" : " has"),
-                                                 " the last-word flag"));
-        if (static_cast<std::int64_t>(out.size()) == stream.values)
-            throw argument_error(detail::message(function, ": word ", w, " of ", words, " follows the end of the ",
-                                                 stream.values, " values"));
-        for (int slot = 0; slot < rlc_pairs_per_word; ++slot) {
-            const std::uint64_t pair = (word >> (rlc_pair_bits * slot)) & ((std::uint64_t{1} << rlc_pair_bits) - 1);
-            if (static_cast<std::int64_t>(out.size()) == stream.values) {
-                if (pair != 0)
-                    throw argument_error(detail::message(function, ": word ", w, " has a non-zero pair slot ", slot,
-                                                         " after the end of the stream"));
-                continue;
-            }
-            const std::int64_t run = static_cast<std::int64_t>(pair >> rlc_level_bits);
-            const auto level = static_cast<std::int16_t>(static_cast<std::uint16_t>(pair & 0xffffu));
-            if (static_cast<std::int64_t>(out.size()) + run + 1 > stream.values)
-                throw argument_error(detail::message(function, ": pair ", pairs, " (run ", run,
-                                                     ") runs past the end of the ", stream.values, " values"));
-            out.insert(out.end(), static_cast<std::size_t>(run), std::int16_t{0});
-            out.push_back(level);
-            ++pairs;
-        }
-    }
-    if (static_cast<std::int64_t>(out.size()) != stream.values)
-        throw argument_error(detail::message(function, ": the words hold ", out.size(), " values, the stream has ",
-                                             stream.values));
-    return out;
-}
-
-/// Pairs of the run-length code of `count` values (any element type the sparse counters take;
-/// only zero versus non-zero matters) as one stream, counted without encoding.
-template <class Arch = default_kernel_arch, class T>
-std::int64_t run_length_code_pairs(const T* values, std::int64_t count) {
-    static_assert(detail::is_sparse_element_v<T>,
-                  "eap::run_length_code_pairs: the element type must be float, double, "
-                  "std::int32_t, std::int16_t, std::int8_t, std::uint16_t or std::uint8_t");
-    if (count < 0) throw argument_error(detail::message("eap::run_length_code_pairs: count is ", count, ", must be >= 0"));
-    detail::rlc_pair_counter counter;
-    if (detail::scan_rows<Arch, false, true, 1, T>({values}, count, nullptr, {&counter}))
-        detail::throw_nan("eap::run_length_code_pairs", "values");
-    return counter.total_pairs();
-}
-
-/// 64-bit words of the run-length code of `count` values as one stream.
-template <class Arch = default_kernel_arch, class T>
-std::int64_t run_length_code_words(const T* values, std::int64_t count) {
-    return detail::ceil_div(eap::run_length_code_pairs<Arch>(values, count), rlc_pairs_per_word);
-}
-
-/// 64-bit words of the run-length code of an xtensor expression, flattened in row-major order,
-/// as one stream (a weight tensor, or one image). For a batch of feature maps (one stream per
-/// image) use `eap::fmap_statistics_of(x).rlc_words`.
-template <class Arch = default_kernel_arch, class E>
-std::int64_t run_length_code_words(const xt::xexpression<E>& values) {
-    detail::check_sparse_element_type<E>();
-    const detail::row_major_values<detail::sparse_value_t<E>> flat(values.derived_cast());
-    return eap::run_length_code_words<Arch>(flat.data(), flat.size());
-}
-
-}  // namespace eap
-// end eap/sparse/run_length_code.hpp
-// #include <eap/sparse/tensor_statistics.hpp>
-// begin eap/sparse/tensor_statistics.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-#include <limits>
-#include <vector>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/detail/xtensor.hpp>
-// #include <eap/error.hpp>
-// #include <eap/sparse/detail/tensor_access.hpp>
-// #include <eap/sparse/kernel_arch.hpp>
-// #include <eap/sparse/kernels/nonzero_passes.hpp>
-// begin eap/sparse/kernels/nonzero_passes.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <array>
-#include <cstdint>
-#include <limits>
-#include <type_traits>
-#include <vector>
-
-// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
-// #include <eap/sparse/kernels/scan_rows.hpp>
-
-namespace eap::detail {
-
-// The passes over whole tensors, built on scan_rows. Each returns true when it met a NaN.
-
-/// Adds the narrow counts of `acc` into the 32-bit `counts` (or stores them there when
-/// `overwrite`) and clears `acc`. (A template on the architecture like every loop here, so that
-/// builds for different instruction sets never share a symbol.)
-template <class Arch, class Lane>
-void flush_counts(Lane* acc, std::int32_t* counts, std::int64_t length, bool overwrite = false) noexcept {
-    if (overwrite) {
-        for (std::int64_t i = 0; i < length; ++i) counts[i] = static_cast<std::int32_t>(acc[i]);
-    } else {
-        for (std::int64_t i = 0; i < length; ++i) counts[i] += static_cast<std::int32_t>(acc[i]);
-    }
-    std::fill(acc, acc + length, Lane(0));
-}
-
-/// Images of a batch side by side: a step of the batch loop.
-inline constexpr std::size_t images_per_step = 4;
-
-/// One pass over a batch of `batch` images of `image_size` values (row-major, image after image).
-/// counts[k] (`image_size` entries, overwritten) gets the number of images whose value k is
-/// non-zero. With Bits, image_counters[n] gets image n's run-length stream.
-///
-/// The image is cut into blocks whose counters stay in the L1 cache; for each block the loop runs
-/// over the images, four at a time, so the counters are loaded and stored once per four images
-/// and each image is still read front to back (its run-length stream is fed in order).
-template <class Arch, bool Bits, class T>
-bool count_fmap_nonzeros(const T* x, std::int64_t batch, std::int64_t image_size, std::int32_t* counts,
-                         rlc_pair_counter* image_counters) {
-    using lane = sparse_lane_t<T>;
-    constexpr bool direct = std::is_same<lane, std::int32_t>::value;  // counts are the accumulators
-    constexpr std::int64_t block = 16384 / static_cast<std::int64_t>(sizeof(lane));
-    constexpr std::int64_t most_pending = std::numeric_limits<lane>::max();
-    std::vector<lane> buffer(direct ? 0 : static_cast<std::size_t>(std::min(block, image_size)));
-    bool nan = false;
-    for (std::int64_t start = 0; start < image_size && !nan; start += block) {
-        const std::int64_t length = std::min(block, image_size - start);
-        lane* acc = nullptr;
-        bool flushed = false;  // the first flush stores, so counts need no clearing
-        if constexpr (direct) {
-            // Cleared block by block, while it is in the cache (not with one memset up front).
-            std::fill(counts + start, counts + start + length, std::int32_t{0});
-            acc = counts + start;
-        } else {
-            acc = buffer.data();
-        }
-        std::int64_t pending = 0;  // images added to acc since the last flush
-        std::int64_t n = 0;
-        for (; n + static_cast<std::int64_t>(images_per_step) <= batch; n += images_per_step) {
-            if constexpr (!direct) {
-                if (pending + static_cast<std::int64_t>(images_per_step) > most_pending) {
-                    detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
-                    flushed = true;
-                    pending = 0;
-                }
-            }
-            std::array<const T*, images_per_step> rows{};
-            std::array<rlc_pair_counter*, images_per_step> counters{};
-            for (std::size_t r = 0; r < images_per_step; ++r) {
-                rows[r] = x + (n + static_cast<std::int64_t>(r)) * image_size + start;
-                if constexpr (Bits) counters[r] = image_counters + n + static_cast<std::int64_t>(r);
-            }
-            nan = detail::scan_rows<Arch, true, Bits, images_per_step, T>(rows, length, acc, counters) || nan;
-            pending += images_per_step;
-        }
-        for (; n < batch; ++n) {
-            if constexpr (!direct) {
-                if (pending + 1 > most_pending) {
-                    detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
-                    flushed = true;
-                    pending = 0;
-                }
-            }
-            std::array<rlc_pair_counter*, 1> counters{};
-            if constexpr (Bits) counters[0] = image_counters + n;
-            nan = detail::scan_rows<Arch, true, Bits, 1, T>({x + n * image_size + start}, length, acc, counters) || nan;
-            ++pending;
-        }
-        if constexpr (!direct) detail::flush_counts<Arch>(acc, counts + start, length, !flushed);
-    }
-    return nan;
-}
-
-/// One pass over the weights of a (grouped) layer: `groups` groups of `filters_per_group`
-/// filters of `filter_size` values each, in memory order. counts[g * filter_size + k] (zeroed by
-/// the caller) gets the number of filters of group g whose value k is non-zero. With Bits, the
-/// whole tensor is fed to `counter` as one stream and filter_nonzeros[m] gets filter m's
-/// non-zero count.
-template <class Arch, bool Bits, class T>
-bool count_filter_nonzeros(const T* w, std::int64_t groups, std::int64_t filters_per_group, std::int64_t filter_size,
-                           std::int32_t* counts, rlc_pair_counter* counter, std::int64_t* filter_nonzeros) {
-    using lane = sparse_lane_t<T>;
-    constexpr bool direct = std::is_same<lane, std::int32_t>::value;
-    constexpr std::int64_t most_pending = std::numeric_limits<lane>::max();
-    // With Bits the filters go one at a time: the stream must be fed in memory order.
-    constexpr std::size_t step = Bits ? 1 : 4;
-    std::vector<lane> buffer(direct ? 0 : static_cast<std::size_t>(filter_size));
-    bool nan = false;
-    for (std::int64_t g = 0; g < groups && !nan; ++g) {
-        std::int32_t* group_counts = counts + g * filter_size;
-        lane* acc = nullptr;
-        if constexpr (direct) {
-            acc = group_counts;
-        } else {
-            acc = buffer.data();
-        }
-        const T* group_weights = w + g * filters_per_group * filter_size;
-        std::int64_t pending = 0;
-        std::int64_t m = 0;
-        for (; m + static_cast<std::int64_t>(step) <= filters_per_group; m += step) {
-            if constexpr (!direct) {
-                if (pending + static_cast<std::int64_t>(step) > most_pending) {
-                    detail::flush_counts<Arch>(acc, group_counts, filter_size);
-                    pending = 0;
-                }
-            }
-            std::array<const T*, step> rows{};
-            std::array<rlc_pair_counter*, step> counters{};
-            for (std::size_t r = 0; r < step; ++r) {
-                rows[r] = group_weights + (m + static_cast<std::int64_t>(r)) * filter_size;
-                counters[r] = counter;
-            }
-            const std::int64_t before = Bits ? counter->nonzeros : 0;
-            nan = detail::scan_rows<Arch, true, Bits, step, T>(rows, filter_size, acc, counters) || nan;
-            if constexpr (Bits) filter_nonzeros[g * filters_per_group + m] = counter->nonzeros - before;
-            pending += step;
-        }
-        for (; m < filters_per_group; ++m) {  // only without Bits
-            if constexpr (!direct) {
-                if (pending + 1 > most_pending) {
-                    detail::flush_counts<Arch>(acc, group_counts, filter_size);
-                    pending = 0;
-                }
-            }
-            std::array<rlc_pair_counter*, 1> counters{};
-            nan = detail::scan_rows<Arch, true, false, 1, T>({group_weights + m * filter_size}, filter_size, acc, counters) || nan;
-            ++pending;
-        }
-        if constexpr (!direct) detail::flush_counts<Arch>(acc, group_counts, filter_size);
-    }
-    return nan;
-}
-
-/// Statistics-only pass over one tensor seen as `streams` run-length streams, each made of
-/// `segments` equal segments of `segment_size` values (fmaps: images of channels; weights: one
-/// stream of filters). counters[s] gets stream s; segment_nonzeros[k] (zeroed by the caller)
-/// gets the non-zeros of segment k summed over the streams.
-template <class Arch, class T>
-bool scan_streams(const T* values, std::int64_t streams, std::int64_t segments, std::int64_t segment_size,
-                  rlc_pair_counter* counters, std::int64_t* segment_nonzeros) {
-    bool nan = false;
-    for (std::int64_t s = 0; s < streams; ++s) {
-        for (std::int64_t k = 0; k < segments; ++k) {
-            const std::int64_t before = counters[s].nonzeros;
-            nan = detail::scan_rows<Arch, false, true, 1, T>({values + (s * segments + k) * segment_size}, segment_size,
-                                                        nullptr, {counters + s}) || nan;
-            segment_nonzeros[k] += counters[s].nonzeros - before;
-        }
-        if (nan) break;
-    }
-    return nan;
-}
-
-}  // namespace eap::detail
-// end eap/sparse/kernels/nonzero_passes.hpp
-// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
-// #include <eap/sparse/run_length_code.hpp>
-
-namespace eap {
-
-/// Zero statistics of a batch of feature maps, N x C x H x W (a 2-D N x K batch counts as K
-/// channels of 1 x 1). Each image is one run-length stream.
-struct fmap_statistics {
-    std::int64_t batch = 0;
-    std::int64_t channels = 0;
-    std::int64_t values_per_channel = 0;               ///< N * H * W: one channel over the batch
-    std::int64_t values = 0;                           ///< N * C * H * W
-    std::int64_t nonzeros = 0;
-    std::vector<std::int64_t> nonzeros_per_channel;   ///< C entries, each over the whole batch
-    std::vector<std::int64_t> nonzeros_per_image;     ///< N entries
-    std::vector<std::int64_t> rlc_words_per_image;    ///< N entries: 64-bit words of each image's code
-    std::int64_t rlc_pairs = 0;                        ///< (run, level) pairs, all images
-    std::int64_t rlc_words = 0;                        ///< 64-bit words, all images
-
-    /// Fraction of non-zero values (0 for an empty tensor).
-    double density() const noexcept { return values == 0 ? 0.0 : static_cast<double>(nonzeros) / values; }
-
-    /// Fraction of non-zero values of channel `c` over the batch.
-    double channel_density(std::int64_t c) const {
-        if (c < 0 || c >= channels)
-            throw argument_error(detail::message("eap::fmap_statistics::channel_density: channel ", c,
-                                                 " is outside [0, ", channels, ")"));
-        return values_per_channel == 0 ? 0.0
-                                       : static_cast<double>(nonzeros_per_channel[static_cast<std::size_t>(c)]) /
-                                             values_per_channel;
-    }
-};
-
-/// Zero statistics of a weight tensor whose first axis is the filter (M x C/groups x R x S, or
-/// M x K). The whole tensor is one run-length stream.
-struct weight_statistics {
-    std::int64_t filters = 0;
-    std::int64_t values_per_filter = 0;
-    std::int64_t values = 0;
-    std::int64_t nonzeros = 0;
-    std::vector<std::int64_t> nonzeros_per_filter;  ///< M entries
-    std::int64_t rlc_pairs = 0;
-    std::int64_t rlc_words = 0;
-
-    /// Fraction of non-zero weights (0 for an empty tensor).
-    double density() const noexcept { return values == 0 ? 0.0 : static_cast<double>(nonzeros) / values; }
-
-    /// Fraction of non-zero weights of filter `m`.
-    double filter_density(std::int64_t m) const {
-        if (m < 0 || m >= filters)
-            throw argument_error(detail::message("eap::weight_statistics::filter_density: filter ", m,
-                                                 " is outside [0, ", filters, ")"));
-        return values_per_filter == 0 ? 0.0
-                                      : static_cast<double>(nonzeros_per_filter[static_cast<std::size_t>(m)]) /
-                                            values_per_filter;
-    }
-};
-
-namespace detail {
-
-/// The per-position counts of the activation pass are 32-bit: at most 2^31 - 1 images.
-inline void check_batch_fits_counts(const char* function, std::int64_t batch) {
-    if (batch > std::numeric_limits<std::int32_t>::max())
-        throw argument_error(detail::message(function, ": batch is ", batch, "; at most ",
-                                             std::numeric_limits<std::int32_t>::max(), " images per call"));
-}
-
-/// Finishes the per-image streams of `stats` from their counters.
-inline void finish_fmap_streams(fmap_statistics& stats, const std::vector<rlc_pair_counter>& counters) {
-    stats.nonzeros_per_image.resize(counters.size());
-    stats.rlc_words_per_image.resize(counters.size());
-    stats.nonzeros = 0;
-    stats.rlc_pairs = 0;
-    stats.rlc_words = 0;
-    for (std::size_t n = 0; n < counters.size(); ++n) {
-        stats.nonzeros_per_image[n] = counters[n].nonzeros;
-        stats.rlc_words_per_image[n] = counters[n].total_words();
-        stats.nonzeros += counters[n].nonzeros;
-        stats.rlc_pairs += counters[n].total_pairs();
-        stats.rlc_words += counters[n].total_words();
-    }
-}
-
-/// Sizes of an (N, C, H, W) or (N, K) batch of feature maps: batch, channels, values per
-/// channel per image.
-inline void fmap_layout(const char* function, const char* tensor, const std::vector<std::int64_t>& shape,
-                        fmap_statistics& stats) {
-    if (shape.size() == 4) {
-        stats.batch = shape[0];
-        stats.channels = shape[1];
-        stats.values_per_channel = detail::checked_product(function, shape[0], shape[2], shape[3]);
-    } else if (shape.size() == 2) {
-        stats.batch = shape[0];
-        stats.channels = shape[1];
-        stats.values_per_channel = shape[0];
-    } else {
-        detail::throw_rank_mismatch(function, tensor, shape.size(), "4 (N, C, H, W) or 2 (N, K)");
-    }
-    stats.values = detail::checked_mul(stats.values_per_channel, stats.channels, function);
-}
-
-}  // namespace detail
-
-namespace detail {
-
-/// `fmap_statistics_of` on row-major values; errors name `function` and `tensor`.
-template <class Arch, class T>
-fmap_statistics measure_fmaps(const char* function, const char* tensor, const T* data,
-                              const std::vector<std::int64_t>& shape) {
-    fmap_statistics stats;
-    detail::fmap_layout(function, tensor, shape, stats);
-    const std::int64_t plane = stats.batch == 0 ? 0 : stats.values_per_channel / stats.batch;
-    std::vector<detail::rlc_pair_counter> counters(static_cast<std::size_t>(stats.batch));
-    stats.nonzeros_per_channel.assign(static_cast<std::size_t>(stats.channels), 0);
-    bool nan = false;
-    if (plane >= 64) {
-        // Long channels: one segment per (image, channel), its non-zeros counted from the bits.
-        nan = detail::scan_streams<Arch>(data, stats.batch, stats.channels, plane, counters.data(),
-                                         stats.nonzeros_per_channel.data());
-    } else {
-        // Short channels (FC inputs, small maps): count per position over the batch, then sum.
-        detail::check_batch_fits_counts(function, stats.batch);
-        const std::int64_t image_size = stats.channels * plane;
-        std::vector<std::int32_t> counts(static_cast<std::size_t>(image_size), 0);
-        nan = detail::count_fmap_nonzeros<Arch, true>(data, stats.batch, image_size, counts.data(), counters.data());
-        for (std::int64_t k = 0; k < image_size; ++k) stats.nonzeros_per_channel[k / plane] += counts[k];
-    }
-    if (nan) detail::throw_nan(function, tensor);
-    detail::finish_fmap_streams(stats, counters);
-    return stats;
-}
-
-}  // namespace detail
-
-/// Zero statistics and the exact run-length-coded size of a batch of feature maps: an
-/// N x C x H x W (or N x K) xtensor expression of float, double, std::int32_t, std::int16_t,
-/// std::int8_t, std::uint16_t or std::uint8_t. One pass over the values. Throws `eap::shape_error` for another rank and
-/// `eap::argument_error` when a value is NaN.
-template <class Arch = default_kernel_arch, class E>
-fmap_statistics fmap_statistics_of(const xt::xexpression<E>& fmaps) {
-    detail::check_sparse_element_type<E>();
-    const detail::row_major_values<detail::sparse_value_t<E>> x(fmaps.derived_cast());
-    return detail::measure_fmaps<Arch>("eap::fmap_statistics_of", "fmaps", x.data(), x.shape());
-}
-
-/// Zero statistics and the exact run-length-coded size (one stream) of a weight tensor whose
-/// first axis is the filter: M x C/groups x R x S, M x K, or any rank >= 1. One pass over the
-/// values. Throws `eap::argument_error` when a value is NaN.
-template <class Arch = default_kernel_arch, class E>
-weight_statistics weight_statistics_of(const xt::xexpression<E>& weights) {
-    constexpr const char* function = "eap::weight_statistics_of";
-    detail::check_sparse_element_type<E>();
-    using T = detail::sparse_value_t<E>;
-    const detail::row_major_values<T> w(weights.derived_cast());
-    if (w.dimension() == 0) detail::throw_rank_mismatch(function, "weights", 0, "at least 1 (M, ...)");
-    weight_statistics stats;
-    stats.filters = w.extent(0);
-    stats.values = w.size();
-    stats.values_per_filter = stats.filters == 0 ? 0 : stats.values / stats.filters;
-    stats.nonzeros_per_filter.assign(static_cast<std::size_t>(stats.filters), 0);
-    detail::rlc_pair_counter counter;
-    // One stream of M segments (the filters): segment k's non-zeros are filter k's.
-    if (detail::scan_streams<Arch>(w.data(), 1, stats.filters, stats.values_per_filter, &counter,
-                                   stats.nonzeros_per_filter.data()))
-        detail::throw_nan(function, "weights");
-    stats.nonzeros = counter.nonzeros;
-    stats.rlc_pairs = counter.total_pairs();
-    stats.rlc_words = counter.total_words();
-    return stats;
-}
-
-}  // namespace eap
-// end eap/sparse/tensor_statistics.hpp
-// #include <eap/sparse/nonskipped_macs.hpp>
-// begin eap/sparse/nonskipped_macs.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-
-// #include <eap/detail/xtensor.hpp>
-// #include <eap/shape/conv_shape.hpp>
-// #include <eap/sparse/detail/layer_pass.hpp>
-// begin eap/sparse/detail/layer_pass.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-#include <limits>
-#include <memory>
-#include <vector>
-
-// #include <eap/error.hpp>
-// #include <eap/shape/conv_shape.hpp>
-// #include <eap/sparse/detail/tensor_access.hpp>
-// #include <eap/sparse/kernels/kernel_sum.hpp>
-// begin eap/sparse/kernels/kernel_sum.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstdint>
-#include <limits>
-#include <type_traits>
-#include <vector>
-
-#include <xsimd/xsimd.hpp>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/shape/conv_shape.hpp>
-// #include <eap/sparse/kernel_arch.hpp>
-
-namespace eap::detail {
-
-// Non-skipped MACs as a sum over the kernel instead of over the outputs:
-//
-//   MACs = sum_c sum_{r,s} nzw[c][r][s] * cnt[c][r][s]
-//
-// nzw[c][r][s]: filters of c's group whose weight at (c mod C/groups, r, s) is non-zero (the
-// weight pass); cnt[c][r][s]: (image, output position) pairs whose input x[c][pU + r - pad_top]
-// [qV + s - pad_left] lies inside the image and is non-zero. The counts of the activation pass
-// are already summed over the batch (nzw does not depend on the image), so cnt is a sum of that
-// count map over the input positions one kernel tap visits: rows r - pad_top, r - pad_top + U, ...
-// clipped to the image, likewise columns -- a rectangle of one (row mod U, column mod V) residue
-// class. With the 2-D prefix sums of each residue class of a channel, each cnt is four look-ups.
-
-inline std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {  // b > 0
-    return a / b - ((a % b != 0) && (a < 0) ? 1 : 0);
-}
-
-/// The inputs one kernel offset visits along one axis, as a range of a residue class.
-struct tap_window {
-    bool empty = true;
-    std::int64_t residue = 0;  ///< input index mod stride
-    std::int64_t first = 0;    ///< first visited input index / stride
-    std::int64_t last = 0;     ///< last visited input index / stride
-};
-
-/// Kernel offset `tap` along an axis of `in` inputs, `out` outputs, `stride` and leading padding
-/// `pad`: output p reads input p * stride + tap - pad, which must lie in [0, in).
-inline tap_window window_of_tap(std::int64_t tap, std::int64_t in, std::int64_t out, std::int64_t stride,
-                                std::int64_t pad) noexcept {
-    const std::int64_t first_output = std::max<std::int64_t>(0, -detail::floor_div(tap - pad, stride));
-    const std::int64_t last_output = std::min(out - 1, detail::floor_div(in - 1 + pad - tap, stride));
-    tap_window window;
-    if (first_output > last_output) return window;
-    const std::int64_t first_input = first_output * stride + tap - pad;
-    const std::int64_t last_input = last_output * stride + tap - pad;
-    window.empty = false;
-    window.residue = first_input % stride;
-    window.first = first_input / stride;
-    window.last = last_input / stride;
-    return window;
-}
-
-/// Adds one row of `width` 32-bit counts into `sums`.
-template <class Arch, class Table>
-void add_count_row(Table* sums, const std::int32_t* row, std::int64_t width) noexcept {
-    std::int64_t j = 0;
-    if constexpr (!std::is_same<Arch, scalar_arch>::value && std::is_same<Table, std::int32_t>::value) {
-        using batch = xsimd::batch<std::int32_t, Arch>;
-        constexpr std::int64_t lanes = static_cast<std::int64_t>(batch::size);
-        for (; j + lanes <= width; j += lanes)
-            (batch::load_unaligned(sums + j) + batch::load_unaligned(row + j)).store_unaligned(sums + j);
-    }
-    for (; j < width; ++j) sums[j] += static_cast<Table>(row[j]);
-}
-
-/// A place where some tap's window of one residue class starts or ends: the prefix sums are
-/// needed at these grid rows (columns) only.
-struct window_edge {
-    std::int64_t residue = 0;
-    std::int64_t index = 0;  ///< grid row (column) of the class; the prefix covers indices < index
-};
-
-/// The edges of all taps' windows along one axis: `first[t]` and `end[t]` are the edges (indices
-/// into `edges`) where tap t's window starts and ends; `order` sorts the edges by (residue,
-/// index), the order of the sweep.
-struct window_edges {
-    std::vector<window_edge> edges;
-    std::vector<std::size_t> first, end, order;
-
-    explicit window_edges(const std::vector<tap_window>& windows) : first(windows.size()), end(windows.size()) {
-        for (std::size_t t = 0; t < windows.size(); ++t) {
-            if (windows[t].empty) continue;
-            first[t] = edge_of(windows[t].residue, windows[t].first);
-            end[t] = edge_of(windows[t].residue, windows[t].last + 1);
-        }
-        order.resize(edges.size());
-        for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-        std::sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
-            return edges[a].residue != edges[b].residue ? edges[a].residue < edges[b].residue
-                                                        : edges[a].index < edges[b].index;
-        });
-    }
-
-private:
-    std::size_t edge_of(std::int64_t residue, std::int64_t index) {
-        for (std::size_t k = 0; k < edges.size(); ++k)
-            if (edges[k].residue == residue && edges[k].index == index) return k;
-        edges.push_back(window_edge{residue, index});
-        return edges.size() - 1;
-    }
-};
-
-/// The sum above for a validated layer. `counts` holds C x H x W batch counts of non-zero
-/// inputs, `filter_counts` C x R x S counts of non-zero filters (the weight pass writes group g,
-/// channel c' at g * (C/groups) + c' = c, so it is indexed by the input channel). `Table` is the
-/// prefix-sum entry type; it must hold batch * H * W.
-///
-/// A tap's count is a rectangle of its residue class, four corners of the class's 2-D prefix
-/// sums; only the corners at window edges are ever read, at most 2R rows by 2S columns. So per
-/// channel and row class the rows are summed into column sums (vector adds) up to each row edge,
-/// and there the column sums are prefix-summed at the column edges: O(H W / lanes + R W) per
-/// channel instead of a full table's O(H W) dependent scalar steps.
-template <class Arch, class Table>
-std::int64_t kernel_sum(const std::int32_t* counts, const std::int32_t* filter_counts, const conv_shape& layer) {
-    const std::int64_t channels = layer.in_channels;
-    const std::int64_t height = layer.in_height, width = layer.in_width;
-    const std::int64_t kernel_height = layer.kernel_height, kernel_width = layer.kernel_width;
-    const std::int64_t stride_v = layer.stride_height, stride_h = layer.stride_width;
-    const std::int64_t taps = kernel_height * kernel_width;
-    const std::int64_t plane = height * width;
-
-    if (layer.is_fully_connected()) {
-        // One output position: every tap visits exactly one input, so cnt is the count itself.
-        std::int64_t macs = 0;
-        const std::int64_t inputs = channels * plane;
-        for (std::int64_t k = 0; k < inputs; ++k) macs += static_cast<std::int64_t>(filter_counts[k]) * counts[k];
-        return macs;
-    }
-
-    std::vector<tap_window> row_windows(static_cast<std::size_t>(kernel_height));
-    std::vector<tap_window> col_windows(static_cast<std::size_t>(kernel_width));
-    for (std::int64_t r = 0; r < kernel_height; ++r)
-        row_windows[r] = detail::window_of_tap(r, height, layer.out_height(), stride_v, layer.pad.top);
-    for (std::int64_t s = 0; s < kernel_width; ++s)
-        col_windows[s] = detail::window_of_tap(s, width, layer.out_width(), stride_h, layer.pad.left);
-    const window_edges rows(row_windows), cols(col_windows);
-    const std::size_t col_edges = cols.edges.size();
-
-    std::vector<Table> column_sums(static_cast<std::size_t>(width));
-    // corner[row edge * col_edges + col edge]: the prefix sum of the row edge's residue class
-    // (rows) and the column edge's class (columns), below both edges.
-    std::vector<Table> corner(rows.edges.size() * col_edges);
-
-    std::int64_t macs = 0;
-    for (std::int64_t c = 0; c < channels; ++c) {
-        const std::int32_t* tap_filters = filter_counts + c * taps;
-        if (std::all_of(tap_filters, tap_filters + taps, [](std::int32_t n) { return n == 0; })) continue;
-        const std::int32_t* channel_counts = counts + c * plane;
-
-        for (std::size_t k = 0; k < rows.order.size();) {
-            const std::int64_t a = rows.edges[rows.order[k]].residue;
-            std::fill(column_sums.begin(), column_sums.end(), Table(0));
-            std::int64_t summed_rows = 0;  // grid rows of class a in column_sums
-            for (; k < rows.order.size() && rows.edges[rows.order[k]].residue == a; ++k) {
-                const std::size_t row_edge = rows.order[k];
-                for (; summed_rows < rows.edges[row_edge].index; ++summed_rows)
-                    detail::add_count_row<Arch>(column_sums.data(), channel_counts + (a + summed_rows * stride_v) * width,
-                                                width);
-                Table* out = corner.data() + row_edge * col_edges;
-                for (std::size_t q = 0; q < cols.order.size();) {
-                    const std::int64_t b = cols.edges[cols.order[q]].residue;
-                    Table running = 0;
-                    std::int64_t summed_cols = 0;
-                    for (; q < cols.order.size() && cols.edges[cols.order[q]].residue == b; ++q) {
-                        const std::size_t col_edge = cols.order[q];
-                        for (; summed_cols < cols.edges[col_edge].index; ++summed_cols)
-                            running += column_sums[b + summed_cols * stride_h];
-                        out[col_edge] = running;
-                    }
-                }
-            }
-        }
-
-        for (std::int64_t r = 0; r < kernel_height; ++r) {
-            if (row_windows[r].empty) continue;
-            const Table* top = corner.data() + rows.first[r] * col_edges;
-            const Table* bottom = corner.data() + rows.end[r] * col_edges;
-            for (std::int64_t s = 0; s < kernel_width; ++s) {
-                const std::int64_t filters = tap_filters[r * kernel_width + s];
-                if (filters == 0 || col_windows[s].empty) continue;
-                const std::size_t left = cols.first[s], right = cols.end[s];
-                const std::int64_t visits = static_cast<std::int64_t>(bottom[right]) - top[right] - bottom[left] + top[left];
-                // filters * visits <= this tap's dense MACs, and the total <= the layer's
-                // mac_count(), which validate() proved fits in 64 bits.
-                macs += filters * visits;
-            }
-        }
-    }
-    return macs;
-}
-
-/// `kernel_sum` with 32-bit prefix sums when the largest (batch * H * W) fits in them.
-template <class Arch>
-std::int64_t nonskipped_macs_from_counts(const std::int32_t* counts, const std::int32_t* filter_counts,
-                                         const conv_shape& layer) {
-    const std::int64_t largest = detail::checked_product("kernel_sum", layer.batch, layer.in_height, layer.in_width);
-    if (largest <= std::numeric_limits<std::int32_t>::max())
-        return detail::kernel_sum<Arch, std::int32_t>(counts, filter_counts, layer);
-    return detail::kernel_sum<Arch, std::int64_t>(counts, filter_counts, layer);
-}
-
-}  // namespace eap::detail
-// end eap/sparse/kernels/kernel_sum.hpp
-// #include <eap/sparse/kernels/nonzero_passes.hpp>
-// #include <eap/sparse/kernels/rlc_pair_counter.hpp>
-// #include <eap/sparse/tensor_statistics.hpp>
-
-namespace eap::detail {
-
-/// Non-skipped MACs of a validated layer whose tensors were checked against it: one pass over
-/// the weights (non-zero filters per weight position), one over the input activations (non-zero
-/// images per input position), then the kernel sum. With Statistics, the same passes also fill
-/// `weight_stats` and `input_stats` (non-zeros per filter / channel / image, run-length sizes).
-template <class Arch, bool Statistics, class TW, class TX>
-std::int64_t nonskipped_macs_pass(const char* function, const TW* w, const TX* x, const conv_shape& layer,
-                                  weight_statistics* weight_stats, fmap_statistics* input_stats) {
-    detail::check_batch_fits_counts(function, layer.batch);
-    const std::int64_t filters_per_group = layer.out_channels_per_group();
-    if (filters_per_group > std::numeric_limits<std::int32_t>::max())
-        throw argument_error(detail::message(function, ": ", filters_per_group, " filters per group; at most ",
-                                             std::numeric_limits<std::int32_t>::max()));
-    const std::int64_t filter_size = layer.in_channels_per_group() * layer.kernel_height * layer.kernel_width;
-    const std::int64_t plane = layer.in_height * layer.in_width;
-    const std::int64_t image_size = layer.in_channels * plane;
-
-    std::vector<std::int32_t> filter_counts(static_cast<std::size_t>(layer.groups * filter_size), 0);
-    rlc_pair_counter weight_counter;
-    std::int64_t* filter_nonzeros = nullptr;
-    if constexpr (Statistics) {
-        weight_stats->filters = layer.out_channels;
-        weight_stats->values_per_filter = filter_size;
-        weight_stats->values = layer.weight_count();
-        weight_stats->nonzeros_per_filter.assign(static_cast<std::size_t>(layer.out_channels), 0);
-        filter_nonzeros = weight_stats->nonzeros_per_filter.data();
-    }
-    if (detail::count_filter_nonzeros<Arch, Statistics>(w, layer.groups, filters_per_group, filter_size,
-                                                        filter_counts.data(), &weight_counter, filter_nonzeros))
-        detail::throw_nan(function, "weights");
-
-    // Not value-initialised: the pass clears it block by block.
-    const std::unique_ptr<std::int32_t[]> counts(new std::int32_t[static_cast<std::size_t>(image_size)]);
-    std::vector<rlc_pair_counter> image_counters(Statistics ? static_cast<std::size_t>(layer.batch) : 0);
-    if (detail::count_fmap_nonzeros<Arch, Statistics>(x, layer.batch, image_size, counts.get(), image_counters.data()))
-        detail::throw_nan(function, "inputs");
-
-    if constexpr (Statistics) {
-        weight_stats->nonzeros = weight_counter.nonzeros;
-        weight_stats->rlc_pairs = weight_counter.total_pairs();
-        weight_stats->rlc_words = weight_counter.total_words();
-
-        input_stats->batch = layer.batch;
-        input_stats->channels = layer.in_channels;
-        input_stats->values_per_channel = layer.batch * plane;
-        input_stats->values = layer.ifmap_size();
-        input_stats->nonzeros_per_channel.assign(static_cast<std::size_t>(layer.in_channels), 0);
-        for (std::int64_t c = 0; c < layer.in_channels; ++c) {
-            std::int64_t sum = 0;
-            for (std::int64_t k = c * plane; k < (c + 1) * plane; ++k) sum += counts[k];
-            input_stats->nonzeros_per_channel[c] = sum;
-        }
-        detail::finish_fmap_streams(*input_stats, image_counters);
-    }
-    return detail::nonskipped_macs_from_counts<Arch>(counts.get(), filter_counts.data(), layer);
-}
-
-}  // namespace eap::detail
-// end eap/sparse/detail/layer_pass.hpp
-// #include <eap/sparse/detail/tensor_access.hpp>
-// #include <eap/sparse/kernel_arch.hpp>
-
-namespace eap {
-
-/// The exact number of non-skipped MACs of a CONV or FC layer over a batch: the (weight, input
-/// activation) pairs that meet in the convolution with both values non-zero (zero padding never
-/// counts). Handles stride and padding per axis and side, groups, depthwise, 1x1 and FC layers.
-///
-/// * `weights`: M x C/groups x R x S, or M x K for a fully-connected `layer` (K = C*H*W);
-/// * `inputs`: N x C x H x W, or N x K for a fully-connected `layer`;
-/// * element types float, double, std::int32_t, std::int16_t, std::int8_t, std::uint16_t or
-///   std::uint8_t (the two tensors may differ); any xtensor container or expression (non-contiguous ones are copied first).
-///
-/// Cost: one pass over the weights and one over the activations (vectorised with `Arch`, see
-/// `eap/sparse/kernel_arch.hpp`), plus prefix-sum tables of one image's size, instead of one
-/// step per MAC. Throws `eap::shape_error` when `layer` is impossible or a tensor does not match
-/// it (the message names the tensor, the axis and both sizes), and `eap::argument_error` when a
-/// tensor holds a NaN.
-///
-/// \code
-/// const auto conv3 = eap::conv_shape{}.with_batch(16).with_channels(256, 384).with_input(13, 13)
-///                        .with_kernel(3, 3).with_padding(1);
-/// std::int64_t macs = eap::count_nonskipped_macs(weights, activations, conv3);
-/// \endcode
-template <class Arch = default_kernel_arch, class W, class X>
-std::int64_t count_nonskipped_macs(const xt::xexpression<W>& weights, const xt::xexpression<X>& inputs,
-                                   const conv_shape& layer) {
-    constexpr const char* function = "eap::count_nonskipped_macs";
-    detail::check_sparse_element_type<W>();
-    detail::check_sparse_element_type<X>();
-    layer.validate();
-    const detail::row_major_values<detail::sparse_value_t<W>> w(weights.derived_cast());
-    const detail::row_major_values<detail::sparse_value_t<X>> x(inputs.derived_cast());
-    detail::check_weight_tensor(function, w.shape(), layer);
-    detail::check_input_tensor(function, x.shape(), layer);
-    return detail::nonskipped_macs_pass<Arch, false>(function, w.data(), x.data(), layer, nullptr, nullptr);
-}
-
-}  // namespace eap
-// end eap/sparse/nonskipped_macs.hpp
-// #include <eap/sparse/layer_counts.hpp>
-// begin eap/sparse/layer_counts.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-
-// #include <eap/detail/checked_arithmetic.hpp>
-// #include <eap/detail/xtensor.hpp>
-// #include <eap/energy/sparsity.hpp>
-// #include <eap/shape/conv_shape.hpp>
-// #include <eap/sparse/detail/layer_pass.hpp>
-// #include <eap/sparse/detail/tensor_access.hpp>
-// #include <eap/sparse/kernel_arch.hpp>
-// #include <eap/sparse/run_length_code.hpp>
-// #include <eap/sparse/tensor_statistics.hpp>
-
-namespace eap {
-
-namespace detail {
-
-template <class Arch, class W, class X>
-layer_sparse_counts count_layer_inputs(const char* function, const xt::xexpression<W>& weights,
-                                       const xt::xexpression<X>& inputs, const conv_shape& layer) {
-    detail::check_sparse_element_type<W>();
-    detail::check_sparse_element_type<X>();
-    layer.validate();
-    const detail::row_major_values<detail::sparse_value_t<W>> w(weights.derived_cast());
-    const detail::row_major_values<detail::sparse_value_t<X>> x(inputs.derived_cast());
-    detail::check_weight_tensor(function, w.shape(), layer);
-    detail::check_input_tensor(function, x.shape(), layer);
-
-    weight_statistics weight_stats;
-    fmap_statistics input_stats;
-    layer_sparse_counts counts;
-    counts.nonskipped_macs =
-        detail::nonskipped_macs_pass<Arch, true>(function, w.data(), x.data(), layer, &weight_stats, &input_stats);
-    counts.batch = layer.batch;
-    counts.weights = layer.weight_count();
-    counts.nonzero_weights = weight_stats.nonzeros;
-    counts.weight_rlc_words = weight_stats.rlc_words;
-    counts.ifmap_values = layer.ifmap_size();
-    counts.nonzero_ifmap_values = input_stats.nonzeros;
-    counts.ifmap_rlc_words = input_stats.rlc_words;
-    counts.dense_macs = layer.mac_count();
-    return counts;
-}
-
-}  // namespace detail
-
-/// Fills the energy model's exact-sparsity record (`eap::layer_sparse_counts`) of a CONV or FC
-/// layer from its weights and the batch of input activations (layouts, element types and errors
-/// as for `eap::count_nonskipped_macs`), in one pass over each tensor: the non-skipped MACs,
-/// non-zero weights and input activations, and the exact Eyeriss run-length-coded sizes of the
-/// weights (one stream) and of the input feature maps (one stream per image).
-///
-/// Without the output activations the ofmaps are taken as dense: nonzero_ofmap_values =
-/// ofmap_values and ofmap_rlc_words is the size of a code with no zero (ceil(M*E*F / 3) words
-/// per image), an upper bound. Pass the outputs (after the activation function) to count them.
-/// The run-length size of the inputs is reported for every layer; whether the network's first
-/// layer moves its image uncoded is the energy model's decision.
-template <class Arch = default_kernel_arch, class W, class X>
-layer_sparse_counts count_layer_sparsity(const xt::xexpression<W>& weights, const xt::xexpression<X>& inputs,
-                                         const conv_shape& layer) {
-    layer_sparse_counts counts =
-        detail::count_layer_inputs<Arch>("eap::count_layer_sparsity", weights, inputs, layer);
-    counts.ofmap_values = layer.ofmap_size();
-    counts.nonzero_ofmap_values = counts.ofmap_values;
-    counts.ofmap_rlc_words = detail::checked_mul(
-        layer.batch, detail::ceil_div(layer.output_fmap().size(), rlc_pairs_per_word), "eap::count_layer_sparsity");
-    return counts;
-}
-
-/// As above, with the layer's output activations (N x M x E x F, or N x M for a fully-connected
-/// layer; after the activation function, e.g. ReLU) counted too: their non-zeros and their exact
-/// run-length-coded size (one stream per image).
-template <class Arch = default_kernel_arch, class W, class X, class Y>
-layer_sparse_counts count_layer_sparsity(const xt::xexpression<W>& weights, const xt::xexpression<X>& inputs,
-                                         const xt::xexpression<Y>& outputs, const conv_shape& layer) {
-    constexpr const char* function = "eap::count_layer_sparsity";
-    detail::check_sparse_element_type<Y>();
-    layer.validate();
-    const detail::row_major_values<detail::sparse_value_t<Y>> y(outputs.derived_cast());
-    // Check the outputs' shape before the (longer) passes over weights and inputs.
-    detail::check_output_tensor(function, y.shape(), layer);
-    layer_sparse_counts counts = detail::count_layer_inputs<Arch>(function, weights, inputs, layer);
-    const fmap_statistics output_stats = detail::measure_fmaps<Arch>(function, "outputs", y.data(), y.shape());
-    counts.ofmap_values = layer.ofmap_size();
-    counts.nonzero_ofmap_values = output_stats.nonzeros;
-    counts.ofmap_rlc_words = output_stats.rlc_words;
-    return counts;
-}
-
-}  // namespace eap
-// end eap/sparse/layer_counts.hpp
-
-// Energy-aware pruning: the model's energy from its exact sparsity, one layer's pruning, the
-// energy-ordered loop with its resumable state, and the magnitude-pruning baseline.
-// #include <eap/prune/model_energy.hpp>
-// begin eap/prune/model_energy.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstddef>
-#include <cstdint>
-#include <vector>
-
-// #include <eap/energy/energy_model.hpp>
-// #include <eap/engine/executor.hpp>
-// #include <eap/engine/model.hpp>
-// #include <eap/error.hpp>
-// #include <eap/sparse/layer_counts.hpp>
-
-namespace eap {
-
-/// Exact sparsity of every CONV and FC layer of a model on a set of images: the non-zero weights,
-/// the non-skipped MACs and the run-length-coded sizes of the real activations (after ReLU).
-struct model_sparsity {
-    std::vector<std::size_t> layers;           ///< CONV and FC layer indices, in evaluation order
-    std::vector<layer_sparse_counts> counts;   ///< one per entry of `layers`, over all images
-    std::int64_t images = 0;
-
-    std::int64_t weights() const;
-    std::int64_t nonzero_weights() const;
-    /// Non-skipped and dense MACs per image.
-    double nonskipped_macs_per_image() const;
-    double dense_macs_per_image() const;
-};
-
-namespace detail {
-
-/// Adds the activation-dependent counts of `more` (another chunk of images of the same layer) to
-/// `total`; the weight counts do not depend on the images and are taken once.
-inline void accumulate_sparse_counts(layer_sparse_counts& total, const layer_sparse_counts& more) {
-    const char* what = "eap::count_model_sparsity";
-    if (total.batch == 0) {
-        total = more;
-        return;
-    }
-    total.batch = checked_add(total.batch, more.batch, what);
-    total.ifmap_values = checked_add(total.ifmap_values, more.ifmap_values, what);
-    total.nonzero_ifmap_values = checked_add(total.nonzero_ifmap_values, more.nonzero_ifmap_values, what);
-    total.ofmap_values = checked_add(total.ofmap_values, more.ofmap_values, what);
-    total.nonzero_ofmap_values = checked_add(total.nonzero_ofmap_values, more.nonzero_ofmap_values, what);
-    total.dense_macs = checked_add(total.dense_macs, more.dense_macs, what);
-    total.nonskipped_macs = checked_add(total.nonskipped_macs, more.nonskipped_macs, what);
-    total.ifmap_rlc_words = checked_add(total.ifmap_rlc_words, more.ifmap_rlc_words, what);
-    total.ofmap_rlc_words = checked_add(total.ofmap_rlc_words, more.ofmap_rlc_words, what);
-}
-
-}  // namespace detail
-
-inline std::int64_t model_sparsity::weights() const {
-    std::int64_t n = 0;
-    for (const auto& c : counts) n += c.weights;
-    return n;
-}
-inline std::int64_t model_sparsity::nonzero_weights() const {
-    std::int64_t n = 0;
-    for (const auto& c : counts) n += c.nonzero_weights;
-    return n;
-}
-inline double model_sparsity::nonskipped_macs_per_image() const {
-    double n = 0;
-    for (const auto& c : counts) n += static_cast<double>(c.nonskipped_macs);
-    return images == 0 ? 0.0 : n / static_cast<double>(images);
-}
-inline double model_sparsity::dense_macs_per_image() const {
-    double n = 0;
-    for (const auto& c : counts) n += static_cast<double>(c.dense_macs);
-    return images == 0 ? 0.0 : n / static_cast<double>(images);
-}
-
-/// Runs `images` (N x C x H x W) through `m`, `chunk` images at a time, and counts the exact
-/// sparsity of every CONV and FC layer with the sparse counters: what the energy model needs to
-/// price the model as it really runs (skipped MACs, compressed weights, coded feature maps).
-inline model_sparsity count_model_sparsity(engine::executor& runner, const engine::model& m,
-                                           const engine::activation_tensor& images, std::int64_t chunk = 100) {
-    const char* function = "eap::count_model_sparsity";
-    if (chunk < 1) throw argument_error(detail::message(function, ": chunk = ", chunk, " must be at least 1"));
-    const auto total = static_cast<std::int64_t>(images.shape()[0]);
-    if (total < 1) throw argument_error(detail::message(function, ": no images"));
-    const network& net = m.graph();
-    model_sparsity out;
-    out.layers = net.compute_layers();
-    out.counts.resize(out.layers.size());
-    out.images = total;
-    std::vector<std::ptrdiff_t> slot(net.size(), -1);
-    for (std::size_t k = 0; k < out.layers.size(); ++k) slot[out.layers[k]] = static_cast<std::ptrdiff_t>(k);
-    std::int64_t batch = 0;
-    const engine::forward_hook hook = [&](const engine::layer_event& e) {
-        if (e.stage != engine::forward_stage::output || slot[e.layer] < 0) return;
-        const std::size_t k = static_cast<std::size_t>(slot[e.layer]);
-        const conv_shape shape = net.layer_shape(e.layer, batch);
-        const engine::layer_parameters& p = m.parameters(e.layer);
-        const layer_sparse_counts counts =
-            p.conv.size() != 0 ? count_layer_sparsity(p.conv, *e.inputs.front(), e.values, shape)
-                               : count_layer_sparsity(p.fc, *e.inputs.front(), e.values, shape);
-        detail::accumulate_sparse_counts(out.counts[k], counts);
-    };
-    for (std::int64_t first = 0; first < total; first += chunk) {
-        batch = std::min(chunk, total - first);
-        runner.forward(m, images, first, batch, hook);
-    }
-    return out;
-}
-
-/// The energy of a model as it runs: its network on `hw` at a batch size, every CONV and FC layer
-/// priced with the exact sparsity measured on real images.
-struct model_energy {
-    model_sparsity sparsity;
-    network_energy energy;  ///< over the batch; `energy.per_image()` for one image
-
-    double per_image() const { return energy.per_image().total(); }
-    /// Energy per image of the k-th CONV/FC layer (in `sparsity.layers` order).
-    double layer_per_image(std::size_t k) const {
-        return energy.layers.at(k).energy.total() / static_cast<double>(energy.batch);
-    }
-};
-
-/// Prices `sparsity` (as measured by `count_model_sparsity` on the model's network `net`) on `hw`
-/// at `batch` images per batch. `options` gives the sparsity rules and any per-layer options; the
-/// exact counts are filled in. `cache` (optional) keeps mapping searches across calls.
-inline model_energy estimate_model_energy(const network& net, const model_sparsity& sparsity, const hardware& hw,
-                                          std::int64_t batch, network_energy_options options = {},
-                                          mapping_cache* cache = nullptr) {
-    if (sparsity.layers != net.compute_layers())
-        throw argument_error("eap::estimate_model_energy: the sparsity counts are not those of the network '" +
-                             net.name() + "'");
-    for (std::size_t k = 0; k < sparsity.layers.size(); ++k)
-        options.layers[net[sparsity.layers[k]].name].counts = sparsity.counts[k];
-    model_energy out;
-    out.sparsity = sparsity;
-    out.energy = estimate_network_energy(hw, net, batch, options, cache);
-    return out;
-}
-
-/// The energy weight pruning cannot remove: `sparsity` with every weight pruned (no weight
-/// moves, no MAC runs) but the feature maps as measured, which still move between the levels.
-/// A pruned model's energy approaches it from above.
-inline model_energy estimate_energy_floor(const network& net, model_sparsity sparsity, const hardware& hw,
-                                          std::int64_t batch, const network_energy_options& options = {},
-                                          mapping_cache* cache = nullptr) {
-    for (layer_sparse_counts& c : sparsity.counts) {
-        c.nonzero_weights = 0;
-        c.nonskipped_macs = 0;
-        c.weight_rlc_words = 0;
-    }
-    return estimate_model_energy(net, sparsity, hw, batch, options, cache);
-}
-
-/// `count_model_sparsity` on `images`, then `estimate_model_energy` at `batch`.
-inline model_energy measure_model_energy(engine::executor& runner, const engine::model& m,
-                                         const engine::activation_tensor& images, const hardware& hw,
-                                         std::int64_t batch, const network_energy_options& options = {},
-                                         mapping_cache* cache = nullptr) {
-    return estimate_model_energy(m.graph(), count_model_sparsity(runner, m, images), hw, batch, options, cache);
-}
-
-}  // namespace eap
-// end eap/prune/model_energy.hpp
-// #include <eap/prune/layer_pruning.hpp>
-// begin eap/prune/layer_pruning.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <vector>
-
-// #include <eap/engine/model.hpp>
-// #include <eap/error.hpp>
-// #include <eap/prune/gram_matrix.hpp>
-// #include <eap/prune/least_squares_fit.hpp>
-// #include <eap/prune/magnitude_pruning.hpp>
-// #include <eap/prune/restoration.hpp>
-// #include <eap/prune/weight_mask.hpp>
-
-namespace eap {
-
-/// How one layer is pruned to a given number of weights.
-enum class layer_pruning_method : std::uint8_t {
-    magnitude,          ///< keep the largest weights as they are
-    magnitude_fit,      ///< keep the largest weights, then least-squares fit them (and the bias)
-    restoration_fit,    ///< over-prune by magnitude, restore by output error, least-squares fit
-};
-
-constexpr const char* to_string(layer_pruning_method m) {
-    switch (m) {
-    case layer_pruning_method::magnitude: return "magnitude";
-    case layer_pruning_method::magnitude_fit: return "magnitude+fit";
-    case layer_pruning_method::restoration_fit: return "restoration+fit";
-    }
-    return "?";
-}
-
-struct layer_pruning_options {
-    layer_pruning_method method = layer_pruning_method::restoration_fit;
-    /// Restoration starts from the largest keep * (1 - over_prune_margin) weights and returns the
-    /// rest by output error. A fraction of the kept count (not of the removed count): at the
-    /// densities energy-aware pruning reaches, a share of the removed weights would mean
-    /// restoring far more weights than are finally kept.
-    double over_prune_margin = 0.2;
-    restoration_options restoration{};
-    least_squares_options fit{};
-};
-
-/// What pruning one layer did. Errors are sums of squares of the layer's output error over the
-/// samples of its Gram systems (relative: divided by `output_energy`).
-struct layer_pruning_report {
-    layer_pruning_method method = layer_pruning_method::magnitude;
-    std::int64_t weights = 0;
-    std::int64_t kept = 0;
-    std::int64_t restored = 0;          ///< weights returned by restoration
-    double output_energy = 0.0;
-    double error_after = 0.0;           ///< with the final weights (not known for `magnitude`: -1)
-    std::int64_t ridge_channels = 0;    ///< channels whose fit needed a ridge term
-    double relative_error() const { return output_energy > 0.0 && error_after >= 0.0 ? error_after / output_energy : -1.0; }
-};
-
-namespace detail {
-
-template <std::size_t Rank>
-layer_pruning_report prune_weights(const xt::xtensor<float, Rank>& reference, const xt::xtensor<float, 1>& reference_bias,
-                                   const std::vector<gram_system>& systems, std::int64_t keep,
-                                   const layer_pruning_options& options, xt::xtensor<float, Rank>& weights,
-                                   xt::xtensor<float, Rank>& mask, xt::xtensor<float, 1>& bias) {
-    layer_pruning_report report;
-    report.method = options.method;
-    report.weights = static_cast<std::int64_t>(reference.size());
-    report.kept = keep;
-    report.error_after = -1.0;
-    auto store_mask = [&mask](const weight_mask<Rank>& m) {
-        mask = xt::empty<float>(m.shape());
-        std::transform(m.begin(), m.end(), mask.begin(), [](std::uint8_t v) { return v != 0 ? 1.0f : 0.0f; });
-    };
-    switch (options.method) {
-    case layer_pruning_method::magnitude: {
-        const weight_mask<Rank> m = magnitude_prune(reference, keep);
-        store_mask(m);
-        weights = reference * mask;
-        bias = reference_bias;
-        return report;
-    }
-    case layer_pruning_method::magnitude_fit: {
-        const weight_mask<Rank> m = magnitude_prune(reference, keep);
-        auto fit = fit_least_squares(systems, reference, m, reference_bias, options.fit);
-        store_mask(m);
-        weights = std::move(fit.weights);
-        bias = std::move(fit.bias);
-        report.output_energy = fit.report.output_energy;
-        report.error_after = fit.report.error_after;
-        report.ridge_channels = fit.report.ridge_channels;
-        return report;
-    }
-    case layer_pruning_method::restoration_fit: {
-        const auto start = std::max<std::int64_t>(
-            0, keep - static_cast<std::int64_t>(std::llround(options.over_prune_margin * static_cast<double>(keep))));
-        const weight_mask<Rank> over = magnitude_prune(reference, start);
-        auto restored = restore_weights(systems, reference, over, reference_bias, keep, options.restoration);
-        store_mask(restored.mask);
-        weights = std::move(restored.weights);
-        bias = std::move(restored.bias);
-        report.kept = restored.report.kept_after;
-        report.restored = restored.report.kept_after - restored.report.kept_before;
-        report.output_energy = restored.report.fit.output_energy;
-        report.error_after = restored.report.fit.error_after;
-        report.ridge_channels = restored.report.fit.ridge_channels;
-        return report;
-    }
-    }
-    throw argument_error("eap::prune_layer: unknown method");
-}
-
-}  // namespace detail
-
-/// Prunes one CONV or FC layer to `keep` weights, starting from its weights and bias in
-/// `reference` (a model's `layer_parameters`): writes the new weights and bias into `weights` and
-/// the 0/1 mask into `mask` (shaped as the engine's). `systems` are the layer's Gram systems
-/// (`build_layer_systems` with a bias column): X from the network pruned so far, Y the original
-/// network's pre-activation output. Restoration may stop short of `keep` when no weight lowers
-/// the error any more (`report.kept` says how many were kept).
-inline layer_pruning_report prune_layer(const engine::layer_parameters& reference, const std::vector<gram_system>& systems,
-                                        std::int64_t keep, const layer_pruning_options& options,
-                                        engine::layer_parameters& weights, engine::layer_parameters& mask) {
-    const std::int64_t total = static_cast<std::int64_t>(reference.weight_count());
-    if (keep < 0 || keep > total)
-        throw argument_error(detail::message("eap::prune_layer: keep = ", keep, " must be in [0, ", total, "]"));
-    if (!(options.over_prune_margin >= 0.0 && options.over_prune_margin <= 1.0))
-        throw argument_error(detail::message("eap::prune_layer: over_prune_margin = ", options.over_prune_margin,
-                                             " must be in [0, 1]"));
-    if (reference.conv.size() != 0) {
-        weights.fc = {};
-        mask.fc = {};
-        return detail::prune_weights(reference.conv, reference.bias, systems, keep, options, weights.conv, mask.conv,
-                                     weights.bias);
-    }
-    weights.conv = {};
-    mask.conv = {};
-    return detail::prune_weights(reference.fc, reference.bias, systems, keep, options, weights.fc, mask.fc, weights.bias);
-}
-
-}  // namespace eap
-// end eap/prune/layer_pruning.hpp
-// #include <eap/prune/fine_tuning.hpp>
-// begin eap/prune/fine_tuning.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-
-// #include <eap/data/fashion_mnist.hpp>
-// #include <eap/engine/evaluate.hpp>
-// #include <eap/engine/model.hpp>
-// #include <eap/engine/trainer.hpp>
-
-namespace eap {
-
-/// Global fine-tuning of a pruned model with masked SGD (pruned weights stay exactly zero):
-/// trains `m` on `training` with `options` (its seed replaced by `seed`) and returns the top-1 on
-/// `validation`. A fine-tuning that lowers that accuracy below `accuracy_before` (a learning rate
-/// too high for a model near its optimum can do that) is undone, and `accuracy_before` returned.
-/// Energy-aware pruning and the magnitude baseline both fine-tune through it, so they get the
-/// same budget and the same rule.
-inline double fine_tune(engine::model& m, engine::training_options options, std::uint64_t seed,
-                        const data::labeled_images& training, const data::labeled_images& validation,
-                        double accuracy_before, engine::executor& runner, std::int64_t evaluation_batch = 250) {
-    const engine::model before = m;
-    options.seed = seed;
-    engine::trainer(m, options).fit(training.images, training.labels);
-    const double after = engine::evaluate(runner, m, validation.images, validation.labels, evaluation_batch).top1();
-    if (after >= accuracy_before) return after;
-    m = before;
-    return accuracy_before;
-}
-
-/// Whether an accuracy loss is within a limit, up to rounding: accuracies are ratios of image
-/// counts, and 0.91 - 0.90 is a hair above 0.01 in binary.
-constexpr bool within_limit(double loss, double limit) { return loss <= limit + 1e-9; }
-
-}  // namespace eap
-// end eap/prune/fine_tuning.hpp
-// #include <eap/prune/partial_model.hpp>
-// begin eap/prune/partial_model.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <cstddef>
-#include <limits>
-#include <variant>
-#include <vector>
-
-// #include <eap/engine/model.hpp>
-// #include <eap/error.hpp>
-// #include <eap/network/network.hpp>
-
-// Parts of a model, run on their own. While one layer is being pruned, everything before it
-// computes the same values for every trial: a suffix model is the network from a cut onwards, fed
-// with the cut layer's output, which the pruning search caches for its validation images once and
-// evaluates each trial on (for an FC layer, a few percent of the network's work). A prefix model
-// is the network up to a layer: what capturing that layer's values needs, and no more.
-
-namespace eap {
-
-/// The last layer before `layer` whose output alone determines everything after it: no layer
-/// after the cut reads a layer before it (0, the input, when there is no later one). In a
-/// sequential network it is the layer feeding `layer`; inside an inception module, the module's
-/// input.
-inline std::size_t suffix_cut(const network& net, std::size_t layer) {
-    if (layer == 0 || layer >= net.size())
-        throw argument_error(detail::message("eap::suffix_cut: layer ", layer, " is not a layer after the input of '",
-                                             net.name(), "'"));
-    // earliest[j]: the earliest layer read by any layer after j.
-    std::vector<std::size_t> earliest(net.size(), std::numeric_limits<std::size_t>::max());
-    for (std::size_t j = net.size() - 1; j-- > 0;) {
-        earliest[j] = earliest[j + 1];
-        for (std::size_t input : net[j + 1].inputs) earliest[j] = std::min(earliest[j], input);
-    }
-    for (std::size_t j = layer; j-- > 0;)
-        if (earliest[j] >= j) return j;
-    return 0;
-}
-
-namespace detail {
-
-/// Appends a copy of layer `l` of a network to `out`, its inputs renumbered by `input_of`.
-template <class InputIndex>
-void copy_layer(network& out, const layer& l, InputIndex input_of) {
-    std::vector<std::size_t> inputs;
-    for (std::size_t i : l.inputs) inputs.push_back(input_of(i));
-    if (const auto* c = std::get_if<conv_params>(&l.params)) {
-        out.add_conv(l.name, inputs.front(), *c, l.act);
-    } else if (const auto* f = std::get_if<fc_params>(&l.params)) {
-        out.add_fc(l.name, inputs.front(), *f, l.act);
-    } else if (const auto* p = std::get_if<pool_params>(&l.params)) {
-        out.add_pool(l.name, inputs.front(), *p);
-    } else if (std::holds_alternative<concat_params>(l.params)) {
-        out.add_concat(l.name, inputs);
-    } else if (std::holds_alternative<add_params>(l.params)) {
-        out.add_add(l.name, inputs, l.act);
-    } else {
-        throw argument_error("eap: an input layer after the first layer");
-    }
-}
-
-/// A model of `net` with the parameters and masks of layers [first, last] of `m` (layer k of
-/// `m` is layer k - offset of the result).
-inline engine::model copy_parameters(network net, const engine::model& m, std::size_t first, std::size_t last,
-                                     std::size_t offset) {
-    engine::model out(std::move(net));
-    for (std::size_t k = first; k <= last; ++k)
-        if (m.graph()[k].is_compute()) {
-            out.parameters(k - offset) = m.parameters(k);
-            out.mask(k - offset) = m.mask(k);
-        }
-    return out;
-}
-
-}  // namespace detail
-
-/// The network from `cut` onwards: its input is layer `cut`'s output (named after it), then every
-/// later layer with its parameters and masks copied from `m`. Layer `k` of `m` is layer
-/// `k - cut` of the suffix.
-inline engine::model suffix_model(const engine::model& m, std::size_t cut) {
-    const network& net = m.graph();
-    if (cut >= net.size() - 1)
-        throw argument_error(detail::message("eap::suffix_model: cut ", cut, " leaves no layer of '", net.name(), "'"));
-    network suffix(net.name(), net[cut].output, net[cut].name);
-    for (std::size_t k = cut + 1; k < net.size(); ++k)
-        detail::copy_layer(suffix, net[k], [&](std::size_t i) {
-            if (i < cut)
-                throw argument_error(detail::message("eap::suffix_model: layer '", net[k].name, "' reads '", net[i].name,
-                                                     "', before the cut '", net[cut].name, "'"));
-            return i - cut;
-        });
-    return detail::copy_parameters(std::move(suffix), m, cut + 1, net.size() - 1, cut);
-}
-
-/// The network up to and including layer `last` (layers keep their indices), with the
-/// parameters and masks of `m`. Layers are in evaluation order, so everything `last` depends on
-/// is in it.
-inline engine::model prefix_model(const engine::model& m, std::size_t last) {
-    const network& net = m.graph();
-    if (last == 0 || last >= net.size())
-        throw argument_error(detail::message("eap::prefix_model: layer ", last, " is not a layer after the input of '",
-                                             net.name(), "'"));
-    network prefix(net.name(), net.input().output, net.input().name);
-    for (std::size_t k = 1; k <= last; ++k) detail::copy_layer(prefix, net[k], [](std::size_t i) { return i; });
-    return detail::copy_parameters(std::move(prefix), m, 1, last, 0);
-}
-
-}  // namespace eap
-// end eap/prune/partial_model.hpp
+// #include <eap/prune/patch_sampling.hpp>
 // #include <eap/prune/pruning_records.hpp>
 // begin eap/prune/pruning_records.hpp
 // SPDX-License-Identifier: MIT
@@ -13655,9 +13782,9 @@ inline engine::model prefix_model(const engine::model& m, std::size_t last) {
 #include <vector>
 
 // #include <eap/engine/model.hpp>
+// #include <eap/engine/model_files.hpp>
 // #include <eap/error.hpp>
 // #include <eap/io/atomic_file.hpp>
-// #include <eap/io/model_files.hpp>
 // #include <eap/network/network.hpp>
 
 // What an energy-aware pruning run decided, and its saved state, so that a stopped run resumes
@@ -13877,36 +14004,6 @@ inline engine::model load_pruning_model(const std::filesystem::path& directory) 
 
 }  // namespace eap
 // end eap/prune/pruning_records.hpp
-// #include <eap/prune/energy_aware_pruning.hpp>
-// begin eap/prune/energy_aware_pruning.hpp
-// SPDX-License-Identifier: MIT
-
-#include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <cstdint>
-#include <filesystem>
-#include <functional>
-#include <numeric>
-#include <optional>
-#include <string>
-#include <utility>
-#include <vector>
-
-// #include <eap/data/fashion_mnist.hpp>
-// #include <eap/energy/energy_model.hpp>
-// #include <eap/engine/capture.hpp>
-// #include <eap/engine/evaluate.hpp>
-// #include <eap/engine/trainer.hpp>
-// #include <eap/error.hpp>
-// #include <eap/hardware/presets.hpp>
-// #include <eap/prune/layer_pruning.hpp>
-// #include <eap/prune/layer_systems.hpp>
-// #include <eap/prune/model_energy.hpp>
-// #include <eap/prune/patch_sampling.hpp>
-// #include <eap/prune/pruning_records.hpp>
-// #include <eap/prune/fine_tuning.hpp>
-// #include <eap/prune/partial_model.hpp>
 
 // Energy-aware pruning (Yang, Chen, Sze, CVPR 2017): prune the layers in order of their energy,
 // highest first; in each layer keep the fewest weights whose output-feature-map fit (magnitude
@@ -14598,6 +14695,11 @@ inline energy_aware_result prune_for_energy(const engine::model& original, const
 
 }  // namespace eap
 // end eap/prune/energy_aware_pruning.hpp
+// #include <eap/prune/fine_tuning.hpp>
+// #include <eap/prune/gram_matrix.hpp>
+// #include <eap/prune/layer_pruning.hpp>
+// #include <eap/prune/layer_systems.hpp>
+// #include <eap/prune/least_squares_fit.hpp>
 // #include <eap/prune/magnitude_baseline.hpp>
 // begin eap/prune/magnitude_baseline.hpp
 // SPDX-License-Identifier: MIT
@@ -14611,7 +14713,7 @@ inline energy_aware_result prune_for_energy(const engine::model& original, const
 #include <string>
 #include <vector>
 
-// #include <eap/data/fashion_mnist.hpp>
+// #include <eap/data/labeled_images.hpp>
 // #include <eap/engine/evaluate.hpp>
 // #include <eap/engine/trainer.hpp>
 // #include <eap/error.hpp>
@@ -14767,52 +14869,11 @@ inline magnitude_baseline_result prune_by_magnitude(const engine::model& origina
 
 }  // namespace eap
 // end eap/prune/magnitude_baseline.hpp
-// #include <eap/prune/model_summary.hpp>
-// begin eap/prune/model_summary.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-#include <string>
-#include <vector>
-
-// #include <eap/data/fashion_mnist.hpp>
-// #include <eap/energy/energy_model.hpp>
-// #include <eap/engine/evaluate.hpp>
-// #include <eap/engine/model.hpp>
-// #include <eap/prune/model_energy.hpp>
-
-namespace eap {
-
-/// What the paper's table reports about one model: accuracy, non-zero weights, non-skipped MACs
-/// and energy per image at some batch sizes.
-struct model_summary {
-    std::string label;
-    double accuracy = 0.0;  ///< top-1
-    std::int64_t weights = 0;
-    std::int64_t nonzero_weights = 0;
-    double nonskipped_macs = 0.0;      ///< per image
-    std::vector<model_energy> energy;  ///< one per batch size asked for
-};
-
-/// Summarises `m`: top-1 on `labelled`, exact sparsity counted on `sparsity_images`, energy on
-/// `hw` at each of `batches` (with `cache` keeping the mapping searches).
-inline model_summary summarize_model(const std::string& label, const engine::model& m,
-                                     const data::labeled_images& labelled,
-                                     const engine::activation_tensor& sparsity_images, const hardware& hw,
-                                     const std::vector<std::int64_t>& batches, mapping_cache& cache) {
-    engine::executor runner;
-    model_summary out;
-    out.label = label;
-    out.accuracy = engine::evaluate(runner, m, labelled.images, labelled.labels).top1();
-    const model_sparsity sparsity = count_model_sparsity(runner, m, sparsity_images);
-    out.weights = sparsity.weights();
-    out.nonzero_weights = sparsity.nonzero_weights();
-    out.nonskipped_macs = sparsity.nonskipped_macs_per_image();
-    for (std::int64_t batch : batches) out.energy.push_back(estimate_model_energy(m.graph(), sparsity, hw, batch, {}, &cache));
-    return out;
-}
-
-}  // namespace eap
-// end eap/prune/model_summary.hpp
+// #include <eap/prune/magnitude_pruning.hpp>
+// #include <eap/prune/patch_sampling.hpp>
+// #include <eap/prune/pruning_records.hpp>
+// #include <eap/prune/restoration.hpp>
+// #include <eap/prune/weight_mask.hpp>
+// end eap/prune.hpp
 // end eap/eap.hpp
 #endif  // EAP_SINGLE_INCLUDE_HPP

@@ -8,36 +8,11 @@
 #include <filesystem>
 #include <string>
 
-#include "eap/data/idx_reader.hpp"
-#include "eap/engine/tensor.hpp"
+#include "eap/data/labeled_images.hpp"
 #include "eap/error.hpp"
+#include "eap/io/idx_reader.hpp"
 
 namespace eap::data {
-
-/// Images with one class label each.
-struct labeled_images {
-    engine::activation_tensor images;  ///< N x C x H x W
-    engine::label_tensor labels;       ///< N
-
-    std::int64_t size() const noexcept { return static_cast<std::int64_t>(labels.size()); }
-};
-
-/// Images [first, first + count) of `set`, copied.
-inline labeled_images subset(const labeled_images& set, std::int64_t first, std::int64_t count) {
-    if (first < 0 || count < 0 || first > set.size() || count > set.size() - first)
-        throw argument_error(eap::detail::message("eap::data::subset: images [", first, ", ", first, " + ", count,
-                                                  ") are not within the ", set.size(), " images of the set"));
-    labeled_images out;
-    const std::array<std::size_t, 4> shape{static_cast<std::size_t>(count), set.images.shape()[1],
-                                           set.images.shape()[2], set.images.shape()[3]};
-    out.images = xt::empty<float>(shape);
-    const std::size_t image = shape[1] * shape[2] * shape[3];
-    std::copy(set.images.data() + static_cast<std::size_t>(first) * image,
-              set.images.data() + static_cast<std::size_t>(first + count) * image, out.images.data());
-    out.labels = xt::empty<std::int32_t>(std::array<std::size_t, 1>{static_cast<std::size_t>(count)});
-    std::copy(set.labels.data() + first, set.labels.data() + first + count, out.labels.data());
-    return out;
-}
 
 enum class fashion_mnist_split : std::uint8_t { train, test };
 
@@ -79,8 +54,8 @@ inline labeled_images load_fashion_mnist(fashion_mnist_split split,
                            "' does not exist. Install the data set with `sudo apt-get install dataset-fashion-mnist` "
                            "(Debian/Ubuntu), or point EAP_FASHION_MNIST_DIR at a directory holding the four "
                            "Fashion-MNIST .gz files.");
-    const idx_array images = data::read_idx(files[0]);
-    const idx_array labels = data::read_idx(files[1]);
+    const idx_array images = eap::read_idx(files[0]);
+    const idx_array labels = eap::read_idx(files[1]);
     if (images.dims.size() != 3)
         throw parse_error(files[0].string(), 0, "dimensions",
                           eap::detail::message(images.dims.size(), " dimensions, expected 3 (images x rows x columns)"));

@@ -4,9 +4,9 @@
 #include <array>
 #include <cstddef>
 
-#include "eap/energy/access_counts.hpp"
 #include "eap/error.hpp"
 #include "eap/hardware/data_type.hpp"
+#include "eap/mapping/access_counts.hpp"
 #include "eap/mapping/row_stationary_mapping.hpp"
 
 namespace eap {

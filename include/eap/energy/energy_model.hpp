@@ -10,20 +10,20 @@
 #include <string>
 #include <vector>
 
-#include "eap/energy/access_counts.hpp"
 #include "eap/energy/effective_access_counts.hpp"
 #include "eap/energy/energy_breakdown.hpp"
 #include "eap/energy/run_length_code_model.hpp"
-#include "eap/energy/sparsity.hpp"
 #include "eap/energy/sparsity_rules.hpp"
 #include "eap/error.hpp"
 #include "eap/hardware/hardware.hpp"
+#include "eap/mapping/access_counts.hpp"
 #include "eap/mapping/layer_partition.hpp"
 #include "eap/mapping/mapping_cache.hpp"
 #include "eap/mapping/mapping_search.hpp"
 #include "eap/mapping/row_stationary_options.hpp"
 #include "eap/network/network.hpp"
 #include "eap/shape/conv_shape.hpp"
+#include "eap/sparse/layer_sparsity.hpp"
 
 namespace eap {
 

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string>
 
-#include "eap/detail/elementwise.hpp"
-#include "eap/detail/engine_checks.hpp"
-#include "eap/detail/scratch_buffer.hpp"
+#include "eap/engine/detail/elementwise.hpp"
+#include "eap/engine/detail/engine_checks.hpp"
+#include "eap/engine/detail/scratch_buffer.hpp"
 #include "eap/engine/gemm.hpp"
 #include "eap/engine/im2col.hpp"
 #include "eap/engine/tensor.hpp"

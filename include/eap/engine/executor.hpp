@@ -10,9 +10,9 @@
 #include <variant>
 #include <vector>
 
-#include "eap/detail/elementwise.hpp"
-#include "eap/detail/engine_checks.hpp"
 #include "eap/engine/conv_layer.hpp"
+#include "eap/engine/detail/elementwise.hpp"
+#include "eap/engine/detail/engine_checks.hpp"
 #include "eap/engine/fc_layer.hpp"
 #include "eap/engine/model.hpp"
 #include "eap/engine/pool_layer.hpp"

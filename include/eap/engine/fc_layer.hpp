@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "eap/detail/elementwise.hpp"
-#include "eap/detail/engine_checks.hpp"
+#include "eap/engine/detail/elementwise.hpp"
+#include "eap/engine/detail/engine_checks.hpp"
 #include "eap/engine/gemm.hpp"
 #include "eap/engine/tensor.hpp"
 #include "eap/error.hpp"

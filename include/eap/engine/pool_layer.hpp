@@ -7,8 +7,8 @@
 #include <limits>
 #include <vector>
 
-#include "eap/detail/elementwise.hpp"
-#include "eap/detail/engine_checks.hpp"
+#include "eap/engine/detail/elementwise.hpp"
+#include "eap/engine/detail/engine_checks.hpp"
 #include "eap/engine/im2col.hpp"
 #include "eap/engine/tensor.hpp"
 #include "eap/error.hpp"

@@ -5,14 +5,14 @@
 #include <cstdint>
 #include <string>
 
-#include "eap/detail/row_stationary_model.hpp"
-#include "eap/energy/access_counts.hpp"
 #include "eap/error.hpp"
 #include "eap/hardware/hardware.hpp"
+#include "eap/mapping/access_counts.hpp"
 #include "eap/mapping/layer_part.hpp"
 #include "eap/mapping/pe_set_folding.hpp"
 #include "eap/mapping/replica_split.hpp"
 #include "eap/mapping/row_stationary_mapping.hpp"
+#include "eap/mapping/row_stationary_model.hpp"
 #include "eap/mapping/row_stationary_options.hpp"
 
 namespace eap {

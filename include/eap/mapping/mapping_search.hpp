@@ -7,17 +7,17 @@
 #include <ostream>
 #include <vector>
 
-#include "eap/detail/row_stationary_model.hpp"
-#include "eap/detail/row_stationary_search.hpp"
-#include "eap/energy/access_counts.hpp"
 #include "eap/error.hpp"
 #include "eap/hardware/hardware.hpp"
+#include "eap/mapping/access_counts.hpp"
 #include "eap/mapping/layer_part.hpp"
 #include "eap/mapping/mapping_evaluation.hpp"
 #include "eap/mapping/pe_set_folding.hpp"
 #include "eap/mapping/replica_split.hpp"
 #include "eap/mapping/row_stationary_mapping.hpp"
+#include "eap/mapping/row_stationary_model.hpp"
 #include "eap/mapping/row_stationary_options.hpp"
+#include "eap/mapping/row_stationary_search.hpp"
 
 namespace eap {
 
@@ -61,7 +61,7 @@ inline void factor_tuples(std::int64_t n, std::size_t slots, std::vector<std::ve
 
 /// Finds the row-stationary mapping of `part` on `hw` of least data-movement energy (dense part;
 /// ties broken by fewer cycles, then by the first in nn_dataflow's enumeration order, see
-/// `eap/detail/row_stationary_search.hpp`). The search is exhaustive over replica splits, loop
+/// `eap/mapping/row_stationary_search.hpp`). The search is exhaustive over replica splits, loop
 /// blockings over every storage level and the scratchpads, and loop orders; it is pruned only
 /// where no better mapping can be.
 ///

@@ -13,20 +13,20 @@
 #include <utility>
 #include <vector>
 
-#include "eap/data/fashion_mnist.hpp"
+#include "eap/data/labeled_images.hpp"
 #include "eap/energy/energy_model.hpp"
 #include "eap/engine/capture.hpp"
 #include "eap/engine/evaluate.hpp"
+#include "eap/engine/partial_model.hpp"
 #include "eap/engine/trainer.hpp"
 #include "eap/error.hpp"
 #include "eap/hardware/presets.hpp"
+#include "eap/measure/model_energy.hpp"
+#include "eap/prune/fine_tuning.hpp"
 #include "eap/prune/layer_pruning.hpp"
 #include "eap/prune/layer_systems.hpp"
-#include "eap/prune/model_energy.hpp"
 #include "eap/prune/patch_sampling.hpp"
 #include "eap/prune/pruning_records.hpp"
-#include "eap/prune/fine_tuning.hpp"
-#include "eap/prune/partial_model.hpp"
 
 // Energy-aware pruning (Yang, Chen, Sze, CVPR 2017): prune the layers in order of their energy,
 // highest first; in each layer keep the fewest weights whose output-feature-map fit (magnitude

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "eap/data/fashion_mnist.hpp"
+#include "eap/data/labeled_images.hpp"
 #include "eap/engine/evaluate.hpp"
 #include "eap/engine/model.hpp"
 #include "eap/engine/trainer.hpp"

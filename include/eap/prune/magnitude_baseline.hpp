@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "eap/data/fashion_mnist.hpp"
+#include "eap/data/labeled_images.hpp"
 #include "eap/engine/evaluate.hpp"
 #include "eap/engine/trainer.hpp"
 #include "eap/error.hpp"

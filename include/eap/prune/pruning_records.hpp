@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "eap/engine/model.hpp"
+#include "eap/engine/model_files.hpp"
 #include "eap/error.hpp"
 #include "eap/io/atomic_file.hpp"
-#include "eap/io/model_files.hpp"
 #include "eap/network/network.hpp"
 
 // What an energy-aware pruning run decided, and its saved state, so that a stopped run resumes

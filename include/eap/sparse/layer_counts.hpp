@@ -5,11 +5,11 @@
 
 #include "eap/detail/checked_arithmetic.hpp"
 #include "eap/detail/xtensor.hpp"
-#include "eap/energy/sparsity.hpp"
 #include "eap/shape/conv_shape.hpp"
 #include "eap/sparse/detail/layer_pass.hpp"
 #include "eap/sparse/detail/tensor_access.hpp"
 #include "eap/sparse/kernel_arch.hpp"
+#include "eap/sparse/layer_sparsity.hpp"
 #include "eap/sparse/run_length_code.hpp"
 #include "eap/sparse/tensor_statistics.hpp"
 

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "eap/data/fashion_mnist.hpp"
+#include "eap/data/labeled_images.hpp"
 #include "eap/energy/energy_model.hpp"
 #include "eap/engine/evaluate.hpp"
 #include "eap/engine/model.hpp"
-#include "eap/prune/model_energy.hpp"
+#include "eap/measure/model_energy.hpp"
 
 namespace eap {
 

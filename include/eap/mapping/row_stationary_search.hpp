@@ -10,11 +10,11 @@
 #include <utility>
 #include <vector>
 
-#include "eap/detail/row_stationary_model.hpp"
 #include "eap/hardware/hardware.hpp"
 #include "eap/mapping/blocking_loop.hpp"
 #include "eap/mapping/loop_order.hpp"
 #include "eap/mapping/row_stationary_mapping.hpp"
+#include "eap/mapping/row_stationary_model.hpp"
 
 // Exhaustive search of the loop blocking of one replica split, exact but pruned.
 //

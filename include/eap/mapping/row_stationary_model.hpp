@@ -6,10 +6,10 @@
 #include <cstdint>
 
 #include "eap/detail/checked_arithmetic.hpp"
-#include "eap/energy/access_counts.hpp"
 #include "eap/error.hpp"
 #include "eap/hardware/data_type.hpp"
 #include "eap/hardware/hardware.hpp"
+#include "eap/mapping/access_counts.hpp"
 #include "eap/mapping/blocking_loop.hpp"
 #include "eap/mapping/layer_part.hpp"
 #include "eap/mapping/pe_set_folding.hpp"

@@ -15,7 +15,7 @@
 #include "eap/detail/checked_arithmetic.hpp"
 #include "eap/error.hpp"
 
-namespace eap::data {
+namespace eap {
 
 /// An array read from an IDX file (the format of MNIST and Fashion-MNIST): its dimensions and
 /// its unsigned-byte values in row-major order.
@@ -133,7 +133,7 @@ private:
 inline idx_array parse_idx(const std::vector<std::uint8_t>& bytes, const std::string& source,
                            std::int64_t max_values = std::int64_t{1} << 32) {
     if (max_values < 0)
-        throw argument_error(eap::detail::message("eap::data::parse_idx: max_values = ", max_values, " must not be negative"));
+        throw argument_error(eap::detail::message("eap::parse_idx: max_values = ", max_values, " must not be negative"));
     detail::idx_byte_source in(bytes, source);
     std::uint8_t magic[4];
     in.read(magic, 4, "magic");
@@ -176,10 +176,10 @@ inline idx_array parse_idx(const std::vector<std::uint8_t>& bytes, const std::st
 /// `eap::io_error`, a malformed one an `eap::parse_error` (see `parse_idx`).
 inline idx_array read_idx(const std::filesystem::path& path, std::int64_t max_values = std::int64_t{1} << 32) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw io_error("eap::data::read_idx: cannot open '" + path.string() + "'");
+    if (!in) throw io_error("eap::read_idx: cannot open '" + path.string() + "'");
     std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw io_error("eap::data::read_idx: reading '" + path.string() + "' failed");
-    return data::parse_idx(bytes, path.string(), max_values);
+    if (in.bad()) throw io_error("eap::read_idx: reading '" + path.string() + "' failed");
+    return parse_idx(bytes, path.string(), max_values);
 }
 
-}  // namespace eap::data
+}  // namespace eap

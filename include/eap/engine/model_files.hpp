@@ -10,8 +10,8 @@
 
 #include "eap/engine/model.hpp"
 #include "eap/error.hpp"
-#include "eap/io/network_text.hpp"
 #include "eap/io/npy.hpp"
+#include "eap/network/network_text.hpp"
 
 namespace eap::engine {
 

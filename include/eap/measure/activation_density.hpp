@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "eap/energy/sparsity.hpp"
 #include "eap/engine/executor.hpp"
 #include "eap/engine/model.hpp"
 #include "eap/engine/tensor.hpp"
 #include "eap/error.hpp"
+#include "eap/sparse/layer_sparsity.hpp"
 
 namespace eap::engine {
 

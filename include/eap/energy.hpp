@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// The energy model: row-stationary mappings and their access counts, energy with bit widths
+// and sparsity, and reports (tables, CSV, JSON, charts). Standard library only.
+#pragma once
+
+#include "eap/hardware.hpp"
+#include "eap/network.hpp"
+#include "eap/sparse/layer_sparsity.hpp"
+#include "eap/mapping/access_counts.hpp"
+#include "eap/mapping/blocking_loop.hpp"
+#include "eap/mapping/layer_part.hpp"
+#include "eap/mapping/layer_partition.hpp"
+#include "eap/mapping/loop_order.hpp"
+#include "eap/mapping/mapping_cache.hpp"
+#include "eap/mapping/mapping_evaluation.hpp"
+#include "eap/mapping/mapping_search.hpp"
+#include "eap/mapping/pe_set_folding.hpp"
+#include "eap/mapping/replica_split.hpp"
+#include "eap/mapping/row_stationary_mapping.hpp"
+#include "eap/mapping/row_stationary_model.hpp"
+#include "eap/mapping/row_stationary_options.hpp"
+#include "eap/mapping/row_stationary_search.hpp"
+#include "eap/energy/assumed_densities.hpp"
+#include "eap/energy/effective_access_counts.hpp"
+#include "eap/energy/energy_breakdown.hpp"
+#include "eap/energy/energy_model.hpp"
+#include "eap/energy/eyeriss_tool_format.hpp"
+#include "eap/energy/run_length_code_model.hpp"
+#include "eap/energy/sparsity_rules.hpp"
+#include "eap/report/energy_charts.hpp"
+#include "eap/report/energy_csv.hpp"
+#include "eap/report/energy_json.hpp"
+#include "eap/report/energy_table.hpp"
