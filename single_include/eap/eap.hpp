@@ -6802,14 +6802,18 @@ private:
 // begin eap/energy/energy_model.hpp
 // SPDX-License-Identifier: MIT
 
-#include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+// #include <eap/energy/energy_breakdown.hpp>
+// begin eap/energy/energy_breakdown.hpp
+// SPDX-License-Identifier: MIT
+
+#include <array>
+#include <cstddef>
 
 // #include <eap/energy/effective_access_counts.hpp>
 // begin eap/energy/effective_access_counts.hpp
@@ -6874,14 +6878,6 @@ struct effective_access_counts {
 
 }  // namespace eap
 // end eap/energy/effective_access_counts.hpp
-// #include <eap/energy/energy_breakdown.hpp>
-// begin eap/energy/energy_breakdown.hpp
-// SPDX-License-Identifier: MIT
-
-#include <array>
-#include <cstddef>
-
-// #include <eap/energy/effective_access_counts.hpp>
 // #include <eap/error.hpp>
 // #include <eap/hardware/data_type.hpp>
 // #include <eap/hardware/hardware.hpp>
@@ -6971,6 +6967,205 @@ inline energy_breakdown energy_of(const effective_access_counts& counts, const h
 
 }  // namespace eap
 // end eap/energy/energy_breakdown.hpp
+// #include <eap/energy/energy_options.hpp>
+// begin eap/energy/energy_options.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+// #include <eap/energy/sparsity_rules.hpp>
+// begin eap/energy/sparsity_rules.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstdint>
+
+namespace eap {
+
+/// How weights move when rule 2 of `sparsity_rules` compresses them.
+enum class weight_format : std::uint8_t {
+    nonzero_values,   ///< only the non-zero weights move, plus `weight_index_bits` per non-zero
+    run_length_code,  ///< the weights of a layer as one Eyeriss run-length-coded stream
+};
+
+constexpr const char* to_string(weight_format f) {
+    return f == weight_format::nonzero_values ? "nonzero_values" : "run_length_code";
+}
+
+/// The rules by which zeros save energy (Yang et al., CVPR 2017, with Eyeriss' run-length code).
+/// Each is a switch; the defaults are the paper's. They apply only when a layer has sparsity
+/// information (densities or exact counts); a layer without it is dense and moves raw words.
+/// The mapping is always searched on the dense layer.
+struct sparsity_rules {
+    /// Rule 1: a MAC whose weight or input activation is zero is skipped, and the scratchpad
+    /// reads and the psum update that belong to it are gated (not charged).
+    bool skip_zero_macs = true;
+    /// Rule 2: weights are stored and moved compressed at every storage level and over the array
+    /// network: only the non-zeros move (see `weight_storage`).
+    bool compress_weights = true;
+    weight_format weight_storage = weight_format::nonzero_values;
+    /// Extra bits per non-zero weight for its index (rule 2 with `nonzero_values`).
+    int weight_index_bits = 0;
+    /// Rule 3: input and output feature maps moved to and from the outermost level (DRAM) are
+    /// run-length coded as in Eyeriss; the network's input image is moved raw. Partial sums
+    /// spilled to DRAM before the last accumulation are dense and moved raw.
+    bool run_length_code_dram_fmaps = true;
+    /// Keep the raw size where the run-length code would be larger (dense feature maps).
+    bool run_length_code_only_when_smaller = false;
+    /// Rule 4: on-chip movement (storage levels other than the outermost, array network) of
+    /// input feature maps carries only the non-zeros. Off: zeros are carried.
+    bool compress_onchip_fmaps = false;
+};
+
+}  // namespace eap
+// end eap/energy/sparsity_rules.hpp
+// #include <eap/hardware/data_type.hpp>
+// #include <eap/mapping/row_stationary_options.hpp>
+// #include <eap/sparse/layer_sparsity.hpp>
+
+// What the energy model is told: options for every layer, per layer, and for a network.
+
+namespace eap {
+
+/// Where a layer's sparsity came from.
+enum class sparsity_source : std::uint8_t { none, densities, exact_counts };
+
+constexpr const char* to_string(sparsity_source s) {
+    switch (s) {
+    case sparsity_source::none: return "dense";
+    case sparsity_source::densities: return "densities";
+    case sparsity_source::exact_counts: return "exact counts";
+    }
+    return "?";
+}
+
+/// Options of the energy model that apply to every layer.
+struct energy_options {
+    row_stationary_options mapping;  ///< word widths, padding traffic, bypass (see there)
+    sparsity_rules sparsity;         ///< how zeros save energy
+};
+
+/// What one layer brings to its estimate.
+struct layer_energy_options {
+    /// Split each group's output channels into this many parts that each read the whole input
+    /// (see `partition_layer`); the ISCA 2016 AlexNet ran conv1 and conv3 as two halves.
+    std::int64_t output_channel_parts = 1;
+    /// Statistical sparsity: the fraction of non-zeros of weights, input and output activations.
+    std::optional<layer_density> density;
+    /// Exact sparsity measured on real tensors (takes precedence over `density`).
+    std::optional<layer_sparse_counts> counts;
+    /// True when the layer reads the network's input image (moved raw, never run-length coded).
+    /// Unset: false for a single layer; a network decides by whether the layer reads its input.
+    std::optional<bool> input_is_image;
+    /// Word widths of this layer (default: the energy options', else the hardware's).
+    std::optional<per_data_type<int>> word_bits;
+};
+
+/// Options of a network estimate: the common options and per-layer options by layer name.
+struct network_energy_options {
+    energy_options common;
+    std::map<std::string, layer_energy_options> layers;
+};
+
+}  // namespace eap
+// end eap/energy/energy_options.hpp
+// #include <eap/energy/layer_energy.hpp>
+// begin eap/energy/layer_energy.hpp
+// SPDX-License-Identifier: MIT
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/energy/effective_access_counts.hpp>
+// #include <eap/energy/energy_breakdown.hpp>
+// #include <eap/energy/energy_options.hpp>
+// #include <eap/error.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/access_counts.hpp>
+// #include <eap/mapping/mapping_search.hpp>
+// #include <eap/shape/conv_shape.hpp>
+// #include <eap/sparse/layer_sparsity.hpp>
+
+// What the energy model answers: the energy of a layer (with its mappings, dense and effective
+// access counts) and of a network.
+
+namespace eap {
+
+/// One group of identical parts of a layer and its mapping.
+struct layer_part_energy {
+    mapping_search_result search;
+    std::int64_t count = 1;
+};
+
+/// The energy of one CONV/FC layer over a batch.
+struct layer_energy {
+    std::string name;
+    conv_shape shape;
+    std::vector<layer_part_energy> parts;
+    access_counts dense;               ///< all parts, dense layer
+    effective_access_counts effective; ///< after the sparsity rules
+    energy_breakdown energy;           ///< over the batch, in the hardware's unit
+    sparsity_source sparsity = sparsity_source::none;
+    layer_density density;             ///< densities used (1 for a dense layer)
+    double nonskipped_fraction = 1.0;  ///< fraction of MACs not skipped
+    bool input_is_image = false;
+    per_data_type<int> word_bits{};
+
+    std::int64_t dense_macs() const { return dense.macs; }
+    double nonskipped_macs() const { return effective.macs; }
+    double utilisation() const { return dense.utilisation(); }
+};
+
+/// The energy of a network over a batch.
+struct network_energy {
+    std::string network;
+    std::string hardware;
+    cost_unit unit = cost_unit::normalized;
+    std::int64_t batch = 1;
+    std::vector<std::string> positions;  ///< names of the positions: storage levels, "array network", "scratchpad"
+    std::vector<layer_energy> layers;    ///< CONV and FC layers in evaluation order
+    energy_breakdown total;            ///< over the batch
+    std::size_t searches = 0;          ///< mapping searches run for this estimate
+    std::size_t reused_searches = 0;   ///< parts answered from the cache
+
+    energy_breakdown per_image() const { return total.scaled(1.0 / static_cast<double>(batch)); }
+    std::int64_t dense_macs() const {
+        std::int64_t m = 0;
+        for (const auto& l : layers) m = detail::checked_add(m, l.dense_macs(), "network MACs");
+        return m;
+    }
+    double nonskipped_macs() const {
+        double m = 0.0;
+        for (const auto& l : layers) m += l.nonskipped_macs();
+        return m;
+    }
+    /// The layer called `layer_name`; throws `eap::argument_error` when there is none.
+    const layer_energy& layer(const std::string& layer_name) const {
+        for (const auto& l : layers)
+            if (l.name == layer_name) return l;
+        throw argument_error("eap::network_energy::layer: no CONV/FC layer named '" + layer_name + "' in '" + network + "'");
+    }
+};
+
+}  // namespace eap
+// end eap/energy/layer_energy.hpp
+// #include <eap/energy/sparsity_factors.hpp>
+// begin eap/energy/sparsity_factors.hpp
+// SPDX-License-Identifier: MIT
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+// #include <eap/detail/checked_arithmetic.hpp>
+// #include <eap/energy/effective_access_counts.hpp>
+// #include <eap/energy/energy_options.hpp>
 // #include <eap/energy/run_length_code_model.hpp>
 // begin eap/energy/run_length_code_model.hpp
 // SPDX-License-Identifier: MIT
@@ -7044,158 +7239,16 @@ inline double expected_run_length_code_words(std::int64_t values, double density
 }  // namespace eap
 // end eap/energy/run_length_code_model.hpp
 // #include <eap/energy/sparsity_rules.hpp>
-// begin eap/energy/sparsity_rules.hpp
-// SPDX-License-Identifier: MIT
-
-#include <cstdint>
-
-namespace eap {
-
-/// How weights move when rule 2 of `sparsity_rules` compresses them.
-enum class weight_format : std::uint8_t {
-    nonzero_values,   ///< only the non-zero weights move, plus `weight_index_bits` per non-zero
-    run_length_code,  ///< the weights of a layer as one Eyeriss run-length-coded stream
-};
-
-constexpr const char* to_string(weight_format f) {
-    return f == weight_format::nonzero_values ? "nonzero_values" : "run_length_code";
-}
-
-/// The rules by which zeros save energy (Yang et al., CVPR 2017, with Eyeriss' run-length code).
-/// Each is a switch; the defaults are the paper's. They apply only when a layer has sparsity
-/// information (densities or exact counts); a layer without it is dense and moves raw words.
-/// The mapping is always searched on the dense layer.
-struct sparsity_rules {
-    /// Rule 1: a MAC whose weight or input activation is zero is skipped, and the scratchpad
-    /// reads and the psum update that belong to it are gated (not charged).
-    bool skip_zero_macs = true;
-    /// Rule 2: weights are stored and moved compressed at every storage level and over the array
-    /// network: only the non-zeros move (see `weight_storage`).
-    bool compress_weights = true;
-    weight_format weight_storage = weight_format::nonzero_values;
-    /// Extra bits per non-zero weight for its index (rule 2 with `nonzero_values`).
-    int weight_index_bits = 0;
-    /// Rule 3: input and output feature maps moved to and from the outermost level (DRAM) are
-    /// run-length coded as in Eyeriss; the network's input image is moved raw. Partial sums
-    /// spilled to DRAM before the last accumulation are dense and moved raw.
-    bool run_length_code_dram_fmaps = true;
-    /// Keep the raw size where the run-length code would be larger (dense feature maps).
-    bool run_length_code_only_when_smaller = false;
-    /// Rule 4: on-chip movement (storage levels other than the outermost, array network) of
-    /// input feature maps carries only the non-zeros. Off: zeros are carried.
-    bool compress_onchip_fmaps = false;
-};
-
-}  // namespace eap
-// end eap/energy/sparsity_rules.hpp
 // #include <eap/error.hpp>
-// #include <eap/hardware/hardware.hpp>
+// #include <eap/hardware/data_type.hpp>
 // #include <eap/mapping/access_counts.hpp>
-// #include <eap/mapping/layer_partition.hpp>
-// #include <eap/mapping/mapping_cache.hpp>
-// #include <eap/mapping/mapping_search.hpp>
-// #include <eap/mapping/row_stationary_options.hpp>
-// #include <eap/network/network.hpp>
 // #include <eap/shape/conv_shape.hpp>
 // #include <eap/sparse/layer_sparsity.hpp>
 
+// How a layer's sparsity (densities or exact counts, checked against its shape) becomes
+// multipliers of its dense access counts under the sparsity rules.
+
 namespace eap {
-
-/// Where a layer's sparsity came from.
-enum class sparsity_source : std::uint8_t { none, densities, exact_counts };
-
-constexpr const char* to_string(sparsity_source s) {
-    switch (s) {
-    case sparsity_source::none: return "dense";
-    case sparsity_source::densities: return "densities";
-    case sparsity_source::exact_counts: return "exact counts";
-    }
-    return "?";
-}
-
-/// Options of the energy model that apply to every layer.
-struct energy_options {
-    row_stationary_options mapping;  ///< word widths, padding traffic, bypass (see there)
-    sparsity_rules sparsity;         ///< how zeros save energy
-};
-
-/// What one layer brings to its estimate.
-struct layer_energy_options {
-    /// Split each group's output channels into this many parts that each read the whole input
-    /// (see `partition_layer`); the ISCA 2016 AlexNet ran conv1 and conv3 as two halves.
-    std::int64_t output_channel_parts = 1;
-    /// Statistical sparsity: the fraction of non-zeros of weights, input and output activations.
-    std::optional<layer_density> density;
-    /// Exact sparsity measured on real tensors (takes precedence over `density`).
-    std::optional<layer_sparse_counts> counts;
-    /// True when the layer reads the network's input image (moved raw, never run-length coded).
-    /// Unset: false for a single layer; a network decides by whether the layer reads its input.
-    std::optional<bool> input_is_image;
-    /// Word widths of this layer (default: the energy options', else the hardware's).
-    std::optional<per_data_type<int>> word_bits;
-};
-
-/// One group of identical parts of a layer and its mapping.
-struct layer_part_energy {
-    mapping_search_result search;
-    std::int64_t count = 1;
-};
-
-/// The energy of one CONV/FC layer over a batch.
-struct layer_energy {
-    std::string name;
-    conv_shape shape;
-    std::vector<layer_part_energy> parts;
-    access_counts dense;               ///< all parts, dense layer
-    effective_access_counts effective; ///< after the sparsity rules
-    energy_breakdown energy;           ///< over the batch, in the hardware's unit
-    sparsity_source sparsity = sparsity_source::none;
-    layer_density density;             ///< densities used (1 for a dense layer)
-    double nonskipped_fraction = 1.0;  ///< fraction of MACs not skipped
-    bool input_is_image = false;
-    per_data_type<int> word_bits{};
-
-    std::int64_t dense_macs() const { return dense.macs; }
-    double nonskipped_macs() const { return effective.macs; }
-    double utilisation() const { return dense.utilisation(); }
-};
-
-/// The energy of a network over a batch.
-struct network_energy {
-    std::string network;
-    std::string hardware;
-    cost_unit unit = cost_unit::normalized;
-    std::int64_t batch = 1;
-    std::vector<std::string> positions;  ///< names of the positions: storage levels, "array network", "scratchpad"
-    std::vector<layer_energy> layers;    ///< CONV and FC layers in evaluation order
-    energy_breakdown total;            ///< over the batch
-    std::size_t searches = 0;          ///< mapping searches run for this estimate
-    std::size_t reused_searches = 0;   ///< parts answered from the cache
-
-    energy_breakdown per_image() const { return total.scaled(1.0 / static_cast<double>(batch)); }
-    std::int64_t dense_macs() const {
-        std::int64_t m = 0;
-        for (const auto& l : layers) m = detail::checked_add(m, l.dense_macs(), "network MACs");
-        return m;
-    }
-    double nonskipped_macs() const {
-        double m = 0.0;
-        for (const auto& l : layers) m += l.nonskipped_macs();
-        return m;
-    }
-    /// The layer called `layer_name`; throws `eap::argument_error` when there is none.
-    const layer_energy& layer(const std::string& layer_name) const {
-        for (const auto& l : layers)
-            if (l.name == layer_name) return l;
-        throw argument_error("eap::network_energy::layer: no CONV/FC layer named '" + layer_name + "' in '" + network + "'");
-    }
-};
-
-/// Options of a network estimate: the common options and per-layer options by layer name.
-struct network_energy_options {
-    energy_options common;
-    std::map<std::string, layer_energy_options> layers;
-};
 
 namespace detail {
 
@@ -7332,6 +7385,23 @@ inline effective_access_counts apply_sparsity(const access_counts& dense, const 
     e.macs *= f.nonskipped;
     return e;
 }
+
+}  // namespace detail
+
+}  // namespace eap
+// end eap/energy/sparsity_factors.hpp
+// #include <eap/error.hpp>
+// #include <eap/hardware/hardware.hpp>
+// #include <eap/mapping/access_counts.hpp>
+// #include <eap/mapping/layer_partition.hpp>
+// #include <eap/mapping/mapping_cache.hpp>
+// #include <eap/mapping/mapping_search.hpp>
+// #include <eap/network/network.hpp>
+// #include <eap/shape/conv_shape.hpp>
+
+namespace eap {
+
+namespace detail {
 
 inline layer_energy estimate_layer(const hardware& hw, const std::string& name, const conv_shape& shape,
                                    const layer_energy_options& lo, const energy_options& options, bool input_is_image,
@@ -7523,6 +7593,7 @@ inline network_energy_options assumed_density_options(const network& net, const 
 // #include <eap/energy/effective_access_counts.hpp>
 // #include <eap/energy/energy_breakdown.hpp>
 // #include <eap/energy/energy_model.hpp>
+// #include <eap/energy/energy_options.hpp>
 // #include <eap/energy/eyeriss_tool_format.hpp>
 // begin eap/energy/eyeriss_tool_format.hpp
 // SPDX-License-Identifier: MIT
@@ -7857,7 +7928,9 @@ inline network_energy estimate_eyeriss_tool_energy(const hardware& hw, const std
 
 }  // namespace eap
 // end eap/energy/eyeriss_tool_format.hpp
+// #include <eap/energy/layer_energy.hpp>
 // #include <eap/energy/run_length_code_model.hpp>
+// #include <eap/energy/sparsity_factors.hpp>
 // #include <eap/energy/sparsity_rules.hpp>
 // #include <eap/report/energy_charts.hpp>
 // begin eap/report/energy_charts.hpp
