@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-main}
 jobs=${EAP_JOBS:-2}
-packages=(build-essential cmake python3 clang libxtensor-dev libxsimd-dev xtl-dev libboost-dev catch2
+packages=(build-essential cmake python3 clang libxtensor-dev libxsimd-dev xtl-dev catch2
           libxtensor-blas-dev libopenblas-dev liblapack-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev
           dataset-fashion-mnist)
 

@@ -4,7 +4,10 @@
 #include <cstddef>
 #include <sstream>
 #include <stdexcept>
+#include <initializer_list>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace eap {
@@ -77,12 +80,51 @@ private:
 
 namespace detail {
 
-/// Concatenates the streamable arguments into one message.
+/// One argument of `message`, turned into text as `operator<<` on a default std::ostream would.
+/// Common argument types have non-template constructors, so that the hundreds of error messages
+/// in eap's headers instantiate almost nothing; other streamable types go through a stream.
+class message_part {
+public:
+    message_part(const char* s) : text_(s ? s : "(null)") {}
+    message_part(const std::string& s) : text_(s) {}
+    message_part(std::string_view s) : text_(s) {}
+    message_part(char c) : text_(1, c) {}
+    message_part(bool b) : text_(b ? "1" : "0") {}
+    message_part(int v) : text_(std::to_string(v)) {}
+    message_part(long v) : text_(std::to_string(v)) {}
+    message_part(long long v) : text_(std::to_string(v)) {}
+    message_part(unsigned v) : text_(std::to_string(v)) {}
+    message_part(unsigned long v) : text_(std::to_string(v)) {}
+    message_part(unsigned long long v) : text_(std::to_string(v)) {}
+    message_part(double v) : text_(format_double(v)) {}
+    message_part(float v) : text_(format_double(v)) {}
+    template <class T, class = std::enable_if_t<!std::is_arithmetic_v<T> && !std::is_convertible_v<const T&, std::string_view>>>
+    message_part(const T& v) {
+        std::ostringstream out;
+        out << v;
+        text_ = out.str();
+    }
+    const std::string& text() const noexcept { return text_; }
+
+private:
+    static std::string format_double(double v) {
+        std::ostringstream out;  // the stream's default: %g with 6 significant digits
+        out << v;
+        return out.str();
+    }
+    std::string text_;
+};
+
+inline std::string join_message(std::initializer_list<message_part> parts) {
+    std::string out;
+    for (const message_part& p : parts) out += p.text();
+    return out;
+}
+
+/// Concatenates the arguments into one message.
 template <class... Parts>
 std::string message(const Parts&... parts) {
-    std::ostringstream out;
-    (out << ... << parts);
-    return out.str();
+    return join_message({message_part(parts)...});
 }
 
 }  // namespace detail
